@@ -1,0 +1,340 @@
+"""The front door: `excerpt-bot index | search | export | check | stats`.
+
+The only place that calls `asyncio.run`; turns domain errors into one clear line on stderr
+and an exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import sys
+import textwrap
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot import __version__
+from bot.config import Settings, SettingsError, load_settings
+from bot.corpus import CorpusPathError, iter_markdown_files, load_corpus
+from bot.models import ImportResult, Match, Problem
+from bot.search import SearchResult, search
+from bot.store import SCHEMA_VERSION, Store, StoreError, build_database, read_fingerprint
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+_CONFIG_FILES = ("corpus.yaml", "corpus.yml", "_config.yml", "_config.yaml")
+
+
+class CliError(Exception):
+    """A failure to report as one line on stderr with an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FAIL) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _corpus_fingerprint(paths: Sequence[Path]) -> str:
+    """A hash of every input byte that can change the database, without parsing anything:
+    the Markdown files, the site settings beside them, and the code's schema and version."""
+    digest = hashlib.sha256(f"schema={SCHEMA_VERSION};version={__version__}".encode())
+    roots: set[Path] = set()
+    for file, root in iter_markdown_files(paths):
+        roots.add(root)
+        digest.update(str(file.relative_to(root)).encode("utf-8", "surrogateescape"))
+        try:
+            digest.update(hashlib.sha256(file.read_bytes()).digest())
+        except OSError as exc:
+            digest.update(repr(exc).encode())
+    for root in sorted(roots):
+        for folder in (root, root.parent, root.parent.parent):
+            for name in _CONFIG_FILES:
+                candidate = folder / name
+                if candidate.is_file():
+                    digest.update(str(candidate).encode("utf-8", "surrogateescape"))
+                    digest.update(candidate.read_bytes())
+    return digest.hexdigest()
+
+
+def _print_problems(problems: Sequence[Problem], out: TextIO) -> None:
+    for problem in problems:
+        action = "skipped" if problem.skipped else "imported up to the problem"
+        print(f"{problem.path}: {problem.reason} ({action})", file=out)
+
+
+def _load(paths: Sequence[Path], settings: Settings, *, progress: bool) -> ImportResult:
+    started = time.monotonic()
+    result = load_corpus(paths, max_file_bytes=settings.max_file_bytes)
+    if progress:
+        print(
+            f"\rparsed {result.files_seen} files in {time.monotonic() - started:.1f} s",
+            file=sys.stderr,
+        )
+    return result
+
+
+async def _index(
+    settings: Settings, paths: Sequence[Path], *, strict: bool, force: bool, quiet: bool
+) -> int:
+    started = time.monotonic()
+    for path in paths:
+        if not path.exists():
+            raise CliError(f"{path}: no such file or directory; the database was not changed")
+    try:
+        fingerprint = _corpus_fingerprint(paths)
+    except CorpusPathError as exc:
+        raise CliError(f"{exc}; the database was not changed") from None
+    if not force and not strict and await read_fingerprint(settings.db) == fingerprint:
+        if not quiet:
+            print(f"{settings.db} is up to date (use --force to rebuild)", file=sys.stderr)
+        return EXIT_OK
+    result = _load(paths, settings, progress=sys.stderr.isatty() and not quiet)
+    _print_problems(result.problems, sys.stderr)
+    if strict and result.problems:
+        raise CliError(
+            f"--strict: {len(result.problems)} file(s) had problems; the database was not changed"
+        )
+    if not result.documents and not quiet:
+        print("warning: no Markdown passages found", file=sys.stderr)
+    summary = await build_database(
+        settings.db,
+        result.documents,
+        fingerprint=fingerprint,
+        extra_meta={"sources": json.dumps([str(p) for p in paths], ensure_ascii=False)},
+    )
+    if not quiet:
+        seconds = time.monotonic() - started
+        print(
+            f"indexed {result.files_seen} files: {summary.documents} documents, "
+            f"{summary.sections} sections, {summary.passages} passages, "
+            f"{len(result.problems)} problems, {seconds:.2f} s, "
+            f"{summary.db_bytes / 1e6:.1f} MB -> {settings.db}",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+async def _open_store(settings: Settings, *, auto_index: bool) -> Store:
+    """Open the database; build it from the shipped corpus first when that is what the user
+    gets by default (no --db given, nothing built yet, or the shipped corpus changed)."""
+    if auto_index and settings.uses_shipped_corpus:
+        paths = list(settings.corpus)
+        if await read_fingerprint(settings.db) != _corpus_fingerprint(paths):
+            print(f"Indexing the shipped corpus into {settings.db} ...", file=sys.stderr)
+            await _index(settings, paths, strict=False, force=True, quiet=True)
+    return await Store.open(settings.db)
+
+
+def _format_match(match: Match, *, color: bool) -> str:
+    p = match.passage
+    text = p.text
+    bold, reset = ("\033[1m", "\033[0m") if color else ("【", "】")
+    for start, end in sorted(match.highlights, reverse=True):
+        text = text[:start] + bold + text[start:end] + reset + text[end:]
+    where = " › ".join(p.heading_path) or p.document.title
+    if p.heading_path and p.document.title not in p.heading_path:
+        where = f"{p.document.title} › {where}"
+    lines = [f"{match.rank}. [{match.score:.0f}] {where}"]
+    lines.extend(textwrap.wrap(text, width=60, initial_indent="   ", subsequent_indent="   "))
+    source = " · ".join(x for x in (p.author, p.source_url) if x)
+    if source:
+        lines.append(f"   — {source}")
+    return "\n".join(lines)
+
+
+def _result_json(result: SearchResult) -> str:
+    return json.dumps(
+        {
+            "query": result.query,
+            "took_ms": round(result.took_ms, 3),
+            "total": result.total,
+            "results": [m.to_json() for m in result.matches],
+        },
+        ensure_ascii=False,
+    )
+
+
+async def _search(settings: Settings, query: str, *, limit: int, as_json: bool, auto: bool) -> int:
+    store = await _open_store(settings, auto_index=auto)
+    try:
+        if query == "-":
+            for line in sys.stdin:
+                result = await search(store, line.rstrip("\r\n"), limit=limit)
+                print(_result_json(result), flush=True)
+            return EXIT_OK
+        result = await search(store, query, limit=limit)
+        if as_json:
+            print(_result_json(result))
+            return EXIT_OK
+        if not result.matches:
+            print(
+                f"Nothing found for “{query}” ({result.took_ms:.1f} ms). Try fewer words, "
+                "a distinctive phrase, or the words you are surest of."
+            )
+            return EXIT_OK
+        color = sys.stdout.isatty()
+        print("\n\n".join(_format_match(m, color=color) for m in result.matches))
+        print(f"\n{result.total} matches, {result.took_ms:.1f} ms")
+        return EXIT_OK
+    finally:
+        await store.close()
+
+
+async def _export(settings: Settings, *, auto: bool) -> int:
+    store = await _open_store(settings, auto_index=auto)
+    try:
+        for passage in await store.iter_passages():
+            match = Match(rank=0, score=0.0, passage=passage, highlights=())
+            record = match.to_json()
+            for key in ("rank", "score", "highlights"):
+                record.pop(key)
+            print(json.dumps(record, ensure_ascii=False))
+        return EXIT_OK
+    finally:
+        await store.close()
+
+
+async def _stats(settings: Settings, *, as_json: bool, auto: bool) -> int:
+    store = await _open_store(settings, auto_index=auto)
+    try:
+        stats = await store.stats()
+    finally:
+        await store.close()
+    record = {
+        "path": stats.path,
+        "documents": stats.documents,
+        "sections": stats.sections,
+        "passages": stats.passages,
+        "characters": stats.characters,
+        "db_bytes": stats.db_bytes,
+        "built_at": stats.built_at,
+        "build_seconds": stats.build_seconds,
+        "schema_version": stats.schema_version,
+        "fingerprint": stats.fingerprint,
+    }
+    if as_json:
+        print(json.dumps(record, ensure_ascii=False))
+    else:
+        width = max(len(k) for k in record)
+        for key, value in record.items():
+            print(f"{key.ljust(width)}  {value}")
+    return EXIT_OK
+
+
+def _check(settings: Settings, paths: Sequence[Path]) -> int:
+    for path in paths:
+        if not path.exists():
+            raise CliError(f"{path}: no such file or directory")
+    try:
+        result = _load(paths, settings, progress=False)
+    except CorpusPathError as exc:
+        raise CliError(str(exc)) from None
+    _print_problems(result.problems, sys.stdout)
+    passages = sum(len(d.passages) for d in result.documents)
+    print(
+        f"{result.files_seen} files, {len(result.documents)} documents, {passages} passages, "
+        f"{len(result.problems)} problems"
+    )
+    return EXIT_FAIL if result.problems else EXIT_OK
+
+
+# --- argument parsing -----------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="excerpt-bot",
+        description="Find the passage a reader half-remembers in a collection of Markdown posts.",
+    )
+    parser.add_argument("--version", action="version", version=f"excerpt-bot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add_db(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", type=Path, help="database file (env EXCERPT_BOT_DB)")
+
+    p = sub.add_parser("index", help="build the database from Markdown files")
+    add_db(p)
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail (exit 1, database unchanged) if any file has a problem",
+    )
+    p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="default: corpus/")
+
+    p = sub.add_parser("search", help="search the database")
+    add_db(p)
+    p.add_argument("--limit", type=int, default=10, help="results per query (default 10)")
+    p.add_argument("--json", action="store_true", help="one JSON object per query")
+    p.add_argument("query", metavar="QUERY|-", help="the query, or - to read one per line")
+
+    p = sub.add_parser("export", help="print every passage as one JSON line")
+    add_db(p)
+
+    p = sub.add_parser("check", help="parse Markdown files and list problems, writing nothing")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="default: corpus/")
+
+    p = sub.add_parser("stats", help="show what the database holds")
+    add_db(p)
+    p.add_argument("--json", action="store_true", help="as one JSON object")
+    return parser
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    paths = list(getattr(args, "paths", None) or [])
+    settings = load_settings({"db": getattr(args, "db", None), "corpus": paths or None})
+    # The shipped corpus is indexed on first use, unless the user named a database.
+    auto = getattr(args, "db", None) is None
+    if args.command == "index":
+        return asyncio.run(
+            _index(
+                settings, list(settings.corpus), strict=args.strict, force=args.force, quiet=False
+            )
+        )
+    if args.command == "search":
+        if args.limit < 1:
+            raise CliError("--limit must be at least 1", EXIT_USAGE)
+        return asyncio.run(
+            _search(settings, args.query, limit=args.limit, as_json=args.json, auto=auto)
+        )
+    if args.command == "export":
+        return asyncio.run(_export(settings, auto=auto))
+    if args.command == "check":
+        return _check(settings, list(settings.corpus))
+    if args.command == "stats":
+        return asyncio.run(_stats(settings, as_json=args.json, auto=auto))
+    raise CliError("unknown command", EXIT_USAGE)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="replace")
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return _dispatch(args)
+    except CliError as exc:
+        print(f"excerpt-bot: {exc}", file=sys.stderr)
+        return exc.code
+    except (StoreError, SettingsError) as exc:
+        print(f"excerpt-bot: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        print("excerpt-bot: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

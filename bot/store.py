@@ -1,0 +1,507 @@
+"""The SQLite store: the only module that speaks SQL and the only aiosqlite import.
+
+Layout: `documents` ← `sections` ← `passages`, and two contentless FTS5 tables of terms
+(character bigrams, ASCII words, folded-pinyin bigrams; see `bot.text`) keyed by passage id
+and by section id. Terms are produced in Python, so the FTS tokenizer only has to split on
+spaces; `detail=none` keeps the index small because search never needs positions (it
+verifies phrases on the text itself).
+
+Building never touches the live file: it writes a temporary file beside the target, checks
+it, switches it out of WAL, fsyncs it and `os.replace`s it over the old one.
+
+Searching runs as one hop to aiosqlite's database thread: `Store.run(fn)` calls `fn` with a
+synchronous `Reader` there. aiosqlite costs ~230 µs per awaited statement, and one search
+needs several statements, so batching them in one hop keeps a search in single milliseconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+from bot.models import DocumentRef, ParsedDocument, PassageKind, StoredPassage
+from bot.text import index_terms, normalize
+
+SCHEMA_VERSION = 1
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    title TEXT NOT NULL,
+    url TEXT,
+    authors TEXT NOT NULL,      -- JSON list
+    date TEXT,
+    updated TEXT,
+    tags TEXT NOT NULL,         -- JSON list
+    categories TEXT NOT NULL,   -- JSON list
+    description TEXT,
+    source_url TEXT,
+    sha256 TEXT NOT NULL
+);
+CREATE TABLE sections (
+    id INTEGER PRIMARY KEY,
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    parent_id INTEGER REFERENCES sections(id),
+    level INTEGER NOT NULL,
+    heading TEXT NOT NULL,
+    anchor TEXT,
+    heading_path TEXT NOT NULL, -- JSON list
+    author TEXT,
+    source_url TEXT,
+    source_name TEXT,
+    first_passage_id INTEGER
+);
+CREATE TABLE passages (
+    id INTEGER PRIMARY KEY,
+    section_id INTEGER NOT NULL REFERENCES sections(id),
+    document_id INTEGER NOT NULL REFERENCES documents(id),
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    prev_id INTEGER,
+    next_id INTEGER
+);
+CREATE INDEX passages_section ON passages(section_id);
+CREATE VIRTUAL TABLE passage_terms USING fts5(
+    terms, content='', detail='none', columnsize=0, tokenize='unicode61 remove_diacritics 0'
+);
+CREATE VIRTUAL TABLE heading_terms USING fts5(
+    terms, content='', detail='none', columnsize=0, tokenize='unicode61 remove_diacritics 0'
+);
+CREATE VIRTUAL TABLE passage_vocab USING fts5vocab(passage_terms, row);
+CREATE VIRTUAL TABLE heading_vocab USING fts5vocab(heading_terms, row);
+"""
+
+_PASSAGE_SELECT = """
+SELECT p.id, p.text, p.kind, s.heading_path, d.title, d.path, d.url,
+       s.author, s.source_url, s.source_name, p.section_id, p.prev_id, p.next_id
+FROM passages p
+JOIN sections s ON s.id = p.section_id
+JOIN documents d ON d.id = p.document_id
+"""
+
+
+class StoreError(Exception):
+    """The database is missing, unreadable, corrupt or from another version."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildSummary:
+    documents: int
+    sections: int
+    passages: int
+    db_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    path: str
+    documents: int
+    sections: int
+    passages: int
+    characters: int
+    db_bytes: int
+    built_at: str
+    fingerprint: str
+    schema_version: int
+    build_seconds: float
+
+
+def _row_to_passage(row: Sequence[Any]) -> StoredPassage:
+    return StoredPassage(
+        passage_id=row[0],
+        text=row[1],
+        kind=PassageKind(row[2]),
+        heading_path=tuple(json.loads(row[3])),
+        document=DocumentRef(title=row[4], path=row[5], url=row[6]),
+        author=row[7],
+        source_url=row[8],
+        source_name=row[9],
+        section_id=row[10],
+        prev_id=row[11],
+        next_id=row[12],
+    )
+
+
+def _fts_term(term: str) -> str:
+    """Quote one term for an FTS5 MATCH expression; terms never contain quotes, but a
+    doubled quote keeps any future term from being read as query syntax."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+class Reader:
+    """Synchronous read access, used only on the database thread inside `Store.run`."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def passage_count(self) -> int:
+        return int(self._conn.execute("SELECT count(*) FROM passages").fetchone()[0])
+
+    def doc_counts(self, terms: Iterable[str], *, headings: bool = False) -> dict[str, int]:
+        """How many passages (or headings) contain each term; absent terms are left out."""
+        unique = list(dict.fromkeys(terms))
+        if not unique:
+            return {}
+        vocab = "heading_vocab" if headings else "passage_vocab"
+        out: dict[str, int] = {}
+        # fts5vocab answers `term = ?` with a direct look-up; an IN list would scan.
+        for term in unique:
+            row = self._conn.execute(f"SELECT doc FROM {vocab} WHERE term = ?", (term,)).fetchone()
+            if row:
+                out[term] = int(row[0])
+        return out
+
+    def ids_with_term(self, term: str, limit: int, *, headings: bool = False) -> list[int]:
+        table = "heading_terms" if headings else "passage_terms"
+        rows = self._conn.execute(
+            f"SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?", (_fts_term(term), limit)
+        )
+        return [r[0] for r in rows]
+
+    def ids_with_all(
+        self, terms: Sequence[str], limit: int, *, prefix_last: bool = False
+    ) -> list[int]:
+        """Passage ids containing every term (in id order); the last may be a prefix."""
+        if not terms:
+            return []
+        parts = [_fts_term(t) for t in terms]
+        if prefix_last:
+            parts[-1] += "*"
+        rows = self._conn.execute(
+            "SELECT rowid FROM passage_terms WHERE passage_terms MATCH ? LIMIT ?",
+            (" AND ".join(parts), limit),
+        )
+        return [r[0] for r in rows]
+
+    def texts(self, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+        """id -> (text, kind) for passages, cheap enough to rerank a few hundred."""
+        id_list = list(ids)
+        out: dict[int, tuple[str, str]] = {}
+        for chunk in _chunks(id_list, 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self._conn.execute(
+                f"SELECT id, text, kind FROM passages WHERE id IN ({marks})", chunk
+            ):
+                out[row[0]] = (row[1], row[2])
+        return out
+
+    def headings(self, ids: Iterable[int]) -> dict[int, tuple[str, int | None]]:
+        """section id -> (heading, first passage id)."""
+        id_list = list(ids)
+        out: dict[int, tuple[str, int | None]] = {}
+        for chunk in _chunks(id_list, 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self._conn.execute(
+                f"SELECT id, heading, first_passage_id FROM sections WHERE id IN ({marks})", chunk
+            ):
+                out[row[0]] = (row[1], row[2])
+        return out
+
+    def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
+        out: dict[int, StoredPassage] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self._conn.execute(f"{_PASSAGE_SELECT} WHERE p.id IN ({marks})", chunk):
+                out[row[0]] = _row_to_passage(row)
+        return out
+
+
+def _on_db_thread(conn: aiosqlite.Connection, fn: Callable[[], T]) -> Awaitable[T]:
+    """Run `fn` on the connection's own thread, where its sqlite3 object may be used.
+
+    aiosqlite has no public "run this callable on your thread"; `_execute` is exactly that
+    and has kept its signature since 0.17 (the dependency is pinned below 0.23).
+    """
+    return conn._execute(fn)  # type: ignore[no-untyped-call]
+
+
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Store:
+    """An open, read-only database. Create with `await Store.open(path)`; close when done."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path, passage_total: int) -> None:
+        self._conn = conn
+        self.path = path
+        self._passage_total = passage_total
+
+    @classmethod
+    async def open(cls, path: Path) -> Store:
+        if not path.is_file():
+            raise StoreError(f"no database at {path}; build one with: excerpt-bot index")
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        try:
+            conn = await aiosqlite.connect(uri, uri=True, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open database {path}: {exc}") from None
+        try:
+            version = (await (await conn.execute("PRAGMA user_version")).fetchone() or (0,))[0]
+            if version != SCHEMA_VERSION:
+                raise StoreError(
+                    f"{path} has schema version {version}, this excerpt-bot needs "
+                    f"{SCHEMA_VERSION}; rebuild it with: excerpt-bot index"
+                )
+            row = await (await conn.execute("SELECT count(*) FROM passages")).fetchone()
+            passage_total = int(row[0]) if row else 0
+        except sqlite3.DatabaseError as exc:
+            await conn.close()
+            raise StoreError(f"{path} is not a usable excerpt-bot database: {exc}") from None
+        except StoreError:
+            await conn.close()
+            raise
+        return cls(conn, path, passage_total)
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    async def passage_total(self) -> int:
+        """Passages in the database, counted once when it was opened."""
+        return self._passage_total
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def run(self, fn: Callable[[Reader], T]) -> T:
+        """Run `fn(reader)` on the database thread: a whole search in one hop."""
+        raw = self._conn._conn
+        try:
+            return await _on_db_thread(self._conn, lambda: fn(Reader(raw)))
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"database error in {self.path}: {exc}") from None
+
+    async def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
+        return await self.run(lambda r: r.passages(ids))
+
+    async def passage(self, passage_id: int) -> StoredPassage | None:
+        return (await self.passages([passage_id])).get(passage_id)
+
+    async def iter_passages(self) -> list[StoredPassage]:
+        """Every passage in document order (for export)."""
+        rows = await self._conn.execute_fetchall(f"{_PASSAGE_SELECT} ORDER BY p.id")
+        return [_row_to_passage(row) for row in rows]
+
+    async def stats(self) -> StoreStats:
+        async def scalar(sql: str) -> Any:
+            row = await (await self._conn.execute(sql)).fetchone()
+            return row[0] if row else None
+
+        rows = await self._conn.execute_fetchall("SELECT key, value FROM meta")
+        meta: dict[str, str] = {str(row[0]): str(row[1]) for row in rows}
+        return StoreStats(
+            path=str(self.path),
+            documents=await scalar("SELECT count(*) FROM documents"),
+            sections=await scalar("SELECT count(*) FROM sections"),
+            passages=await scalar("SELECT count(*) FROM passages"),
+            characters=await scalar("SELECT coalesce(sum(length(text)), 0) FROM passages"),
+            db_bytes=self.path.stat().st_size,
+            built_at=meta.get("built_at", ""),
+            fingerprint=meta.get("fingerprint", ""),
+            schema_version=SCHEMA_VERSION,
+            build_seconds=float(meta.get("build_seconds", 0) or 0),
+        )
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+def _insert_document(conn: sqlite3.Connection, parsed: ParsedDocument, next_ids: list[int]) -> int:
+    """Insert one document with its sections and passages; returns the passage count."""
+    doc = parsed.document
+    cur = conn.execute(
+        "INSERT INTO documents (path, title, url, authors, date, updated, tags, categories,"
+        " description, source_url, sha256) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            doc.path,
+            doc.title,
+            doc.url,
+            json.dumps(list(doc.authors), ensure_ascii=False),
+            doc.date,
+            doc.updated,
+            json.dumps(list(doc.tags), ensure_ascii=False),
+            json.dumps(list(doc.categories), ensure_ascii=False),
+            doc.description,
+            doc.source_url,
+            doc.sha256,
+        ),
+    )
+    doc_id = cur.lastrowid
+    section_base, passage_base = next_ids
+    section_ids = [section_base + i for i in range(len(parsed.sections))]
+    by_section: dict[int, list[int]] = {}
+    passage_rows = []
+    for offset, passage in enumerate(parsed.passages):
+        pid = passage_base + offset
+        by_section.setdefault(passage.section, []).append(pid)
+        passage_rows.append(
+            (
+                pid,
+                section_ids[passage.section],
+                doc_id,
+                passage.kind.value,
+                passage.text,
+                passage.line,
+            )
+        )
+    prev_next: dict[int, tuple[int | None, int | None]] = {}
+    for ids in by_section.values():
+        for i, pid in enumerate(ids):
+            prev_next[pid] = (ids[i - 1] if i else None, ids[i + 1] if i + 1 < len(ids) else None)
+    conn.executemany(
+        "INSERT INTO sections (id, document_id, parent_id, level, heading, anchor, heading_path,"
+        " author, source_url, source_name, first_passage_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                section_ids[s.index],
+                doc_id,
+                section_ids[s.parent] if s.parent is not None else None,
+                s.level,
+                s.heading,
+                s.anchor,
+                json.dumps(list(s.heading_path), ensure_ascii=False),
+                s.author,
+                s.source_url,
+                s.source_name,
+                by_section[s.index][0] if s.index in by_section else None,
+            )
+            for s in parsed.sections
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO passages (id, section_id, document_id, kind, text, line, prev_id, next_id)"
+        " VALUES (?,?,?,?,?,?,?,?)",
+        [row + prev_next[row[0]] for row in passage_rows],
+    )
+    conn.executemany(
+        "INSERT INTO passage_terms (rowid, terms) VALUES (?, ?)",
+        [(row[0], index_terms(normalize(row[4]))) for row in passage_rows],
+    )
+    conn.executemany(
+        "INSERT INTO heading_terms (rowid, terms) VALUES (?, ?)",
+        [
+            (section_ids[s.index], index_terms(normalize(s.heading)))
+            for s in parsed.sections
+            if s.heading
+        ],
+    )
+    next_ids[0] += len(parsed.sections)
+    next_ids[1] += len(parsed.passages)
+    return len(parsed.passages)
+
+
+def _fsync_path(path: Path, *, directory: bool = False) -> None:
+    flags = os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if directory else 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return  # some file systems cannot open directories; nothing more we can do
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _build_sync(
+    conn: sqlite3.Connection,
+    documents: Iterable[ParsedDocument],
+    meta: dict[str, str],
+) -> BuildSummary:
+    conn.execute("PRAGMA journal_mode = OFF")  # a temporary file: on failure it is discarded
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA page_size = 8192")
+    conn.executescript(_SCHEMA)
+    next_ids = [1, 1]
+    n_docs = n_passages = 0
+    conn.execute("BEGIN")
+    for parsed in documents:
+        n_passages += _insert_document(conn, parsed, next_ids)
+        n_docs += 1
+    # Merge the FTS segments into one b-tree: fewer pages to touch per term at query time.
+    conn.execute("INSERT INTO passage_terms (passage_terms) VALUES ('optimize')")
+    conn.execute("INSERT INTO heading_terms (heading_terms) VALUES ('optimize')")
+    conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    conn.execute("COMMIT")
+    check = conn.execute("PRAGMA quick_check").fetchone()[0]
+    if check != "ok":
+        raise StoreError(f"the new database failed its integrity check: {check}")
+    conn.execute("PRAGMA journal_mode = DELETE")
+    return BuildSummary(n_docs, next_ids[0] - 1, n_passages, 0)
+
+
+async def build_database(
+    target: Path,
+    documents: Iterable[ParsedDocument],
+    *,
+    fingerprint: str,
+    extra_meta: dict[str, str] | None = None,
+) -> BuildSummary:
+    """Build a database from parsed documents and atomically put it at `target`.
+
+    The previous database (if any) is untouched until the final `os.replace`; if anything
+    fails before that, the temporary file is removed and the old database keeps serving.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
+    for leftover in (tmp, Path(f"{tmp}-journal")):
+        leftover.unlink(missing_ok=True)
+    started = dt.datetime.now(dt.UTC)
+    meta = {
+        "fingerprint": fingerprint,
+        "built_at": started.isoformat(timespec="seconds"),
+        "schema_version": str(SCHEMA_VERSION),
+        **(extra_meta or {}),
+    }
+    try:
+        conn = await aiosqlite.connect(tmp, isolation_level=None)
+        try:
+            raw = conn._conn
+            summary = await _on_db_thread(conn, lambda: _build_sync(raw, documents, meta))
+            seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
+            await conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('build_seconds', ?)", (f"{seconds:.3f}",)
+            )
+        finally:
+            await conn.close()
+        _fsync_path(tmp)
+        os.replace(tmp, target)
+        _fsync_path(target.parent, directory=True)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise
+    return BuildSummary(
+        summary.documents, summary.sections, summary.passages, target.stat().st_size
+    )
+
+
+async def read_fingerprint(path: Path) -> str | None:
+    """The fingerprint of an existing database, or None if there is none or it is unusable."""
+    if not path.is_file():
+        return None
+    try:
+        store = await Store.open(path)
+    except StoreError:
+        return None
+    try:
+        return (await store.stats()).fingerprint
+    finally:
+        await store.close()

@@ -1,0 +1,191 @@
+"""The one text normalization, used identically when indexing and when searching.
+
+`normalize` folds width, case, accents and Traditional script, and drops footnote markers,
+punctuation and whitespace: what is left is what a reader's half-remembered phrase and the
+original passage have in common. `normalize_with_offsets` gives the same string plus, for each
+of its characters, the index of the original character it came from, so a match found in
+normalized text can be highlighted in the original (which is all a reader ever sees).
+
+Every step works one character at a time, so the result is a pure function of each character:
+that keeps the offset map exact and lets bulk normalization run as one `str.translate` call
+(C speed) with a table that grows as new characters are seen. Converting scripts per
+character rather than per phrase also means no context can change a conversion (the
+坏/坯 trap in SEARCH-NOTES.md).
+
+`fold` maps each Chinese character of normalized text to one private-use code point per
+toneless pinyin syllable, so homophone typos (组职 for 组织) still share bigrams with the
+original, and lengths and offsets are kept.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator
+from functools import cache
+
+import opencc
+
+# Circled, parenthesized and full-stop numbers and superscript digits are footnote markers in
+# Chinese typesetting. They must go *before* NFKC, which would turn ⑴ into "(1)" and leave "1".
+_FOOTNOTE_RANGES = (
+    (0x2460, 0x24FF),  # ① … ⓿, ⑴ … ⒇, ⒈ … ⒛, Ⓐ … ⓩ, ⓪ … ⓿
+    (0x2776, 0x2793),  # ❶ … ➓
+    (0x3251, 0x325F),  # ㉑ … ㉟
+    (0x32B1, 0x32BF),  # ㊱ … ㊿
+    (0x2070, 0x209F),  # superscript and subscript digits and signs
+)
+_SUPERSCRIPTS = "¹²³"
+
+_t2s = opencc.OpenCC("t2s")
+_lock = threading.Lock()
+# ord(char) -> its normalized form, only for characters whose form differs from themselves
+# (str.translate leaves characters missing from the table untouched).
+_table: dict[int, str] = {}
+_seen: set[str] = set()
+
+
+def _is_footnote_marker(char: str) -> bool:
+    code = ord(char)
+    return char in _SUPERSCRIPTS or any(lo <= code <= hi for lo, hi in _FOOTNOTE_RANGES)
+
+
+def normalize_char(char: str) -> str:
+    """The normalized form of one character: "" for punctuation, spaces, symbols, markers."""
+    if _is_footnote_marker(char):
+        return ""
+    out = []
+    for part in unicodedata.normalize("NFKC", char).casefold():
+        # Strip accents (café = cafe) but keep the base letter.
+        for piece in unicodedata.normalize("NFKD", part):
+            if unicodedata.combining(piece):
+                continue
+            piece = unicodedata.normalize("NFC", piece)
+            if piece.isalnum():
+                out.append(_t2s.convert(piece) if ord(piece) > 0x2E7F else piece)
+    return "".join(out)
+
+
+def _learn(chars: set[str]) -> None:
+    new = chars - _seen
+    if not new:
+        return
+    with _lock:
+        for char in new:
+            normalized = normalize_char(char)
+            if normalized != char:
+                _table[ord(char)] = normalized
+        _seen.update(new)
+
+
+def normalize(text: str) -> str:
+    """Normalize text for indexing and matching (see the module docstring)."""
+    _learn(set(text))
+    return text.translate(_table)
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """`normalize(text)` plus, per output character, the index of its source character."""
+    _learn(set(text))
+    table = _table
+    out: list[str] = []
+    offsets: list[int] = []
+    for index, char in enumerate(text):
+        normalized = table.get(ord(char), char)
+        out.append(normalized)
+        offsets.extend([index] * len(normalized))
+    return "".join(out), offsets
+
+
+def original_span(offsets: list[int], start: int, end: int) -> tuple[int, int]:
+    """Map the normalized span [start, end) back to a span of the original text."""
+    if not offsets or end <= start:
+        return (0, 0)
+    start = max(0, min(start, len(offsets) - 1))
+    end = max(start + 1, min(end, len(offsets)))
+    return offsets[start], offsets[end - 1] + 1
+
+
+# --- pinyin folding -------------------------------------------------------------------------
+
+_PUA_BASE = 0xE000
+
+
+def _toneless(reading: str) -> str:
+    reading = reading.replace("ü", "v")
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", reading) if not unicodedata.combining(c)
+    )
+
+
+@cache
+def _syllables() -> dict[int, str]:
+    """Chinese character code -> its toneless syllable ("zhi"), from its first reading."""
+    from pypinyin.pinyin_dict import pinyin_dict  # heavy module: load only when first needed
+
+    out: dict[int, str] = {}
+    for code, readings in pinyin_dict.items():
+        syllable = _toneless(readings.split(",", 1)[0])
+        if syllable.isascii() and syllable.isalpha():
+            out[code] = syllable
+    return out
+
+
+@cache
+def syllable_codes() -> dict[str, str]:
+    """Toneless syllable -> its private-use code point (sorted, so stable across runs)."""
+    names = sorted(set(_syllables().values()))
+    return {name: chr(_PUA_BASE + i) for i, name in enumerate(names)}
+
+
+@cache
+def _fold_table() -> dict[int, str]:
+    ids = syllable_codes()
+    return {code: ids[name] for code, name in _syllables().items()}
+
+
+def fold(normalized: str) -> str:
+    """Fold normalized text to syllable code points; other characters are kept."""
+    return normalized.translate(_fold_table())
+
+
+def is_folded_char(char: str) -> bool:
+    return _PUA_BASE <= ord(char) < _PUA_BASE + 0x1000
+
+
+# --- tokens -----------------------------------------------------------------------------------
+
+_RUN = re.compile(r"[a-z0-9]+|[^a-z0-9]+")
+
+
+def runs(normalized: str) -> Iterator[tuple[int, str]]:
+    """Split normalized text into ASCII word runs and other (mostly CJK) runs, with starts."""
+    for m in _RUN.finditer(normalized):
+        yield m.start(), m.group()
+
+
+def tokens(normalized: str) -> list[str]:
+    """Index terms: ASCII words whole; other runs as character bigrams, plus their last
+    character alone so that a one-character query can still be answered by prefix."""
+    out: list[str] = []
+    for _, run in runs(normalized):
+        if run.isascii():
+            out.append(run)
+            continue
+        if len(run) == 1:
+            out.append(run)
+            continue
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        out.append(run[-1])
+    return out
+
+
+def index_terms(normalized: str) -> str:
+    """The space-separated term string for the full-text index: raw terms plus the folded
+    bigrams that differ from them (ASCII words are never folded)."""
+    raw = tokens(normalized)
+    folded = [t for t in tokens(fold(normalized)) if not t.isascii() and len(t) == 2]
+    seen = set(raw)
+    extra = [t for t in folded if t not in seen]
+    return " ".join(raw + extra)
