@@ -21,7 +21,7 @@ from bot import __version__
 from bot.config import Settings, SettingsError, load_settings
 from bot.corpus import CorpusPathError, iter_markdown_files, load_corpus
 from bot.models import ImportResult, Match, Problem
-from bot.search import SearchResult, search
+from bot.search import SearchResult, search, warm_up
 from bot.store import SCHEMA_VERSION, Store, StoreError, build_database, read_fingerprint
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -127,7 +127,9 @@ async def _open_store(settings: Settings, *, auto_index: bool) -> Store:
         if await read_fingerprint(settings.db) != _corpus_fingerprint(paths):
             print(f"Indexing the shipped corpus into {settings.db} ...", file=sys.stderr)
             await _index(settings, paths, strict=False, force=True, quiet=True)
-    return await Store.open(settings.db)
+    store = await Store.open(settings.db)
+    warm_up()
+    return store
 
 
 def _format_match(match: Match, *, color: bool) -> str:

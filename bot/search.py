@@ -32,7 +32,9 @@ from rapidfuzz import fuzz
 
 from bot.models import Match, PassageKind, StoredPassage
 from bot.store import Reader, Store
-from bot.text import fold, normalize, normalize_with_offsets, original_span, tokens
+from bot.text import analyze, fold, normalize, normalize_with_offsets, original_span, warm_up
+
+__all__ = ["SearchResult", "clean_query", "search", "warm_up"]
 
 MAX_QUERY_CHARS = 512  # a reply-able query; Telegram's inline queries stop at 256
 _EXACT_CAP = 1000  # exact matches considered at most (paging beyond this is not useful)
@@ -40,7 +42,9 @@ _TERM_CAP = 3000  # passage ids read per rare term
 _RARE_TERMS = 10  # rare terms read per query variant
 _POOL = 80  # fuzzy candidates reranked
 _HEADING_POOL = 30
-_FOLDED_DISCOUNT = 0.94  # a homophone match is good, an exact one is better
+_FOLDED_DISCOUNT = 0.94
+_DERIVED_WEIGHT = 0.99
+_SHORT_QUERY = 4  # normalized characters  # a homophone match is good, an exact one is better
 
 # Things readers wrap around the words they remember. Removed from a copy of the query;
 # the original is searched too, and the better answer wins.
@@ -70,6 +74,8 @@ class _Variant:
     folded: str
     raw_terms: list[str]
     folded_terms: list[str]
+    weight: float  # 1 for the query as typed; a little less for forms cut out of it
+    prefix: str | None  # a trailing ASCII word that may be unfinished ("Intern…")
 
 
 @dataclass(slots=True)
@@ -78,8 +84,8 @@ class _Scored:
     kind_rank: int
     passage_id: int
     span: tuple[int, int] | None = None  # best alignment in normalized text
-    exact: bool = False
     via_heading: bool = False
+    heading_equal: bool = False  # the query is this passage's heading, word for word
 
 
 def clean_query(query: str) -> str:
@@ -107,16 +113,21 @@ def _variants(query: str) -> list[_Variant]:
     out: list[_Variant] = []
     seen: set[str] = set()
     for form in forms:
-        norm = normalize(form)
+        terms = analyze(form)
+        norm = terms.norm
         if not norm or norm in seen:
             continue
         seen.add(norm)
         folded = fold(norm)
-        raw_terms = list(dict.fromkeys(t for t in tokens(norm) if len(t) > 1 or len(norm) == 1))
-        folded_terms = [
-            t for t in dict.fromkeys(tokens(folded)) if len(t) == 2 and t not in raw_terms
-        ]
-        out.append(_Variant(norm, folded, raw_terms, folded_terms))
+        # Single characters are only terms for a one-character query.
+        raw_terms = list(dict.fromkeys(t for t in terms.raw if len(t) > 1 or len(norm) == 1))
+        folded_terms = list(dict.fromkeys(terms.folded))
+        # A form cut out of the query (chatter removed, a quoted part) must not tie with the
+        # whole query matching exactly.
+        weight = 1.0 if form is query else _DERIVED_WEIGHT
+        last = raw_terms[-1] if raw_terms else ""
+        prefix = last if last.isascii() and len(last) >= 3 and norm.endswith(last) else None
+        out.append(_Variant(norm, folded, raw_terms, folded_terms, weight, prefix))
     return out
 
 
@@ -183,7 +194,11 @@ def _retrieve(
 
     def keep(item: _Scored) -> None:
         old = scored.get(item.passage_id)
-        if old is None or item.score > old.score:
+        if (
+            old is None
+            or item.score > old.score
+            or (item.score == old.score and item.heading_equal and not old.heading_equal)
+        ):
             scored[item.passage_id] = item
 
     for variant in variants:
@@ -196,6 +211,11 @@ def _retrieve(
             weight = math.log(1 + total_passages / counts[term])
             for pid in reader.ids_with_term(term, _TERM_CAP):
                 coverage[pid] = coverage.get(pid, 0.0) + weight
+        if variant.prefix:
+            prefixed = reader.ids_with_term(variant.prefix, _TERM_CAP, prefix=True)
+            weight = math.log(1 + total_passages / max(1, len(prefixed)))
+            for pid in prefixed:
+                coverage[pid] = coverage.get(pid, 0.0) + weight
         pool = heapq.nlargest(_POOL, coverage, key=coverage.__getitem__)
         candidate_ids = list(dict.fromkeys(exact + pool))
         texts = reader.texts(candidate_ids)
@@ -204,12 +224,18 @@ def _retrieve(
             text, kind = texts.get(pid, ("", "paragraph"))
             score, span = _score_text(variant, normalize(text))
             if score >= threshold:
-                keep(_Scored(score, _kind_rank(kind), pid, span, exact=score >= 100))
+                keep(_Scored(score * variant.weight, _kind_rank(kind), pid, span))
 
         if len(variant.norm) >= 3:
             _retrieve_headings(reader, variant, keep)
 
-    ranked = sorted(scored.values(), key=lambda s: (-s.score, s.kind_rank, s.passage_id))
+    ranked = sorted(
+        scored.values(),
+        key=lambda s: (-s.score, not s.heading_equal, s.kind_rank, s.passage_id),
+    )
+    if ranked and ranked[0].score >= 100 and len(variants[0].norm) <= _SHORT_QUERY:
+        # A short word that occurs as typed: its homophones and near-misses are noise.
+        ranked = [s for s in ranked if s.score >= 100]
     page = ranked[offset : offset + limit]
     stored = reader.passages([s.passage_id for s in page])
     return page, len(ranked), stored
@@ -238,7 +264,16 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
         else:
             score = fuzz.ratio(q, h)
         if score >= max(_min_score(len(q)), 70.0):
-            keep(_Scored(score, 0, first_passage, None, via_heading=True))
+            keep(
+                _Scored(
+                    score * variant.weight,
+                    0,
+                    first_passage,
+                    None,
+                    via_heading=True,
+                    heading_equal=h == q,
+                )
+            )
 
 
 def _highlights(

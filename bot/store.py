@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from bot.models import DocumentRef, ParsedDocument, PassageKind, StoredPassage
-from bot.text import index_terms, normalize
+from bot.text import index_terms
 
 SCHEMA_VERSION = 1
 T = TypeVar("T")
@@ -164,10 +164,14 @@ class Reader:
                 out[term] = int(row[0])
         return out
 
-    def ids_with_term(self, term: str, limit: int, *, headings: bool = False) -> list[int]:
+    def ids_with_term(
+        self, term: str, limit: int, *, headings: bool = False, prefix: bool = False
+    ) -> list[int]:
+        """Ids of passages (or sections) containing the term, or a term starting with it."""
         table = "heading_terms" if headings else "passage_terms"
+        expression = _fts_term(term) + ("*" if prefix else "")
         rows = self._conn.execute(
-            f"SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?", (_fts_term(term), limit)
+            f"SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?", (expression, limit)
         )
         return [r[0] for r in rows]
 
@@ -392,15 +396,11 @@ def _insert_document(conn: sqlite3.Connection, parsed: ParsedDocument, next_ids:
     )
     conn.executemany(
         "INSERT INTO passage_terms (rowid, terms) VALUES (?, ?)",
-        [(row[0], index_terms(normalize(row[4]))) for row in passage_rows],
+        [(row[0], index_terms(row[4])) for row in passage_rows],
     )
     conn.executemany(
         "INSERT INTO heading_terms (rowid, terms) VALUES (?, ?)",
-        [
-            (section_ids[s.index], index_terms(normalize(s.heading)))
-            for s in parsed.sections
-            if s.heading
-        ],
+        [(section_ids[s.index], index_terms(s.heading)) for s in parsed.sections if s.heading],
     )
     next_ids[0] += len(parsed.sections)
     next_ids[1] += len(parsed.passages)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 
 import opencc
@@ -43,6 +43,9 @@ _lock = threading.Lock()
 # ord(char) -> its normalized form, only for characters whose form differs from themselves
 # (str.translate leaves characters missing from the table untouched).
 _table: dict[int, str] = {}
+# The same, but with dropped characters kept as a space: only used to find where ASCII
+# words begin and end, which the compact form forgets ("python asyncio" -> "pythonasyncio").
+_spaced_table: dict[int, str] = {}
 _seen: set[str] = set()
 
 
@@ -76,6 +79,7 @@ def _learn(chars: set[str]) -> None:
             normalized = normalize_char(char)
             if normalized != char:
                 _table[ord(char)] = normalized
+                _spaced_table[ord(char)] = normalized or " "
         _seen.update(new)
 
 
@@ -145,6 +149,12 @@ def _fold_table() -> dict[int, str]:
     return {code: ids[name] for code, name in _syllables().items()}
 
 
+def warm_up() -> None:
+    """Build the lazily-made tables now, so the first search does not pay for them."""
+    _fold_table()
+    normalize("繁體")
+
+
 def fold(normalized: str) -> str:
     """Fold normalized text to syllable code points; other characters are kept."""
     return normalized.translate(_fold_table())
@@ -154,38 +164,53 @@ def is_folded_char(char: str) -> bool:
     return _PUA_BASE <= ord(char) < _PUA_BASE + 0x1000
 
 
-# --- tokens -----------------------------------------------------------------------------------
+# --- terms -----------------------------------------------------------------------------------
 
-_RUN = re.compile(r"[a-z0-9]+|[^a-z0-9]+")
-
-
-def runs(normalized: str) -> Iterator[tuple[int, str]]:
-    """Split normalized text into ASCII word runs and other (mostly CJK) runs, with starts."""
-    for m in _RUN.finditer(normalized):
-        yield m.start(), m.group()
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+_OTHER_RUN = re.compile(r"[^a-z0-9]+")
 
 
-def tokens(normalized: str) -> list[str]:
-    """Index terms: ASCII words whole; other runs as character bigrams, plus their last
-    character alone so that a one-character query can still be answered by prefix."""
-    out: list[str] = []
-    for _, run in runs(normalized):
-        if run.isascii():
-            out.append(run)
-            continue
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """What the index stores (and a query looks up) for one text."""
+
+    norm: str  # normalize(text)
+    raw: list[str]  # ASCII words whole; other runs as bigrams plus their last character
+    folded: list[str]  # pinyin-folded bigrams that differ from the raw ones
+
+
+def _bigrams(run: str) -> list[str]:
+    return list(map(str.__add__, run[:-1], run[1:]))
+
+
+def analyze(text: str) -> Terms:
+    """Terms of a text. A run of one character stands for itself, and the last character of
+    every run is a term too, so a one-character query can be answered by prefix."""
+    _learn(set(text))
+    spaced = text.translate(_spaced_table)
+    norm = spaced.replace(" ", "")
+    raw: list[str] = []
+    folded_runs: list[str] = []
+    for match in _OTHER_RUN.finditer(norm):
+        run = match.group()
         if len(run) == 1:
-            out.append(run)
+            raw.append(run)
             continue
-        out.extend(run[i : i + 2] for i in range(len(run) - 1))
-        out.append(run[-1])
-    return out
+        raw.extend(_bigrams(run))
+        raw.append(run[-1])
+        folded_runs.append(run)
+    raw.extend(_ASCII_WORD.findall(spaced))
+    folded: list[str] = []
+    if folded_runs:
+        seen = set(raw)
+        for run in folded_runs:
+            folded_run = fold(run)
+            if folded_run != run:
+                folded.extend(t for t in _bigrams(folded_run) if t not in seen)
+    return Terms(norm, raw, folded)
 
 
-def index_terms(normalized: str) -> str:
-    """The space-separated term string for the full-text index: raw terms plus the folded
-    bigrams that differ from them (ASCII words are never folded)."""
-    raw = tokens(normalized)
-    folded = [t for t in tokens(fold(normalized)) if not t.isascii() and len(t) == 2]
-    seen = set(raw)
-    extra = [t for t in folded if t not in seen]
-    return " ".join(raw + extra)
+def index_terms(text: str) -> str:
+    """The space-separated term string stored in the full-text index for a text."""
+    terms = analyze(text)
+    return " ".join(terms.raw + terms.folded)

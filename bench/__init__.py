@@ -1,0 +1,1 @@
+"""Benchmarks and relevance measurements, run on demand (never as timed unit tests)."""

@@ -1,0 +1,41 @@
+"""Shared fixtures: real Markdown files, real SQLite databases under tmp_path."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.corpus import load_corpus
+from bot.store import Store, build_database
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SHIPPED_CORPUS = ROOT / "corpus"
+
+
+def build_db(paths: list[Path], db: Path) -> Path:
+    result = load_corpus(paths)
+    asyncio.run(build_database(db, result.documents, fingerprint="test"))
+    return db
+
+
+@pytest.fixture(scope="session")
+def shipped_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database of the shipped corpus, built once per test session (read-only use)."""
+    return build_db([SHIPPED_CORPUS], tmp_path_factory.mktemp("shipped") / "shipped.db")
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Iterator[Path]:
+    """A writable copy of the shipped corpus."""
+    target = tmp_path / "corpus"
+    shutil.copytree(SHIPPED_CORPUS, target)
+    yield target
+
+
+async def open_store(db: Path) -> Store:
+    return await Store.open(db)

@@ -1,0 +1,152 @@
+"""The command-line contract, run as a user would: a real process, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import DATA, ROOT, SHIPPED_CORPUS
+
+
+def cli(*args: str, home: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "XDG_DATA_HOME": str(home / "data"), "PYTHONIOENCODING": "utf-8"}
+    env.pop("EXCERPT_BOT_DB", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def assert_no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_version_and_help_on_every_command(tmp_path: Path) -> None:
+    proc = cli("--version", home=tmp_path)
+    assert proc.returncode == 0 and proc.stdout.startswith("excerpt-bot ")
+    for command in ("index", "search", "export", "check", "stats"):
+        proc = cli(command, "--help", home=tmp_path)
+        assert proc.returncode == 0 and "usage:" in proc.stdout, command
+
+
+def test_first_search_indexes_the_shipped_corpus(tmp_path: Path) -> None:
+    proc = cli("search", "托派很擅长篡改历史", home=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "托派很擅长篡改历史" in proc.stdout
+    assert "暴躁皮皮" in proc.stdout
+    assert (tmp_path / "data" / "excerpt-bot" / "excerpt.db").is_file()
+    again = cli("search", "--json", "托派", home=tmp_path)
+    assert "Indexing" not in again.stderr  # built once, reused
+
+
+def test_index_search_json_and_stdin_contract(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    proc = cli("index", "--db", str(db), str(SHIPPED_CORPUS), home=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "1 documents" in proc.stderr and "passages" in proc.stderr
+
+    proc = cli("search", "--db", str(db), "--json", "--limit", "3", "理论再正确", home=tmp_path)
+    record = json.loads(proc.stdout)
+    assert record["query"] == "理论再正确" and record["took_ms"] >= 0
+    assert 1 <= len(record["results"]) <= 3
+    first = record["results"][0]
+    assert {
+        "rank",
+        "score",
+        "text",
+        "heading_path",
+        "document",
+        "author",
+        "source_url",
+        "passage_id",
+        "highlights",
+    } <= set(first)
+    assert set(first["document"]) == {"title", "path", "url"}
+
+    proc = cli(
+        "search", "--db", str(db), "-", home=tmp_path, stdin="托派\n今天天气怎么样\n\n皖南事变\n"
+    )
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["query"] for r in lines] == ["托派", "今天天气怎么样", "", "皖南事变"]
+    assert lines[1]["results"] == [] and lines[2]["results"] == []
+    assert lines[3]["results"]
+
+
+def test_export_and_stats_agree(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    cli("index", "--db", str(db), home=tmp_path)
+    stats = json.loads(cli("stats", "--db", str(db), "--json", home=tmp_path).stdout)
+    exported = [
+        json.loads(x) for x in cli("export", "--db", str(db), home=tmp_path).stdout.splitlines()
+    ]
+    assert len(exported) == stats["passages"] > 50
+    assert {e["author"] for e in exported} >= {"暴躁皮皮", "米宁", "印共（毛）"}
+
+
+def test_unchanged_corpus_is_not_rebuilt(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    cli("index", "--db", str(db), home=tmp_path)
+    proc = cli("index", "--db", str(db), home=tmp_path)
+    assert proc.returncode == 0 and "up to date" in proc.stderr
+
+
+def test_problems_are_named_and_strict_fails_without_touching_the_db(tmp_path: Path) -> None:
+    corpus = tmp_path / "posts"
+    shutil.copytree(SHIPPED_CORPUS, corpus)
+    (corpus / "bad.md").write_bytes(b"---\ntitle: [unclosed\n---\n\nbody\n")
+    db = tmp_path / "a.db"
+    cli("index", "--db", str(db), str(SHIPPED_CORPUS), home=tmp_path)
+    before = db.read_bytes()
+
+    proc = cli("index", "--db", str(db), "--strict", str(corpus), home=tmp_path)
+    assert proc.returncode != 0 and "bad.md" in proc.stderr
+    assert db.read_bytes() == before
+
+    proc = cli("index", "--db", str(db), str(corpus), home=tmp_path)
+    assert proc.returncode == 0 and "bad.md" in proc.stderr
+    assert_no_traceback(proc)
+
+    proc = cli("check", str(corpus), home=tmp_path)
+    assert proc.returncode != 0 and "bad.md" in proc.stdout
+
+
+def test_missing_path_fails_and_keeps_the_old_database(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    cli("index", "--db", str(db), home=tmp_path)
+    before = db.read_bytes()
+    proc = cli("index", "--db", str(db), str(tmp_path / "nope"), home=tmp_path)
+    assert proc.returncode != 0 and "nope" in proc.stderr
+    assert db.read_bytes() == before
+    assert_no_traceback(proc)
+
+
+@pytest.mark.parametrize("content", [None, b"garbage" * 500, b""])
+def test_missing_or_corrupt_database_gives_a_clear_message(
+    tmp_path: Path, content: bytes | None
+) -> None:
+    db = tmp_path / "broken.db"
+    if content is not None:
+        db.write_bytes(content)
+    for args in (("search", "托派"), ("stats",), ("export",)):
+        proc = cli(args[0], "--db", str(db), *args[1:], home=tmp_path)
+        assert proc.returncode != 0
+        assert "broken.db" in proc.stderr
+        assert_no_traceback(proc)
+
+
+def test_check_on_clean_corpus_is_zero(tmp_path: Path) -> None:
+    proc = cli("check", str(DATA / "hexo-sample" / "source"), home=tmp_path)
+    assert proc.returncode == 0, proc.stdout
+    assert "67 documents" in proc.stdout

@@ -1,0 +1,155 @@
+"""Search on the shipped corpus: relevance on the public dev set and what each result carries."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bench.relevance import evaluate
+from bot.search import SearchResult, clean_query, search
+from bot.store import Store
+
+from .conftest import DATA
+
+
+def run_search(db: Path, query: str, **kwargs: Any) -> SearchResult:
+    async def go() -> SearchResult:
+        store = await Store.open(db)
+        try:
+            return await search(store, query, **kwargs)
+        finally:
+            await store.close()
+
+    return asyncio.run(go())
+
+
+def test_dev_set_relevance(shipped_db: Path) -> None:
+    queries = yaml.safe_load((DATA / "dev-queries.yaml").read_text(encoding="utf-8"))
+
+    async def go() -> Any:
+        store = await Store.open(shipped_db)
+        try:
+            return await evaluate(store, queries)
+        finally:
+            await store.close()
+
+    report = asyncio.run(go())
+    print("\n".join(report.lines()))
+    assert report.positives == 26 and report.negatives == 3  # the whole file was read
+    assert report.recall1 >= 0.95, report.misses
+    assert report.recall5 == 1.0, report.misses
+    assert report.negatives_empty == report.negatives, report.misses
+
+
+@pytest.mark.parametrize(
+    ("query", "author", "source"),
+    [
+        ("托派很擅长篡改历史", "暴躁皮皮", "https://zhuanlan.zhihu.com/p/425112851"),
+        ("在革命尚未完成的时候联合起来", "米宁", "https://mapleshade20.github.io/books/renwu/"),
+        (
+            "托洛茨基主义发挥了很大的破坏性和宗派性的作用",
+            "印共（毛）",
+            "https://mapleshade20.github.io/books/jiaocheng/",
+        ),
+    ],
+)
+def test_each_article_answers_with_its_own_author_and_source(
+    shipped_db: Path, query: str, author: str, source: str
+) -> None:
+    result = run_search(shipped_db, query)
+    top = result.matches[0]
+    assert top.score == 100
+    assert top.passage.author == author
+    assert top.passage.source_url == source
+
+
+def test_result_carries_everything_a_reply_needs(shipped_db: Path) -> None:
+    result = run_search(shipped_db, "理论再正确，没有能力落室，都是空话")
+    top = result.matches[0].to_json()
+    assert set(top) >= {
+        "rank",
+        "score",
+        "text",
+        "heading_path",
+        "document",
+        "author",
+        "source_url",
+        "passage_id",
+        "highlights",
+        "prev_id",
+        "next_id",
+    }
+    assert top["rank"] == 1 and 0 < top["score"] <= 100
+    assert top["document"]["title"] == "关于托洛茨基主义的几篇评论"
+    assert top["heading_path"][0] == "批判托派的胡说八道"
+    (start, end), *_ = top["highlights"]
+    assert "没有能力落实" in top["text"][start:end]
+    assert top["prev_id"] is not None
+
+
+def test_exact_quote_highlights_the_quote_in_the_original_text(shipped_db: Path) -> None:
+    result = run_search(shipped_db, "越俎代庖、粗暴干涉")
+    match = result.matches[0]
+    spans = [match.passage.text[a:b] for a, b in match.highlights]
+    assert "越俎代庖、粗暴干涉" in spans
+
+
+@pytest.mark.parametrize("query", ["托派", "农民", "革命", "ICFI", "icfi"])
+def test_short_words_find_every_passage_containing_them(shipped_db: Path, query: str) -> None:
+    first = run_search(shipped_db, query, limit=100)
+    assert first.matches, query
+    assert all(query.lower() in m.passage.text.lower() for m in first.matches)
+    if query == "革命":
+        assert first.total >= 30  # a common word has dozens of passages, all reachable
+        second = run_search(shipped_db, query, limit=10, offset=10)
+        assert [m.rank for m in second.matches] == list(range(11, 21))
+        ids = {m.passage.passage_id for m in first.matches[:10]}
+        assert ids.isdisjoint(m.passage.passage_id for m in second.matches)
+
+
+def test_homophone_typo_in_a_short_word_still_matches(shipped_db: Path) -> None:
+    result = run_search(shipped_db, "陈独绣")  # 绣 for 秀, same sound
+    assert result.matches and "陈独秀" in result.matches[0].passage.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "今天天气怎么样",
+        "python asyncio tutorial",
+        "😀😀",
+        "",
+        "   ",
+        "，。！",
+        "\u200f\u200b",
+        "宝宝发烧三十八度怎么办",
+        "how to bake sourdough bread",
+    ],
+)
+def test_irrelevant_queries_return_nothing(shipped_db: Path, query: str) -> None:
+    assert run_search(shipped_db, query).matches == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "托派\ud800很擅长",
+        "<b>托派</b> & 很擅长",
+        "托派\x00很擅长\x1b",
+        "\u202e托派很擅长",
+        "托" * 4096,
+        'NEAR(托派 AND "OR" *) ^擅长:',
+    ],
+)
+def test_hostile_queries_are_answered_not_raised(shipped_db: Path, query: str) -> None:
+    result = run_search(shipped_db, query)
+    assert isinstance(result.matches, list)
+
+
+def test_clean_query_removes_invisible_and_broken_characters() -> None:
+    assert clean_query("托\u200b派\ud800 \u202e很") == "托 派 很"
+    assert len(clean_query("字" * 10_000)) == 512

@@ -1,0 +1,80 @@
+"""The store: atomic rebuilds that never damage the live database, and clear errors."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.corpus import load_corpus
+from bot.models import ParsedDocument
+from bot.store import SCHEMA_VERSION, Store, StoreError, build_database
+
+from .conftest import SHIPPED_CORPUS
+
+
+def documents() -> list[ParsedDocument]:
+    return load_corpus([SHIPPED_CORPUS]).documents
+
+
+def test_built_database_is_self_contained_and_versioned(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    summary = asyncio.run(build_database(db, documents(), fingerprint="f1"))
+    assert summary.documents == 1 and summary.passages > 50
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.db"]  # no -wal, -shm, temp files
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    conn.close()
+
+    async def stats() -> tuple[int, str]:
+        async with await Store.open(db) as store:
+            s = await store.stats()
+            return s.passages, s.fingerprint
+
+    assert asyncio.run(stats()) == (summary.passages, "f1")
+
+
+def test_failed_build_leaves_the_old_database_untouched(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    asyncio.run(build_database(db, documents(), fingerprint="old"))
+    before = db.read_bytes()
+
+    def exploding() -> Iterator[ParsedDocument]:
+        yield from documents()
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        asyncio.run(build_database(db, exploding(), fingerprint="new"))
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.db"]
+
+
+def test_missing_corrupt_and_foreign_databases_are_refused_clearly(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no database"):
+        asyncio.run(Store.open(tmp_path / "missing.db"))
+
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="not a usable"):
+        asyncio.run(Store.open(corrupt))
+
+    foreign = tmp_path / "foreign.db"
+    sqlite3.connect(foreign).execute("CREATE TABLE t (x)").connection.commit()
+    with pytest.raises(StoreError, match="schema version"):
+        asyncio.run(Store.open(foreign))
+
+
+def test_store_is_opened_read_only(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    asyncio.run(build_database(db, documents(), fingerprint="f"))
+
+    async def try_write() -> None:
+        async with await Store.open(db) as store:
+            await store.run(lambda reader: reader._conn.execute("DELETE FROM passages"))
+
+    with pytest.raises(StoreError, match="readonly"):
+        asyncio.run(try_write())

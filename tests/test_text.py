@@ -1,0 +1,60 @@
+"""The one normalization: what it folds, what it drops, and that offsets map back."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.text import analyze, fold, index_terms, normalize, normalize_with_offsets, original_span
+
+
+def test_folds_width_case_script_and_drops_punctuation() -> None:
+    assert normalize("理論再正確，沒有能力落實，都是空話") == "理论再正确没有能力落实都是空话"
+    assert normalize("ＩＣＦＩ and Café １２３") == "icfiandcafe123"
+    assert normalize("  托派\t很擅长\n") == "托派很擅长"
+
+
+def test_footnote_markers_are_dropped_not_turned_into_digits() -> None:
+    # NFKC alone would turn ⑴ into "(1)" and leave a stray "1" in the text.
+    assert normalize("革命⑴是①暴动¹") == "革命是暴动"
+
+
+def test_emoji_and_symbols_normalize_to_nothing() -> None:
+    assert normalize("😀😀 ★ ——") == ""
+
+
+def test_offsets_map_normalized_spans_back_to_the_original() -> None:
+    text = "托派，很擅长⑴篡改 历史。"
+    norm, offsets = normalize_with_offsets(text)
+    assert norm == normalize(text) == "托派很擅长篡改历史"
+    start = norm.index("篡改历史")
+    a, b = original_span(offsets, start, start + 4)
+    assert text[a:b] == "篡改 历史"
+
+
+@given(st.text(max_size=200))
+def test_offset_variant_always_agrees_with_bulk_normalize(text: str) -> None:
+    norm, offsets = normalize_with_offsets(text)
+    assert norm == normalize(text)
+    assert len(offsets) == len(norm)
+    assert offsets == sorted(offsets)
+    assert all(0 <= i < len(text) for i in offsets)
+
+
+def test_homophones_fold_to_the_same_code_points() -> None:
+    assert fold("组职") == fold("组织")
+    assert fold("托派") != fold("党派")
+    assert len(fold("组织abc")) == len("组织abc")
+
+
+def test_terms_are_bigrams_for_chinese_and_words_for_ascii() -> None:
+    assert analyze("托派很擅长 ICFI").raw == ["托派", "派很", "很擅", "擅长", "长", "icfi"]
+    assert analyze("革").raw == ["革"]
+    terms = index_terms("组织")
+    assert "组织" in terms.split() and fold("组织") in terms.split()
+
+
+def test_ascii_words_keep_their_boundaries_although_spaces_are_dropped() -> None:
+    terms = analyze("Python asyncio-tutorial，第四国际—托洛茨基主义派（Trotskyist Faction）")
+    assert terms.norm.startswith("pythonasynciotutorial第四国际")
+    assert {"python", "asyncio", "tutorial", "trotskyist", "faction"} <= set(terms.raw)
