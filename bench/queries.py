@@ -148,14 +148,16 @@ class Generator:
         if len(normalize(span)) < 6:
             return None
         expect = [normalize(span)]
-        q = {
-            "exact": lambda: span,
-            "fuzzy": lambda: self._fuzzy(span),
-            "typo1": lambda: self._typo(span, 1),
-            "typo2": lambda: self._typo(span, 2),
-            "trad": lambda: _s2t.convert(span),
-            "noisy": lambda: self.rng.choice(_CHATTER).format(span),
-        }[kind]()
+        if kind == "fuzzy":
+            q = self._fuzzy(span)
+        elif kind in ("typo1", "typo2"):
+            q = self._typo(span, int(kind[-1]))
+        elif kind == "trad":
+            q = str(_s2t.convert(span))
+        elif kind == "noisy":
+            q = self.rng.choice(_CHATTER).format(span)
+        else:
+            q = span
         return {"kind": kind, "q": q, "expect": expect}
 
     def generate(self, n: int) -> list[dict[str, Any]]:

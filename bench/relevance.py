@@ -56,7 +56,7 @@ class Report:
 
     def lines(self) -> list[str]:
         t = sorted(self.took_ms) or [0.0]
-        p95 = t[min(len(t) - 1, int(round(0.95 * (len(t) - 1))))]
+        p95 = t[min(len(t) - 1, round(0.95 * (len(t) - 1)))]
         out = [
             f"queries {self.positives + self.negatives}: recall@1 {self.recall1:.3f}  "
             f"recall@5 {self.recall5:.3f}  negatives empty {self.negatives_empty}/{self.negatives}"
