@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import LCSseq
 
 from bot.models import Match, PassageKind, StoredPassage
 from bot.store import Reader, Store
@@ -42,18 +43,26 @@ _TERM_CAP = 3000  # passage ids read per rare term
 _RARE_TERMS = 10  # rare terms read per query variant
 _POOL = 80  # fuzzy candidates reranked
 _HEADING_POOL = 30
-_FOLDED_DISCOUNT = 0.94
+_FOLDED_DISCOUNT = 0.94  # a homophone match is good, an exact one is better
+_CONTENT_DISCOUNT = 0.96  # so is one that needed function characters left out
 _DERIVED_WEIGHT = 0.99
-_SHORT_QUERY = 4  # normalized characters  # a homophone match is good, an exact one is better
+_SHORT_QUERY = 4  # normalized characters
+_PREFILTER = 45.0  # below this partial_ratio a passage cannot reach any threshold
+# Function characters: particles, copulas, common adverbs and conjunctions. Readers drop and
+# add them freely when they misremember ("托派最擅长的就是篡改历史" for "托派很擅长篡改历史").
+# Negations (不, 没) carry meaning and are not here.
+_FUNCTION_CHARS = frozenset(
+    "的地得了着过是在就也都还很最更又再才却把被将让给对和与及而并或但则即之其这那此个一有吗呢吧啊呀么嘛啦哦们"
+)
 
 # Things readers wrap around the words they remember. Removed from a copy of the query;
 # the original is searched too, and the better answer wins.
 _CHATTER = re.compile(
-    r"(求出处|求原文|求原话|出处是|出自哪里?|出自哪篇|出自何处|原话是什么|原文是什么|"
-    r"原话|原文|是谁说的|谁说的|在哪篇文章|哪篇文章|有篇文章说|有篇文章|有人说过?|"
-    r"文章里说|文中说|书上说|记得有句话|有句话|大意是|好像是|大概是|"
-    r"[^\s，,。：:]{1,6}说过?[：:]|请问|谢谢|麻烦|帮我找|找一下|"
-    r"什么意思|是什么|[吗呢吧啊呀]$)"
+    r"(求出处|求原文|求原话|求助|出处是|(这|那)(句|段)话|出自哪(里|篇|本书)?|出自何处|"
+    r"原话是什么|原文是什么|原话|原文|(是|是在)?哪(篇|本)(文章|书)里?的?|是谁说的|谁说的|"
+    r"有(篇|本)(文章|书)(里|上|中)?说过?|有人说过?|文章里说|文中说|书上说|记得有句话|"
+    r"有句话|大意是|好像是|大概是|[^\s，,。：:“”]{1,6}说过?[：:]|请问|谢谢|麻烦|"
+    r"帮(我|忙)找|找一下|什么意思|是什么|[吗呢吧啊呀？?]+$)"
 )
 _QUOTED = re.compile(r"[“\"「『《]([^”\"」』》]{4,})[”\"」』》]")
 
@@ -76,6 +85,7 @@ class _Variant:
     folded_terms: list[str]
     weight: float  # 1 for the query as typed; a little less for forms cut out of it
     prefix: str | None  # a trailing ASCII word that may be unfinished ("Intern…")
+    content: str  # norm without function characters
 
 
 @dataclass(slots=True)
@@ -127,7 +137,8 @@ def _variants(query: str) -> list[_Variant]:
         weight = 1.0 if form is query else _DERIVED_WEIGHT
         last = raw_terms[-1] if raw_terms else ""
         prefix = last if last.isascii() and len(last) >= 3 and norm.endswith(last) else None
-        out.append(_Variant(norm, folded, raw_terms, folded_terms, weight, prefix))
+        content = "".join(c for c in norm if c not in _FUNCTION_CHARS)
+        out.append(_Variant(norm, folded, raw_terms, folded_terms, weight, prefix, content))
     return out
 
 
@@ -144,33 +155,65 @@ def _min_score(length: int) -> float:
         return 74.0
     if length <= 8:
         return 66.0
-    return 60.0
+    return 63.0
+
+
+def _chunk_coverage(q: str, text: str, span: tuple[int, int]) -> float:
+    """Share of the query's characters that match, in order, in runs of two or more near
+    the best alignment: a related sentence sharing only scattered characters scores low."""
+    pad = len(q)
+    window = text[max(0, span[0] - pad) : span[1] + pad]
+    blocks = LCSseq.opcodes(q, window).as_matching_blocks()
+    return sum(b.size for b in blocks if b.size >= 2) / len(q)
+
+
+def _view_score(q: str, text: str) -> tuple[float, tuple[int, int]]:
+    """partial_ratio blended with chunk coverage, for one view of query and text."""
+    alignment = fuzz.partial_ratio_alignment(q, text)
+    if not alignment:
+        return 0.0, (0, 0)
+    span = (alignment.dest_start, alignment.dest_end)
+    if alignment.score < _PREFILTER:
+        return alignment.score / 2, span
+    return (alignment.score + 100 * _chunk_coverage(q, text, span)) / 2, span
+
+
+def _content_view(norm: str) -> tuple[str, list[int]]:
+    """The text without function characters, and the index in `norm` of each kept one."""
+    kept = [i for i, char in enumerate(norm) if char not in _FUNCTION_CHARS]
+    return "".join(norm[i] for i in kept), kept
 
 
 def _score_text(variant: _Variant, norm_text: str) -> tuple[float, tuple[int, int] | None]:
-    """How well the query matches one passage's normalized text, and where."""
+    """How well the query matches one passage's normalized text (0..100), and where.
+
+    Four views, each discounted by how much it forgives: the text as is; folded to pinyin
+    (homophone typos); and both without function characters."""
     q = variant.norm
     if not norm_text:
         return 0.0, None
     position = norm_text.find(q)
     if position >= 0:
         return 100.0, (position, position + len(q))
-    best: float
-    if len(norm_text) >= len(q):
-        alignment = fuzz.partial_ratio_alignment(q, norm_text)
-        best = alignment.score if alignment else 0.0
-        span = (alignment.dest_start, alignment.dest_end) if alignment else None
-    else:
+    if len(norm_text) < len(q):
         # partial_ratio is symmetric: a short text inside a long query would score 100.
-        best = fuzz.ratio(q, norm_text)
-        span = (0, len(norm_text))
-    if variant.folded != q and len(q) > 1:
-        folded_text = fold(norm_text)
-        if len(folded_text) >= len(q):
-            folded_alignment = fuzz.partial_ratio_alignment(variant.folded, folded_text)
-            if folded_alignment and folded_alignment.score * _FOLDED_DISCOUNT > best:
-                best = folded_alignment.score * _FOLDED_DISCOUNT
-                span = (folded_alignment.dest_start, folded_alignment.dest_end)
+        return float(fuzz.ratio(q, norm_text)), (0, len(norm_text))
+    best, span = _view_score(q, norm_text)
+    if variant.folded != q:
+        score, where = _view_score(variant.folded, fold(norm_text))
+        if score * _FOLDED_DISCOUNT > best:
+            best, span = score * _FOLDED_DISCOUNT, where
+    if variant.content != q and len(variant.content) >= 2:
+        content_text, kept = _content_view(norm_text)
+        if len(content_text) >= len(variant.content):
+            for query_view, text_view, discount in (
+                (variant.content, content_text, _CONTENT_DISCOUNT),
+                (fold(variant.content), fold(content_text), _CONTENT_DISCOUNT * _FOLDED_DISCOUNT),
+            ):
+                score, where = _view_score(query_view, text_view)
+                if score * discount > best and where[1] > where[0]:
+                    best = score * discount
+                    span = (kept[where[0]], kept[where[1] - 1] + 1)
     return best, span
 
 

@@ -1,0 +1,27 @@
+"""The Markdown importer: Hexo-style posts in, documents, sections and passages out.
+
+    result = load_corpus([Path("corpus")])
+
+`load_corpus` walks the given folders (or files), reads the site settings of each root
+(`corpus.yaml` or a Hexo `_config.yml`), and imports every `.md`/`.markdown` file; per-file
+problems are collected in `result.problems` instead of stopping the import.
+"""
+
+from bot.corpus.errors import CorpusConfigError, CorpusError, CorpusPathError, ImportProblem
+from bot.corpus.files import iter_markdown_files
+from bot.corpus.importer import DEFAULT_MAX_FILE_BYTES, load_corpus, parse_markdown_file
+from bot.corpus.site import DEFAULT_PERMALINK, SiteConfig, load_site_config
+
+__all__ = [
+    "DEFAULT_MAX_FILE_BYTES",
+    "DEFAULT_PERMALINK",
+    "CorpusConfigError",
+    "CorpusError",
+    "CorpusPathError",
+    "ImportProblem",
+    "SiteConfig",
+    "iter_markdown_files",
+    "load_corpus",
+    "load_site_config",
+    "parse_markdown_file",
+]

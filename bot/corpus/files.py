@@ -1,0 +1,136 @@
+"""Finding Markdown files under corpus paths and reading them safely."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from bot.corpus.errors import CorpusPathError, ImportProblem
+
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+# Never posts: dependency trees, and the folder README that explains the corpus itself.
+_SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
+_SKIPPED_FILES = frozenset({"readme.md", "readme.markdown"})
+# In a Hexo site root these hold themes, templates and generated HTML, not posts.
+_HEXO_SITE_SKIPPED = frozenset({"public", "themes", "scaffolds"})
+
+
+def _is_markdown(name: str) -> bool:
+    lower = name.lower()
+    return (
+        not lower.startswith(".")
+        and os.path.splitext(lower)[1] in MARKDOWN_SUFFIXES
+        and lower not in _SKIPPED_FILES
+    )
+
+
+def _walk(root: Path) -> list[tuple[str, Path]]:
+    """All Markdown files under root as (relative POSIX path, path), following symlinked
+    folders but entering each real folder once, so symlink loops terminate."""
+    found: list[tuple[str, Path]] = []
+    visited: set[str] = set()
+    pending: list[tuple[Path, str]] = [(root, "")]
+    while pending:
+        folder, rel = pending.pop()
+        real = os.path.realpath(folder)
+        if real in visited:
+            continue
+        visited.add(real)
+        try:
+            with os.scandir(folder) as entries:
+                items = sorted(entries, key=lambda e: e.name)
+        except OSError:
+            continue  # an unreadable folder holds nothing we can import
+        hexo_root = any(e.name == "_config.yml" for e in items) and any(
+            e.name == "source" for e in items
+        )
+        subfolders: list[tuple[Path, str]] = []
+        for entry in items:
+            name = entry.name
+            child_rel = f"{rel}{name}"
+            try:
+                is_dir = entry.is_dir()  # follows symlinks; False for broken links
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if name.startswith(".") or name in _SKIPPED_DIRS:
+                    continue
+                if hexo_root and name in _HEXO_SITE_SKIPPED:
+                    continue
+                subfolders.append((Path(entry.path), child_rel + "/"))
+            elif _is_markdown(name):
+                found.append((child_rel, Path(entry.path)))
+        # Depth-first in name order, so which path reaches a folder first is predictable.
+        pending.extend(reversed(subfolders))
+    found.sort(key=lambda item: item[0])
+    return found
+
+
+def iter_markdown_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
+    """Yield (file, its corpus root) for every Markdown file under `paths`, sorted by path.
+
+    A file given directly is its own corpus with its folder as root. The same real file is
+    yielded once even if reachable twice. Raises CorpusPathError for a path that does not
+    exist, before yielding anything from it.
+    """
+    seen: set[str] = set()
+    for path in paths:
+        if not path.exists():
+            what = "is a broken symlink" if path.is_symlink() else "does not exist"
+            raise CorpusPathError(f"corpus path {path} {what}")
+        if path.is_dir():
+            found = [(file, path) for _, file in _walk(path)]
+        else:
+            found = [(path, path.parent)]
+        for file, root in found:
+            real = os.path.realpath(file)
+            if real in seen:
+                continue
+            seen.add(real)
+            yield file, root
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes; ImportProblem if it is missing, special, unreadable or too big."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise ImportProblem("broken symlink: its target does not exist") from None
+        raise ImportProblem("file disappeared while importing") from None
+    except OSError as exc:
+        raise ImportProblem(f"cannot read file: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ImportProblem("not a regular file")
+    if info.st_size > max_bytes:
+        raise ImportProblem(
+            f"file is {info.st_size:,} bytes, over the {max_bytes:,}-byte limit; not imported"
+        )
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)  # the file may have grown since stat()
+    except PermissionError:
+        raise ImportProblem("cannot read file: permission denied") from None
+    except OSError as exc:
+        raise ImportProblem(f"cannot read file: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise ImportProblem(f"file is over the {max_bytes:,}-byte limit; not imported")
+    return data
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text (BOM optional) with LF line ends; ImportProblem for anything else."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportProblem("file is UTF-16 text; save it as UTF-8")
+    if b"\x00" in data:
+        raise ImportProblem("binary file (contains NUL bytes), not Markdown text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start : exc.start + 1].hex()
+        raise ImportProblem(
+            f"not valid UTF-8 (byte 0x{bad} at offset {exc.start}); save the file as UTF-8"
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -1,0 +1,223 @@
+"""Split and read front matter: YAML between `---` lines, TOML between `+++` lines.
+
+Only `yaml.safe_load` is used, so tags like `!!python/object` are refused instead of run.
+The loaded value is never serialised or walked as a whole: only the known fields below are
+read, each with a bound on its size, so an alias bomb costs nothing beyond its parse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass
+
+import yaml
+
+from bot.corpus.errors import ImportProblem
+
+_MAX_ITEMS = 100  # tags, categories, authors
+_MAX_TEXT = 500  # one tag, one name, a title
+_MAX_DESCRIPTION = 2000
+_SOURCE_KEYS = ("source", "source_url", "original_url", "original", "origin", "link")
+_HEXO_KEYS = frozenset({"title", "date", "updated", "tags", "categories", "author", "permalink"})
+_KEY_LINE = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:")
+_DATE_TEXT = re.compile(
+    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?\s*$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    title: str | None = None
+    date: dt.datetime | None = None
+    date_text: str | None = None
+    updated_text: str | None = None
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    category_paths: tuple[tuple[str, ...], ...] = ()  # for the :category permalink part
+    authors: tuple[str, ...] = ()
+    permalink: str | None = None
+    abbrlink: str | None = None
+    description: str | None = None
+    source_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SplitResult:
+    data: dict[object, object] | None  # None: no usable front matter
+    body: str
+    body_offset: int  # number of file lines before the body
+    warnings: tuple[str, ...] = ()
+
+
+def _parse_yaml(text: str, first_line: int) -> object:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + first_line}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ImportProblem(f"invalid YAML front matter{where}: {problem}") from None
+    except RecursionError:
+        raise ImportProblem("front matter is nested too deeply to read") from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        # e.g. `date: 2021-02-30` makes the timestamp constructor raise ValueError.
+        raise ImportProblem(f"invalid value in YAML front matter: {exc}") from None
+
+
+def _parse_toml(text: str) -> object:
+    try:
+        return tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
+        raise ImportProblem(f"invalid TOML front matter: {exc}") from None
+
+
+def split_front_matter(text: str) -> SplitResult:
+    """Separate front matter from the body. Raises ImportProblem for unreadable front matter."""
+    lines = text.split("\n")
+    first = lines[0].strip() if lines else ""
+    if first in ("---", "+++") or (len(first) > 3 and set(first) == {"-"}):
+        delimiter = first
+        for i in range(1, len(lines)):
+            if lines[i].strip() == delimiter:
+                break
+        else:
+            kind = "TOML" if delimiter == "+++" else "YAML"
+            raise ImportProblem(
+                f"{kind} front matter opened with {delimiter} on line 1 is never closed"
+            )
+        raw = "\n".join(lines[1:i])
+        value = _parse_toml(raw) if delimiter == "+++" else _parse_yaml(raw, 2)
+        body = "\n".join(lines[i + 1 :])
+        if isinstance(value, dict):
+            return SplitResult(value, body, i + 1)
+        shape = "empty" if value is None else f"a {type(value).__name__}, not a mapping"
+        return SplitResult(None, body, i + 1, (f"front matter is {shape}; it was ignored",))
+    return _split_without_opening(lines, text)
+
+
+def _split_without_opening(lines: list[str], text: str) -> SplitResult:
+    """Hexo also accepts front matter that only ends with a `---` line.
+
+    Accepted only when every line before that `---` is YAML that reads as a mapping with a
+    Hexo key, so a setext heading or a thematic break is never mistaken for front matter.
+    """
+    if not lines or not _KEY_LINE.match(lines[0]):
+        return SplitResult(None, text, 0)
+    for i in range(1, min(len(lines), 60)):
+        if lines[i].strip() == "---":
+            break
+        if not lines[i].strip():
+            return SplitResult(None, text, 0)
+    else:
+        return SplitResult(None, text, 0)
+    try:
+        value = _parse_yaml("\n".join(lines[:i]), 1)
+    except ImportProblem:
+        return SplitResult(None, text, 0)
+    if isinstance(value, dict) and any(key in _HEXO_KEYS for key in value):
+        return SplitResult(value, "\n".join(lines[i + 1 :]), i + 1)
+    return SplitResult(None, text, 0)
+
+
+def _text(value: object, limit: int = _MAX_TEXT) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = " ".join(value.split())
+        return text[:limit] or None
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return None
+
+
+def _date(value: object) -> tuple[dt.datetime | None, str | None]:
+    if isinstance(value, dt.datetime):
+        return value, value.isoformat()
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day), value.isoformat()
+    text = _text(value, 100)
+    if text is None:
+        return None, None
+    match = _DATE_TEXT.match(text)
+    if match:
+        year, month, day, hour, minute, second = (int(p) if p else 0 for p in match.groups())
+        try:
+            stamp = dt.datetime(year, month, day, hour, minute, second)
+        except ValueError:
+            return None, text
+        return stamp, stamp.isoformat() if match.group(4) else stamp.date().isoformat()
+    return None, text
+
+
+def _scalars(value: object) -> list[str]:
+    items = value[:_MAX_ITEMS] if isinstance(value, list) else [value]
+    return [text for item in items if (text := _text(item)) is not None]
+
+
+def _categories(value: object) -> list[tuple[str, ...]]:
+    """Hexo semantics: a flat list is one hierarchy; with nested lists each item is one."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        text = _text(value)
+        return [(text,)] if text else []
+    items = value[:_MAX_ITEMS]
+    if not any(isinstance(item, list) for item in items):
+        path = tuple(_scalars(items))
+        return [path] if path else []
+    paths: list[tuple[str, ...]] = []
+    for item in items:
+        path = tuple(_scalars(item))
+        if path:
+            paths.append(path)
+    return paths
+
+
+def _authors(value: object) -> list[str]:
+    if isinstance(value, dict):
+        value = value.get("name")
+    if isinstance(value, str):
+        return [name for part in value.split("|") if (name := " ".join(part.split()))][:_MAX_ITEMS]
+    names: list[str] = []
+    if isinstance(value, list):
+        for item in value[:_MAX_ITEMS]:
+            if isinstance(item, dict):
+                item = item.get("name")
+            text = _text(item)
+            if text:
+                names.append(text)
+    return names
+
+
+def read_fields(data: dict[object, object] | None) -> FrontMatter:
+    """Pick the Hexo fields out of loaded front matter, ignoring anything else."""
+    if not data:
+        return FrontMatter()
+    date, date_text = _date(data.get("date"))
+    _, updated_text = _date(data.get("updated"))
+    paths = _categories(data.get("categories", data.get("category")))
+    source_url = None
+    for key in _SOURCE_KEYS:
+        text = _text(data.get(key), 2000)
+        if text and text.startswith(("http://", "https://")) and " " not in text:
+            source_url = text
+            break
+    abbrlink = _text(data.get("abbrlink"), 100)
+    return FrontMatter(
+        title=_text(data.get("title")),
+        date=date,
+        date_text=date_text,
+        updated_text=updated_text,
+        tags=tuple(dict.fromkeys(_scalars(data.get("tags", data.get("tag"))))),
+        categories=tuple(dict.fromkeys(" / ".join(path) for path in paths)),
+        category_paths=tuple(paths),
+        authors=tuple(dict.fromkeys(_authors(data.get("author", data.get("authors"))))),
+        permalink=_text(data.get("permalink"), 1000),
+        abbrlink=abbrlink,
+        description=_text(data.get("description"), _MAX_DESCRIPTION),
+        source_url=source_url,
+    )

@@ -1,0 +1,274 @@
+"""Turn Hexo tag plugins into plain Markdown before markdown-it sees the text.
+
+Hexo renders `{% tag %}` with Nunjucks before Markdown, so markdown-it would otherwise treat
+them as text. This pass works line by line and never changes the number of lines, so the
+line numbers markdown-it reports still point into the original file:
+
+* content tags (`note`, `blockquote`, `centerquote`, `tabs`, unknown paired tags ...) lose
+  their markup and keep their content; the lines they span are remembered as regions so the
+  importer can tell a note's paragraphs (kind NOTE) or a quote's (kind QUOTE) from body text;
+* content-free tags (`asset_img`, `codeblock` ... `endcodeblock`, `mermaid`, `grouppicture`
+  ...) disappear with whatever they hold;
+* inline tags with visible text (`label`, `post_link`, `btn`, `kbd` ...) become that text;
+* `{{ ... }}` template expressions and whole-line HTML comments (`<!-- tab x -->`,
+  `<!-- more -->`) become nothing.
+
+Fenced code blocks are left untouched: tags in them are examples, and the fence is dropped
+later anyway. Everything is a single left-to-right scan per line (str.find), so the cost is
+linear in the size of the file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.models import PassageKind
+
+# Paired tags whose content is a passage of a particular kind.
+_REGION_TAGS: dict[str, PassageKind] = {
+    "note": PassageKind.NOTE,
+    "blockquote": PassageKind.QUOTE,
+    "quote": PassageKind.QUOTE,
+    "centerquote": PassageKind.QUOTE,
+    "cq": PassageKind.QUOTE,
+    "pullquote": PassageKind.QUOTE,
+}
+# Paired tags whose content is code, diagrams, pictures or players: never passages.
+_DROP_TAGS = frozenset(
+    {
+        "codeblock",
+        "code",
+        "mermaid",
+        "grouppicture",
+        "gp",
+        "gallery",
+        "galleryGroup",
+        "math",
+        "katex",
+        "latex",
+        "plantuml",
+        "flowchart",
+        "sequence",
+        "echarts",
+        "chart",
+        "dplayer",
+        "aplayer",
+        "aplayerlist",
+    }
+)
+# Paired tags whose content must not be searched for more tags.
+_VERBATIM_TAGS = frozenset({"raw"})
+# Tags known to be paired even if a broken file lacks the end tag (so we can report it).
+_KNOWN_PAIRED = frozenset(_REGION_TAGS) | _DROP_TAGS | _VERBATIM_TAGS | {"tabs", "subtabs"}
+
+_MAX_DEPTH = 50
+_TAG_NAME = re.compile(r"[A-Za-z_][\w-]*")
+_END_NAME = re.compile(r"\{%-?\s*end([A-Za-z_][\w-]*)")
+_ARG_TOKEN = re.compile(r'"([^"]*)"|\'([^\']*)\'|(\S+)')
+_FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
+_URLISH = re.compile(r"^(?:https?://|/|#)")
+
+
+@dataclass(frozen=True, slots=True)
+class Preprocessed:
+    lines: list[str]
+    # The innermost note/quote region each line belongs to (None: ordinary text).
+    line_kinds: list[PassageKind | None]
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Open:
+    name: str
+    line: int  # 0-based line of the opening tag
+    mode: str  # "region", "plain", "drop" or "verbatim"
+
+
+def _args(text: str) -> list[str]:
+    return [a or b or c for a, b, c in _ARG_TOKEN.findall(text)]
+
+
+def _inline_text(name: str, args: str) -> str:
+    """Visible text of a standalone tag; "" for tags that only embed or decorate."""
+    if name == "label":
+        _, at, text = args.partition("@")
+        return text.strip() if at else ""
+    if name == "kbd":
+        return args.strip()
+    if name in ("btn", "button"):
+        parts = [p.strip() for p in args.split(",")]
+        return parts[1] if len(parts) > 1 else ""
+    if name == "link":
+        words: list[str] = []
+        for word in args.split():
+            if _URLISH.match(word):
+                break
+            words.append(word)
+        return " ".join(words)
+    if name == "post_link":
+        tokens = [t for t in _args(args) if t.lower() not in ("true", "false")]
+        if len(tokens) > 1:
+            return " ".join(tokens[1:])
+        return tokens[0].rstrip("/").rsplit("/", 1)[-1] if tokens else ""
+    if name == "asset_link":
+        tokens = [t for t in _args(args) if t.lower() not in ("true", "false")]
+        return " ".join(tokens[1:])
+    # asset_img, img, image, fa, iframe, video, youtube, gist, pdf, include_code, post_path,
+    # asset_path, mmedia, meting ... and unknown standalone tags: no text of their own.
+    return ""
+
+
+class _Scanner:
+    def __init__(self, paired_names: set[str]) -> None:
+        self.paired = paired_names
+        self.stack: list[_Open] = []
+        self.regions: list[tuple[int, int, PassageKind]] = []
+        self.problems: list[str] = []
+        self.too_deep = False
+
+    def _close(self, index: int, line: int) -> None:
+        """Pop the stack down to `index` (inclusive), recording note/quote regions."""
+        while len(self.stack) > index:
+            top = self.stack.pop()
+            if top.mode == "region":
+                self.regions.append((top.line, line, _REGION_TAGS[top.name]))
+
+    def line(self, text: str, lineno: int) -> str:
+        out: list[str] = []
+        pos = 0
+        n = len(text)
+        while pos < n:
+            top = self.stack[-1] if self.stack else None
+            hidden = top is not None and top.mode in ("drop", "verbatim")
+            tag_at = text.find("{%", pos)
+            expr_at = -1 if hidden else text.find("{{", pos)
+            if expr_at >= 0 and (tag_at < 0 or expr_at < tag_at):
+                end = text.find("}}", expr_at + 2)
+                if end < 0:
+                    out.append(text[pos:])
+                    break
+                out.append(text[pos:expr_at])
+                pos = end + 2
+                continue
+            if tag_at < 0:
+                if not (top is not None and top.mode == "drop"):
+                    out.append(text[pos:])
+                break
+            end = text.find("%}", tag_at + 2)
+            if end < 0:  # a tag spread over lines: leave it, scrub() removes the braces
+                if not (top is not None and top.mode == "drop"):
+                    out.append(text[pos:])
+                break
+            before = text[pos:tag_at]
+            inner = text[tag_at + 2 : end].strip("- \t")
+            pos = end + 2
+            match = _TAG_NAME.match(inner)
+            name = match.group(0) if match else ""
+            args = inner[match.end() :].strip() if match else ""
+            if hidden:
+                assert top is not None
+                if name == "end" + top.name:
+                    if top.mode == "verbatim":
+                        out.append(before)
+                    self._close(len(self.stack) - 1, lineno)
+                elif top.mode == "verbatim":
+                    out.append(before + text[tag_at:pos])
+                continue
+            out.append(before)
+            self._tag(name, args, lineno, out)
+        return "".join(out)
+
+    def _tag(self, name: str, args: str, lineno: int, out: list[str]) -> None:
+        if name.startswith("end") and len(name) > 3:
+            opened = name[3:]
+            for index in range(len(self.stack) - 1, -1, -1):
+                if self.stack[index].name == opened:
+                    self._close(index, lineno)
+                    break
+            return  # a stray end tag is simply dropped
+        if name in _KNOWN_PAIRED or name in self.paired:
+            if len(self.stack) >= _MAX_DEPTH:
+                if not self.too_deep:
+                    self.too_deep = True
+                    self.problems.append(
+                        f"tags nested deeper than {_MAX_DEPTH} levels (body line {lineno + 1});"
+                        " the extra tags were ignored"
+                    )
+                return
+            if name in _REGION_TAGS:
+                mode = "region"
+            elif name in _DROP_TAGS:
+                mode = "drop"
+            elif name in _VERBATIM_TAGS:
+                mode = "verbatim"
+            else:
+                mode = "plain"
+            self.stack.append(_Open(name, lineno, mode))
+            return
+        out.append(_inline_text(name, args))
+
+
+def _is_comment_line(line: str) -> bool:
+    s = line.strip()
+    return len(s) >= 7 and s.startswith("<!--") and s.endswith("-->") and "-->" not in s[4:-3]
+
+
+def preprocess(lines: list[str], first_line: int = 1) -> Preprocessed:
+    """Rewrite Hexo tags in `lines` (the body, without front matter).
+
+    `first_line` is the 1-based file line of lines[0], used in problem messages.
+    """
+    paired = {m.group(1) for line in lines if "{%" in line for m in _END_NAME.finditer(line)}
+    scanner = _Scanner(paired)
+    out: list[str] = []
+    fence: tuple[str, int, int] | None = None  # (char, length, line) of an open code fence
+    for lineno, line in enumerate(lines):
+        top = scanner.stack[-1] if scanner.stack else None
+        hidden = top is not None and top.mode in ("drop", "verbatim")
+        if fence is not None:
+            stripped = line.strip()
+            if stripped and set(stripped) == {fence[0]} and len(stripped) >= fence[1]:
+                fence = None
+            out.append(line)
+            continue
+        if not hidden:
+            match = _FENCE_OPEN.match(line)
+            if match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
+                fence = (match.group(1)[0], len(match.group(1)), lineno)
+                out.append(line)
+                continue
+            if _is_comment_line(line):
+                out.append("")
+                continue
+        if "{%" not in line and "{{" not in line:
+            out.append("" if top is not None and top.mode == "drop" else line)
+            continue
+        rewritten = scanner.line(line, lineno)
+        out.append("" if not rewritten.strip() else rewritten)
+    problems = scanner.problems
+    if fence is not None:
+        problems.append(
+            f"code fence opened at line {fence[2] + first_line} is never closed; "
+            "the rest of the file was treated as code"
+        )
+    if scanner.stack:
+        # The outermost unclosed tag explains what happened to the rest of the file.
+        item = scanner.stack[0]
+        if any(open_.mode == "drop" for open_ in scanner.stack):
+            consequence = "the rest of the file was dropped with it"
+        else:
+            consequence = "its content was imported up to the end of the file"
+        others = len(scanner.stack) - 1
+        also = f" ({others} more unclosed tags inside it)" if others else ""
+        problems.append(
+            f"{{% {item.name} %}} opened at line {item.line + first_line} is never closed"
+            f"{also}; {consequence}"
+        )
+    scanner._close(0, len(lines) - 1)
+    kinds: list[PassageKind | None] = [None] * len(lines)
+    # Regions are properly nested; filling outer ones first lets inner ones win.
+    for start, end, kind in sorted(scanner.regions, key=lambda r: (r[0], -r[1])):
+        for i in range(start, min(end, len(lines) - 1) + 1):
+            kinds[i] = kind
+    return Preprocessed(out, kinds, problems)

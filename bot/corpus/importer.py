@@ -1,0 +1,242 @@
+"""Build ParsedDocuments from Markdown files: the importer's entry points."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.corpus.attribution import Attribution, host_name, parse_line
+from bot.corpus.errors import CorpusConfigError, ImportProblem
+from bot.corpus.files import decode, iter_markdown_files, read_bytes
+from bot.corpus.frontmatter import FrontMatter, read_fields, split_front_matter
+from bot.corpus.hexo_tags import preprocess
+from bot.corpus.markdown import Block, Line, RawSection, parse_body
+from bot.corpus.permalink import AnchorMaker, post_url, with_anchor
+from bot.corpus.site import SiteConfig, find_site_config, load_site_config
+from bot.corpus.text import is_meaningful, is_wide, scrub, split_long
+from bot.models import (
+    Document,
+    ImportResult,
+    ParsedDocument,
+    Passage,
+    PassageKind,
+    Problem,
+    Section,
+)
+
+DEFAULT_MAX_FILE_BYTES = 5_000_000
+_FULL_WIDTH_INDENT = "\u3000"
+_MAX_WARNINGS = 10
+# markdown-it-py costs ~10-40 us a line; past this a file is machine-made, not a post, and
+# would take minutes. A 5 MB book with one paragraph per line has ~20,000 lines.
+MAX_LINES = 200_000
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _paragraphs(lines: list[Line]) -> list[tuple[str, int]]:
+    """Join a block's lines into paragraphs: a hard break or a line indented with full-width
+    spaces starts a new one (one-paragraph-per-line Chinese text); soft breaks join, with a
+    space only between non-CJK characters. Parts are collected in a list, not by repeated
+    string concatenation, so a paragraph of a million lines stays linear."""
+    out: list[tuple[str, int]] = []
+    parts: list[str] = []
+    start = 0
+    for line in lines:
+        if (line.hard or line.text.startswith(_FULL_WIDTH_INDENT)) and parts:
+            out.append(("".join(parts), start))
+            parts = []
+        piece = line.text.strip()
+        if not piece:
+            continue
+        if not parts:
+            start = line.line
+        elif not (is_wide(parts[-1][-1]) or is_wide(piece[0])):
+            parts.append(" ")
+        parts.append(piece)
+    if parts:
+        out.append(("".join(parts), start))
+    return out
+
+
+class _PassageBuilder:
+    """Turns blocks into passages, taking attribution lines out as it goes."""
+
+    def __init__(self, section_count: int) -> None:
+        self.own = [Attribution() for _ in range(section_count)]
+        # True until a section has a passage: its first blocks may still be attributions.
+        self.leading = [True] * section_count
+        self.passages: list[Passage] = []
+
+    def add(self, block: Block) -> None:
+        section = block.section
+        # Attribution lines count in a note anywhere, and in any block (plain, quote, list)
+        # that opens its section, before the section's first passage.
+        may_attribute = not block.in_footnote and (
+            block.kind is PassageKind.NOTE or self.leading[section]
+        )
+        kept: list[Line] = []
+        break_next = False
+        for line in block.lines:
+            found = parse_line(line.text.strip(), line.links) if may_attribute else None
+            if found is not None:
+                self.own[section] = self.own[section].merged(found)
+                break_next = True  # text on either side of it must not be joined
+                continue
+            if break_next:
+                line.hard = True
+                break_next = False
+            kept.append(line)
+        for text, line_no in _paragraphs(kept):
+            for piece in split_long(scrub(text)):
+                if is_meaningful(piece):
+                    self.passages.append(Passage(section, block.kind, piece, line_no))
+                    self.leading[section] = False
+
+
+def _resolve_sections(
+    raw: list[RawSection],
+    own: list[Attribution],
+    fm: FrontMatter,
+    site: SiteConfig,
+    url: str | None,
+) -> tuple[Section, ...]:
+    """Give every section its resolved author and source: its own attribution, else the
+    nearest ancestor's, else the front matter's, else the post's own URL with its anchor."""
+    anchors = AnchorMaker()
+    default_author = "、".join(fm.authors) if fm.authors else site.author
+    sections: list[Section] = []
+    resolved: list[Attribution] = []
+    for index, item in enumerate(raw):
+        parent = item.parent
+        attribution = own[index]
+        if parent is not None:
+            attribution = attribution.merged(resolved[parent])
+        resolved.append(attribution)
+        anchor = anchors(item.heading) if index else None
+        heading_path = () if parent is None else (*sections[parent].heading_path, item.heading)
+        if attribution.source_url or attribution.source_name:
+            source_url = attribution.source_url or fm.source_url or with_anchor(url, anchor)
+            source_name = attribution.source_name or host_name(source_url or "")
+        elif fm.source_url:
+            source_url, source_name = fm.source_url, host_name(fm.source_url)
+        else:
+            source_url, source_name = with_anchor(url, anchor), site.title
+        sections.append(
+            Section(
+                index=index,
+                parent=parent,
+                level=item.level,
+                heading=scrub(item.heading),
+                anchor=anchor,
+                heading_path=heading_path,
+                author=attribution.author or default_author,
+                source_url=source_url,
+                source_name=source_name,
+            )
+        )
+    return tuple(sections)
+
+
+def _build(
+    path: Path, root: Path, site: SiteConfig, data: bytes, warnings: list[str]
+) -> ParsedDocument:
+    text = decode(data)
+    line_count = text.count("\n") + 1
+    if line_count > MAX_LINES:
+        raise ImportProblem(f"file has {line_count:,} lines, over the {MAX_LINES:,}-line limit")
+    split = split_front_matter(text)
+    warnings.extend(split.warnings)
+    fm = read_fields(split.data)
+    body_lines = split.body.split("\n")
+    pre = preprocess(body_lines, split.body_offset + 1)
+    warnings.extend(pre.problems)
+    try:
+        body = parse_body(pre.lines, pre.line_kinds, split.body_offset)
+    except RecursionError:
+        raise ImportProblem("Markdown nested too deeply to parse") from None
+    warnings.extend(body.problems)
+    for section in body.sections:
+        section.heading = scrub(section.heading)
+    builder = _PassageBuilder(len(body.sections))
+    for block in body.blocks:
+        builder.add(block)
+    rel = _relative(path, root)
+    url = post_url(site, rel, fm)
+    first_h1 = next((s.heading for s in body.sections if s.level == 1 and s.heading), None)
+    document = Document(
+        path=rel,
+        title=fm.title or first_h1 or path.stem,
+        url=url,
+        authors=fm.authors,
+        date=fm.date_text,
+        updated=fm.updated_text,
+        tags=fm.tags,
+        categories=fm.categories,
+        description=fm.description,
+        source_url=fm.source_url,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    sections = _resolve_sections(body.sections, builder.own, fm, site, url)
+    return ParsedDocument(document, sections, tuple(builder.passages))
+
+
+def parse_markdown_file(
+    path: Path,
+    root: Path,
+    site: SiteConfig,
+    problems: list[Problem] | None = None,
+    *,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+) -> ParsedDocument:
+    """Import one file. Raises ImportProblem if the file has to be skipped.
+
+    Problems that did not stop the import (an unclosed code fence, front matter that is not a
+    mapping ...) are appended to `problems` if given, as Problem(..., skipped=False).
+    """
+    warnings: list[str] = []
+    data = read_bytes(path, max_file_bytes)
+    document = _build(path, root, site, data, warnings)
+    if problems is not None:
+        rel = document.document.path
+        if len(warnings) > _MAX_WARNINGS:  # one broken file must not flood the report
+            more = len(warnings) - _MAX_WARNINGS
+            warnings = [*warnings[:_MAX_WARNINGS], f"... and {more} more problems like these"]
+        problems.extend(Problem(rel, reason, skipped=False) for reason in warnings)
+    return document
+
+
+def load_corpus(
+    paths: Sequence[Path], *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> ImportResult:
+    """Import every Markdown file under `paths`; one bad file never stops the others.
+
+    Raises CorpusPathError (from iter_markdown_files) if a path does not exist.
+    """
+    result = ImportResult()
+    sites: dict[Path, SiteConfig] = {}
+    for path, root in iter_markdown_files(paths):
+        if root not in sites:
+            try:
+                sites[root] = load_site_config(root)
+            except CorpusConfigError as exc:
+                config = find_site_config(root)
+                name = config.name if config is not None else "corpus.yaml"
+                result.problems.append(Problem(name, f"{exc}; using defaults", skipped=False))
+                sites[root] = SiteConfig()
+        result.files_seen += 1
+        try:
+            document = parse_markdown_file(
+                path, root, sites[root], result.problems, max_file_bytes=max_file_bytes
+            )
+        except ImportProblem as exc:
+            result.problems.append(Problem(_relative(path, root), exc.reason, skipped=True))
+            continue
+        result.documents.append(document)
+    return result

@@ -1,0 +1,120 @@
+"""Public URLs: a post's permalink (Hexo patterns) and Hexo-style heading anchors."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
+from bot.corpus.frontmatter import FrontMatter
+from bot.corpus.site import SiteConfig
+
+# hexo-util slugize's special characters, plus the CJK punctuation people put in headings.
+_SPECIAL = re.compile(
+    r"[\s~`!@#$%^&*()\-_+=\[\]{}|\\;:\"'<>,.?/"
+    r"，。、：；？！“”‘’（）【】《》〈〉「」『』〔〕…—·～]+"
+)
+_CONTROL = re.compile(r"[\x00-\x1f]")
+_TAGS = re.compile(r"<[^<>]{0,200}>")
+_PLACEHOLDER = re.compile(
+    r":(year|month|day|i_month|i_day|hour|minute|second|title|name"
+    r"|post_title|id|category|abbrlink)"
+)
+
+
+def _strip_diacritics(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize(
+        "NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    )
+
+
+def slugize(text: str, lower: bool = False) -> str:
+    """hexo-util's slugize: specials become one `-`, no leading or trailing `-`."""
+    slug = _SPECIAL.sub("-", _CONTROL.sub("", _strip_diacritics(_TAGS.sub("", text))))
+    slug = slug.strip("-")
+    return slug.lower() if lower else slug
+
+
+class AnchorMaker:
+    """Heading ids for one file: duplicates get -1, -2 ... like hexo-renderer-marked."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}
+
+    def __call__(self, heading: str) -> str | None:
+        anchor = slugize(heading)
+        if not anchor:
+            return None
+        count = self._seen.get(anchor)
+        if count is None:
+            self._seen[anchor] = 1
+            return anchor
+        self._seen[anchor] = count + 1
+        return f"{anchor}-{count}"
+
+
+def post_title_path(rel_path: str) -> str:
+    """`:title`: the path under source/_posts (or the corpus root) without its extension."""
+    parts = PurePosixPath(rel_path).parts
+    if "_posts" in parts:
+        parts = parts[parts.index("_posts") + 1 :]
+    return str(PurePosixPath(*parts).with_suffix("")) if parts else ""
+
+
+def post_path(pattern: str, rel_path: str, fm: FrontMatter) -> str | None:
+    """Fill a Hexo permalink pattern; None when a part it needs is unknown (e.g. no date)."""
+    date = fm.date
+    values: dict[str, str | None] = {
+        "title": post_title_path(rel_path),
+        "name": PurePosixPath(rel_path).stem,
+        "post_title": slugize(fm.title, lower=True) if fm.title else None,
+        "abbrlink": fm.abbrlink,
+        "id": fm.abbrlink,
+        "category": "/".join(slugize(c) for c in fm.category_paths[0])
+        if fm.category_paths
+        else "uncategorized",
+    }
+    if date is not None:
+        values.update(
+            year=f"{date.year:04d}",
+            month=f"{date.month:02d}",
+            day=f"{date.day:02d}",
+            i_month=str(date.month),
+            i_day=str(date.day),
+            hour=f"{date.hour:02d}",
+            minute=f"{date.minute:02d}",
+            second=f"{date.second:02d}",
+        )
+    missing = False
+
+    def fill(match: re.Match[str]) -> str:
+        nonlocal missing
+        value = values.get(match.group(1))
+        if value is None:
+            missing = True
+            return ""
+        return value
+
+    path = _PLACEHOLDER.sub(fill, pattern)
+    return None if missing else path
+
+
+def post_url(site: SiteConfig, rel_path: str, fm: FrontMatter) -> str | None:
+    """The post's public URL: site URL + (front-matter permalink or the site pattern)."""
+    if not site.url:
+        return None
+    path = fm.permalink or post_path(site.permalink, rel_path, fm)
+    if path is None:
+        return None
+    path = path.lstrip("/")
+    if path.endswith("index.html"):  # Hexo's pretty_urls.trailing_index default
+        path = path[: -len("index.html")]
+    return site.url.rstrip("/") + "/" + quote(path, safe="/-_.~%:@!$&'()*+,;=")
+
+
+def with_anchor(url: str | None, anchor: str | None) -> str | None:
+    if url is None or not anchor:
+        return url
+    return f"{url}#{quote(anchor, safe='-_.~')}"

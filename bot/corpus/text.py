@@ -1,0 +1,123 @@
+"""Plain-text helpers: CJK width, markup scrubbing and long-paragraph splitting.
+
+Everything here is linear in the length of its input: passages come from untrusted files.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: A passage plus a reply header must stay under Telegram's 4,096 UTF-16 units; 1,500 code
+#: points is at most 3,000 units even if every character is astral.
+MAX_PASSAGE_CHARS = 1500
+
+_ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]+")
+# Bounded repetition keeps these linear: each start position scans at most a few hundred chars.
+_TAG_SPAN = re.compile(r"\{%.{0,300}?%\}")
+_HTMLISH = re.compile(r"<(/?[A-Za-z][^<>\n]{0,200})>")
+_LT_BEFORE_NAME = re.compile(r"<(?=[A-Za-z/])")
+_STARS = re.compile(r"\*{2,}")
+_URL_ONLY = re.compile(r"(?:https?|ftp)://\S+")
+
+_SENTENCE_ENDS = frozenset("。！？；…!?;")
+_CLOSERS = frozenset("”’」』）)】》〉\"'»›]")
+
+
+def is_wide(ch: str) -> bool:
+    """True for characters that East Asian typesetting sets without spaces between them."""
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def collapse_spaces(text: str) -> str:
+    """Collapse runs of ASCII whitespace and trim all whitespace, including U+3000, at the ends."""
+    return _ASCII_SPACE.sub(" ", text).strip()
+
+
+def neutralize_angle_brackets(text: str) -> str:
+    """Turn `<name ...>` in literal text (inline code, escapes) into ‹name ...›.
+
+    Real inline HTML is dropped by the parser; what is left is text that only looks like a tag
+    (`#include <stdio.h>`, `List<String>`). Keeping it as angle quotes stays readable and can
+    never be mistaken for markup by whatever renders the passage.
+    """
+    if "<" not in text:
+        return text
+    text = _HTMLISH.sub(r"‹\1›", text)
+    return _LT_BEFORE_NAME.sub("‹", text)
+
+
+def scrub(text: str) -> str:
+    """Last line of defence: remove markup remnants that must never reach a passage."""
+    if "{%" in text or "%}" in text:
+        text = _TAG_SPAN.sub("", text).replace("{%", "").replace("%}", "")
+    if "<!--" in text or "-->" in text:
+        text = text.replace("<!--", "").replace("-->", "")
+    if "](" in text:
+        text = text.replace("](", "] (")
+    if "**" in text:
+        text = _STARS.sub("*", text)
+    text = neutralize_angle_brackets(text)
+    return collapse_spaces(text)
+
+
+def is_meaningful(text: str) -> bool:
+    """A passage worth storing has a letter or digit and is not just a bare URL."""
+    if not any(ch.isalnum() for ch in text):
+        return False
+    return _URL_ONLY.fullmatch(text) is None
+
+
+def _sentences(text: str) -> list[str]:
+    """Split after sentence ends (plus any closing quotes) and after `. ` in Latin text."""
+    pieces: list[str] = []
+    start = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        end = -1
+        if ch in _SENTENCE_ENDS:
+            j = i + 1
+            while j < n and (text[j] in _SENTENCE_ENDS or text[j] in _CLOSERS):
+                j += 1
+            end = j
+        elif ch == "." and i + 1 < n and text[i + 1] == " ":
+            end = i + 1
+        if end > 0:
+            pieces.append(text[start:end])
+            start = i = end
+        else:
+            i += 1
+    if start < n:
+        pieces.append(text[start:])
+    return pieces
+
+
+def split_long(text: str, limit: int = MAX_PASSAGE_CHARS) -> list[str]:
+    """Split a paragraph longer than `limit` into pieces of at most `limit` characters.
+
+    Pieces end at sentence ends where possible; a single sentence longer than the limit is cut
+    hard (at the last space in the window if there is one), as a last resort.
+    """
+    if len(text) <= limit:
+        return [text]
+    out: list[str] = []
+    current = ""
+    for sentence in _sentences(text):
+        if len(current) + len(sentence) <= limit:
+            current += sentence
+            continue
+        if current.strip():
+            out.append(current.strip())
+        current = ""
+        while len(sentence) > limit:
+            cut = sentence.rfind(" ", limit // 2, limit)
+            if cut <= 0:
+                cut = limit
+            out.append(sentence[:cut].strip())
+            sentence = sentence[cut:]
+        current = sentence
+    if current.strip():
+        out.append(current.strip())
+    return [piece for piece in out if piece]

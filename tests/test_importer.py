@@ -1,0 +1,633 @@
+"""Tests for the Markdown importer (bot.corpus), on real files only.
+
+tests/data/hexo-sample is a copy of a public Hexo blog (CC BY-SA 4.0, see its NOTICE.md);
+tests/data/broken holds small hand-made broken files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.corpus import (
+    CorpusPathError,
+    ImportProblem,
+    SiteConfig,
+    iter_markdown_files,
+    load_corpus,
+    load_site_config,
+    parse_markdown_file,
+)
+from bot.models import ImportResult, ParsedDocument, PassageKind
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SHIPPED = REPO / "corpus" / "2022-03-06-trotskyism-commentaries.md"
+HEXO = DATA / "hexo-sample"
+POSTS = HEXO / "source" / "_posts"
+BROKEN = DATA / "broken"
+
+MARKUP = re.compile(r"\{%|%\}|<!--|-->|\]\(|\*\*|<[a-zA-Z/][^>]*>")
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def parse_text(tmp_path: Path, text: str, site: SiteConfig | None = None) -> ParsedDocument:
+    path = write(tmp_path / "post.md", text)
+    return parse_markdown_file(path, tmp_path, site or SiteConfig())
+
+
+def texts(doc: ParsedDocument) -> list[str]:
+    return [p.text for p in doc.passages]
+
+
+def problems_by_path(result: ImportResult) -> dict[str, tuple[str, bool]]:
+    return {p.path: (p.reason, p.skipped) for p in result.problems}
+
+
+# --- the shipped post --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped() -> ParsedDocument:
+    result = load_corpus([SHIPPED.parent])
+    assert result.problems == []
+    assert result.files_seen == 1  # corpus/README.md is not a post
+    (doc,) = result.documents
+    return doc
+
+
+def test_shipped_post_front_matter(shipped: ParsedDocument) -> None:
+    doc = shipped.document
+    assert doc.title == "关于托洛茨基主义的几篇评论"
+    assert doc.authors == ("暴躁皮皮", "米宁", "印共(毛)")
+    assert doc.date == "2022-03-06T10:30:05"
+    assert doc.tags == ("托洛茨基",)
+    assert doc.categories == ("思想与文化",)
+    assert doc.path == "2022-03-06-trotskyism-commentaries.md"
+    assert doc.url is None  # corpus.yaml leaves url commented out
+    assert len(doc.sha256) == 64
+
+
+ARTICLES = {
+    "批判托派的胡说八道": ("暴躁皮皮", "https://zhuanlan.zhihu.com/p/425112851", "知乎"),
+    "人民内部矛盾还是敌我矛盾：斯大林主义和托洛茨基主义的分歧": (
+        "米宁",
+        "https://mapleshade20.github.io/books/renwu/",
+        "《局势与任务》",
+    ),
+    "对托派及其他机会主义者的斗争": (
+        "印共（毛）",
+        "https://mapleshade20.github.io/books/jiaocheng/",
+        "《马列毛基本教程》",
+    ),
+}
+
+
+def test_shipped_post_each_article_has_its_own_author_and_source(shipped: ParsedDocument) -> None:
+    seen: dict[str, int] = {}
+    for passage in shipped.passages:
+        section = shipped.sections[passage.section]
+        article = section.heading_path[0]
+        author, url, name = ARTICLES[article]
+        assert (section.author, section.source_url, section.source_name) == (author, url, name)
+        seen[article] = seen.get(article, 0) + 1
+    assert set(seen) == set(ARTICLES)
+    assert all(count >= 10 for count in seen.values())
+
+
+def test_shipped_post_subsections_inherit_and_have_heading_paths(shipped: ParsedDocument) -> None:
+    deep = [s for s in shipped.sections if s.level == 3]
+    assert deep, "the second article has ### subsections"
+    for section in deep:
+        assert section.author == "米宁"
+        assert section.source_url == "https://mapleshade20.github.io/books/renwu/"
+        assert len(section.heading_path) == 3
+    root = shipped.sections[0]
+    assert (root.index, root.level, root.heading, root.anchor, root.parent) == (
+        0,
+        0,
+        "",
+        None,
+        None,
+    )
+    sub = next(s for s in shipped.sections if s.heading == "一、托派是怎么产生的？")
+    assert sub.heading_path == ("批判托派的胡说八道", "一、托派是怎么产生的？")
+    assert sub.anchor == "一-托派是怎么产生的"
+    assert shipped.sections[sub.parent or 0].heading == "批判托派的胡说八道"
+
+
+def test_shipped_post_attribution_notes_are_not_passages(shipped: ParsedDocument) -> None:
+    for passage in shipped.passages:
+        assert not MARKUP.search(passage.text), passage.text
+        assert "作者" not in passage.text[:4] and "转载自" not in passage.text
+        assert passage.kind is not PassageKind.NOTE  # the notes held only attributions
+        assert len(passage.text) <= 1500
+    first = shipped.passages[0]
+    assert first.text.startswith("网上看到一篇《浅议“托派”问题》")
+    assert first.line == 18
+
+
+def test_shipped_post_blockquote_paragraphs_are_quote_passages(shipped: ParsedDocument) -> None:
+    quotes = [p for p in shipped.passages if p.kind is PassageKind.QUOTE]
+    assert len(quotes) >= 10
+    assert any(p.text.startswith("第二次世界大战后，第四国际内") for p in quotes)
+    assert any(p.text.startswith("1965 年，巴勃罗领导的") for p in quotes)
+    # every paragraph of a multi-paragraph quote is its own passage
+    assert all("2003 年" not in p.text or p.text.startswith("2003 年") for p in quotes)
+
+
+# --- the Hexo sample ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hexo() -> ImportResult:
+    return load_corpus([HEXO / "source"])
+
+
+def doc_at(result: ImportResult, suffix: str) -> ParsedDocument:
+    return next(d for d in result.documents if d.document.path.endswith(suffix))
+
+
+def test_hexo_sample_imports_every_post_without_markup(hexo: ImportResult) -> None:
+    assert hexo.files_seen == 67
+    assert len(hexo.documents) == 67
+    assert [p for p in hexo.problems if p.skipped] == []
+    paths = [d.document.path for d in hexo.documents]
+    assert paths == sorted(paths)
+    total = 0
+    for doc in hexo.documents:
+        for passage in doc.passages:
+            total += 1
+            assert not MARKUP.search(passage.text), (doc.document.path, passage.text)
+            assert passage.text == passage.text.strip() and passage.text
+            assert len(passage.text) <= 1500
+            assert 0 <= passage.section < len(doc.sections)
+        for section in doc.sections:
+            assert not MARKUP.search(section.heading)
+    assert total > 1500
+
+
+def test_hexo_site_config_and_permalinks(hexo: ImportResult) -> None:
+    site = load_site_config(HEXO / "source")
+    assert site.url == "https://blog.jason0743.space/"
+    assert site.title == "随心记"
+    assert site.permalink == ":year/:month/:day/:title/"
+    doc = doc_at(hexo, "_posts/diarys/bupt-16.md")
+    assert doc.document.path == "_posts/diarys/bupt-16.md"
+    assert doc.document.url == "https://blog.jason0743.space/2018/12/31/diarys/bupt-16/"
+    assert doc.document.date == "2018-12-31T17:33:57"
+    assert doc.document.updated == "2019-01-01T00:00:00"
+    assert doc.document.categories == ("北邮小日记", "Life / life-in-bupt")
+    # a passage under a heading links to the heading's anchor, percent-encoded
+    section = next(s for s in doc.sections if s.anchor)
+    assert section.source_url == (
+        doc.document.url + "#" + __import__("urllib.parse").parse.quote(section.anchor, safe="-_.~")
+    )
+    assert section.source_name == "随心记"
+    assert section.author == "Jason Ren"  # the site author, as Hexo shows it
+    assert doc.sections[0].source_url == doc.document.url
+
+
+def test_hexo_note_with_title_and_tabs(hexo: ImportResult) -> None:
+    doc = doc_at(hexo, "_posts/hello-world.md")
+    notes = [p.text for p in doc.passages if p.kind is PassageKind.NOTE]
+    assert "Welcome to Hexo!" in notes  # **bold** and [link](...) reduced to their text
+    assert "title" not in texts(doc)  # {% note warning title %}: the title is not a passage
+    assert {"first", "second", "This is Tab 3."} <= set(texts(doc))  # tab contents
+    assert not any("tab" in t.lower() and "@" in t for t in texts(doc))  # tab captions dropped
+    assert "echarts-drawing" in texts(doc)  # {% post_link slug %} keeps the slug
+    # tag examples inside fenced code are code, not passages
+    assert "Any content (support inline tags too)." not in texts(doc)
+
+
+def test_hexo_tabs_label_and_post_link_in_real_posts(hexo: ImportResult) -> None:
+    gcc = doc_at(hexo, "oskernel/using-rhel-and-gcc.md")
+    assert "在任何参数都不加的情况下，输出当前目录的非隐藏文件列表。" in texts(gcc)
+    assert any("The system is going down for power-off..." in t for t in texts(gcc))
+    control = doc_at(hexo, "database/data-control.md")
+    assert "所用数据库内容为计算机产品数据库，内容同 实验二，实验环境与前两次实验完全相同。" in (
+        texts(control)
+    )
+    overflow = doc_at(hexo, "software/stackOverflow.md")
+    assert any(t.startswith("两种溢出方法都是比较“危险”的") for t in texts(overflow))
+
+
+def test_hexo_blockquote_with_author_and_link(hexo: ImportResult) -> None:
+    doc = doc_at(hexo, "frontend/echarts-drawing.md")
+    quote = next(p for p in doc.passages if p.text.startswith("ECharts，缩写来自"))
+    assert quote.kind is PassageKind.QUOTE
+    assert not any("segmentfault" in t or "echarts百科" in t for t in texts(doc))
+    control = doc_at(hexo, "database/data-control.md")
+    quoted = [p for p in control.passages if p.kind is PassageKind.QUOTE]
+    assert [p.text for p in quoted][:2] == [
+        "可以用CREATE ROLE命令建立角色；",
+        "可以用GRANT命令授予这些角色以权限；",
+    ]
+
+
+def test_hexo_indented_note_inside_list(hexo: ImportResult) -> None:
+    doc = doc_at(hexo, "database/data-control.md")
+    note = next(p for p in doc.passages if p.text.startswith("要先drop掉当前的primary key"))
+    assert note.kind is PassageKind.NOTE
+    assert note.line == 122
+
+
+def test_hexo_codeblock_and_mermaid_contents_are_not_passages(hexo: ImportResult) -> None:
+    cypher = doc_at(hexo, "cypher-learn-notes.md")
+    assert not any("MATCH (n { name: 'Andy' })" in t or "SET n.surname" in t for t in texts(cypher))
+    pages = doc_at(hexo, "oskernel/page-management.md")
+    assert not any("初始化" in t and "-->" in t for t in texts(pages))
+    assert not any("diseffect++" in t for t in texts(pages))
+
+
+def test_hexo_footnotes_and_math(hexo: ImportResult) -> None:
+    vpn = doc_at(hexo, "web/vpn.md")
+    assert not any("[^1]" in t for t in texts(vpn))
+    rop = doc_at(hexo, "vulnerability_analysis/rop.md")
+    assert not any("\\left(" in t or "$$" in t for t in texts(rop))
+
+
+# --- paragraphs and text ------------------------------------------------------------------
+
+
+def test_hard_line_breaks_split_paragraphs(tmp_path: Path) -> None:
+    doc = parse_text(
+        tmp_path,
+        "第一段，两个空格结尾。  \n第二段，反斜杠结尾。\\\n第三段。\n普通换行接在后面。\n\n"
+        "　　全角缩进的第一段。\n　　全角缩进的第二段。\n　　全角缩进的第三段。\n\n"
+        "Latin words on\ntwo lines join with a space.\n",
+    )
+    assert texts(doc) == [
+        "第一段，两个空格结尾。",
+        "第二段，反斜杠结尾。",
+        "第三段。普通换行接在后面。",
+        "全角缩进的第一段。",
+        "全角缩进的第二段。",
+        "全角缩进的第三段。",
+        "Latin words on two lines join with a space.",
+    ]
+    assert [p.line for p in doc.passages] == [1, 2, 3, 6, 7, 8, 10]
+
+
+def test_inline_markup_is_reduced_to_text(tmp_path: Path) -> None:
+    doc = parse_text(
+        tmp_path,
+        "**粗体** *斜体* [链接](https://example.org) `code <b>` <span>内联</span> 脚注[^1]"
+        " ![图片](a.png) 公式 $x^2$ 完。\n\n<div>\nraw html block\n</div>\n\n"
+        "<!-- 注释 -->\n\n```\n代码\n```\n\n$$\nE = mc^2\n$$\n\n    缩进代码\n\n"
+        "[^1]: 脚注内容。\n",
+    )
+    assert texts(doc) == ["粗体 斜体 链接 code ‹b› 内联 脚注 公式 完。", "脚注内容。"]
+    assert doc.passages[1].kind is PassageKind.NOTE
+
+
+def test_lists_and_quotes_are_their_own_passages(tmp_path: Path) -> None:
+    doc = parse_text(tmp_path, "- 第一项\n- 第二项\n\n  第二项的第二段\n\n> 引用一\n>\n> 引用二\n")
+    assert [(p.kind, p.text) for p in doc.passages] == [
+        (PassageKind.LIST_ITEM, "第一项"),
+        (PassageKind.LIST_ITEM, "第二项"),
+        (PassageKind.LIST_ITEM, "第二项的第二段"),
+        (PassageKind.QUOTE, "引用一"),
+        (PassageKind.QUOTE, "引用二"),
+    ]
+
+
+def test_long_paragraph_splits_at_sentence_ends(tmp_path: Path) -> None:
+    sentence = "这是一个用来测试长段落切分的句子，它会重复很多次。"  # 25 characters
+    paragraph = sentence * 400  # 10,000 characters
+    doc = parse_text(tmp_path, paragraph + "\n")
+    pieces = texts(doc)
+    assert len(pieces) >= 7
+    assert all(len(p) <= 1500 for p in pieces)
+    assert all(p.endswith("。") for p in pieces)
+    assert "".join(pieces) == paragraph
+    assert {p.line for p in doc.passages} == {1}
+
+
+def test_long_paragraph_without_sentence_ends_is_cut_hard(tmp_path: Path) -> None:
+    doc = parse_text(tmp_path, "字" * 4000 + "\n")
+    assert [len(t) for t in texts(doc)] == [1500, 1500, 1000]
+
+
+def test_hexo_tags_in_text(tmp_path: Path) -> None:
+    doc = parse_text(
+        tmp_path,
+        "按 {% kbd Ctrl %} 键，见 {% label primary @标签文字 %}，"
+        "{% btn https://x.org, 按钮文字, fa fa-x %}，{% link 链接文字 https://x.org %}，"
+        '{% post_link a/b "另一篇" %}。{{ page.title }}{% fa fa-heart %}\n\n'
+        "{% blockquote 鲁迅, 《呐喊》 https://example.org 自序 %}\n我在年青时候也曾经做过许多梦。\n"
+        "{% endblockquote %}\n\n{% cq %}居中的引用。{% endcq %}\n\n"
+        "{% folding 标题 %}\n未知标签里的文字。\n{% endfolding %}\n\n"
+        "{% unknown_standalone arg %}\n\n{% raw %}原样的文字{% endraw %}\n\n"
+        "{% gp 2-2 %}\n{% asset_img a.png 图片说明 %}\n{% endgp %}\n",
+    )
+    assert [(p.kind, p.text) for p in doc.passages] == [
+        (PassageKind.PARAGRAPH, "按 Ctrl 键，见 标签文字，按钮文字，链接文字，另一篇。"),
+        (PassageKind.QUOTE, "我在年青时候也曾经做过许多梦。"),
+        (PassageKind.QUOTE, "居中的引用。"),
+        (PassageKind.PARAGRAPH, "未知标签里的文字。"),
+        (PassageKind.PARAGRAPH, "原样的文字"),
+    ]
+
+
+def test_crlf_and_bom(tmp_path: Path) -> None:
+    path = tmp_path / "post.md"
+    path.write_bytes("\ufeff---\r\ntitle: 标题\r\n---\r\n\r\n第一行\r\n第二行\r\n".encode())
+    doc = parse_markdown_file(path, tmp_path, SiteConfig())
+    assert doc.document.title == "标题"
+    assert texts(doc) == ["第一行第二行"]
+    assert doc.passages[0].line == 5
+
+
+# --- front matter ------------------------------------------------------------------------
+
+
+def test_toml_front_matter(tmp_path: Path) -> None:
+    doc = parse_text(
+        tmp_path,
+        '+++\ntitle = "TOML 标题"\ndate = 2020-05-06T07:08:09\ntags = ["a", "b"]\n'
+        'author = ["甲", "乙"]\n+++\n\n正文。\n',
+    )
+    assert doc.document.title == "TOML 标题"
+    assert doc.document.date == "2020-05-06T07:08:09"
+    assert doc.document.tags == ("a", "b")
+    assert doc.document.authors == ("甲", "乙")
+    assert texts(doc) == ["正文。"]
+
+
+def test_front_matter_without_opening_line(tmp_path: Path) -> None:
+    doc = parse_text(tmp_path, "title: 无开头\ndate: 2020-01-02\n---\n\n正文。\n")
+    assert doc.document.title == "无开头"
+    assert texts(doc) == ["正文。"]
+    # a setext heading is not front matter
+    doc = parse_text(tmp_path, "标题\n---\n\n正文。\n")
+    assert doc.sections[1].heading == "标题"
+
+
+def test_nested_categories_and_tags(tmp_path: Path) -> None:
+    doc = parse_text(tmp_path, "---\ncategories: [[a, b], c]\ntags: 单个\n---\n正文。\n")
+    assert doc.document.categories == ("a / b", "c")
+    assert doc.document.tags == ("单个",)
+    flat = parse_text(tmp_path, "---\ncategories:\n  - 父\n  - 子\n---\n正文。\n")
+    assert flat.document.categories == ("父 / 子",)  # Hexo: a flat list is one hierarchy
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("张三", ("张三",)),
+        ("张三 | 李四 | 王五", ("张三", "李四", "王五")),
+        ("[张三, 李四]", ("张三", "李四")),
+        ("{name: 张三, link: 'https://x.org'}", ("张三",)),
+    ],
+)
+def test_author_forms(tmp_path: Path, value: str, expected: tuple[str, ...]) -> None:
+    doc = parse_text(tmp_path, f"---\nauthor: {value}\n---\n正文。\n")
+    assert doc.document.authors == expected
+    assert doc.sections[0].author == "、".join(expected)
+
+
+def test_title_falls_back_to_first_h1_then_file_name(tmp_path: Path) -> None:
+    assert parse_text(tmp_path, "## 二级\n\n# 一级标题\n\n正文。\n").document.title == "一级标题"
+    assert parse_text(tmp_path, "正文。\n").document.title == "post"
+
+
+def test_front_matter_source_field(tmp_path: Path) -> None:
+    doc = parse_text(
+        tmp_path, "---\ntitle: t\nsource: https://www.example.org/a\n---\n\n## 小节\n\n正文。\n"
+    )
+    assert doc.document.source_url == "https://www.example.org/a"
+    section = doc.sections[doc.passages[0].section]
+    assert (section.source_url, section.source_name) == ("https://www.example.org/a", "example.org")
+
+
+def test_alias_bomb_is_harmless(tmp_path: Path) -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(12)
+    )
+    doc = parse_text(tmp_path, f"---\n{bomb}tags: *m\ncategories: *m\ntitle: 炸弹\n---\n正文。\n")
+    assert doc.document.title == "炸弹"
+    assert len(doc.document.tags) <= 100
+
+
+def test_python_object_tag_is_refused_without_running(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    path = write(
+        tmp_path / "evil.md",
+        f'---\ntitle: !!python/object/apply:os.system ["touch {marker}"]\n---\n正文。\n',
+    )
+    with pytest.raises(ImportProblem, match="invalid YAML front matter"):
+        parse_markdown_file(path, tmp_path, SiteConfig())
+    assert not marker.exists()
+
+
+# --- attribution --------------------------------------------------------------------------
+
+
+def test_attribution_forms_and_inheritance(tmp_path: Path) -> None:
+    doc = parse_text(
+        tmp_path,
+        "---\nauthor: 甲 | 乙\n---\n\n来源：https://www.root.example/x\n\n开头段落。\n\n"
+        "# 第一篇\n\n作者：张三\n原文链接：[人民网](https://people.example/1)\n\n第一篇正文。\n\n"
+        "## 小节\n\n> Author: Jane Doe\n> 小节引用正文。\n\n"
+        "# 第二篇\n\n{% note info %}\n译者：某人\n出处：《某书》\n这句话留下来。\n{% endnote %}\n\n"
+        "第二篇正文。\n\n来源：中间的这一行不是署名，是正文。\n",
+    )
+    by_text = {p.text: doc.sections[p.section] for p in doc.passages}
+    root = by_text["开头段落。"]
+    assert (root.author, root.source_url, root.source_name) == (
+        "甲、乙",
+        "https://www.root.example/x",
+        "root.example",
+    )
+    first = by_text["第一篇正文。"]
+    assert (first.author, first.source_url, first.source_name) == (
+        "张三",
+        "https://people.example/1",
+        "人民网",
+    )
+    sub = by_text["小节引用正文。"]
+    assert (sub.author, sub.source_url) == ("Jane Doe", "https://people.example/1")
+    second = by_text["第二篇正文。"]
+    # own source name, no own URL: the inherited root source URL is not mixed in
+    assert (second.author, second.source_name) == ("甲、乙", "《某书》")
+    assert "这句话留下来。" in by_text
+    assert "来源：中间的这一行不是署名，是正文。" in by_text
+    assert not any(t.startswith(("作者", "原文链接", "译者", "出处", "Author")) for t in by_text)
+
+
+def test_post_url_and_anchors_from_hexo_config(tmp_path: Path) -> None:
+    blog = tmp_path / "blog"
+    write(
+        blog / "_config.yml",
+        "title: 博客\nurl: https://example.org/blog/\n"
+        "permalink: :year/:i_month/:title.html\nauthor: 站长\n",
+    )
+    write(
+        blog / "source" / "_posts" / "dir" / "文章.md",
+        "---\ntitle: 文章\ndate: 2021-03-04 05:06:07\n---\n\n## 第一节：开始！\n\n一。\n\n"
+        "## 第一节：开始！\n\n二。\n\n## Hello, World (v2.0)\n\n三。\n",
+    )
+    result = load_corpus([blog / "source"])
+    (doc,) = result.documents
+    base = "https://example.org/blog/2021/3/dir/%E6%96%87%E7%AB%A0.html"
+    assert doc.document.url == base
+    assert [s.anchor for s in doc.sections] == [
+        None,
+        "第一节-开始",
+        "第一节-开始-1",
+        "Hello-World-v2-0",
+    ]
+    urls = [doc.sections[p.section].source_url for p in doc.passages]
+    assert urls == [
+        base + "#%E7%AC%AC%E4%B8%80%E8%8A%82-%E5%BC%80%E5%A7%8B",
+        base + "#%E7%AC%AC%E4%B8%80%E8%8A%82-%E5%BC%80%E5%A7%8B-1",
+        base + "#Hello-World-v2-0",
+    ]
+    assert {doc.sections[p.section].author for p in doc.passages} == {"站长"}
+    assert {doc.sections[p.section].source_name for p in doc.passages} == {"博客"}
+
+
+def test_front_matter_permalink_overrides_and_corpus_yaml_wins(tmp_path: Path) -> None:
+    write(tmp_path / "_config.yml", "url: https://hexo.example/\n")
+    write(tmp_path / "corpus.yaml", "url: https://corpus.example\ntitle: 语料\n")
+    write(tmp_path / "a.md", "---\ntitle: A\npermalink: about/me/\n---\n正文。\n")
+    write(tmp_path / "b.md", "---\ntitle: B\nabbrlink: 1a2b\n---\n正文。\n")
+    assert load_site_config(tmp_path).url == "https://corpus.example"
+    result = load_corpus([tmp_path])
+    urls = [d.document.url for d in result.documents]
+    assert urls == ["https://corpus.example/about/me/", None]  # b.md: no date for :year
+
+
+# --- broken files ------------------------------------------------------------------------
+
+
+def test_broken_files_are_named_and_good_files_still_import() -> None:
+    result = load_corpus([BROKEN])
+    problems = problems_by_path(result)
+    expected = {
+        "invalid-yaml.md": ("invalid YAML front matter at line 3", True),
+        "unclosed-front-matter.md": ("never closed", True),
+        "python-object.md": ("python/object", True),
+        "bad-date.md": ("invalid value in YAML front matter", True),
+        "not-utf8.md": ("not valid UTF-8", True),
+        "binary.md": ("binary file", True),
+        "list-front-matter.md": ("front matter is a list", False),
+        "unclosed-fence.md": ("code fence opened at line 5 is never closed", False),
+        "unclosed-note.md": ("{% note %} opened at line 5 is never closed", False),
+        "unclosed-codeblock.md": ("{% codeblock %} opened at line 5 is never closed", False),
+        "deep-nesting.md": ("nested too deeply", False),
+    }
+    assert set(problems) == set(expected)
+    for name, (reason, skipped) in expected.items():
+        assert reason in problems[name][0], (name, problems[name])
+        assert problems[name][1] is skipped, name
+    imported = {d.document.path: texts(d) for d in result.documents}
+    assert imported["good.md"] == ["这是一篇正常的文章，应该被导入。"]
+    assert imported["unclosed-fence.md"] == ["代码块之前的段落被导入。"]
+    assert imported["unclosed-codeblock.md"] == ["codeblock 之前的段落。"]
+    assert imported["unclosed-note.md"] == [
+        "提示之前的段落。",
+        "提示里的段落。",
+        "文件结束了也没有 endnote。",
+    ]
+    assert imported["list-front-matter.md"] == ["前言是列表，但正文照常导入。"]
+    assert imported["deep-nesting.md"][0] == "嵌套之前的段落。"
+    assert result.files_seen == 12
+
+
+def test_size_limit_is_checked_before_reading(tmp_path: Path) -> None:
+    big = tmp_path / "big.md"
+    with big.open("wb") as handle:
+        handle.truncate(50_000_000)  # sparse: 50 MB that were never written
+    write(tmp_path / "ok.md", "正文。\n")
+    result = load_corpus([tmp_path])
+    assert [d.document.path for d in result.documents] == ["ok.md"]
+    reason, skipped = problems_by_path(result)["big.md"]
+    assert "over the 5,000,000-byte limit" in reason and skipped
+
+
+def test_broken_symlink_fifo_and_unreadable(tmp_path: Path) -> None:
+    write(tmp_path / "ok.md", "正文。\n")
+    (tmp_path / "dangling.md").symlink_to(tmp_path / "missing.md")
+    os.mkfifo(tmp_path / "pipe.md")  # reading it would block forever
+    result = load_corpus([tmp_path])
+    problems = problems_by_path(result)
+    assert problems["dangling.md"] == ("broken symlink: its target does not exist", True)
+    assert problems["pipe.md"] == ("not a regular file", True)
+    assert [d.document.path for d in result.documents] == ["ok.md"]
+
+
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root can read any file")
+def test_unreadable_file(tmp_path: Path) -> None:
+    locked = write(tmp_path / "locked.md", "正文。\n")
+    locked.chmod(0)
+    result = load_corpus([tmp_path])
+    assert problems_by_path(result)["locked.md"] == ("cannot read file: permission denied", True)
+
+
+def test_pathological_input_is_fast(tmp_path: Path) -> None:
+    import time
+
+    write(tmp_path / "line.md", "长" * 3_000_000 + "\n")
+    write(tmp_path / "tags.md", "{% note " * 100_000 + "\n" + "{%" * 100_000 + "\n")
+    write(tmp_path / "quotes.md", "> " * 10_000 + "深\n")
+    write(tmp_path / "many-lines.md", "a\n" * 1_000_000)  # 2 MB, but a million lines
+    started = time.monotonic()
+    result = load_corpus([tmp_path], max_file_bytes=20_000_000)  # the line is 9 MB of UTF-8
+    assert time.monotonic() - started < 30
+    assert len(result.documents) == 3
+    reason, skipped = problems_by_path(result)["many-lines.md"]
+    assert "over the 200,000-line limit" in reason and skipped
+    line = doc_at(result, "line.md")
+    assert sum(len(t) for t in texts(line)) == 3_000_000
+    assert all(len(t) <= 1500 for t in texts(line))
+
+
+# --- finding files ------------------------------------------------------------------------
+
+
+def test_iter_markdown_files_sorted_recursive_and_skips(tmp_path: Path) -> None:
+    for name in [
+        "b.md",
+        "a/z.markdown",
+        "a/y.md",
+        "c.txt",
+        ".hidden/x.md",
+        "node_modules/m.md",
+        "README.md",
+    ]:
+        write(tmp_path / name, "正文。\n")
+    found = [f.relative_to(tmp_path).as_posix() for f, root in iter_markdown_files([tmp_path])]
+    assert found == ["a/y.md", "a/z.markdown", "b.md"]
+    single = list(iter_markdown_files([tmp_path / "b.md"]))
+    assert single == [(tmp_path / "b.md", tmp_path)]
+
+
+def test_missing_corpus_path_raises(tmp_path: Path) -> None:
+    with pytest.raises(CorpusPathError, match="does not exist"):
+        load_corpus([tmp_path / "nope"])
+
+
+def test_symlink_loop_terminates(tmp_path: Path) -> None:
+    write(tmp_path / "posts" / "a.md", "正文。\n")
+    (tmp_path / "posts" / "loop").symlink_to(tmp_path / "posts")
+    (tmp_path / "posts" / "up").symlink_to(tmp_path)
+    other = write(tmp_path / "elsewhere" / "b.md", "另一篇。\n").parent
+    (tmp_path / "posts" / "linked").symlink_to(other)
+    found = [
+        f.relative_to(tmp_path / "posts").as_posix()
+        for f, _ in iter_markdown_files([tmp_path / "posts"])
+    ]
+    assert found == ["a.md", "linked/b.md"]
