@@ -63,18 +63,28 @@ def _corpus_fingerprint(paths: Sequence[Path]) -> str:
 
 def _print_problems(problems: Sequence[Problem], out: TextIO) -> None:
     for problem in problems:
-        action = "skipped" if problem.skipped else "imported up to the problem"
+        action = "file skipped" if problem.skipped else "file imported"
         print(f"{problem.path}: {problem.reason} ({action})", file=out)
 
 
 def _load(paths: Sequence[Path], settings: Settings, *, progress: bool) -> ImportResult:
     started = time.monotonic()
-    result = load_corpus(paths, max_file_bytes=settings.max_file_bytes)
+    last_report = 0.0
+
+    def report(files: int, path: Path) -> None:
+        nonlocal last_report
+        now = time.monotonic()
+        if now - last_report >= 0.2:  # a terminal cannot show more, and printing costs
+            last_report = now
+            name = str(path)[-50:]
+            print(f"\r\033[Kparsing {files} files ... {name}", end="", file=sys.stderr)
+
+    result = load_corpus(
+        paths, max_file_bytes=settings.max_file_bytes, progress=report if progress else None
+    )
     if progress:
-        print(
-            f"\rparsed {result.files_seen} files in {time.monotonic() - started:.1f} s",
-            file=sys.stderr,
-        )
+        seconds = time.monotonic() - started
+        print(f"\r\033[Kparsed {result.files_seen} files in {seconds:.1f} s", file=sys.stderr)
     return result
 
 

@@ -50,7 +50,7 @@ def texts(doc: ParsedDocument) -> list[str]:
 
 
 def problems_by_path(result: ImportResult) -> dict[str, tuple[str, bool]]:
-    return {p.path: (p.reason, p.skipped) for p in result.problems}
+    return {Path(p.path).name: (p.reason, p.skipped) for p in result.problems}
 
 
 # --- the shipped post --------------------------------------------------------------------

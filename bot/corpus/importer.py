@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.corpus.attribution import Attribution, host_name, parse_line
@@ -204,7 +204,7 @@ def parse_markdown_file(
     data = read_bytes(path, max_file_bytes)
     document = _build(path, root, site, data, warnings)
     if problems is not None:
-        rel = document.document.path
+        rel = str(path)  # as the user named it, so they can open it
         if len(warnings) > _MAX_WARNINGS:  # one broken file must not flood the report
             more = len(warnings) - _MAX_WARNINGS
             warnings = [*warnings[:_MAX_WARNINGS], f"... and {more} more problems like these"]
@@ -213,10 +213,15 @@ def parse_markdown_file(
 
 
 def load_corpus(
-    paths: Sequence[Path], *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    paths: Sequence[Path],
+    *,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    progress: Callable[[int, Path], None] | None = None,
 ) -> ImportResult:
     """Import every Markdown file under `paths`; one bad file never stops the others.
 
+    `progress(files_seen, path)` is called before each file. Problems name files by the
+    path the user gave plus the rest of the way, so they can be opened as printed.
     Raises CorpusPathError (from iter_markdown_files) if a path does not exist.
     """
     result = ImportResult()
@@ -231,12 +236,14 @@ def load_corpus(
                 result.problems.append(Problem(name, f"{exc}; using defaults", skipped=False))
                 sites[root] = SiteConfig()
         result.files_seen += 1
+        if progress is not None:
+            progress(result.files_seen, path)
         try:
             document = parse_markdown_file(
                 path, root, sites[root], result.problems, max_file_bytes=max_file_bytes
             )
         except ImportProblem as exc:
-            result.problems.append(Problem(_relative(path, root), exc.reason, skipped=True))
+            result.problems.append(Problem(str(path), exc.reason, skipped=True))
             continue
         result.documents.append(document)
     return result
