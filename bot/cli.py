@@ -11,8 +11,8 @@ import asyncio
 import hashlib
 import json
 import sys
-import textwrap
 import time
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -142,6 +142,31 @@ async def _open_store(settings: Settings, *, auto_index: bool) -> Store:
     return store
 
 
+def _wrap(text: str, columns: int) -> list[str]:
+    """Wrap by display columns: a Chinese character takes two, and textwrap counts one.
+    ANSI escape sequences take none."""
+    lines: list[str] = []
+    current: list[str] = []
+    width = 0
+    in_escape = False
+    for char in text:
+        if char == "\033":
+            in_escape = True
+        char_width = 0 if in_escape else (2 if unicodedata.east_asian_width(char) in "WF" else 1)
+        if in_escape and char == "m":
+            in_escape = False
+        if width + char_width > columns and current:
+            lines.append("".join(current).rstrip())
+            current, width = [], 0
+            if char == " ":
+                continue
+        current.append(char)
+        width += char_width
+    if current:
+        lines.append("".join(current).rstrip())
+    return lines
+
+
 def _format_match(match: Match, *, color: bool) -> str:
     p = match.passage
     text = p.text
@@ -152,7 +177,7 @@ def _format_match(match: Match, *, color: bool) -> str:
     if p.heading_path and p.document.title not in p.heading_path:
         where = f"{p.document.title} › {where}"
     lines = [f"{match.rank}. [{match.score:.0f}] {where}"]
-    lines.extend(textwrap.wrap(text, width=60, initial_indent="   ", subsequent_indent="   "))
+    lines.extend("   " + line for line in _wrap(text, 76))
     source = " · ".join(x for x in (p.author, p.source_url) if x)
     if source:
         lines.append(f"   — {source}")
@@ -191,7 +216,8 @@ async def _search(settings: Settings, query: str, *, limit: int, as_json: bool, 
             return EXIT_OK
         color = sys.stdout.isatty()
         print("\n\n".join(_format_match(m, color=color) for m in result.matches))
-        print(f"\n{result.total} matches, {result.took_ms:.1f} ms")
+        noun = "match" if result.total == 1 else "matches"
+        print(f"\n{result.total} {noun}, {result.took_ms:.1f} ms")
         return EXIT_OK
     finally:
         await store.close()

@@ -154,7 +154,7 @@ def _min_score(length: int) -> float:
     if length <= 4:
         return 74.0
     if length <= 8:
-        return 66.0
+        return 72.0
     return 63.0
 
 
@@ -240,7 +240,7 @@ def _retrieve(
         if (
             old is None
             or item.score > old.score
-            or (item.score == old.score and item.heading_equal and not old.heading_equal)
+            or (item.score == old.score and item.via_heading and not old.via_heading)
         ):
             scored[item.passage_id] = item
 
@@ -274,7 +274,8 @@ def _retrieve(
 
     ranked = sorted(
         scored.values(),
-        key=lambda s: (-s.score, not s.heading_equal, s.kind_rank, s.passage_id),
+        # At equal scores a heading hit goes first: the reader named a section.
+        key=lambda s: (-s.score, not s.heading_equal, not s.via_heading, s.kind_rank, s.passage_id),
     )
     if ranked and ranked[0].score >= 100 and len(variants[0].norm) <= _SHORT_QUERY:
         # A short word that occurs as typed: its homophones and near-misses are noise.

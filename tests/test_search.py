@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 import yaml
 
+from bench.queries import generate_from_db
 from bench.relevance import evaluate
 from bot.search import SearchResult, clean_query, search
 from bot.store import Store
 
-from .conftest import DATA
+from .conftest import DATA, SHIPPED_CORPUS, build_db
 
 
 def run_search(db: Path, query: str, **kwargs: Any) -> SearchResult:
@@ -153,3 +154,37 @@ def test_hostile_queries_are_answered_not_raised(shipped_db: Path, query: str) -
 def test_clean_query_removes_invisible_and_broken_characters() -> None:
     assert clean_query("托\u200b派\ud800 \u202e很") == "托 派 很"
     assert len(clean_query("字" * 10_000)) == 512
+
+
+def evaluate_file(db: Path, queries: list[dict[str, Any]]) -> Any:
+    async def go() -> Any:
+        store = await Store.open(db)
+        try:
+            return await evaluate(store, queries)
+        finally:
+            await store.close()
+
+    return asyncio.run(go())
+
+
+def test_paraphrases_and_nearby_topic_negatives(shipped_db: Path) -> None:
+    queries = yaml.safe_load((DATA / "extra-queries.yaml").read_text(encoding="utf-8"))
+    report = evaluate_file(shipped_db, queries)
+    print("\n".join(report.lines()))
+    assert report.negatives >= 15
+    assert report.negatives_empty == report.negatives, report.misses
+    assert report.recall1 >= 0.9, report.misses
+    assert report.recall5 >= 0.95, report.misses
+
+
+def test_generated_queries_over_a_real_hexo_blog(tmp_path: Path) -> None:
+    """Every category, cut from the passages of 67 real posts plus the shipped one and
+    changed the way readers change quotes (bench/queries.py, fixed seed)."""
+    db = build_db([DATA / "hexo-sample" / "source", SHIPPED_CORPUS], tmp_path / "hexo.db")
+    queries = asyncio.run(generate_from_db(db, 180, seed=11))
+    report = evaluate_file(db, queries)
+    print("\n".join(report.lines()))
+    assert report.positives == 180
+    assert report.negatives_empty == report.negatives, report.misses
+    assert report.recall1 >= 0.97, report.misses
+    assert report.recall5 >= 0.98, report.misses
