@@ -467,6 +467,23 @@ def test_attribution_forms_and_inheritance(tmp_path: Path) -> None:
     assert not any(t.startswith(("作者", "原文链接", "译者", "出处", "Author")) for t in by_text)
 
 
+def test_trailing_credit_line_attributes_the_article_it_closes(tmp_path: Path) -> None:
+    doc = parse_text(
+        tmp_path,
+        "# 转载的文章\n\n第一段正文。\n\n## 小节\n\n小节正文。\n\n"
+        "本文转载自：[某公众号](https://mp.example/s/abc)\n作者：李四\n",
+    )
+    by_text = {p.text: doc.sections[p.section] for p in doc.passages}
+    assert set(by_text) == {"第一段正文。", "小节正文。"}  # the credit is not a passage
+    for text in by_text:
+        section = by_text[text]
+        assert (section.author, section.source_url, section.source_name) == (
+            "李四",
+            "https://mp.example/s/abc",
+            "某公众号",
+        ), text
+
+
 def test_post_url_and_anchors_from_hexo_config(tmp_path: Path) -> None:
     blog = tmp_path / "blog"
     write(

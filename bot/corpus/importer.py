@@ -68,11 +68,32 @@ def _paragraphs(lines: list[Line]) -> list[tuple[str, int]]:
 class _PassageBuilder:
     """Turns blocks into passages, taking attribution lines out as it goes."""
 
-    def __init__(self, section_count: int) -> None:
-        self.own = [Attribution() for _ in range(section_count)]
+    def __init__(self, parents: list[int | None]) -> None:
+        self.parents = parents
+        self.own = [Attribution() for _ in parents]
         # True until a section has a passage: its first blocks may still be attributions.
-        self.leading = [True] * section_count
+        self.leading = [True] * len(parents)
         self.passages: list[Passage] = []
+
+    def _trailing_attribution(self, block: Block) -> bool:
+        """A block of nothing but attribution lines after the text (本文转载自… at the end of
+        a repost) credits the article it closes: the nearest enclosing section that has an
+        attribution of its own, else the whole document. It fills only what is missing."""
+        lines = [line for line in block.lines if line.text.strip()]
+        found = [parse_line(line.text.strip(), line.links) for line in lines]
+        # Mid-text, "来源：…" may be prose: only a link or a short name makes it a credit.
+        if not lines or not all(
+            f is not None and (f.source_url or (f.author and len(f.author) <= 30)) for f in found
+        ):
+            return False
+        target: int | None = block.section
+        while target is not None and self.own[target].empty:
+            target = self.parents[target]
+        target = 0 if target is None else target
+        for attribution in found:
+            assert attribution is not None
+            self.own[target] = self.own[target].merged(attribution)
+        return True
 
     def add(self, block: Block) -> None:
         section = block.section
@@ -81,6 +102,8 @@ class _PassageBuilder:
         may_attribute = not block.in_footnote and (
             block.kind is PassageKind.NOTE or self.leading[section]
         )
+        if not may_attribute and not block.in_footnote and self._trailing_attribution(block):
+            return
         kept: list[Line] = []
         break_next = False
         for line in block.lines:
@@ -164,7 +187,7 @@ def _build(
     warnings.extend(body.problems)
     for section in body.sections:
         section.heading = scrub(section.heading)
-    builder = _PassageBuilder(len(body.sections))
+    builder = _PassageBuilder([raw.parent for raw in body.sections])
     for block in body.blocks:
         builder.add(block)
     rel = _relative(path, root)
