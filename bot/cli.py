@@ -22,7 +22,7 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.corpus import CorpusPathError, iter_markdown_files, load_corpus
 from bot.models import ImportResult, Match, Problem
 from bot.search import SearchResult, search, warm_up
-from bot.store import SCHEMA_VERSION, Store, StoreError, build_database, read_fingerprint
+from bot.store import SCHEMA_VERSION, Store, StoreError, build_database, read_stats
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 _CONFIG_FILES = ("corpus.yaml", "corpus.yml", "_config.yml", "_config.yaml")
@@ -99,7 +99,8 @@ async def _index(
         fingerprint = _corpus_fingerprint(paths)
     except CorpusPathError as exc:
         raise CliError(f"{exc}; the database was not changed") from None
-    if not force and not strict and await read_fingerprint(settings.db) == fingerprint:
+    previous = await read_stats(settings.db)
+    if not force and not strict and previous is not None and previous.fingerprint == fingerprint:
         if not quiet:
             print(f"{settings.db} is up to date (use --force to rebuild)", file=sys.stderr)
         return EXIT_OK
@@ -130,12 +131,23 @@ async def _index(
 
 
 async def _open_store(settings: Settings, *, auto_index: bool) -> Store:
-    """Open the database; build it from the shipped corpus first when that is what the user
-    gets by default (no --db given, nothing built yet, or the shipped corpus changed)."""
-    if auto_index and settings.uses_shipped_corpus:
+    """Open the database. Unless the user named one with --db, build it from the configured
+    corpus (the shipped one by default) when there is none yet, or rebuild it when it was
+    built from that corpus and the corpus has changed since. A database built from other
+    paths (`excerpt-bot index ~/blog`) is never replaced behind the user's back."""
+    if auto_index:
         paths = list(settings.corpus)
-        if await read_fingerprint(settings.db) != _corpus_fingerprint(paths):
-            print(f"Indexing the shipped corpus into {settings.db} ...", file=sys.stderr)
+        sources = tuple(str(p) for p in paths)
+        stats = await read_stats(settings.db)
+        missing = stats is None and not settings.db.exists()
+        stale = (
+            stats is not None
+            and stats.sources == sources
+            and stats.fingerprint != _corpus_fingerprint(paths)
+        )
+        if missing or stale:
+            what = "the shipped corpus" if settings.uses_shipped_corpus else ", ".join(sources)
+            print(f"Indexing {what} into {settings.db} ...", file=sys.stderr)
             await _index(settings, paths, strict=False, force=True, quiet=True)
     store = await Store.open(settings.db)
     warm_up()
@@ -254,6 +266,7 @@ async def _stats(settings: Settings, *, as_json: bool, auto: bool) -> int:
         "build_seconds": stats.build_seconds,
         "schema_version": stats.schema_version,
         "fingerprint": stats.fingerprint,
+        "sources": list(stats.sources),
     }
     if as_json:
         print(json.dumps(record, ensure_ascii=False))

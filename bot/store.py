@@ -117,6 +117,7 @@ class StoreStats:
     fingerprint: str
     schema_version: int
     build_seconds: float
+    sources: tuple[str, ...]  # the corpus paths it was built from, as given
 
 
 def _row_to_passage(row: Sequence[Any]) -> StoredPassage:
@@ -321,6 +322,7 @@ class Store:
             fingerprint=meta.get("fingerprint", ""),
             schema_version=SCHEMA_VERSION,
             build_seconds=float(meta.get("build_seconds", 0) or 0),
+            sources=tuple(json.loads(meta.get("sources", "[]"))),
         )
 
 
@@ -493,8 +495,8 @@ async def build_database(
     )
 
 
-async def read_fingerprint(path: Path) -> str | None:
-    """The fingerprint of an existing database, or None if there is none or it is unusable."""
+async def read_stats(path: Path) -> StoreStats | None:
+    """What an existing database holds, or None if there is none or it is unusable."""
     if not path.is_file():
         return None
     try:
@@ -502,6 +504,6 @@ async def read_fingerprint(path: Path) -> str | None:
     except StoreError:
         return None
     try:
-        return (await store.stats()).fingerprint
+        return await store.stats()
     finally:
         await store.close()

@@ -14,16 +14,20 @@ import pytest
 from .conftest import DATA, ROOT, SHIPPED_CORPUS
 
 
-def cli(*args: str, home: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "XDG_DATA_HOME": str(home / "data"), "PYTHONIOENCODING": "utf-8"}
-    env.pop("EXCERPT_BOT_DB", None)
+def cli(
+    *args: str, home: Path, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environ = {**os.environ, "XDG_DATA_HOME": str(home / "data"), "PYTHONIOENCODING": "utf-8"}
+    for name in ("EXCERPT_BOT_DB", "EXCERPT_BOT_CORPUS"):
+        environ.pop(name, None)
+    environ.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,
         capture_output=True,
         text=True,
         encoding="utf-8",
-        env=env,
+        env=environ,
         cwd=ROOT,
         timeout=120,
     )
@@ -150,3 +154,28 @@ def test_check_on_clean_corpus_is_zero(tmp_path: Path) -> None:
     proc = cli("check", str(DATA / "hexo-sample" / "source"), home=tmp_path)
     assert proc.returncode == 0, proc.stdout
     assert "67 documents" in proc.stdout
+
+
+def test_default_database_built_from_other_posts_is_not_replaced(tmp_path: Path) -> None:
+    """`excerpt-bot index ~/blog` into the default database, then `search`: the user's
+    index is searched, not silently rebuilt from the shipped corpus."""
+    blog = tmp_path / "blog"
+    blog.mkdir()
+    (blog / "post.md").write_text("# 我的博客\n\n独一无二的句子在这里。\n", encoding="utf-8")
+    assert cli("index", str(blog), home=tmp_path).returncode == 0
+    proc = cli("search", "独一无二的句子", home=tmp_path)
+    assert proc.returncode == 0 and "我的博客" in proc.stdout and "在这里" in proc.stdout
+    assert "Indexing" not in proc.stderr
+
+
+def test_auto_built_database_follows_changes_to_its_corpus(tmp_path: Path) -> None:
+    corpus = tmp_path / "posts"
+    corpus.mkdir()
+    post = corpus / "a.md"
+    post.write_text("# 甲\n\n第一版的句子。\n", encoding="utf-8")
+    env = {"EXCERPT_BOT_CORPUS": str(corpus)}  # the default database, this corpus
+    first = cli("search", "第一版的句子", home=tmp_path, env=env)
+    assert "第一版的句子" in first.stdout and "Indexing" in first.stderr
+    post.write_text("# 甲\n\n第二版的句子。\n", encoding="utf-8")
+    second = cli("search", "第二版的句子", home=tmp_path, env=env)
+    assert "第二版的句子" in second.stdout and "Indexing" in second.stderr
