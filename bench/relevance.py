@@ -1,6 +1,10 @@
 """Relevance of search on a query set: recall@1, recall@5, empty negatives, per-query time.
 
-    python -m bench.relevance [--db PATH] [QUERIES.yaml ...]
+    python -m bench.relevance --db PATH QUERIES.yaml ...
+    python -m bench.relevance --corpus corpus/ tests/data/dev-queries.yaml
+
+With --corpus it first indexes those paths into a temporary database and prints how long
+that took.
 
 A query set is a YAML list of {kind, q, expect: [...], heading: [...]} (the format of
 tests/data/dev-queries.yaml). A hit is a result whose normalized text contains one of
@@ -13,6 +17,8 @@ import argparse
 import asyncio
 import statistics
 import sys
+import tempfile
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,9 +27,10 @@ from typing import Any
 
 import yaml
 
+from bot.corpus import load_corpus
 from bot.models import Match
 from bot.search import search, warm_up
-from bot.store import Store
+from bot.store import Store, build_database
 from bot.text import normalize
 
 
@@ -101,6 +108,19 @@ async def evaluate(store: Store, queries: Sequence[dict[str, Any]], *, limit: in
     return report
 
 
+async def _index(paths: Sequence[Path], db: Path) -> None:
+    started = time.perf_counter()
+    result = load_corpus(paths)
+    summary = await build_database(db, result.documents, fingerprint="bench")
+    seconds = time.perf_counter() - started
+    characters = sum(len(p.text) for d in result.documents for p in d.passages)
+    print(
+        f"indexed {len(result.documents)} documents, {summary.passages} passages, "
+        f"{characters / 1e6:.2f} M characters in {seconds:.2f} s "
+        f"({summary.db_bytes / 1e6:.1f} MB)"
+    )
+
+
 async def _main(db: Path, files: Sequence[Path], verbose: bool) -> int:
     store = await Store.open(db)
     warm_up()
@@ -119,11 +139,18 @@ async def _main(db: Path, files: Sequence[Path], verbose: bool) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.relevance", description=__doc__)
-    parser.add_argument("--db", type=Path, required=True)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--db", type=Path, help="an existing database")
+    source.add_argument("--corpus", type=Path, nargs="+", help="index these paths first")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
-    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("files", nargs="+", type=Path, metavar="QUERIES.yaml")
     args = parser.parse_args(argv)
-    return asyncio.run(_main(args.db, args.files, args.verbose))
+    if args.db is not None:
+        return asyncio.run(_main(args.db, args.files, args.verbose))
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.db"
+        asyncio.run(_index(args.corpus, db))
+        return asyncio.run(_main(db, args.files, args.verbose))
 
 
 if __name__ == "__main__":
