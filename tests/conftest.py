@@ -15,6 +15,20 @@ from bot.store import Store, build_database
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 SHIPPED_CORPUS = ROOT / "corpus"
+# What every search result carries (the `search --json` contract).
+RESULT_FIELDS = frozenset(
+    {
+        "rank",
+        "score",
+        "text",
+        "heading_path",
+        "document",
+        "author",
+        "source_url",
+        "passage_id",
+        "highlights",
+    }
+)
 
 
 def build_db(paths: list[Path], db: Path) -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import DATA, ROOT, SHIPPED_CORPUS
+from .conftest import DATA, RESULT_FIELDS, ROOT, SHIPPED_CORPUS
 
 
 def cli(
@@ -66,17 +66,7 @@ def test_index_search_json_and_stdin_contract(tmp_path: Path) -> None:
     assert record["query"] == "理论再正确" and record["took_ms"] >= 0
     assert 1 <= len(record["results"]) <= 3
     first = record["results"][0]
-    assert {
-        "rank",
-        "score",
-        "text",
-        "heading_path",
-        "document",
-        "author",
-        "source_url",
-        "passage_id",
-        "highlights",
-    } <= set(first)
+    assert set(first) >= RESULT_FIELDS
     assert set(first["document"]) == {"title", "path", "url"}
 
     proc = cli(

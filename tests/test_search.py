@@ -14,7 +14,7 @@ from bench.relevance import evaluate
 from bot.search import SearchResult, clean_query, search
 from bot.store import Store
 
-from .conftest import DATA, SHIPPED_CORPUS, build_db
+from .conftest import DATA, RESULT_FIELDS, SHIPPED_CORPUS, build_db
 
 
 def run_search(db: Path, query: str, **kwargs: Any) -> SearchResult:
@@ -30,15 +30,7 @@ def run_search(db: Path, query: str, **kwargs: Any) -> SearchResult:
 
 def test_dev_set_relevance(shipped_db: Path) -> None:
     queries = yaml.safe_load((DATA / "dev-queries.yaml").read_text(encoding="utf-8"))
-
-    async def go() -> Any:
-        store = await Store.open(shipped_db)
-        try:
-            return await evaluate(store, queries)
-        finally:
-            await store.close()
-
-    report = asyncio.run(go())
+    report = evaluate_file(shipped_db, queries)
     print("\n".join(report.lines()))
     assert report.positives == 26 and report.negatives == 3  # the whole file was read
     assert report.recall1 >= 0.95, report.misses
@@ -71,19 +63,7 @@ def test_each_article_answers_with_its_own_author_and_source(
 def test_result_carries_everything_a_reply_needs(shipped_db: Path) -> None:
     result = run_search(shipped_db, "理论再正确，没有能力落室，都是空话")
     top = result.matches[0].to_json()
-    assert set(top) >= {
-        "rank",
-        "score",
-        "text",
-        "heading_path",
-        "document",
-        "author",
-        "source_url",
-        "passage_id",
-        "highlights",
-        "prev_id",
-        "next_id",
-    }
+    assert set(top) >= RESULT_FIELDS | {"prev_id", "next_id"}
     assert top["rank"] == 1 and 0 < top["score"] <= 100
     assert top["document"]["title"] == "关于托洛茨基主义的几篇评论"
     assert top["heading_path"][0] == "批判托派的胡说八道"
