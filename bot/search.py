@@ -301,8 +301,9 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
         if not h:
             continue
         if len(h) >= len(q):
-            # A few words of a long heading are not a heading match.
-            if len(q) < 0.4 * len(h):
+            # A few words of a long heading are not a heading match, unless they are quoted
+            # exactly and are long enough to name it (历史学上的分歧 in a 19-character one).
+            if len(q) < 0.4 * len(h) and not (len(q) >= 5 and q in h):
                 continue
             score = fuzz.partial_ratio(q, h)
         else:

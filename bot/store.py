@@ -367,6 +367,14 @@ def _insert_document(conn: sqlite3.Connection, parsed: ParsedDocument, next_ids:
                 passage.line,
             )
         )
+    # A heading hit answers with the section's first passage; a heading whose section only
+    # holds subsections answers with the first passage under it.
+    first_passage: dict[int, int] = {}
+    for offset, passage in enumerate(parsed.passages):
+        index: int | None = passage.section
+        while index is not None and index not in first_passage:
+            first_passage[index] = passage_base + offset
+            index = parsed.sections[index].parent
     prev_next: dict[int, tuple[int | None, int | None]] = {}
     for ids in by_section.values():
         for i, pid in enumerate(ids):
@@ -386,7 +394,7 @@ def _insert_document(conn: sqlite3.Connection, parsed: ParsedDocument, next_ids:
                 s.author,
                 s.source_url,
                 s.source_name,
-                by_section[s.index][0] if s.index in by_section else None,
+                first_passage.get(s.index),
             )
             for s in parsed.sections
         ],

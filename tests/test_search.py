@@ -168,3 +168,12 @@ def test_generated_queries_over_a_real_hexo_blog(tmp_path: Path) -> None:
     assert report.negatives_empty == report.negatives, report.misses
     assert report.recall1 >= 0.97, report.misses
     assert report.recall5 >= 0.98, report.misses
+
+
+def test_heading_of_a_section_with_only_subsections_answers_with_the_first_passage_under_it(
+    shipped_db: Path,
+) -> None:
+    result = run_search(shipped_db, "历史学上的分歧")  # an H2 whose text is all in H3s
+    top = result.matches[0].passage
+    assert "一、历史学上的分歧： 关于苏联的社会主义建设" in top.heading_path
+    assert top.heading_path[-1] == "1.1 关于社会主义建设问题的分歧"
