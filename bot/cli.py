@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import hashlib
 import json
+import stat
 import sys
 import time
 import unicodedata
@@ -39,25 +40,40 @@ class CliError(Exception):
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _corpus_fingerprint(paths: Sequence[Path]) -> str:
-    """A hash of every input byte that can change the database, without parsing anything:
-    the Markdown files, the site settings beside them, and the code's schema and version."""
-    digest = hashlib.sha256(f"schema={SCHEMA_VERSION};version={__version__}".encode())
+def _file_digest(path: Path, max_bytes: int) -> bytes:
+    """Hash a file's bytes, but never block on a FIFO or read a device or a huge file: for
+    those, what `stat` says is enough to notice a change."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        return repr(exc).encode()
+    if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+        return f"{info.st_mode}:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}".encode()
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError as exc:
+        return repr(exc).encode()
+
+
+def _corpus_fingerprint(paths: Sequence[Path], settings: Settings) -> str:
+    """A hash of every input that can change the database, without parsing anything: the
+    Markdown files, the site settings beside them, the settings that change parsing, and the
+    code's schema and version."""
+    digest = hashlib.sha256(
+        f"schema={SCHEMA_VERSION};version={__version__};max={settings.max_file_bytes}".encode()
+    )
     roots: set[Path] = set()
     for file, root in iter_markdown_files(paths):
         roots.add(root)
         digest.update(str(file.relative_to(root)).encode("utf-8", "surrogateescape"))
-        try:
-            digest.update(hashlib.sha256(file.read_bytes()).digest())
-        except OSError as exc:
-            digest.update(repr(exc).encode())
+        digest.update(_file_digest(file, settings.max_file_bytes))
     for root in sorted(roots):
         for folder in (root, root.parent, root.parent.parent):
             for name in _CONFIG_FILES:
                 candidate = folder / name
                 if candidate.is_file():
                     digest.update(str(candidate).encode("utf-8", "surrogateescape"))
-                    digest.update(candidate.read_bytes())
+                    digest.update(_file_digest(candidate, settings.max_file_bytes))
     return digest.hexdigest()
 
 
@@ -96,13 +112,23 @@ async def _index(
         if not path.exists():
             raise CliError(f"{path}: no such file or directory; the database was not changed")
     try:
-        fingerprint = _corpus_fingerprint(paths)
+        fingerprint = _corpus_fingerprint(paths, settings)
     except CorpusPathError as exc:
         raise CliError(f"{exc}; the database was not changed") from None
     previous = await read_stats(settings.db)
-    if not force and not strict and previous is not None and previous.fingerprint == fingerprint:
+    if not force and previous is not None and previous.fingerprint == fingerprint:
+        # Nothing changed: the same summary and problems as when it was built, no rebuild.
         if not quiet:
-            print(f"{settings.db} is up to date (use --force to rebuild)", file=sys.stderr)
+            _print_problems(previous.problems, sys.stderr)
+            print(
+                f"{settings.db} is up to date (use --force to rebuild): "
+                f"{previous.files_seen} files, {previous.documents} documents, "
+                f"{previous.sections} sections, {previous.passages} passages, "
+                f"{len(previous.problems)} problems, {time.monotonic() - started:.2f} s",
+                file=sys.stderr,
+            )
+        if strict and previous.problems:
+            raise CliError(f"--strict: {len(previous.problems)} file(s) had problems")
         return EXIT_OK
     result = _load(paths, settings, progress=sys.stderr.isatty() and not quiet)
     _print_problems(result.problems, sys.stderr)
@@ -116,7 +142,13 @@ async def _index(
         settings.db,
         result.documents,
         fingerprint=fingerprint,
-        extra_meta={"sources": json.dumps([str(p) for p in paths], ensure_ascii=False)},
+        extra_meta={
+            "sources": json.dumps([str(p) for p in paths], ensure_ascii=False),
+            "files_seen": str(result.files_seen),
+            "problems": json.dumps(
+                [[p.path, p.reason, p.skipped] for p in result.problems], ensure_ascii=False
+            ),
+        },
     )
     if not quiet:
         seconds = time.monotonic() - started
@@ -143,7 +175,7 @@ async def _open_store(settings: Settings, *, auto_index: bool) -> Store:
         stale = (
             stats is not None
             and stats.sources == sources
-            and stats.fingerprint != _corpus_fingerprint(paths)
+            and stats.fingerprint != _corpus_fingerprint(paths, settings)
         )
         if missing or stale:
             what = "the shipped corpus" if settings.uses_shipped_corpus else ", ".join(sources)
@@ -239,10 +271,9 @@ async def _export(settings: Settings, *, auto: bool) -> int:
     store = await _open_store(settings, auto_index=auto)
     try:
         for passage in await store.iter_passages():
-            match = Match(rank=0, score=0.0, passage=passage, highlights=())
-            record = match.to_json()
-            for key in ("rank", "score", "highlights"):
-                record.pop(key)
+            record = Match(rank=0, score=0.0, passage=passage, highlights=()).to_json()
+            # The same fields as a search result; a passage on its own has no rank or score.
+            record["rank"] = record["score"] = None
             print(json.dumps(record, ensure_ascii=False))
         return EXIT_OK
     finally:
@@ -267,6 +298,8 @@ async def _stats(settings: Settings, *, as_json: bool, auto: bool) -> int:
         "schema_version": stats.schema_version,
         "fingerprint": stats.fingerprint,
         "sources": list(stats.sources),
+        "files_seen": stats.files_seen,
+        "problems": len(stats.problems),
     }
     if as_json:
         print(json.dumps(record, ensure_ascii=False))

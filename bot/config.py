@@ -17,6 +17,13 @@ def shipped_corpus_dir() -> Path:
     return _PACKAGE_DIR.parent / "corpus"
 
 
+def default_corpus_dir() -> Path:
+    """`corpus/` in the current folder if there is one, else the shipped corpus (so the
+    command works from anywhere; from the source tree both are the same folder)."""
+    here = Path("corpus")
+    return here.resolve() if here.is_dir() else shipped_corpus_dir()
+
+
 def default_db_path() -> Path:
     """Where the database lives unless told otherwise: the user's data directory."""
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
@@ -73,7 +80,7 @@ def load_settings(
     db = Path(str(raw["db"])).expanduser() if "db" in raw else default_db_path()
     corpus_raw = raw.get("corpus")
     if corpus_raw is None:
-        corpus: tuple[Path, ...] = (shipped_corpus_dir(),)
+        corpus: tuple[Path, ...] = (default_corpus_dir(),)
     elif isinstance(corpus_raw, str):
         corpus = tuple(Path(p).expanduser() for p in corpus_raw.split(os.pathsep) if p)
     else:

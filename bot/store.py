@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.models import DocumentRef, ParsedDocument, PassageKind, StoredPassage
+from bot.models import DocumentRef, ParsedDocument, PassageKind, Problem, StoredPassage
 from bot.text import index_terms
 
 SCHEMA_VERSION = 1
@@ -118,6 +118,8 @@ class StoreStats:
     schema_version: int
     build_seconds: float
     sources: tuple[str, ...]  # the corpus paths it was built from, as given
+    files_seen: int
+    problems: tuple[Problem, ...]  # what the import reported when it was built
 
 
 def _row_to_passage(row: Sequence[Any]) -> StoredPassage:
@@ -215,6 +217,30 @@ class Reader:
                 out[row[0]] = (row[1], row[2])
         return out
 
+    def all_passages(self) -> list[StoredPassage]:
+        return [_row_to_passage(r) for r in self._conn.execute(f"{_PASSAGE_SELECT} ORDER BY p.id")]
+
+    def stats(self, path: str, size: int) -> StoreStats:
+        def scalar(sql: str) -> Any:
+            return self._conn.execute(sql).fetchone()[0]
+
+        meta = {str(k): str(v) for k, v in self._conn.execute("SELECT key, value FROM meta")}
+        return StoreStats(
+            path=path,
+            documents=scalar("SELECT count(*) FROM documents"),
+            sections=scalar("SELECT count(*) FROM sections"),
+            passages=scalar("SELECT count(*) FROM passages"),
+            characters=scalar("SELECT coalesce(sum(length(text)), 0) FROM passages"),
+            db_bytes=size,
+            built_at=meta.get("built_at", ""),
+            fingerprint=meta.get("fingerprint", ""),
+            schema_version=scalar("PRAGMA user_version"),
+            build_seconds=float(meta.get("build_seconds", 0) or 0),
+            sources=tuple(json.loads(meta.get("sources", "[]"))),
+            files_seen=int(meta.get("files_seen", 0) or 0),
+            problems=tuple(Problem(*p) for p in json.loads(meta.get("problems", "[]"))),
+        )
+
     def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
         out: dict[int, StoredPassage] = {}
         for chunk in _chunks(list(ids), 500):
@@ -291,7 +317,9 @@ class Store:
         try:
             return await _on_db_thread(self._conn, lambda: fn(Reader(raw)))
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"database error in {self.path}: {exc}") from None
+            raise StoreError(
+                f"{self.path} cannot be read ({exc}); rebuild it with: excerpt-bot index"
+            ) from None
 
     async def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
         return await self.run(lambda r: r.passages(ids))
@@ -301,29 +329,11 @@ class Store:
 
     async def iter_passages(self) -> list[StoredPassage]:
         """Every passage in document order (for export)."""
-        rows = await self._conn.execute_fetchall(f"{_PASSAGE_SELECT} ORDER BY p.id")
-        return [_row_to_passage(row) for row in rows]
+        return await self.run(lambda reader: reader.all_passages())
 
     async def stats(self) -> StoreStats:
-        async def scalar(sql: str) -> Any:
-            row = await (await self._conn.execute(sql)).fetchone()
-            return row[0] if row else None
-
-        rows = await self._conn.execute_fetchall("SELECT key, value FROM meta")
-        meta: dict[str, str] = {str(row[0]): str(row[1]) for row in rows}
-        return StoreStats(
-            path=str(self.path),
-            documents=await scalar("SELECT count(*) FROM documents"),
-            sections=await scalar("SELECT count(*) FROM sections"),
-            passages=await scalar("SELECT count(*) FROM passages"),
-            characters=await scalar("SELECT coalesce(sum(length(text)), 0) FROM passages"),
-            db_bytes=self.path.stat().st_size,
-            built_at=meta.get("built_at", ""),
-            fingerprint=meta.get("fingerprint", ""),
-            schema_version=SCHEMA_VERSION,
-            build_seconds=float(meta.get("build_seconds", 0) or 0),
-            sources=tuple(json.loads(meta.get("sources", "[]"))),
-        )
+        path, size = str(self.path), self.path.stat().st_size
+        return await self.run(lambda reader: reader.stats(path, size))
 
 
 # --- building -------------------------------------------------------------------------------
@@ -469,7 +479,12 @@ async def build_database(
     The previous database (if any) is untouched until the final `os.replace`; if anything
     fails before that, the temporary file is removed and the old database keeps serving.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_dir():
+        raise StoreError(f"{target} is a directory; give a database file name")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the folder for {target}: {exc.strerror or exc}") from None
     tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
     for leftover in (tmp, Path(f"{tmp}-journal")):
         leftover.unlink(missing_ok=True)
@@ -481,7 +496,10 @@ async def build_database(
         **(extra_meta or {}),
     }
     try:
-        conn = await aiosqlite.connect(tmp, isolation_level=None)
+        try:
+            conn = await aiosqlite.connect(tmp, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write a database beside {target}: {exc}") from None
         try:
             raw = conn._conn
             summary = await _on_db_thread(conn, lambda: _build_sync(raw, documents, meta))
@@ -494,6 +512,10 @@ async def build_database(
         _fsync_path(tmp)
         os.replace(tmp, target)
         _fsync_path(target.parent, directory=True)
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise StoreError(f"could not build {target}: {exc}") from None
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
@@ -513,5 +535,7 @@ async def read_stats(path: Path) -> StoreStats | None:
         return None
     try:
         return await store.stats()
+    except StoreError:
+        return None  # corrupt past its header: as good as none, a rebuild replaces it
     finally:
         await store.close()

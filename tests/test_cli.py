@@ -169,3 +169,76 @@ def test_auto_built_database_follows_changes_to_its_corpus(tmp_path: Path) -> No
     post.write_text("# 甲\n\n第二版的句子。\n", encoding="utf-8")
     second = cli("search", "第二版的句子", home=tmp_path, env=env)
     assert "第二版的句子" in second.stdout and "Indexing" in second.stderr
+
+
+def damage(db: Path) -> None:
+    """Overwrite pages in the middle of a database: the header still looks fine."""
+    with db.open("r+b") as f:
+        f.seek(65536)
+        f.write(os.urandom(32768))
+
+
+def test_database_damaged_past_its_header_is_reported_and_can_be_rebuilt(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    cli("index", "--db", str(db), home=tmp_path)
+    damage(db)
+    failures = 0
+    for args in (("export",), ("stats",), ("search", "托派很擅长篡改历史")):
+        proc = cli(args[0], "--db", str(db), *args[1:], home=tmp_path)
+        assert_no_traceback(proc)
+        if proc.returncode != 0:  # a command may not touch the damaged pages
+            failures += 1
+            assert "a.db" in proc.stderr and "excerpt-bot index" in proc.stderr
+    assert failures  # the damage was noticed
+    proc = cli("index", "--db", str(db), home=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert cli("stats", "--db", str(db), home=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("where", ["/proc/excerpt.db", "/dev/null/excerpt.db", "{tmp}"])
+def test_unwritable_database_path_is_a_clear_error(tmp_path: Path, where: str) -> None:
+    proc = cli("index", "--db", where.format(tmp=tmp_path), home=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("excerpt-bot: ")
+    assert_no_traceback(proc)
+
+
+def test_special_files_in_a_corpus_neither_hang_nor_blow_up(tmp_path: Path) -> None:
+    corpus = tmp_path / "posts"
+    corpus.mkdir()
+    (corpus / "good.md").write_text("# 好\n\n正常的文章。\n", encoding="utf-8")
+    os.mkfifo(corpus / "fifo.md")
+    (corpus / "zero.md").symlink_to("/dev/zero")
+    proc = cli("index", "--db", str(tmp_path / "a.db"), str(corpus), home=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "fifo.md" in proc.stderr and "zero.md" in proc.stderr
+    assert "1 documents" in proc.stderr
+
+
+def test_unchanged_index_repeats_its_summary_and_problems(tmp_path: Path) -> None:
+    corpus = tmp_path / "posts"
+    shutil.copytree(SHIPPED_CORPUS, corpus)
+    (corpus / "bad.md").write_bytes(b"\xff\xfe not utf-8")
+    db = tmp_path / "a.db"
+    cli("index", "--db", str(db), str(corpus), home=tmp_path)
+    again = cli("index", "--db", str(db), str(corpus), home=tmp_path)
+    assert again.returncode == 0
+    assert "up to date" in again.stderr and "bad.md" in again.stderr
+    assert "1 documents" in again.stderr and "1 problems" in again.stderr
+    strict = cli("index", "--db", str(db), "--strict", str(corpus), home=tmp_path)
+    assert strict.returncode == 1
+
+
+def test_raising_the_file_size_limit_rebuilds(tmp_path: Path) -> None:
+    corpus = tmp_path / "posts"
+    corpus.mkdir()
+    (corpus / "big.md").write_text("# 大\n\n" + "很长的段落。" * 200_000, encoding="utf-8")
+    db = tmp_path / "a.db"
+    small = cli(
+        "index", "--db", str(db), str(corpus), home=tmp_path, env={"EXCERPT_BOT_MAX_FILE_MB": "1"}
+    )
+    assert "big.md" in small.stderr and "0 documents" in small.stderr
+    large = cli(
+        "index", "--db", str(db), str(corpus), home=tmp_path, env={"EXCERPT_BOT_MAX_FILE_MB": "10"}
+    )
+    assert "up to date" not in large.stderr and "1 documents" in large.stderr
