@@ -47,6 +47,7 @@ _FOLDED_DISCOUNT = 0.94  # a homophone match is good, an exact one is better
 _CONTENT_DISCOUNT = 0.96  # so is one that needed function characters left out
 _DERIVED_WEIGHT = 0.99
 _SHORT_QUERY = 4  # normalized characters
+_SUBSTITUTION_LENGTHS = (4, 8)  # queries this long may have one character wrong
 _PREFILTER = 45.0  # below this partial_ratio a passage cannot reach any threshold
 # Function characters: particles, copulas, common adverbs and conjunctions. Readers drop and
 # add them freely when they misremember ("托派最擅长的就是篡改历史" for "托派很擅长篡改历史").
@@ -184,6 +185,24 @@ def _content_view(norm: str) -> tuple[str, list[int]]:
     return "".join(norm[i] for i in kept), kept
 
 
+def _one_substitution(q: str, text: str) -> tuple[int, int] | None:
+    """Where `q` occurs in `text` with exactly one character replaced (托洛斯基 for 托洛茨基).
+
+    Such an occurrence contains one of the query's halves intact, so `str.find` on the halves
+    finds every candidate position without scanning the text character by character."""
+    half = len(q) // 2
+    for part, offset in ((q[:half], 0), (q[half:], half)):
+        start = text.find(part)
+        while start >= 0:
+            begin = start - offset
+            window = text[begin : begin + len(q)]
+            if begin >= 0 and len(window) == len(q):
+                if sum(a != b for a, b in zip(q, window, strict=True)) == 1:
+                    return begin, begin + len(q)
+            start = text.find(part, start + 1)
+    return None
+
+
 def _score_text(variant: _Variant, norm_text: str) -> tuple[float, tuple[int, int] | None]:
     """How well the query matches one passage's normalized text (0..100), and where.
 
@@ -214,6 +233,14 @@ def _score_text(variant: _Variant, norm_text: str) -> tuple[float, tuple[int, in
                 if score * discount > best and where[1] > where[0]:
                     best = score * discount
                     span = (kept[where[0]], kept[where[1] - 1] + 1)
+    if _SUBSTITUTION_LENGTHS[0] <= len(q) <= _SUBSTITUTION_LENGTHS[1]:
+        # A short name with one wrong character is a typo, not a different sentence, but
+        # the blended score above treats a quarter of a 4-character query as too much.
+        typo_score = 100 * (1 - 0.8 / len(q))
+        if typo_score > best:
+            where_typo = _one_substitution(q, norm_text)
+            if where_typo is not None:
+                best, span = typo_score, where_typo
     return best, span
 
 

@@ -177,3 +177,16 @@ def test_heading_of_a_section_with_only_subsections_answers_with_the_first_passa
     top = result.matches[0].passage
     assert "一、历史学上的分歧： 关于苏联的社会主义建设" in top.heading_path
     assert top.heading_path[-1] == "1.1 关于社会主义建设问题的分歧"
+
+
+@pytest.mark.parametrize(
+    ("query", "word"), [("托洛斯基", "托洛茨基"), ("民主集中至", "民主集中制")]
+)
+def test_one_wrong_character_in_a_short_name_still_finds_it(
+    shipped_db: Path, query: str, word: str
+) -> None:
+    result = run_search(shipped_db, query)
+    assert result.matches, query
+    top = result.matches[0]
+    assert [top.passage.text[a:b] for a, b in top.highlights] == [word]
+    assert top.score < 100
