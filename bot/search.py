@@ -196,9 +196,12 @@ def _one_substitution(q: str, text: str) -> tuple[int, int] | None:
         while start >= 0:
             begin = start - offset
             window = text[begin : begin + len(q)]
-            if begin >= 0 and len(window) == len(q):
-                if sum(a != b for a, b in zip(q, window, strict=True)) == 1:
-                    return begin, begin + len(q)
+            if (
+                begin >= 0
+                and len(window) == len(q)
+                and sum(a != b for a, b in zip(q, window, strict=True)) == 1
+            ):
+                return begin, begin + len(q)
             start = text.find(part, start + 1)
     return None
 
