@@ -22,6 +22,7 @@ from bot.corpus import (
     load_site_config,
     parse_markdown_file,
 )
+from bot.corpus.hexo_tags import code_spans
 from bot.models import ImportResult, ParsedDocument, PassageKind
 
 REPO = Path(__file__).resolve().parent.parent
@@ -339,6 +340,103 @@ def test_hexo_tags_in_text(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("line", "spans"),
+    [
+        ("a `{% x %}` b `<div>`", ["`{% x %}`", "`<div>`"]),
+        ("``a`b`` c", ["``a`b``"]),  # a run closes only at a run of the same length
+        ("x ``y` z", []),  # no partner: literal backticks
+        ("\\`a` b`", ["` b`"]),  # an escaped backtick cannot open a span ...
+        ("`a\\` x", ["`a\\`"]),  # ... but inside a span a backslash is just text
+    ],
+)
+def test_code_spans_follow_commonmark(line: str, spans: list[str]) -> None:
+    assert [line[start:end] for start, end in code_spans(line)] == spans
+
+
+def test_hexo_tags_in_inline_code_are_examples_not_tags(tmp_path: Path) -> None:
+    result = ImportResult()
+    path = write(
+        tmp_path / "post.md",
+        "# 标题\n\n行内代码 `{% note %}` 和 `<div>`。\n\n"
+        "用 ``{% endnote %}`` 结束，{% label primary @真正的标签 %}。\n\n"
+        "{% note info %}\n提示。\n{% endnote %}\n",
+    )
+    doc = parse_markdown_file(path, tmp_path, SiteConfig(), result.problems)
+    assert result.problems == []
+    assert [(p.kind, p.text) for p in doc.passages] == [
+        (PassageKind.PARAGRAPH, "行内代码 note 和 ‹div›。"),
+        (PassageKind.PARAGRAPH, "用 endnote 结束，真正的标签。"),
+        (PassageKind.NOTE, "提示。"),
+    ]
+    # NOTICE.md lists tags in backticks: not an unclosed {% note %}
+    notice = load_corpus([HEXO / "NOTICE.md"])
+    assert notice.problems == []
+    assert not any(MARKUP.search(t) for t in texts(notice.documents[0]))
+
+
+def test_unclosed_html_comment_skips_only_its_line(tmp_path: Path) -> None:
+    result = ImportResult()
+    path = write(
+        tmp_path / "post.md",
+        "第一段。\n\n<!-- 没有结束的注释\n\n第二段。\n\n> 引用\n> <!-- 也没有结束\n> 引用之后\n",
+    )
+    doc = parse_markdown_file(path, tmp_path, SiteConfig(), result.problems)
+    assert texts(doc) == ["第一段。", "第二段。", "引用", "引用之后"]
+    assert [(p.reason, p.skipped) for p in result.problems] == [
+        ("HTML comment <!-- opened at line 3 is never closed; only that line was skipped", False),
+        ("HTML comment <!-- opened at line 8 is never closed; only that line was skipped", False),
+    ]
+    # a comment that does close later still hides what it holds, and is not a problem
+    closed = parse_text(tmp_path, "前。\n\n<!--\n隐藏的文字。\n-->\n\n后。\n")
+    assert texts(closed) == ["前。", "后。"]
+
+
+def test_strikethrough_markers_are_dropped(tmp_path: Path) -> None:
+    doc = parse_text(tmp_path, "这是~~删除线~~文字，~单个波浪号~不变。\n")
+    assert texts(doc) == ["这是删除线文字，~单个波浪号~不变。"]
+
+
+def test_tag_broken_by_a_line_break_does_not_leak(tmp_path: Path) -> None:
+    result = ImportResult()
+    path = write(
+        tmp_path / "post.md",
+        "{% note info %}\n提示。\n{% endnote\n\n之后的段落。\n\n"
+        "{% codeblock lang:shell %\nrm -rf build\n{% endcodeblock %}\n\n"
+        "{% unknown arg\n最后的段落。\n",
+    )
+    doc = parse_markdown_file(path, tmp_path, SiteConfig(), result.problems)
+    assert [(p.kind, p.text) for p in doc.passages] == [
+        (PassageKind.NOTE, "提示。"),
+        (PassageKind.PARAGRAPH, "之后的段落。"),
+        (PassageKind.PARAGRAPH, "最后的段落。"),
+    ]
+    # endnote and codeblock are read as the writer meant; only the unknown tag is lost
+    assert [p.reason for p in result.problems] == [
+        "{% unknown at line 11 has no closing %} on its line; "
+        "it was ignored with the rest of the line",
+    ]
+
+
+@pytest.mark.parametrize("date", ["2022-13-45", "2022-02-30", "2022-02-30 10:00:00", "2022/13/01"])
+def test_invalid_front_matter_date_keeps_the_post(tmp_path: Path, date: str) -> None:
+    result = ImportResult()
+    path = write(
+        tmp_path / "post.md",
+        f"---\ntitle: 坏日期\ndate: {date}\nupdated: 2022-03-01\ntags: [甲, 乙]\n---\n正文。\n",
+    )
+    doc = parse_markdown_file(path, tmp_path, SiteConfig(url="https://x.org"), result.problems)
+    assert (doc.document.title, doc.document.tags) == ("坏日期", ("甲", "乙"))
+    assert (doc.document.date, doc.document.updated) == (None, "2022-03-01")
+    assert doc.document.url is None  # the permalink needs :year
+    assert texts(doc) == ["正文。"]
+    assert [(p.reason, p.skipped) for p in result.problems] == [
+        (f"front matter date: {date} is not a valid date; it was ignored", False)
+    ]
+    free_text = parse_text(tmp_path, "---\ndate: 2019年春\n---\n正文。\n")
+    assert free_text.document.date == "2019年春"  # not shaped like a date: kept as text
+
+
 def test_crlf_and_bom(tmp_path: Path) -> None:
     path = tmp_path / "post.md"
     path.write_bytes("\ufeff---\r\ntitle: 标题\r\n---\r\n\r\n第一行\r\n第二行\r\n".encode())
@@ -537,7 +635,7 @@ def test_broken_files_are_named_and_good_files_still_import() -> None:
         "invalid-yaml.md": ("invalid YAML front matter at line 3", True),
         "unclosed-front-matter.md": ("never closed", True),
         "python-object.md": ("python/object", True),
-        "bad-date.md": ("invalid value in YAML front matter", True),
+        "bad-date.md": ("front matter date: 2021-02-30 is not a valid date", False),
         "not-utf8.md": ("not valid UTF-8", True),
         "binary.md": ("binary file", True),
         "list-front-matter.md": ("front matter is a list", False),
@@ -545,6 +643,7 @@ def test_broken_files_are_named_and_good_files_still_import() -> None:
         "unclosed-note.md": ("{% note %} opened at line 5 is never closed", False),
         "unclosed-codeblock.md": ("{% codeblock %} opened at line 5 is never closed", False),
         "deep-nesting.md": ("nested too deeply", False),
+        "unclosed-comment.md": ("HTML comment <!-- opened at line 7 is never closed", False),
     }
     assert set(problems) == set(expected)
     for name, (reason, skipped) in expected.items():
@@ -561,7 +660,13 @@ def test_broken_files_are_named_and_good_files_still_import() -> None:
     ]
     assert imported["list-front-matter.md"] == ["前言是列表，但正文照常导入。"]
     assert imported["deep-nesting.md"][0] == "嵌套之前的段落。"
-    assert result.files_seen == 12
+    assert imported["bad-date.md"] == ["正文。"]
+    bad_date = doc_at(result, "bad-date.md").document
+    assert (bad_date.title, bad_date.date, bad_date.tags) == ("不存在的日期", None, ("日期",))
+    assert imported["unclosed-comment.md"] == ["注释之前的段落。", "注释之后的段落也要导入。"]
+    assert imported["broken-end-tag.md"] == ["提示里的段落。", "提示之后的段落。"]
+    assert result.files_seen == 14
+    assert {p.path for p in result.problems} <= {str(BROKEN / name) for name in expected}
 
 
 def test_size_limit_is_checked_before_reading(tmp_path: Path) -> None:
@@ -600,16 +705,39 @@ def test_pathological_input_is_fast(tmp_path: Path) -> None:
     write(tmp_path / "line.md", "长" * 3_000_000 + "\n")
     write(tmp_path / "tags.md", "{% note " * 100_000 + "\n" + "{%" * 100_000 + "\n")
     write(tmp_path / "quotes.md", "> " * 10_000 + "深\n")
+    write(tmp_path / "code-tags.md", "`{% note %}` " * 200_000 + "\n")  # one line, 2.6 MB
     write(tmp_path / "many-lines.md", "a\n" * 1_000_000)  # 2 MB, but a million lines
     started = time.monotonic()
     result = load_corpus([tmp_path], max_file_bytes=20_000_000)  # the line is 9 MB of UTF-8
     assert time.monotonic() - started < 30
-    assert len(result.documents) == 3
+    assert len(result.documents) == 4
     reason, skipped = problems_by_path(result)["many-lines.md"]
     assert "over the 200,000-line limit" in reason and skipped
     line = doc_at(result, "line.md")
     assert sum(len(t) for t in texts(line)) == 3_000_000
     assert all(len(t) <= 1500 for t in texts(line))
+
+
+def test_broken_corpus_yaml_is_named_by_its_path(tmp_path: Path) -> None:
+    config = write(tmp_path / "cfg" / "corpus.yaml", "url: [\n")
+    write(tmp_path / "cfg" / "a.md", "正文。\n")
+    result = load_corpus([tmp_path / "cfg"])
+    assert [(p.path, p.reason, p.skipped) for p in result.problems] == [
+        (str(config), "invalid YAML at line 2; using defaults", False)
+    ]
+    assert [texts(d) for d in result.documents] == [["正文。"]]
+
+
+def test_non_markdown_file_given_directly_is_refused(tmp_path: Path) -> None:
+    config = write(tmp_path / "corpus.yaml", "# 站点设置\ntitle: 语料\n")
+    post = write(tmp_path / "a.md", "正文。\n")
+    result = load_corpus([config, post])
+    assert [(p.path, p.reason, p.skipped) for p in result.problems] == [
+        (str(config), "not a Markdown file (.md or .markdown); not imported", True)
+    ]
+    assert [d.document.path for d in result.documents] == ["a.md"]
+    assert result.files_seen == 1
+    assert list(iter_markdown_files([config])) == []
 
 
 # --- finding files ------------------------------------------------------------------------

@@ -12,7 +12,16 @@ class CorpusPathError(CorpusError):
 
 
 class CorpusConfigError(CorpusError):
-    """corpus.yaml or the Hexo _config.yml could not be read; defaults are used instead."""
+    """corpus.yaml or the Hexo _config.yml could not be read; defaults are used instead.
+
+    `path` is the settings file as found and `reason` says what is wrong with it; the
+    message is both, "path: reason".
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
 
 
 class ImportProblem(CorpusError):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from bot.corpus.errors import CorpusPathError, ImportProblem
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+NOT_MARKDOWN = "not a Markdown file (.md or .markdown); not imported"
 # Never posts: dependency trees, and the folder README that explains the corpus itself.
 _SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
 _SKIPPED_FILES = frozenset({"readme.md", "readme.markdown"})
@@ -68,12 +69,15 @@ def _walk(root: Path) -> list[tuple[str, Path]]:
     return found
 
 
-def iter_markdown_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
+def iter_markdown_files(
+    paths: Iterable[Path], refused: Callable[[Path, str], None] | None = None
+) -> Iterator[tuple[Path, Path]]:
     """Yield (file, its corpus root) for every Markdown file under `paths`, sorted by path.
 
-    A file given directly is its own corpus with its folder as root. The same real file is
-    yielded once even if reachable twice. Raises CorpusPathError for a path that does not
-    exist, before yielding anything from it.
+    A file given directly is its own corpus with its folder as root; one that is not
+    Markdown by its suffix (`corpus.yaml`) is not yielded but passed to `refused(path,
+    reason)` if given. The same real file is yielded once even if reachable twice. Raises
+    CorpusPathError for a path that does not exist, before yielding anything from it.
     """
     seen: set[str] = set()
     for path in paths:
@@ -82,6 +86,10 @@ def iter_markdown_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
             raise CorpusPathError(f"corpus path {path} {what}")
         if path.is_dir():
             found = [(file, path) for _, file in _walk(path)]
+        elif path.suffix.lower() not in MARKDOWN_SUFFIXES:
+            if refused is not None:
+                refused(path, NOT_MARKDOWN)
+            continue
         else:
             found = [(path, path.parent)]
         for file, root in found:

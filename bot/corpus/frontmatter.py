@@ -41,6 +41,7 @@ class FrontMatter:
     abbrlink: str | None = None
     description: str | None = None
     source_url: str | None = None
+    warnings: tuple[str, ...] = ()  # fields that were present but unusable
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +52,31 @@ class SplitResult:
     warnings: tuple[str, ...] = ()
 
 
+class _BadTimestamp(str):
+    """A YAML timestamp that is not a real date (`2022-02-30`), kept as its text."""
+
+    __slots__ = ()
+
+
+class _Loader(yaml.SafeLoader):
+    """yaml.safe_load's loader, except that an impossible date does not fail the whole
+    front matter: it stays a string, and read_fields reports it."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+    assert isinstance(node, yaml.ScalarNode)  # the timestamp resolver only tags scalars
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return _BadTimestamp(loader.construct_scalar(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 def _parse_yaml(text: str, first_line: int) -> object:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: no arbitrary tags
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + first_line}" if mark is not None else ""
@@ -62,7 +85,6 @@ def _parse_yaml(text: str, first_line: int) -> object:
     except RecursionError:
         raise ImportProblem("front matter is nested too deeply to read") from None
     except (ValueError, TypeError, OverflowError) as exc:
-        # e.g. `date: 2021-02-30` makes the timestamp constructor raise ValueError.
         raise ImportProblem(f"invalid value in YAML front matter: {exc}") from None
 
 
@@ -134,7 +156,12 @@ def _text(value: object, limit: int = _MAX_TEXT) -> str | None:
     return None
 
 
-def _date(value: object) -> tuple[dt.datetime | None, str | None]:
+def _date(value: object, key: str, warnings: list[str]) -> tuple[dt.datetime | None, str | None]:
+    """The date as a datetime (if it is one) and as text for display.
+
+    A value shaped like a date that is not one (`2022-13-45`, `2022-02-30`) gives neither,
+    and a warning; other text (`2019年春`) is kept as text.
+    """
     if isinstance(value, dt.datetime):
         return value, value.isoformat()
     if isinstance(value, dt.date):
@@ -143,14 +170,18 @@ def _date(value: object) -> tuple[dt.datetime | None, str | None]:
     if text is None:
         return None, None
     match = _DATE_TEXT.match(text)
-    if match:
+    if match is None and not isinstance(value, _BadTimestamp):
+        return None, text
+    if match is not None:
         year, month, day, hour, minute, second = (int(p) if p else 0 for p in match.groups())
         try:
             stamp = dt.datetime(year, month, day, hour, minute, second)
         except ValueError:
-            return None, text
-        return stamp, stamp.isoformat() if match.group(4) else stamp.date().isoformat()
-    return None, text
+            pass
+        else:
+            return stamp, stamp.isoformat() if match.group(4) else stamp.date().isoformat()
+    warnings.append(f"front matter {key}: {text} is not a valid date; it was ignored")
+    return None, None
 
 
 def _scalars(value: object) -> list[str]:
@@ -197,8 +228,9 @@ def read_fields(data: dict[object, object] | None) -> FrontMatter:
     """Pick the Hexo fields out of loaded front matter, ignoring anything else."""
     if not data:
         return FrontMatter()
-    date, date_text = _date(data.get("date"))
-    _, updated_text = _date(data.get("updated"))
+    warnings: list[str] = []
+    date, date_text = _date(data.get("date"), "date", warnings)
+    _, updated_text = _date(data.get("updated"), "updated", warnings)
     paths = _categories(data.get("categories", data.get("category")))
     source_url = None
     for key in _SOURCE_KEYS:
@@ -220,4 +252,5 @@ def read_fields(data: dict[object, object] | None) -> FrontMatter:
         abbrlink=abbrlink,
         description=_text(data.get("description"), _MAX_DESCRIPTION),
         source_url=source_url,
+        warnings=tuple(warnings),
     )

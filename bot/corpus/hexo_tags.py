@@ -13,9 +13,10 @@ line numbers markdown-it reports still point into the original file:
 * `{{ ... }}` template expressions and whole-line HTML comments (`<!-- tab x -->`,
   `<!-- more -->`) become nothing.
 
-Fenced code blocks are left untouched: tags in them are examples, and the fence is dropped
-later anyway. Everything is a single left-to-right scan per line (str.find), so the cost is
-linear in the size of the file.
+Fenced code blocks and inline code spans (`` `{% note %}` ``) are left untouched: tags in
+them are examples, not tags; fences are dropped later and code spans are reduced to text.
+Everything is a single left-to-right scan per line (str.find), so the cost is linear in the
+size of the file.
 """
 
 from __future__ import annotations
@@ -68,6 +69,10 @@ _END_NAME = re.compile(r"\{%-?\s*end([A-Za-z_][\w-]*)")
 _ARG_TOKEN = re.compile(r'"([^"]*)"|\'([^\']*)\'|(\S+)')
 _FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
 _URLISH = re.compile(r"^(?:https?://|/|#)")
+_BACKTICKS = re.compile(r"`+")
+# What may come before `<!--` for it to open an HTML block: indentation, quote markers and
+# a list marker. Each repetition starts with `>`, so matching is linear.
+_CONTAINER_PREFIX = re.compile(r"[ \t]*(?:>[ \t]*)*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +124,51 @@ def _inline_text(name: str, args: str) -> str:
     return ""
 
 
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the inline code spans on one line, CommonMark style: a run of N
+    backticks opens a span that the next run of exactly N backticks closes; a run with no
+    partner is literal text. Outside a span a backslash escapes a run's first backtick;
+    inside one it escapes nothing. Spans over several lines are not seen.
+
+    Linear: the runs are listed once, and for each run length a pointer only moves forward.
+    """
+    if "`" not in text:
+        return []
+    runs: list[tuple[int, int, bool]] = []  # start, end, first backtick escaped
+    for match in _BACKTICKS.finditer(text):
+        start, end = match.span()
+        slashes = 0
+        while start - slashes > 0 and text[start - slashes - 1] == "\\":
+            slashes += 1
+        runs.append((start, end, slashes % 2 == 1))
+    by_length: dict[int, list[int]] = {}  # run length -> indexes of the runs that long
+    for index, (start, end, _) in enumerate(runs):
+        by_length.setdefault(end - start, []).append(index)
+    pointer = dict.fromkeys(by_length, 0)
+    spans: list[tuple[int, int]] = []
+    index = 0
+    while index < len(runs):
+        start, end, escaped = runs[index]
+        if escaped:
+            start += 1
+        length = end - start
+        same = by_length.get(length, [])
+        k = pointer.get(length, 0)
+        while k < len(same) and same[k] <= index:
+            k += 1
+        if length:
+            pointer[length] = k
+        if length and k < len(same):
+            spans.append((start, runs[same[k]][1]))
+            index = same[k]  # the runs inside the span are text
+        index += 1
+    return spans
+
+
 class _Scanner:
-    def __init__(self, paired_names: set[str]) -> None:
+    def __init__(self, paired_names: set[str], first_line: int) -> None:
         self.paired = paired_names
+        self.first_line = first_line  # file line of body line 0, for problem messages
         self.stack: list[_Open] = []
         self.regions: list[tuple[int, int, PassageKind]] = []
         self.problems: list[str] = []
@@ -136,14 +183,37 @@ class _Scanner:
 
     def line(self, text: str, lineno: int) -> str:
         out: list[str] = []
+        spans = code_spans(text)
+        span = 0
         pos = 0
         n = len(text)
+        # The next `{%` and `{{` at or after pos, found again only once pos passes them: a
+        # fresh find() per tag would rescan the rest of the line each time (quadratic).
+        next_tag = text.find("{%")
+        next_expr = text.find("{{")
         while pos < n:
             top = self.stack[-1] if self.stack else None
             hidden = top is not None and top.mode in ("drop", "verbatim")
-            tag_at = text.find("{%", pos)
-            expr_at = -1 if hidden else text.find("{{", pos)
-            if expr_at >= 0 and (tag_at < 0 or expr_at < tag_at):
+            if 0 <= next_tag < pos:
+                next_tag = text.find("{%", pos)
+            if 0 <= next_expr < pos:
+                next_expr = text.find("{{", pos)
+            tag_at = next_tag
+            expr_at = -1 if hidden else next_expr
+            at = tag_at if expr_at < 0 or 0 <= tag_at < expr_at else expr_at
+            if at < 0:
+                if not (top is not None and top.mode == "drop"):
+                    out.append(text[pos:])
+                break
+            if not hidden:
+                # `{% note %}` in inline code is an example of a tag, not a tag.
+                while span < len(spans) and spans[span][1] <= at:
+                    span += 1
+                if span < len(spans) and spans[span][0] <= at:
+                    out.append(text[pos : spans[span][1]])
+                    pos = spans[span][1]
+                    continue
+            if at == expr_at:
                 end = text.find("}}", expr_at + 2)
                 if end < 0:
                     out.append(text[pos:])
@@ -151,18 +221,13 @@ class _Scanner:
                 out.append(text[pos:expr_at])
                 pos = end + 2
                 continue
-            if tag_at < 0:
-                if not (top is not None and top.mode == "drop"):
-                    out.append(text[pos:])
-                break
             end = text.find("%}", tag_at + 2)
-            if end < 0:  # a tag spread over lines: leave it, scrub() removes the braces
-                if not (top is not None and top.mode == "drop"):
-                    out.append(text[pos:])
-                break
+            broken = end < 0  # `{% endnote` and a line break: no `%}` on this line
+            if broken:
+                end = n
             before = text[pos:tag_at]
             inner = text[tag_at + 2 : end].strip("- \t")
-            pos = end + 2
+            pos = n if broken else end + 2
             match = _TAG_NAME.match(inner)
             name = match.group(0) if match else ""
             args = inner[match.end() :].strip() if match else ""
@@ -176,6 +241,22 @@ class _Scanner:
                     out.append(before + text[tag_at:pos])
                 continue
             out.append(before)
+            if broken:
+                # Its name and arguments must not leak into the text. An end tag still
+                # closes its tag and a paired tag still opens (without its arguments), as
+                # the writer meant, so that is not reported (an unclosed tag still is);
+                # anything else is reported and ignored with the rest of the line.
+                if (name.startswith("end") and len(name) > 3) or (
+                    name in _KNOWN_PAIRED or name in self.paired
+                ):
+                    self._tag(name, "", lineno, out)
+                else:
+                    tag = f"{{% {name}" if name else "{%"
+                    self.problems.append(
+                        f"{tag} at line {lineno + self.first_line} has no closing %}} on its"
+                        " line; it was ignored with the rest of the line"
+                    )
+                continue
             self._tag(name, args, lineno, out)
         return "".join(out)
 
@@ -192,8 +273,8 @@ class _Scanner:
                 if not self.too_deep:
                     self.too_deep = True
                     self.problems.append(
-                        f"tags nested deeper than {_MAX_DEPTH} levels (body line {lineno + 1});"
-                        " the extra tags were ignored"
+                        f"tags nested deeper than {_MAX_DEPTH} levels"
+                        f" (line {lineno + self.first_line}); the extra tags were ignored"
                     )
                 return
             if name in _REGION_TAGS:
@@ -209,6 +290,19 @@ class _Scanner:
         out.append(_inline_text(name, args))
 
 
+def _without_code_spans(line: str) -> str:
+    spans = code_spans(line)
+    if not spans:
+        return line
+    parts: list[str] = []
+    pos = 0
+    for start, end in spans:
+        parts.append(line[pos:start])
+        pos = end
+    parts.append(line[pos:])
+    return " ".join(parts)
+
+
 def _is_comment_line(line: str) -> bool:
     s = line.strip()
     return len(s) >= 7 and s.startswith("<!--") and s.endswith("-->") and "-->" not in s[4:-3]
@@ -219,8 +313,18 @@ def preprocess(lines: list[str], first_line: int = 1) -> Preprocessed:
 
     `first_line` is the 1-based file line of lines[0], used in problem messages.
     """
-    paired = {m.group(1) for line in lines if "{%" in line for m in _END_NAME.finditer(line)}
-    scanner = _Scanner(paired)
+    paired = {
+        m.group(1)
+        for line in lines
+        if "{%" in line
+        for m in _END_NAME.finditer(_without_code_spans(line))
+    }
+    scanner = _Scanner(paired, first_line)
+    comment_problems: list[str] = []
+    # markdown-it reads a line starting with `<!--` as an HTML block up to the next line
+    # with `-->`: without one, the rest of the file would vanish. Past the last `-->`, such
+    # a line is cut at `<!--` and reported, so only that line is lost.
+    last_close = max((i for i, line in enumerate(lines) if "-->" in line), default=-1)
     out: list[str] = []
     fence: tuple[str, int, int] | None = None  # (char, length, line) of an open code fence
     for lineno, line in enumerate(lines):
@@ -241,12 +345,22 @@ def preprocess(lines: list[str], first_line: int = 1) -> Preprocessed:
             if _is_comment_line(line):
                 out.append("")
                 continue
+            if lineno > last_close and "<!--" in line:
+                prefix = _CONTAINER_PREFIX.match(line)
+                cut = prefix.end() if prefix else 0
+                if line.startswith("<!--", cut):
+                    comment_problems.append(
+                        f"HTML comment <!-- opened at line {lineno + first_line} is never "
+                        "closed; only that line was skipped"
+                    )
+                    out.append(line[:cut])
+                    continue
         if "{%" not in line and "{{" not in line:
             out.append("" if top is not None and top.mode == "drop" else line)
             continue
         rewritten = scanner.line(line, lineno)
         out.append("" if not rewritten.strip() else rewritten)
-    problems = scanner.problems
+    problems = [*comment_problems, *scanner.problems]
     if fence is not None:
         problems.append(
             f"code fence opened at line {fence[2] + first_line} is never closed; "

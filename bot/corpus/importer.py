@@ -13,7 +13,7 @@ from bot.corpus.frontmatter import FrontMatter, read_fields, split_front_matter
 from bot.corpus.hexo_tags import preprocess
 from bot.corpus.markdown import Block, Line, RawSection, parse_body
 from bot.corpus.permalink import AnchorMaker, post_url, with_anchor
-from bot.corpus.site import SiteConfig, find_site_config, load_site_config
+from bot.corpus.site import SiteConfig, load_site_config
 from bot.corpus.text import is_meaningful, is_wide, scrub, split_long
 from bot.models import (
     Document,
@@ -177,6 +177,7 @@ def _build(
     split = split_front_matter(text)
     warnings.extend(split.warnings)
     fm = read_fields(split.data)
+    warnings.extend(fm.warnings)
     body_lines = split.body.split("\n")
     pre = preprocess(body_lines, split.body_offset + 1)
     warnings.extend(pre.problems)
@@ -245,18 +246,23 @@ def load_corpus(
 
     `progress(files_seen, path)` is called before each file. Problems name files by the
     path the user gave plus the rest of the way, so they can be opened as printed.
+    A file named directly that is not Markdown (`corpus.yaml`) is reported as skipped.
     Raises CorpusPathError (from iter_markdown_files) if a path does not exist.
     """
     result = ImportResult()
     sites: dict[Path, SiteConfig] = {}
-    for path, root in iter_markdown_files(paths):
+
+    def refuse(path: Path, reason: str) -> None:
+        result.problems.append(Problem(str(path), reason, skipped=True))
+
+    for path, root in iter_markdown_files(paths, refuse):
         if root not in sites:
             try:
                 sites[root] = load_site_config(root)
             except CorpusConfigError as exc:
-                config = find_site_config(root)
-                name = config.name if config is not None else "corpus.yaml"
-                result.problems.append(Problem(name, f"{exc}; using defaults", skipped=False))
+                result.problems.append(
+                    Problem(exc.path, f"{exc.reason}; using defaults", skipped=False)
+                )
                 sites[root] = SiteConfig()
         result.files_seen += 1
         if progress is not None:

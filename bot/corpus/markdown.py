@@ -17,7 +17,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from bot.corpus.text import neutralize_angle_brackets
+from bot.corpus.text import neutralize_angle_brackets, untag_code
 from bot.models import PassageKind
 
 #: markdown-it stops descending past this many nested containers and silently drops what
@@ -65,7 +65,9 @@ class ParsedBody:
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable("table")
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable(
+        ["table", "strikethrough"]
+    )
     md.use(footnote_plugin).use(dollarmath_plugin, double_inline=True)
     return md
 
@@ -88,7 +90,9 @@ def render_inline(children: Sequence[Token], first_line: int) -> list[Line]:
         kind = tok.type
         if kind in ("text", "code_inline"):
             content = tok.content
-            if kind == "code_inline" or "<" in content:
+            if kind == "code_inline":
+                content = neutralize_angle_brackets(untag_code(content))
+            elif "<" in content:
                 content = neutralize_angle_brackets(content)
             parts.append(content)
             if open_links:
@@ -110,7 +114,7 @@ def render_inline(children: Sequence[Token], first_line: int) -> list[Line]:
             links.append(("".join(texts), href))
         elif kind in _IGNORED_INLINE:
             continue
-        # em/strong/s open and close tokens: the markers are simply not rendered.
+        # em/strong/s (~~strikethrough~~) open and close tokens: the markers are not rendered.
     flush()
     return lines
 

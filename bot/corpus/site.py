@@ -39,26 +39,26 @@ def _read(path: Path) -> SiteConfig:
         with path.open("rb") as handle:
             raw = handle.read(_MAX_CONFIG_BYTES + 1)
     except OSError as exc:
-        raise CorpusConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise CorpusConfigError(str(path), f"cannot read: {exc.strerror or exc}") from None
     if len(raw) > _MAX_CONFIG_BYTES:
-        raise CorpusConfigError(f"{path}: larger than {_MAX_CONFIG_BYTES} bytes")
+        raise CorpusConfigError(str(path), f"larger than {_MAX_CONFIG_BYTES} bytes")
     try:
         data = yaml.safe_load(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise CorpusConfigError(f"{path}: not valid UTF-8") from None
+        raise CorpusConfigError(str(path), "not valid UTF-8") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise CorpusConfigError(f"{path}: invalid YAML{where}") from None
+        raise CorpusConfigError(str(path), f"invalid YAML{where}") from None
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:
-        raise CorpusConfigError(f"{path}: invalid value: {exc}") from None
+        raise CorpusConfigError(str(path), f"invalid value: {exc}") from None
     if data is None:
         return SiteConfig()
     if not isinstance(data, dict):
-        raise CorpusConfigError(f"{path}: expected a mapping of settings")
+        raise CorpusConfigError(str(path), "expected a mapping of settings")
     url = _string(data, "url")
     if url is not None and not url.startswith(("http://", "https://")):
-        raise CorpusConfigError(f"{path}: url must start with http:// or https://")
+        raise CorpusConfigError(str(path), "url must start with http:// or https://")
     return SiteConfig(
         title=_string(data, "title"),
         url=url,

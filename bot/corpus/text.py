@@ -47,6 +47,24 @@ def neutralize_angle_brackets(text: str) -> str:
     return _LT_BEFORE_NAME.sub("‹", text)
 
 
+def untag_code(text: str) -> str:
+    """Inline code that shows a Hexo tag (`{% note info %}`) keeps the tag's words only, so
+    the sentence still reads and no tag markup reaches a passage."""
+    if "{%" not in text:
+        return text
+    parts: list[str] = []
+    pos = 0
+    while (start := text.find("{%", pos)) >= 0:
+        end = text.find("%}", start + 2)
+        if end < 0:
+            break
+        parts.append(text[pos:start])
+        parts.append(text[start + 2 : end].strip("- \t"))
+        pos = end + 2
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
 def scrub(text: str) -> str:
     """Last line of defence: remove markup remnants that must never reach a passage."""
     if "{%" in text or "%}" in text:
