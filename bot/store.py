@@ -16,6 +16,7 @@ needs several statements, so batching them in one hop keeps a search in single m
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import json
@@ -250,6 +251,17 @@ class Reader:
         return out
 
 
+async def _connect(database: str, **kwargs: Any) -> aiosqlite.Connection:
+    """aiosqlite.connect, but a failed connect cannot outlive the event loop: aiosqlite
+    stops its thread without waiting, and if `asyncio.run` has closed the loop by the time
+    the thread reports back, the thread dies with "Event loop is closed" on stderr."""
+    try:
+        return await aiosqlite.connect(database, **kwargs)
+    except sqlite3.Error:
+        await asyncio.sleep(0.05)  # let the worker thread finish its stop while we run
+        raise
+
+
 def _on_db_thread(conn: aiosqlite.Connection, fn: Callable[[], T]) -> Awaitable[T]:
     """Run `fn` on the connection's own thread, where its sqlite3 object may be used.
 
@@ -278,8 +290,10 @@ class Store:
             raise StoreError(f"no database at {path}; build one with: excerpt-bot index")
         uri = f"{path.resolve().as_uri()}?mode=ro"
         try:
-            conn = await aiosqlite.connect(uri, uri=True, check_same_thread=False)
-        except sqlite3.Error as exc:
+            with path.open("rb"):  # unreadable: a clear error before any thread is started
+                pass
+            conn = await _connect(uri, uri=True, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open database {path}: {exc}") from None
         try:
             version = (await (await conn.execute("PRAGMA user_version")).fetchone() or (0,))[0]
@@ -497,8 +511,9 @@ async def build_database(
     }
     try:
         try:
-            conn = await aiosqlite.connect(tmp, isolation_level=None)
-        except sqlite3.Error as exc:
+            tmp.touch()  # unwritable: a clear error before any thread is started
+            conn = await _connect(str(tmp), isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot write a database beside {target}: {exc}") from None
         try:
             raw = conn._conn
