@@ -24,6 +24,7 @@ from bot.corpus import CorpusPathError, iter_markdown_files, load_corpus
 from bot.models import ImportResult, Match, Problem
 from bot.search import SearchResult, search, warm_up
 from bot.store import SCHEMA_VERSION, Store, StoreError, build_database, read_stats
+from bot.text import signature as text_signature
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 _CONFIG_FILES = ("corpus.yaml", "corpus.yml", "_config.yml", "_config.yaml")
@@ -60,7 +61,8 @@ def _corpus_fingerprint(paths: Sequence[Path], settings: Settings) -> str:
     Markdown files, the site settings beside them, the settings that change parsing, and the
     code's schema and version."""
     digest = hashlib.sha256(
-        f"schema={SCHEMA_VERSION};version={__version__};max={settings.max_file_bytes}".encode()
+        f"schema={SCHEMA_VERSION};version={__version__};text={text_signature()};"
+        f"max={settings.max_file_bytes}".encode()
     )
     roots: set[Path] = set()
     for file, root in iter_markdown_files(paths):
@@ -162,7 +164,7 @@ async def _index(
     return EXIT_OK
 
 
-async def _open_store(settings: Settings, *, auto_index: bool) -> Store:
+async def _open_store(settings: Settings, *, auto_index: bool, for_search: bool = True) -> Store:
     """Open the database. Unless the user named one with --db, build it from the configured
     corpus (the shipped one by default) when there is none yet, or rebuild it when it was
     built from that corpus and the corpus has changed since. A database built from other
@@ -181,7 +183,7 @@ async def _open_store(settings: Settings, *, auto_index: bool) -> Store:
             what = "the shipped corpus" if settings.uses_shipped_corpus else ", ".join(sources)
             print(f"Indexing {what} into {settings.db} ...", file=sys.stderr)
             await _index(settings, paths, strict=False, force=True, quiet=True)
-    store = await Store.open(settings.db)
+    store = await Store.open(settings.db, for_search=for_search)
     warm_up()
     return store
 
@@ -268,7 +270,7 @@ async def _search(settings: Settings, query: str, *, limit: int, as_json: bool, 
 
 
 async def _export(settings: Settings, *, auto: bool) -> int:
-    store = await _open_store(settings, auto_index=auto)
+    store = await _open_store(settings, auto_index=auto, for_search=False)
     try:
         for passage in await store.iter_passages():
             record = Match(rank=0, score=0.0, passage=passage, highlights=()).to_json()
@@ -281,7 +283,7 @@ async def _export(settings: Settings, *, auto: bool) -> int:
 
 
 async def _stats(settings: Settings, *, as_json: bool, auto: bool) -> int:
-    store = await _open_store(settings, auto_index=auto)
+    store = await _open_store(settings, auto_index=auto, for_search=False)
     try:
         stats = await store.stats()
     finally:

@@ -31,6 +31,7 @@ import aiosqlite
 
 from bot.models import DocumentRef, ParsedDocument, PassageKind, Problem, StoredPassage
 from bot.text import index_terms
+from bot.text import signature as text_signature
 
 SCHEMA_VERSION = 1
 T = TypeVar("T")
@@ -150,9 +151,6 @@ class Reader:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
-
-    def passage_count(self) -> int:
-        return int(self._conn.execute("SELECT count(*) FROM passages").fetchone()[0])
 
     def doc_counts(self, terms: Iterable[str], *, headings: bool = False) -> dict[str, int]:
         """How many passages (or headings) contain each term; absent terms are left out."""
@@ -285,7 +283,9 @@ class Store:
         self._passage_total = passage_total
 
     @classmethod
-    async def open(cls, path: Path) -> Store:
+    async def open(cls, path: Path, *, for_search: bool = True) -> Store:
+        """Open read-only. `for_search=False` skips the check that the database's terms were
+        made with this installation's text tables (enough for stats and export)."""
         if not path.is_file():
             raise StoreError(f"no database at {path}; build one with: excerpt-bot index")
         uri = f"{path.resolve().as_uri()}?mode=ro"
@@ -304,6 +304,14 @@ class Store:
                 )
             row = await (await conn.execute("SELECT count(*) FROM passages")).fetchone()
             passage_total = int(row[0]) if row else 0
+            if for_search:
+                cursor = await conn.execute("SELECT value FROM meta WHERE key = 'text_signature'")
+                built_with = await cursor.fetchone()
+                if built_with is None or built_with[0] != text_signature():
+                    raise StoreError(
+                        f"{path} was built with other Unicode, OpenCC or pinyin tables than "
+                        "this installation has; rebuild it with: excerpt-bot index"
+                    )
         except sqlite3.DatabaseError as exc:
             await conn.close()
             raise StoreError(f"{path} is not a usable excerpt-bot database: {exc}") from None
@@ -507,6 +515,7 @@ async def build_database(
         "fingerprint": fingerprint,
         "built_at": started.isoformat(timespec="seconds"),
         "schema_version": str(SCHEMA_VERSION),
+        "text_signature": text_signature(),
         **(extra_meta or {}),
     }
     try:
@@ -545,7 +554,7 @@ async def read_stats(path: Path) -> StoreStats | None:
     if not path.is_file():
         return None
     try:
-        store = await Store.open(path)
+        store = await Store.open(path, for_search=False)
     except StoreError:
         return None
     try:

@@ -149,6 +149,17 @@ def _fold_table() -> dict[int, str]:
     return {code: ids[name] for code, name in _syllables().items()}
 
 
+@cache
+def signature() -> str:
+    """What the index terms depend on besides the code: the Unicode tables, the converter
+    and the syllable table. A database built under another signature would miss matches."""
+    import hashlib
+    from importlib.metadata import version
+
+    parts = [unicodedata.unidata_version, version("opencc"), *syllable_codes()]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
 def warm_up() -> None:
     """Build the lazily-made tables now, so the first search does not pay for them."""
     _fold_table()
@@ -158,10 +169,6 @@ def warm_up() -> None:
 def fold(normalized: str) -> str:
     """Fold normalized text to syllable code points; other characters are kept."""
     return normalized.translate(_fold_table())
-
-
-def is_folded_char(char: str) -> bool:
-    return _PUA_BASE <= ord(char) < _PUA_BASE + 0x1000
 
 
 # --- terms -----------------------------------------------------------------------------------

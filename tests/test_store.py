@@ -78,3 +78,22 @@ def test_store_is_opened_read_only(tmp_path: Path) -> None:
 
     with pytest.raises(StoreError, match="readonly"):
         asyncio.run(try_write())
+
+
+def test_database_built_with_other_text_tables_is_refused_for_search(tmp_path: Path) -> None:
+    """Terms depend on Unicode, OpenCC and pinyin tables: after an upgrade that changes them,
+    an old database would silently miss matches, so it must be rebuilt first."""
+    db = tmp_path / "x.db"
+    asyncio.run(build_database(db, documents(), fingerprint="f"))
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE meta SET value = 'other' WHERE key = 'text_signature'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="rebuild it"):
+        asyncio.run(Store.open(db))
+
+    async def stats_only() -> int:
+        async with await Store.open(db, for_search=False) as store:
+            return (await store.stats()).passages
+
+    assert asyncio.run(stats_only()) > 50
