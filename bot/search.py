@@ -45,6 +45,8 @@ _POOL = 80  # fuzzy candidates reranked
 _HEADING_POOL = 30
 _FOLDED_DISCOUNT = 0.94  # a homophone match is good, an exact one is better
 _CONTENT_DISCOUNT = 0.96  # so is one that needed function characters left out
+_UNORDERED_DISCOUNT = 0.88  # the right words in another order: good, not as good
+_UNORDERED_MIN = 6  # content characters; shorter queries are not reordered clauses
 _DERIVED_WEIGHT = 0.99
 _SHORT_QUERY = 4  # normalized characters
 _SUBSTITUTION_LENGTHS = (4, 8)  # queries this long may have one character wrong
@@ -181,6 +183,36 @@ def _view_score(q: str, text: str) -> tuple[float, tuple[int, int]]:
     return (alignment.score + 100 * _chunk_coverage(q, text, span)) / 2, span
 
 
+def _unordered_view(q: str, text: str) -> tuple[float, tuple[int, int]]:
+    """Share of the query's distinct bigrams found together, in any order, within a window
+    twice the query's length: clauses remembered in another order (篡改历史是托派很擅长的)."""
+    pairs = set(map(str.__add__, q[:-1], q[1:]))
+    hits: list[tuple[int, str]] = []
+    for pair in pairs:
+        start = text.find(pair)
+        while start >= 0:
+            hits.append((start, pair))
+            start = text.find(pair, start + 1)
+    if not hits:
+        return 0.0, (0, 0)
+    hits.sort()
+    width = 2 * len(q)
+    best, best_span = 0, (0, 0)
+    counts: dict[str, int] = {}
+    left = 0
+    for position, pair in hits:
+        counts[pair] = counts.get(pair, 0) + 1
+        while position - hits[left][0] > width:
+            old = hits[left][1]
+            counts[old] -= 1
+            if not counts[old]:
+                del counts[old]
+            left += 1
+        if len(counts) > best:
+            best, best_span = len(counts), (hits[left][0], position + 2)
+    return 100 * best / len(pairs), best_span
+
+
 def _content_view(norm: str) -> tuple[str, list[int]]:
     """The text without function characters, and the index in `norm` of each kept one."""
     kept = [i for i, char in enumerate(norm) if char not in _FUNCTION_CHARS]
@@ -238,6 +270,12 @@ def _score_text(variant: _Variant, norm_text: str) -> tuple[float, tuple[int, in
                 if score * discount > best and where[1] > where[0]:
                     best = score * discount
                     span = (kept[where[0]], kept[where[1] - 1] + 1)
+    if len(variant.content) >= _UNORDERED_MIN:
+        content_text, kept = _content_view(norm_text)
+        score, where = _unordered_view(variant.content, content_text)
+        if score * _UNORDERED_DISCOUNT > best and where[1] > where[0]:
+            best = score * _UNORDERED_DISCOUNT
+            span = (kept[where[0]], kept[min(where[1], len(kept)) - 1] + 1)
     if _SUBSTITUTION_LENGTHS[0] <= len(q) <= _SUBSTITUTION_LENGTHS[1]:
         # A short name with one wrong character is a typo, not a different sentence, but
         # the blended score above treats a quarter of a 4-character query as too much.
