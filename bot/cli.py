@@ -23,7 +23,14 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.corpus import CorpusPathError, iter_markdown_files, load_corpus
 from bot.models import ImportResult, Match, Problem
 from bot.search import SearchResult, search, warm_up
-from bot.store import SCHEMA_VERSION, Store, StoreError, build_database, read_stats
+from bot.store import (
+    SCHEMA_VERSION,
+    PreviousParses,
+    Store,
+    StoreError,
+    build_database,
+    read_stats,
+)
 from bot.text import signature as text_signature
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -85,7 +92,13 @@ def _print_problems(problems: Sequence[Problem], out: TextIO) -> None:
         print(f"{problem.path}: {problem.reason} ({action})", file=out)
 
 
-def _load(paths: Sequence[Path], settings: Settings, *, progress: bool) -> ImportResult:
+def _load(
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    progress: bool,
+    previous: PreviousParses | None = None,
+) -> ImportResult:
     started = time.monotonic()
     last_report = 0.0
 
@@ -98,7 +111,10 @@ def _load(paths: Sequence[Path], settings: Settings, *, progress: bool) -> Impor
             print(f"\r\033[Kparsing {files} files ... {name}", end="", file=sys.stderr)
 
     result = load_corpus(
-        paths, max_file_bytes=settings.max_file_bytes, progress=report if progress else None
+        paths,
+        max_file_bytes=settings.max_file_bytes,
+        progress=report if progress else None,
+        cache=previous,
     )
     if progress:
         seconds = time.monotonic() - started
@@ -132,7 +148,15 @@ async def _index(
         if strict and previous.problems:
             raise CliError(f"--strict: {len(previous.problems)} file(s) had problems")
         return EXIT_OK
-    result = _load(paths, settings, progress=sys.stderr.isatty() and not quiet)
+    # Unchanged files are taken from the database being replaced instead of parsed again.
+    previous_parses = None if force else PreviousParses.open(settings.db)
+    try:
+        result = _load(
+            paths, settings, progress=sys.stderr.isatty() and not quiet, previous=previous_parses
+        )
+    finally:
+        if previous_parses is not None:
+            previous_parses.close()
     _print_problems(result.problems, sys.stderr)
     if strict and result.problems:
         raise CliError(

@@ -72,6 +72,10 @@ class ParsedDocument:
     document: Document
     sections: tuple[Section, ...]
     passages: tuple[Passage, ...]
+    # What the parse depended on (file bytes, site settings, importer code): equal keys mean
+    # an equal parse, so a re-index can reuse it instead of parsing the file again.
+    parse_key: str = ""
+    warnings: tuple[str, ...] = ()  # problems that did not stop the import, as reported
 
 
 @dataclass(frozen=True, slots=True)

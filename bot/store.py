@@ -29,7 +29,16 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.models import DocumentRef, ParsedDocument, PassageKind, Problem, StoredPassage
+from bot.models import (
+    Document,
+    DocumentRef,
+    ParsedDocument,
+    Passage,
+    PassageKind,
+    Problem,
+    Section,
+    StoredPassage,
+)
 from bot.text import index_terms
 from bot.text import signature as text_signature
 
@@ -50,8 +59,11 @@ CREATE TABLE documents (
     categories TEXT NOT NULL,   -- JSON list
     description TEXT,
     source_url TEXT,
-    sha256 TEXT NOT NULL
+    sha256 TEXT NOT NULL,
+    parse_key TEXT NOT NULL,    -- see ParsedDocument.parse_key
+    warnings TEXT NOT NULL      -- JSON list: problems reported when it was parsed
 );
+CREATE INDEX documents_parse ON documents(path, parse_key);
 CREATE TABLE sections (
     id INTEGER PRIMARY KEY,
     document_id INTEGER NOT NULL REFERENCES documents(id),
@@ -76,6 +88,7 @@ CREATE TABLE passages (
     next_id INTEGER
 );
 CREATE INDEX passages_section ON passages(section_id);
+CREATE INDEX sections_document ON sections(document_id);
 CREATE VIRTUAL TABLE passage_terms USING fts5(
     terms, content='', detail='none', columnsize=0, tokenize='unicode61 remove_diacritics 0'
 );
@@ -366,7 +379,8 @@ def _insert_document(conn: sqlite3.Connection, parsed: ParsedDocument, next_ids:
     doc = parsed.document
     cur = conn.execute(
         "INSERT INTO documents (path, title, url, authors, date, updated, tags, categories,"
-        " description, source_url, sha256) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        " description, source_url, sha256, parse_key, warnings)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             doc.path,
             doc.title,
@@ -379,6 +393,8 @@ def _insert_document(conn: sqlite3.Connection, parsed: ParsedDocument, next_ids:
             doc.description,
             doc.source_url,
             doc.sha256,
+            parsed.parse_key,
+            json.dumps(list(parsed.warnings), ensure_ascii=False),
         ),
     )
     doc_id = cur.lastrowid
@@ -447,6 +463,91 @@ def _insert_document(conn: sqlite3.Connection, parsed: ParsedDocument, next_ids:
     next_ids[0] += len(parsed.sections)
     next_ids[1] += len(parsed.passages)
     return len(parsed.passages)
+
+
+class PreviousParses:
+    """The parses stored in an existing database, for `load_corpus(cache=...)`: a re-index
+    takes unchanged files from here instead of parsing them again. Synchronous and
+    read-only; used on the thread that runs the importer, before the new build starts."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    @classmethod
+    def open(cls, path: Path) -> PreviousParses | None:
+        """None when there is no database, or none this version can read."""
+        if not path.is_file():
+            return None
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                conn.close()
+                return None
+        except sqlite3.Error:
+            return None
+        return cls(conn)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def get(self, path: str, parse_key: str) -> ParsedDocument | None:
+        try:
+            return self._load(path, parse_key)
+        except (sqlite3.Error, ValueError, TypeError, KeyError):
+            return None  # a damaged old database only costs a fresh parse
+
+    def _load(self, path: str, parse_key: str) -> ParsedDocument | None:
+        row = self._conn.execute(
+            "SELECT id, title, url, authors, date, updated, tags, categories, description,"
+            " source_url, sha256, warnings FROM documents WHERE path = ? AND parse_key = ?",
+            (path, parse_key),
+        ).fetchone()
+        if row is None:
+            return None
+        document = Document(
+            path=path,
+            title=row[1],
+            url=row[2],
+            authors=tuple(json.loads(row[3])),
+            date=row[4],
+            updated=row[5],
+            tags=tuple(json.loads(row[6])),
+            categories=tuple(json.loads(row[7])),
+            description=row[8],
+            source_url=row[9],
+            sha256=row[10],
+        )
+        section_rows = self._conn.execute(
+            "SELECT id, parent_id, level, heading, anchor, heading_path, author, source_url,"
+            " source_name FROM sections WHERE document_id = ? ORDER BY id",
+            (row[0],),
+        ).fetchall()
+        index_of = {r[0]: i for i, r in enumerate(section_rows)}
+        sections = tuple(
+            Section(
+                index=i,
+                parent=index_of[r[1]] if r[1] is not None else None,
+                level=r[2],
+                heading=r[3],
+                anchor=r[4],
+                heading_path=tuple(json.loads(r[5])),
+                author=r[6],
+                source_url=r[7],
+                source_name=r[8],
+            )
+            for i, r in enumerate(section_rows)
+        )
+        marks = ",".join("?" * len(index_of))
+        passages = tuple(
+            Passage(section=index_of[r[0]], kind=PassageKind(r[1]), text=r[2], line=r[3])
+            for r in self._conn.execute(
+                "SELECT section_id, kind, text, line FROM passages"
+                f" WHERE section_id IN ({marks}) ORDER BY id",
+                list(index_of),
+            )
+        )
+        warnings = tuple(json.loads(row[11]))
+        return ParsedDocument(document, sections, passages, parse_key, warnings)
 
 
 def _fsync_path(path: Path, *, directory: bool = False) -> None:

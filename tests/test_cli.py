@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -242,3 +243,32 @@ def test_raising_the_file_size_limit_rebuilds(tmp_path: Path) -> None:
         "index", "--db", str(db), str(corpus), home=tmp_path, env={"EXCERPT_BOT_MAX_FILE_MB": "10"}
     )
     assert "up to date" not in large.stderr and "1 documents" in large.stderr
+
+
+def test_reindex_reuses_unchanged_files_and_matches_a_fresh_build(tmp_path: Path) -> None:
+    corpus = tmp_path / "posts"
+    shutil.copytree(DATA / "hexo-sample" / "source", corpus)
+    db, fresh = tmp_path / "a.db", tmp_path / "fresh.db"
+    cli("index", "--db", str(db), str(corpus), home=tmp_path)
+    # Mark an unchanged file's stored text: only a reused parse can carry the mark over.
+    conn = sqlite3.connect(db)
+    (doc_id,) = conn.execute(
+        "SELECT id FROM documents WHERE path LIKE '%hello-world.md'"
+    ).fetchone()
+    conn.execute("UPDATE passages SET text = text || '〔reused〕' WHERE document_id = ?", (doc_id,))
+    conn.commit()
+    conn.close()
+    changed = corpus / "_posts" / "friendlink-apply.md"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n\n新加的一段。\n", encoding="utf-8")
+
+    assert cli("index", "--db", str(db), str(corpus), home=tmp_path).returncode == 0
+    exported = cli("export", "--db", str(db), home=tmp_path).stdout
+    assert "〔reused〕" in exported  # the unchanged file was not parsed again
+    assert "新加的一段。" in exported  # the changed one was
+
+    cli("index", "--db", str(fresh), str(corpus), home=tmp_path)
+    fresh_export = cli("export", "--db", str(fresh), home=tmp_path).stdout
+    assert fresh_export == exported.replace("〔reused〕", "")
+    forced = cli("index", "--db", str(db), "--force", str(corpus), home=tmp_path)
+    assert forced.returncode == 0
+    assert cli("export", "--db", str(db), home=tmp_path).stdout == fresh_export

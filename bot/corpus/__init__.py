@@ -9,7 +9,13 @@ problems are collected in `result.problems` instead of stopping the import.
 
 from bot.corpus.errors import CorpusConfigError, CorpusError, CorpusPathError, ImportProblem
 from bot.corpus.files import iter_markdown_files
-from bot.corpus.importer import DEFAULT_MAX_FILE_BYTES, load_corpus, parse_markdown_file
+from bot.corpus.importer import (
+    DEFAULT_MAX_FILE_BYTES,
+    ParseCache,
+    load_corpus,
+    parse_key,
+    parse_markdown_file,
+)
 from bot.corpus.site import DEFAULT_PERMALINK, SiteConfig, load_site_config
 
 __all__ = [
@@ -19,9 +25,11 @@ __all__ = [
     "CorpusError",
     "CorpusPathError",
     "ImportProblem",
+    "ParseCache",
     "SiteConfig",
     "iter_markdown_files",
     "load_corpus",
     "load_site_config",
+    "parse_key",
     "parse_markdown_file",
 ]

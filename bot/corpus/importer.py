@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Protocol
 
 from bot.corpus.attribution import Attribution, host_name, parse_line
 from bot.corpus.errors import CorpusConfigError, ImportProblem
@@ -211,6 +214,30 @@ def _build(
     return ParsedDocument(document, sections, tuple(builder.passages))
 
 
+class ParseCache(Protocol):
+    """Parses kept from a previous build, looked up by document path and parse key."""
+
+    def get(self, path: str, parse_key: str) -> ParsedDocument | None: ...
+
+
+@functools.cache
+def _importer_code_hash() -> str:
+    """A hash of the importer's own source: a changed importer must not reuse old parses."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for source in sorted([*package.glob("*.py"), package.parent / "models.py"]):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def parse_key(data: bytes, site: SiteConfig) -> str:
+    """Everything a parse depends on: the bytes, the site settings and the importer."""
+    digest = hashlib.sha256(data)
+    digest.update(repr(site).encode("utf-8", "surrogateescape"))
+    digest.update(_importer_code_hash().encode())
+    return digest.hexdigest()
+
+
 def parse_markdown_file(
     path: Path,
     root: Path,
@@ -218,21 +245,27 @@ def parse_markdown_file(
     problems: list[Problem] | None = None,
     *,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    cache: ParseCache | None = None,
 ) -> ParsedDocument:
     """Import one file. Raises ImportProblem if the file has to be skipped.
 
     Problems that did not stop the import (an unclosed code fence, front matter that is not a
     mapping ...) are appended to `problems` if given, as Problem(..., skipped=False).
+    With a `cache`, an unchanged file is taken from it instead of being parsed again.
     """
-    warnings: list[str] = []
     data = read_bytes(path, max_file_bytes)
-    document = _build(path, root, site, data, warnings)
-    if problems is not None:
-        rel = str(path)  # as the user named it, so they can open it
+    key = parse_key(data, site)
+    document = cache.get(_relative(path, root), key) if cache is not None else None
+    if document is None:
+        warnings: list[str] = []
+        parsed = _build(path, root, site, data, warnings)
         if len(warnings) > _MAX_WARNINGS:  # one broken file must not flood the report
             more = len(warnings) - _MAX_WARNINGS
             warnings = [*warnings[:_MAX_WARNINGS], f"... and {more} more problems like these"]
-        problems.extend(Problem(rel, reason, skipped=False) for reason in warnings)
+        document = replace(parsed, parse_key=key, warnings=tuple(warnings))
+    if problems is not None:
+        rel = str(path)  # as the user named it, so they can open it
+        problems.extend(Problem(rel, reason, skipped=False) for reason in document.warnings)
     return document
 
 
@@ -241,6 +274,7 @@ def load_corpus(
     *,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     progress: Callable[[int, Path], None] | None = None,
+    cache: ParseCache | None = None,
 ) -> ImportResult:
     """Import every Markdown file under `paths`; one bad file never stops the others.
 
@@ -269,7 +303,12 @@ def load_corpus(
             progress(result.files_seen, path)
         try:
             document = parse_markdown_file(
-                path, root, sites[root], result.problems, max_file_bytes=max_file_bytes
+                path,
+                root,
+                sites[root],
+                result.problems,
+                max_file_bytes=max_file_bytes,
+                cache=cache,
             )
         except ImportProblem as exc:
             result.problems.append(Problem(str(path), exc.reason, skipped=True))
