@@ -61,8 +61,9 @@ _FUNCTION_CHARS = frozenset(
 # Things readers wrap around the words they remember. Removed from a copy of the query;
 # the original is searched too, and the better answer wins.
 _CHATTER = re.compile(
-    r"(求出处|求原文|求原话|求助|出处是|(这|那)(句|段)话|出自哪(里|篇|本书)?|出自何处|"
-    r"原话是什么|原文是什么|原话|原文|(是|是在)?哪(篇|本)(文章|书)里?的?|是谁说的|谁说的|"
+    r"(求出处|求原文|求原话|求助|出处是|(这|那)(句|段)话?|出自哪(里|篇|本书)?|出自何处|"
+    r"(原话|原文)(是什么|是怎么说的|怎么说)|是怎么说的|怎么说的|能找到(原文|原话|出处)吗?|"
+    r"原话|原文|(是|是在)?哪(篇|本)(文章|书)里?的?|是谁说的|谁说的|(群|网)上?里?有人(发|说)过?(一段)?|"
     r"有(篇|本)(文章|书)(里|上|中)?说过?|有人说过?|文章里说|文中说|书上说|记得有句话|"
     r"有句话|大意是|好像是|大概是|[^\s，,。：:“”]{1,6}说过?[：:]|请问|谢谢|麻烦|"
     r"帮(我|忙)找|找一下|什么意思|是什么|[吗呢吧啊呀？?]+$)"
@@ -197,7 +198,7 @@ def _unordered_view(q: str, text: str) -> tuple[float, tuple[int, int]]:
         return 0.0, (0, 0)
     hits.sort()
     width = 2 * len(q)
-    best, best_span = 0, (0, 0)
+    best, best_span, best_pairs = 0, (0, 0), set()
     counts: dict[str, int] = {}
     left = 0
     for position, pair in hits:
@@ -209,8 +210,11 @@ def _unordered_view(q: str, text: str) -> tuple[float, tuple[int, int]]:
                 del counts[old]
             left += 1
         if len(counts) > best:
-            best, best_span = len(counts), (hits[left][0], position + 2)
-    return 100 * best / len(pairs), best_span
+            best, best_span, best_pairs = len(counts), (hits[left][0], position + 2), set(counts)
+    # Score by the query characters those pairs cover: a remembered run of four characters
+    # is three pairs, and should count for four characters, not three of the pairs.
+    covered = {i + k for i in range(len(q) - 1) if q[i : i + 2] in best_pairs for k in (0, 1)}
+    return 100 * len(covered) / len(q), best_span
 
 
 def _content_view(norm: str) -> tuple[str, list[int]]:
