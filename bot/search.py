@@ -57,6 +57,7 @@ _PREFILTER = 45.0  # below this partial_ratio a passage cannot reach any thresho
 _FUNCTION_CHARS = frozenset(
     "的地得了着过是在就也都还很最更又再才却把被将让给对和与及而并或但则即之其这那此个一有吗呢吧啊呀么嘛啦哦们"
 )
+_DROP_FUNCTION_CHARS: dict[int, None] = dict.fromkeys(map(ord, _FUNCTION_CHARS))
 
 # Things readers wrap around the words they remember. Removed from a copy of the query;
 # the original is searched too, and the better answer wins.
@@ -141,7 +142,7 @@ def _variants(query: str) -> list[_Variant]:
         weight = 1.0 if form is query else _DERIVED_WEIGHT
         last = raw_terms[-1] if raw_terms else ""
         prefix = last if last.isascii() and len(last) >= 3 and norm.endswith(last) else None
-        content = "".join(c for c in norm if c not in _FUNCTION_CHARS)
+        content = _without_function_chars(norm)
         out.append(_Variant(norm, folded, raw_terms, folded_terms, weight, prefix, content))
     return out
 
@@ -217,10 +218,18 @@ def _unordered_view(q: str, text: str) -> tuple[float, tuple[int, int]]:
     return 100 * len(covered) / len(q), best_span
 
 
-def _content_view(norm: str) -> tuple[str, list[int]]:
-    """The text without function characters, and the index in `norm` of each kept one."""
+def _without_function_chars(norm: str) -> str:
+    return norm.translate(_DROP_FUNCTION_CHARS)
+
+
+def _content_span(norm: str, start: int, end: int) -> tuple[int, int]:
+    """Map a span of `_without_function_chars(norm)` back to a span of `norm`; only called
+    for the view that won, so the per-character loop runs once per shown result at most."""
     kept = [i for i, char in enumerate(norm) if char not in _FUNCTION_CHARS]
-    return "".join(norm[i] for i in kept), kept
+    if not kept or end <= start:
+        return (0, 0)
+    end = min(end, len(kept))
+    return kept[min(start, end - 1)], kept[end - 1] + 1
 
 
 def _one_substitution(q: str, text: str) -> tuple[int, int] | None:
@@ -263,23 +272,28 @@ def _score_text(variant: _Variant, norm_text: str) -> tuple[float, tuple[int, in
         score, where = _view_score(variant.folded, fold(norm_text))
         if score * _FOLDED_DISCOUNT > best:
             best, span = score * _FOLDED_DISCOUNT, where
-    if variant.content != q and len(variant.content) >= 2:
-        content_text, kept = _content_view(norm_text)
-        if len(content_text) >= len(variant.content):
+    # The forgiving views are discounted; skip them when they cannot win.
+    needs_content = variant.content != q and len(variant.content) >= 2
+    needs_unordered = len(variant.content) >= _UNORDERED_MIN
+    if (needs_content and best < 100 * _CONTENT_DISCOUNT) or (
+        needs_unordered and best < 100 * _UNORDERED_DISCOUNT
+    ):
+        content_text = _without_function_chars(norm_text)
+        content_span: tuple[int, int] | None = None
+        if needs_content and len(content_text) >= len(variant.content):
             for query_view, text_view, discount in (
                 (variant.content, content_text, _CONTENT_DISCOUNT),
                 (fold(variant.content), fold(content_text), _CONTENT_DISCOUNT * _FOLDED_DISCOUNT),
             ):
                 score, where = _view_score(query_view, text_view)
                 if score * discount > best and where[1] > where[0]:
-                    best = score * discount
-                    span = (kept[where[0]], kept[where[1] - 1] + 1)
-    if len(variant.content) >= _UNORDERED_MIN:
-        content_text, kept = _content_view(norm_text)
-        score, where = _unordered_view(variant.content, content_text)
-        if score * _UNORDERED_DISCOUNT > best and where[1] > where[0]:
-            best = score * _UNORDERED_DISCOUNT
-            span = (kept[where[0]], kept[min(where[1], len(kept)) - 1] + 1)
+                    best, content_span = score * discount, where
+        if needs_unordered and best < 100 * _UNORDERED_DISCOUNT:
+            score, where = _unordered_view(variant.content, content_text)
+            if score * _UNORDERED_DISCOUNT > best and where[1] > where[0]:
+                best, content_span = score * _UNORDERED_DISCOUNT, where
+        if content_span is not None:
+            span = _content_span(norm_text, *content_span)
     if _SUBSTITUTION_LENGTHS[0] <= len(q) <= _SUBSTITUTION_LENGTHS[1]:
         # A short name with one wrong character is a typo, not a different sentence, but
         # the blended score above treats a quarter of a 4-character query as too much.
