@@ -39,7 +39,7 @@ __all__ = ["SearchResult", "clean_query", "search", "warm_up"]
 
 MAX_QUERY_CHARS = 512  # a reply-able query; Telegram's inline queries stop at 256
 _EXACT_CAP = 1000  # exact matches considered at most (paging beyond this is not useful)
-_TERM_CAP = 3000  # passage ids read per rare term
+_TERM_CAP = 1500  # passage ids read per rare term
 _RARE_TERMS = 10  # rare terms read per query variant
 _POOL = 80  # fuzzy candidates reranked
 _HEADING_POOL = 30
