@@ -20,7 +20,13 @@ from typing import TextIO
 
 from bot import __version__
 from bot.config import Settings, SettingsError, load_settings
-from bot.corpus import CorpusPathError, iter_markdown_files, load_corpus
+from bot.corpus import (
+    CorpusPathError,
+    find_site_config,
+    importer_signature,
+    iter_markdown_files,
+    load_corpus,
+)
 from bot.models import ImportResult, Match, Problem
 from bot.search import SearchResult, search, warm_up
 from bot.store import (
@@ -29,12 +35,12 @@ from bot.store import (
     Store,
     StoreError,
     build_database,
+    read_recorded_sources,
     read_stats,
 )
 from bot.text import signature as text_signature
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-_CONFIG_FILES = ("corpus.yaml", "corpus.yml", "_config.yml", "_config.yaml")
 
 
 class CliError(Exception):
@@ -65,11 +71,11 @@ def _file_digest(path: Path, max_bytes: int) -> bytes:
 
 def _corpus_fingerprint(paths: Sequence[Path], settings: Settings) -> str:
     """A hash of every input that can change the database, without parsing anything: the
-    Markdown files, the site settings beside them, the settings that change parsing, and the
-    code's schema and version."""
+    Markdown files, the site settings the importer will use for them, the settings that
+    change parsing, and the code (schema, version, importer source, text tables)."""
     digest = hashlib.sha256(
-        f"schema={SCHEMA_VERSION};version={__version__};text={text_signature()};"
-        f"max={settings.max_file_bytes}".encode()
+        f"schema={SCHEMA_VERSION};version={__version__};importer={importer_signature()};"
+        f"text={text_signature()};max={settings.max_file_bytes}".encode()
     )
     roots: set[Path] = set()
     for file, root in iter_markdown_files(paths):
@@ -77,12 +83,10 @@ def _corpus_fingerprint(paths: Sequence[Path], settings: Settings) -> str:
         digest.update(str(file.relative_to(root)).encode("utf-8", "surrogateescape"))
         digest.update(_file_digest(file, settings.max_file_bytes))
     for root in sorted(roots):
-        for folder in (root, root.parent, root.parent.parent):
-            for name in _CONFIG_FILES:
-                candidate = folder / name
-                if candidate.is_file():
-                    digest.update(str(candidate).encode("utf-8", "surrogateescape"))
-                    digest.update(_file_digest(candidate, settings.max_file_bytes))
+        config = find_site_config(root)  # exactly the file the importer will read
+        digest.update(str(config).encode("utf-8", "surrogateescape"))
+        if config is not None:
+            digest.update(_file_digest(config, settings.max_file_bytes))
     return digest.hexdigest()
 
 
@@ -134,7 +138,12 @@ async def _index(
     except CorpusPathError as exc:
         raise CliError(f"{exc}; the database was not changed") from None
     previous = await read_stats(settings.db)
-    if not force and previous is not None and previous.fingerprint == fingerprint:
+    if (
+        not force
+        and previous is not None
+        and previous.fingerprint == fingerprint
+        and previous.text_signature == text_signature()
+    ):
         # Nothing changed: the same summary and problems as when it was built, no rebuild.
         if not quiet:
             _print_problems(previous.problems, sys.stderr)
@@ -197,13 +206,20 @@ async def _open_store(settings: Settings, *, auto_index: bool, for_search: bool 
         paths = list(settings.corpus)
         sources = tuple(str(p) for p in paths)
         stats = await read_stats(settings.db)
-        missing = stats is None and not settings.db.exists()
+        # One this version cannot use is rebuilt if it is ours to rebuild: missing, damaged
+        # beyond reading, or built from this same corpus (an older schema, say).
+        unusable = stats is None and (
+            not settings.db.exists() or read_recorded_sources(settings.db) in (None, sources)
+        )
         stale = (
             stats is not None
             and stats.sources == sources
-            and stats.fingerprint != _corpus_fingerprint(paths, settings)
+            and (
+                stats.fingerprint != _corpus_fingerprint(paths, settings)
+                or stats.text_signature != text_signature()
+            )
         )
-        if missing or stale:
+        if unusable or stale:
             what = "the shipped corpus" if settings.uses_shipped_corpus else ", ".join(sources)
             print(f"Indexing {what} into {settings.db} ...", file=sys.stderr)
             await _index(settings, paths, strict=False, force=True, quiet=True)

@@ -47,6 +47,8 @@ _FOLDED_DISCOUNT = 0.94  # a homophone match is good, an exact one is better
 _CONTENT_DISCOUNT = 0.96  # so is one that needed function characters left out
 _UNORDERED_DISCOUNT = 0.88  # the right words in another order: good, not as good
 _UNORDERED_MIN = 6  # content characters; shorter queries are not reordered clauses
+_CONTENT_MIN = 4  # content characters needed before the views without function characters
+_CONTENT_SHARE = 0.6  # ... and the share of the query they must keep
 _DERIVED_WEIGHT = 0.99
 _SHORT_QUERY = 4  # normalized characters
 _SUBSTITUTION_LENGTHS = (4, 8)  # queries this long may have one character wrong
@@ -55,7 +57,7 @@ _PREFILTER = 45.0  # below this partial_ratio a passage cannot reach any thresho
 # add them freely when they misremember ("托派最擅长的就是篡改历史" for "托派很擅长篡改历史").
 # Negations (不, 没) carry meaning and are not here.
 _FUNCTION_CHARS = frozenset(
-    "的地得了着过是在就也都还很最更又再才却把被将让给对和与及而并或但则即之其这那此个一有吗呢吧啊呀么嘛啦哦们"
+    "的地得了着过是在就也都还很最更又再才却把被将让给对和与及而并或但则即之其这那此个一有吗呢吧啊呀嘛啦哦们"
 )
 _DROP_FUNCTION_CHARS: dict[int, None] = dict.fromkeys(map(ord, _FUNCTION_CHARS))
 
@@ -130,8 +132,8 @@ def _variants(query: str) -> list[_Variant]:
     for form in forms:
         terms = analyze(form)
         norm = terms.norm
-        if not norm or norm in seen:
-            continue
+        if not norm or norm in seen or (len(norm) == 1 and norm.isascii()):
+            continue  # a lone Latin letter or digit is in nearly every passage
         seen.add(norm)
         folded = fold(norm)
         # Single characters are only terms for a one-character query.
@@ -157,9 +159,9 @@ def _min_score(length: int) -> float:
     if length <= 2:
         return 100 * _FOLDED_DISCOUNT  # exact, or an exact homophone
     if length <= 4:
-        return 74.0
+        return 78.0  # three of four characters is another word (就是这样 / 就是这个)
     if length <= 8:
-        return 72.0
+        return 75.0
     # Measured: misremembered sentences score 66+, nearby-topic sentences up to 63 even on
     # 24 M characters of near-duplicate text.
     return 65.0
@@ -232,8 +234,12 @@ def _content_span(norm: str, start: int, end: int) -> tuple[int, int]:
     return kept[min(start, end - 1)], kept[end - 1] + 1
 
 
+def _is_plain_or_function(char: str) -> bool:
+    return char.isascii() or char in _FUNCTION_CHARS
+
+
 def _one_substitution(q: str, text: str) -> tuple[int, int] | None:
-    """Where `q` occurs in `text` with exactly one character replaced (托洛斯基 for 托洛茨基).
+    """Where `q` occurs in `text` with one inner character replaced (托洛斯基 for 托洛茨基).
 
     Such an occurrence contains one of the query's halves intact, so `str.find` on the halves
     finds every candidate position without scanning the text character by character."""
@@ -243,12 +249,18 @@ def _one_substitution(q: str, text: str) -> tuple[int, int] | None:
         while start >= 0:
             begin = start - offset
             window = text[begin : begin + len(q)]
-            if (
-                begin >= 0
-                and len(window) == len(q)
-                and sum(a != b for a, b in zip(q, window, strict=True)) == 1
-            ):
-                return begin, begin + len(q)
+            if begin >= 0 and len(window) == len(q):
+                differ = [i for i, (a, b) in enumerate(zip(q, window, strict=True)) if a != b]
+                # Interior only: 社会主义好 is 社会主义 plus a word, not a typo of anything.
+                # Never a digit or Latin letter: 第15次 is not a typo of 第16次.
+                # Nor a function character: 这是问题 is not a typo of 这个问题.
+                if (
+                    len(differ) == 1
+                    and 0 < differ[0] < len(q) - 1
+                    and not _is_plain_or_function(q[differ[0]])
+                    and not _is_plain_or_function(window[differ[0]])
+                ):
+                    return begin, begin + len(q)
             start = text.find(part, start + 1)
     return None
 
@@ -272,9 +284,14 @@ def _score_text(variant: _Variant, norm_text: str) -> tuple[float, tuple[int, in
         score, where = _view_score(variant.folded, fold(norm_text))
         if score * _FOLDED_DISCOUNT > best:
             best, span = score * _FOLDED_DISCOUNT, where
-    # The forgiving views are discounted; skip them when they cannot win.
-    needs_content = variant.content != q and len(variant.content) >= 2
-    needs_unordered = len(variant.content) >= _UNORDERED_MIN
+    # The forgiving views are discounted; skip them when they cannot win, and when what is
+    # left without function characters is too little of the query to stand for it
+    # (这就是问题 must not become a search for 问题).
+    substantial = len(variant.content) >= _CONTENT_MIN and len(
+        variant.content
+    ) >= _CONTENT_SHARE * len(q)
+    needs_content = substantial and variant.content != q
+    needs_unordered = substantial and len(variant.content) >= _UNORDERED_MIN
     if (needs_content and best < 100 * _CONTENT_DISCOUNT) or (
         needs_unordered and best < 100 * _UNORDERED_DISCOUNT
     ):
@@ -351,6 +368,8 @@ def _retrieve(
         candidate_ids = list(dict.fromkeys(exact + pool))
         texts = reader.texts(candidate_ids)
         threshold = _min_score(len(variant.norm))
+        if variant.weight < 1 and len(variant.norm) <= 2:
+            threshold = 100.0  # two characters cut out of a longer query: exact or nothing
         for pid in candidate_ids:
             text, kind = texts.get(pid, ("", "paragraph"))
             score, span = _score_text(variant, normalize(text))

@@ -42,7 +42,7 @@ from bot.models import (
 from bot.text import index_terms
 from bot.text import signature as text_signature
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 T = TypeVar("T")
 
 _SCHEMA = """
@@ -135,6 +135,7 @@ class StoreStats:
     sources: tuple[str, ...]  # the corpus paths it was built from, as given
     files_seen: int
     problems: tuple[Problem, ...]  # what the import reported when it was built
+    text_signature: str  # see bot.text.signature
 
 
 def _row_to_passage(row: Sequence[Any]) -> StoredPassage:
@@ -251,6 +252,7 @@ class Reader:
             sources=tuple(json.loads(meta.get("sources", "[]"))),
             files_seen=int(meta.get("files_seen", 0) or 0),
             problems=tuple(Problem(*p) for p in json.loads(meta.get("problems", "[]"))),
+            text_signature=meta.get("text_signature", ""),
         )
 
     def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
@@ -318,16 +320,23 @@ class Store:
             row = await (await conn.execute("SELECT count(*) FROM passages")).fetchone()
             passage_total = int(row[0]) if row else 0
             if for_search:
-                cursor = await conn.execute("SELECT value FROM meta WHERE key = 'text_signature'")
-                built_with = await cursor.fetchone()
-                if built_with is None or built_with[0] != text_signature():
+                cursor = await conn.execute(
+                    "SELECT key, value FROM meta WHERE key IN ('text_signature', 'sources')"
+                )
+                meta = {str(k): str(v) for k, v in await cursor.fetchall()}
+                if meta.get("text_signature") != text_signature():
+                    sources = " ".join(json.loads(meta.get("sources", "[]")))
                     raise StoreError(
                         f"{path} was built with other Unicode, OpenCC or pinyin tables than "
-                        "this installation has; rebuild it with: excerpt-bot index"
+                        f"this installation has; rebuild it with: excerpt-bot index --db {path} "
+                        f"{sources}".rstrip()
                     )
         except sqlite3.DatabaseError as exc:
             await conn.close()
-            raise StoreError(f"{path} is not a usable excerpt-bot database: {exc}") from None
+            raise StoreError(
+                f"{path} is not a usable excerpt-bot database ({exc}); "
+                "rebuild it with: excerpt-bot index"
+            ) from None
         except StoreError:
             await conn.close()
             raise
@@ -648,6 +657,20 @@ async def build_database(
     return BuildSummary(
         summary.documents, summary.sections, summary.passages, target.stat().st_size
     )
+
+
+def read_recorded_sources(path: Path) -> tuple[str, ...] | None:
+    """The corpus paths a database file says it was built from, even one this version can
+    no longer search (an older schema); None if the file cannot be read at all."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'sources'").fetchone()
+        finally:
+            conn.close()
+        return tuple(json.loads(row[0])) if row else ()
+    except (sqlite3.Error, OSError, ValueError, TypeError):
+        return None
 
 
 async def read_stats(path: Path) -> StoreStats | None:

@@ -272,3 +272,56 @@ def test_reindex_reuses_unchanged_files_and_matches_a_fresh_build(tmp_path: Path
     forced = cli("index", "--db", str(db), "--force", str(corpus), home=tmp_path)
     assert forced.returncode == 0
     assert cli("export", "--db", str(db), home=tmp_path).stdout == fresh_export
+
+
+def test_site_settings_change_is_noticed_with_a_relative_corpus_path(tmp_path: Path) -> None:
+    blog = tmp_path / "blog"
+    shutil.copytree(DATA / "hexo-sample", blog)
+    db = tmp_path / "a.db"
+
+    def index_from_source() -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "index", "--db", str(db), "_posts"],
+            cwd=blog / "source",
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env=env,
+            timeout=120,
+        )
+
+    assert index_from_source().returncode == 0
+    config = blog / "_config.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "url: https://blog.jason0743.space/", "url: https://moved.example/"
+        ),
+        encoding="utf-8",
+    )
+    again = index_from_source()
+    assert "up to date" not in again.stderr
+    assert "https://moved.example/" in cli("export", "--db", str(db), home=tmp_path).stdout
+
+
+def test_default_database_from_other_text_tables_is_rebuilt_on_its_own(tmp_path: Path) -> None:
+    assert cli("search", "托派", home=tmp_path).returncode == 0
+    db = tmp_path / "data" / "excerpt-bot" / "excerpt.db"
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE meta SET value = 'old' WHERE key = 'text_signature'")
+    conn.commit()
+    conn.close()
+    proc = cli("search", "托派很擅长篡改历史", home=tmp_path)
+    assert proc.returncode == 0 and "Indexing" in proc.stderr and "篡改历史" in proc.stdout
+
+    explicit = tmp_path / "b.db"
+    cli("index", "--db", str(explicit), home=tmp_path)
+    conn = sqlite3.connect(explicit)
+    conn.execute("UPDATE meta SET value = 'old' WHERE key = 'text_signature'")
+    conn.commit()
+    conn.close()
+    refused = cli("search", "--db", str(explicit), "托派", home=tmp_path)
+    assert refused.returncode == 1 and f"excerpt-bot index --db {explicit}" in refused.stderr
+    rebuilt = cli("index", "--db", str(explicit), home=tmp_path)
+    assert "up to date" not in rebuilt.stderr
+    assert cli("search", "--db", str(explicit), "托派", home=tmp_path).returncode == 0

@@ -191,3 +191,8 @@ def test_one_wrong_character_in_a_short_name_still_finds_it(
     top = result.matches[0]
     assert [top.passage.text[a:b] for a, b in top.highlights] == [word]
     assert top.score < 100
+
+
+def test_a_different_number_is_not_a_typo(shipped_db: Path) -> None:
+    top = run_search(shipped_db, "第四国际第15次").matches[0]
+    assert "第 15 次" in top.passage.text

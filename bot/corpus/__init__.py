@@ -12,11 +12,12 @@ from bot.corpus.files import iter_markdown_files
 from bot.corpus.importer import (
     DEFAULT_MAX_FILE_BYTES,
     ParseCache,
+    importer_signature,
     load_corpus,
     parse_key,
     parse_markdown_file,
 )
-from bot.corpus.site import DEFAULT_PERMALINK, SiteConfig, load_site_config
+from bot.corpus.site import DEFAULT_PERMALINK, SiteConfig, find_site_config, load_site_config
 
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
@@ -27,6 +28,8 @@ __all__ = [
     "ImportProblem",
     "ParseCache",
     "SiteConfig",
+    "find_site_config",
+    "importer_signature",
     "iter_markdown_files",
     "load_corpus",
     "load_site_config",

@@ -221,7 +221,7 @@ class ParseCache(Protocol):
 
 
 @functools.cache
-def _importer_code_hash() -> str:
+def importer_signature() -> str:
     """A hash of the importer's own source: a changed importer must not reuse old parses."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
@@ -234,7 +234,7 @@ def parse_key(data: bytes, site: SiteConfig) -> str:
     """Everything a parse depends on: the bytes, the site settings and the importer."""
     digest = hashlib.sha256(data)
     digest.update(repr(site).encode("utf-8", "surrogateescape"))
-    digest.update(_importer_code_hash().encode())
+    digest.update(importer_signature().encode())
     return digest.hexdigest()
 
 
