@@ -349,6 +349,7 @@ def _retrieve(
         ):
             scored[item.passage_id] = item
 
+    normalized: dict[int, tuple[str, str]] = {}  # passage id -> (normalized text, kind)
     for variant in variants:
         terms = variant.raw_terms + variant.folded_terms
         counts = reader.doc_counts(terms)
@@ -366,13 +367,16 @@ def _retrieve(
                 coverage[pid] = coverage.get(pid, 0.0) + weight
         pool = heapq.nlargest(_POOL, coverage, key=coverage.__getitem__)
         candidate_ids = list(dict.fromkeys(exact + pool))
-        texts = reader.texts(candidate_ids)
+        # Variants of one query share most candidates: read and normalize each text once.
+        missing = [pid for pid in candidate_ids if pid not in normalized]
+        for pid, (text, kind) in reader.texts(missing).items():
+            normalized[pid] = (normalize(text), kind)
         threshold = _min_score(len(variant.norm))
         if variant.weight < 1 and len(variant.norm) <= 2:
             threshold = 100.0  # two characters cut out of a longer query: exact or nothing
         for pid in candidate_ids:
-            text, kind = texts.get(pid, ("", "paragraph"))
-            score, span = _score_text(variant, normalize(text))
+            norm_text, kind = normalized.get(pid, ("", "paragraph"))
+            score, span = _score_text(variant, norm_text)
             if score >= threshold:
                 keep(_Scored(score * variant.weight, _kind_rank(kind), pid, span))
 
