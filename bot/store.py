@@ -206,29 +206,23 @@ class Reader:
         )
         return [r[0] for r in rows]
 
+    def _rows_with_ids(self, select: str, column: str, ids: Iterable[int]) -> Iterator[Any]:
+        """Rows of `select ... WHERE column IN (ids)`, in chunks under SQLite's variable limit."""
+        id_list = list(ids)
+        for start in range(0, len(id_list), 500):
+            chunk = id_list[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            yield from self._conn.execute(f"{select} WHERE {column} IN ({marks})", chunk)
+
     def texts(self, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
         """id -> (text, kind) for passages, cheap enough to rerank a few hundred."""
-        id_list = list(ids)
-        out: dict[int, tuple[str, str]] = {}
-        for chunk in _chunks(id_list, 500):
-            marks = ",".join("?" * len(chunk))
-            for row in self._conn.execute(
-                f"SELECT id, text, kind FROM passages WHERE id IN ({marks})", chunk
-            ):
-                out[row[0]] = (row[1], row[2])
-        return out
+        rows = self._rows_with_ids("SELECT id, text, kind FROM passages", "id", ids)
+        return {row[0]: (row[1], row[2]) for row in rows}
 
     def headings(self, ids: Iterable[int]) -> dict[int, tuple[str, int | None]]:
         """section id -> (heading, first passage id)."""
-        id_list = list(ids)
-        out: dict[int, tuple[str, int | None]] = {}
-        for chunk in _chunks(id_list, 500):
-            marks = ",".join("?" * len(chunk))
-            for row in self._conn.execute(
-                f"SELECT id, heading, first_passage_id FROM sections WHERE id IN ({marks})", chunk
-            ):
-                out[row[0]] = (row[1], row[2])
-        return out
+        rows = self._rows_with_ids("SELECT id, heading, first_passage_id FROM sections", "id", ids)
+        return {row[0]: (row[1], row[2]) for row in rows}
 
     def all_passages(self) -> list[StoredPassage]:
         return [_row_to_passage(r) for r in self._conn.execute(f"{_PASSAGE_SELECT} ORDER BY p.id")]
@@ -256,12 +250,8 @@ class Reader:
         )
 
     def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
-        out: dict[int, StoredPassage] = {}
-        for chunk in _chunks(list(ids), 500):
-            marks = ",".join("?" * len(chunk))
-            for row in self._conn.execute(f"{_PASSAGE_SELECT} WHERE p.id IN ({marks})", chunk):
-                out[row[0]] = _row_to_passage(row)
-        return out
+        rows = self._rows_with_ids(_PASSAGE_SELECT, "p.id", ids)
+        return {row[0]: _row_to_passage(row) for row in rows}
 
 
 async def _connect(database: str, **kwargs: Any) -> aiosqlite.Connection:
@@ -282,11 +272,6 @@ def _on_db_thread(conn: aiosqlite.Connection, fn: Callable[[], T]) -> Awaitable[
     and has kept its signature since 0.17 (the dependency is pinned below 0.23).
     """
     return conn._execute(fn)  # type: ignore[no-untyped-call]
-
-
-def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 class Store:
