@@ -304,22 +304,24 @@ def test_site_settings_change_is_noticed_with_a_relative_corpus_path(tmp_path: P
     assert "https://moved.example/" in cli("export", "--db", str(db), home=tmp_path).stdout
 
 
-def test_default_database_from_other_text_tables_is_rebuilt_on_its_own(tmp_path: Path) -> None:
-    assert cli("search", "托派", home=tmp_path).returncode == 0
-    db = tmp_path / "data" / "excerpt-bot" / "excerpt.db"
+def forget_text_tables(db: Path) -> None:
+    """Make a database look built with other Unicode, OpenCC or pinyin tables."""
     conn = sqlite3.connect(db)
     conn.execute("UPDATE meta SET value = 'old' WHERE key = 'text_signature'")
     conn.commit()
     conn.close()
+
+
+def test_default_database_from_other_text_tables_is_rebuilt_on_its_own(tmp_path: Path) -> None:
+    assert cli("search", "托派", home=tmp_path).returncode == 0
+    db = tmp_path / "data" / "excerpt-bot" / "excerpt.db"
+    forget_text_tables(db)
     proc = cli("search", "托派很擅长篡改历史", home=tmp_path)
     assert proc.returncode == 0 and "Indexing" in proc.stderr and "篡改历史" in proc.stdout
 
     explicit = tmp_path / "b.db"
     cli("index", "--db", str(explicit), home=tmp_path)
-    conn = sqlite3.connect(explicit)
-    conn.execute("UPDATE meta SET value = 'old' WHERE key = 'text_signature'")
-    conn.commit()
-    conn.close()
+    forget_text_tables(explicit)
     refused = cli("search", "--db", str(explicit), "托派", home=tmp_path)
     assert refused.returncode == 1 and f"excerpt-bot index --db {explicit}" in refused.stderr
     rebuilt = cli("index", "--db", str(explicit), home=tmp_path)
