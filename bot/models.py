@@ -116,6 +116,7 @@ class StoredPassage:
     section_id: int
     prev_id: int | None  # previous passage in the same section
     next_id: int | None  # next passage in the same section
+    key: str = ""  # stable across rebuilds (row ids are not): what deep links and buttons carry
 
 
 @dataclass(frozen=True, slots=True)

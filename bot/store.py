@@ -17,10 +17,13 @@ needs several statements, so batching them in one hop keeps a search in single m
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
+import random
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -42,7 +45,7 @@ from bot.models import (
 from bot.text import index_terms
 from bot.text import signature as text_signature
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 T = TypeVar("T")
 
 _SCHEMA = """
@@ -85,9 +88,11 @@ CREATE TABLE passages (
     text TEXT NOT NULL,
     line INTEGER NOT NULL,
     prev_id INTEGER,
-    next_id INTEGER
+    next_id INTEGER,
+    key TEXT NOT NULL           -- stable across rebuilds: see passage_key()
 );
 CREATE INDEX passages_section ON passages(section_id);
+CREATE UNIQUE INDEX passages_key ON passages(key);
 CREATE INDEX sections_document ON sections(document_id);
 CREATE VIRTUAL TABLE passage_terms USING fts5(
     terms, content='', detail='none', columnsize=0, tokenize='unicode61 remove_diacritics 0'
@@ -101,11 +106,20 @@ CREATE VIRTUAL TABLE heading_vocab USING fts5vocab(heading_terms, row);
 
 _PASSAGE_SELECT = """
 SELECT p.id, p.text, p.kind, s.heading_path, d.title, d.path, d.url,
-       s.author, s.source_url, s.source_name, p.section_id, p.prev_id, p.next_id
+       s.author, s.source_url, s.source_name, p.section_id, p.prev_id, p.next_id, p.key
 FROM passages p
 JOIN sections s ON s.id = p.section_id
 JOIN documents d ON d.id = p.document_id
 """
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    title: str
+    url: str | None
+    authors: tuple[str, ...]
+    path: str
+    passages: int
 
 
 class StoreError(Exception):
@@ -151,7 +165,19 @@ def _row_to_passage(row: Sequence[Any]) -> StoredPassage:
         section_id=row[10],
         prev_id=row[11],
         next_id=row[12],
+        key=row[13],
     )
+
+
+def passage_key(document_path: str, text: str, occurrence: int) -> str:
+    """A short id for a passage that survives rebuilds: row ids shift whenever a post is
+    added, but deep links and buttons already sent must keep pointing at the same passage.
+    13 characters of base32 (a deep-link payload allows [A-Za-z0-9_-]); `occurrence`
+    separates identical paragraphs within one document."""
+    digest = hashlib.blake2b(
+        f"{document_path}\0{occurrence}\0{text}".encode(), digest_size=8
+    ).digest()
+    return base64.b32encode(digest).decode("ascii").rstrip("=").lower()
 
 
 def _fts_term(term: str) -> str:
@@ -252,6 +278,33 @@ class Reader:
     def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
         rows = self._rows_with_ids(_PASSAGE_SELECT, "p.id", ids)
         return {row[0]: _row_to_passage(row) for row in rows}
+
+    def passage_by_key(self, key: str) -> StoredPassage | None:
+        row = self._conn.execute(f"{_PASSAGE_SELECT} WHERE p.key = ?", (key,)).fetchone()
+        return _row_to_passage(row) if row else None
+
+    def section_passages(self, section_id: int) -> list[StoredPassage]:
+        rows = self._conn.execute(
+            f"{_PASSAGE_SELECT} WHERE p.section_id = ? ORDER BY p.id", (section_id,)
+        )
+        return [_row_to_passage(r) for r in rows]
+
+    def documents(self, offset: int, limit: int) -> tuple[list[DocumentSummary], int]:
+        """One page of documents in path order, and how many there are in all."""
+        total = int(self._conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+        rows = self._conn.execute(
+            "SELECT d.title, d.url, d.authors, d.path,"
+            " (SELECT count(*) FROM passages p WHERE p.document_id = d.id)"
+            " FROM documents d ORDER BY d.path, d.id LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        page = [
+            DocumentSummary(
+                title=r[0], url=r[1], authors=tuple(json.loads(r[2])), path=r[3], passages=r[4]
+            )
+            for r in rows
+        ]
+        return page, total
 
 
 async def _connect(database: str, **kwargs: Any) -> aiosqlite.Connection:
@@ -356,6 +409,23 @@ class Store:
     async def passage(self, passage_id: int) -> StoredPassage | None:
         return (await self.passages([passage_id])).get(passage_id)
 
+    async def passage_by_key(self, key: str) -> StoredPassage | None:
+        return await self.run(lambda r: r.passage_by_key(key))
+
+    async def section_passages(self, section_id: int) -> list[StoredPassage]:
+        return await self.run(lambda r: r.section_passages(section_id))
+
+    async def random_passages(self, count: int) -> list[StoredPassage]:
+        """Up to `count` distinct passages chosen uniformly (ids are dense from 1)."""
+        if not self._passage_total:
+            return []
+        ids = random.sample(range(1, self._passage_total + 1), min(count, self._passage_total))
+        found = await self.passages(ids)
+        return [found[i] for i in ids if i in found]
+
+    async def documents(self, offset: int, limit: int) -> tuple[list[DocumentSummary], int]:
+        return await self.run(lambda r: r.documents(offset, limit))
+
     async def iter_passages(self) -> list[StoredPassage]:
         """Every passage in document order (for export)."""
         return await self.run(lambda reader: reader.all_passages())
@@ -396,9 +466,13 @@ def _insert_document(conn: sqlite3.Connection, parsed: ParsedDocument, next_ids:
     section_ids = [section_base + i for i in range(len(parsed.sections))]
     by_section: dict[int, list[int]] = {}
     passage_rows = []
+    seen_texts: dict[str, int] = {}
+    keys: dict[int, str] = {}
     for offset, passage in enumerate(parsed.passages):
         pid = passage_base + offset
         by_section.setdefault(passage.section, []).append(pid)
+        occurrence = seen_texts[passage.text] = seen_texts.get(passage.text, -1) + 1
+        keys[pid] = passage_key(doc.path, passage.text, occurrence)
         passage_rows.append(
             (
                 pid,
@@ -442,9 +516,9 @@ def _insert_document(conn: sqlite3.Connection, parsed: ParsedDocument, next_ids:
         ],
     )
     conn.executemany(
-        "INSERT INTO passages (id, section_id, document_id, kind, text, line, prev_id, next_id)"
-        " VALUES (?,?,?,?,?,?,?,?)",
-        [row + prev_next[row[0]] for row in passage_rows],
+        "INSERT INTO passages (id, section_id, document_id, kind, text, line, prev_id, next_id,"
+        " key) VALUES (?,?,?,?,?,?,?,?,?)",
+        [(*row, *prev_next[row[0]], keys[row[0]]) for row in passage_rows],
     )
     conn.executemany(
         "INSERT INTO passage_terms (rowid, terms) VALUES (?, ?)",

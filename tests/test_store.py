@@ -97,3 +97,35 @@ def test_database_built_with_other_text_tables_is_refused_for_search(tmp_path: P
             return (await store.stats()).passages
 
     assert asyncio.run(stats_only()) > 50
+
+
+def test_passage_keys_survive_a_rebuild_with_another_post_added(tmp_path: Path) -> None:
+    """Deep links and buttons carry passage keys; adding a post shifts row ids, not keys."""
+    hexo = Path(__file__).parent / "data" / "hexo-sample" / "source" / "_posts"
+    first = sorted(hexo.glob("*.md"))[:1]
+    before_docs = load_corpus([SHIPPED_CORPUS]).documents
+    after_docs = load_corpus(first).documents + before_docs  # the new post sorts first
+
+    async def keyed(db: Path, docs: list[ParsedDocument]) -> dict[str, tuple[int, str]]:
+        await build_database(db, docs, fingerprint="k")
+        async with await Store.open(db) as store:
+            return {p.key: (p.passage_id, p.text) for p in await store.iter_passages()}
+
+    before = asyncio.run(keyed(tmp_path / "a.db", before_docs))
+    after = asyncio.run(keyed(tmp_path / "b.db", after_docs))
+    assert len(before) == sum(len(d.passages) for d in before_docs)  # unique per passage
+    for key, (_, text) in before.items():
+        assert after[key][1] == text
+    assert any(after[k][0] != v[0] for k, v in before.items())  # row ids did shift
+
+    async def lookups(db: Path) -> tuple[str | None, int, int]:
+        async with await Store.open(db) as store:
+            some_key = next(iter(before))
+            found = await store.passage_by_key(some_key)
+            section = await store.section_passages(found.section_id) if found else []
+            randoms = await store.random_passages(5)
+            return (found.text if found else None), len(section), len({p.key for p in randoms})
+
+    text, section_size, distinct = asyncio.run(lookups(tmp_path / "b.db"))
+    assert text == next(iter(before.values()))[1]
+    assert section_size >= 1 and distinct == 5
