@@ -1,4 +1,4 @@
-"""The front door: `excerpt-bot index | search | export | check | stats`.
+"""The front door: `excerpt-bot index | search | export | check | stats | run`.
 
 The only place that calls `asyncio.run`; turns domain errors into one clear line on stderr
 and an exit code, never a traceback.
@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import hashlib
 import json
+import logging
 import stat
 import sys
 import time
@@ -372,6 +373,38 @@ def _check(settings: Settings, paths: Sequence[Path]) -> int:
 # --- argument parsing -----------------------------------------------------------------------
 
 
+async def _prepare_database(settings: Settings, *, auto: bool) -> None:
+    """Make sure `run` has a database: the configured corpus is indexed when there is none
+    (so a token is all a new user needs), and a database it cannot use stops it here with
+    one clear line rather than inside the bot."""
+    if not auto and not settings.db.exists():
+        print(f"No database at {settings.db}; indexing the corpus into it ...", file=sys.stderr)
+        await _index(settings, list(settings.corpus), strict=False, force=True, quiet=True)
+    store = await _open_store(settings, auto_index=auto)
+    await store.close()
+
+
+def _run(settings: Settings, *, auto: bool, log_level: str) -> int:
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.app import build_application, configure_logging, run_polling, serve_webhook
+
+    token = settings.require_token()  # before any indexing: fail fast on the obvious
+    asyncio.run(_prepare_database(settings, auto=auto))
+    configure_logging(token, getattr(logging, log_level.upper(), logging.INFO))
+    application = build_application(settings)
+    try:
+        if settings.webhook_url:
+            asyncio.run(serve_webhook(application, settings))
+        else:
+            run_polling(application)
+    except InvalidToken:
+        raise CliError("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather") from None
+    except NetworkError as exc:
+        raise CliError(f"cannot reach the Bot API at {settings.api_base_url}: {exc}") from None
+    return EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="excerpt-bot",
@@ -408,12 +441,36 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="show what the database holds")
     add_db(p)
     p.add_argument("--json", action="store_true", help="as one JSON object")
+
+    p = sub.add_parser(
+        "run",
+        help="run the Telegram bot (polling; a webhook server with --webhook-url)",
+        description="Run the bot. Needs TELEGRAM_BOT_TOKEN. Indexes the corpus first if "
+        "there is no database yet.",
+    )
+    add_db(p)
+    p.add_argument("--webhook-url", help="public URL Telegram posts updates to (env WEBHOOK_URL)")
+    p.add_argument("--listen", help="address to bind in webhook mode (env WEBHOOK_LISTEN)")
+    p.add_argument("--port", type=int, help="port to bind in webhook mode (env WEBHOOK_PORT)")
+    p.add_argument(
+        "--secret-token", help="webhook secret (env WEBHOOK_SECRET_TOKEN; default: derived)"
+    )
+    p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     return parser
 
 
 def _dispatch(args: argparse.Namespace) -> int:
     paths = list(getattr(args, "paths", None) or [])
-    settings = load_settings({"db": getattr(args, "db", None), "corpus": paths or None})
+    settings = load_settings(
+        {
+            "db": getattr(args, "db", None),
+            "corpus": paths or None,
+            "webhook_url": getattr(args, "webhook_url", None),
+            "webhook_listen": getattr(args, "listen", None),
+            "webhook_port": getattr(args, "port", None),
+            "webhook_secret_token": getattr(args, "secret_token", None),
+        }
+    )
     # The shipped corpus is indexed on first use, unless the user named a database.
     auto = getattr(args, "db", None) is None
     if args.command == "index":
@@ -434,6 +491,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _check(settings, list(settings.corpus))
     if args.command == "stats":
         return asyncio.run(_stats(settings, as_json=args.json, auto=auto))
+    if args.command == "run":
+        return _run(settings, auto=auto, log_level=args.log_level)
     raise CliError("unknown command", EXIT_USAGE)
 
 

@@ -5,8 +5,11 @@ Command-line flags override the environment; the CLI passes them in as `override
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -43,7 +46,25 @@ SETTINGS: tuple[Setting, ...] = (
         "corpus", "EXCERPT_BOT_CORPUS", "corpus folder(s), separated by ':' (default: corpus/)"
     ),
     Setting("max_file_mb", "EXCERPT_BOT_MAX_FILE_MB", "skip Markdown files larger than this"),
+    Setting("token", "TELEGRAM_BOT_TOKEN", "the bot's token from @BotFather (required by `run`)"),
+    Setting(
+        "api_base_url",
+        "TELEGRAM_API_BASE_URL",
+        "Bot API server (default https://api.telegram.org; or a self-hosted one)",
+    ),
+    Setting("webhook_url", "WEBHOOK_URL", "public HTTPS URL for updates; unset: polling"),
+    Setting("webhook_listen", "WEBHOOK_LISTEN", "address the webhook server binds (0.0.0.0)"),
+    Setting("webhook_port", "WEBHOOK_PORT", "port the webhook server binds (8080)"),
+    Setting(
+        "webhook_secret_token",
+        "WEBHOOK_SECRET_TOKEN",
+        "secret Telegram sends with each update (default: derived from the token)",
+    ),
 )
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org"
+_TOKEN_SHAPE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
+_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +72,38 @@ class Settings:
     db: Path
     corpus: tuple[Path, ...]
     max_file_mb: float = 5.0
+    token: str | None = field(default=None, repr=False)  # never printed or logged
+    api_base_url: str = DEFAULT_API_BASE_URL
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8080
+    webhook_secret_token: str | None = field(default=None, repr=False)
 
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1_000_000)
+
+    def require_token(self) -> str:
+        if not self.token:
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather in Telegram, "
+                "then run: TELEGRAM_BOT_TOKEN=123456:ABC... excerpt-bot run"
+            )
+        if not _TOKEN_SHAPE.match(self.token):
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then "
+                "letters, digits, '_' or '-'); copy it again from @BotFather"
+            )
+        return self.token
+
+    @property
+    def secret_token(self) -> str:
+        """The webhook secret: as configured, else derived from the bot token, so that every
+        replica of one bot registers and checks the same secret without sharing state."""
+        if self.webhook_secret_token:
+            return self.webhook_secret_token
+        digest = hmac.new(self.require_token().encode(), b"webhook-secret", hashlib.sha256)
+        return digest.hexdigest()[:48]
 
     @property
     def uses_shipped_corpus(self) -> bool:
@@ -91,7 +140,34 @@ def load_settings(
         raise SettingsError(f"EXCERPT_BOT_MAX_FILE_MB must be a number: {exc}") from None
     if max_mb <= 0:
         raise SettingsError("EXCERPT_BOT_MAX_FILE_MB must be positive")
-    return Settings(db=db, corpus=corpus, max_file_mb=max_mb)
+    try:
+        port = int(str(raw.get("webhook_port", 8080)))
+    except ValueError:
+        port = -1
+    if not 0 < port < 65536:
+        raise SettingsError(f"WEBHOOK_PORT must be a port number, not {raw['webhook_port']!r}")
+    secret = str(raw["webhook_secret_token"]) if "webhook_secret_token" in raw else None
+    if secret is not None and not _SECRET_SHAPE.match(secret):
+        raise SettingsError(
+            "WEBHOOK_SECRET_TOKEN must be 1-256 characters of A-Z, a-z, 0-9, '_' and '-'"
+        )
+    base = str(raw.get("api_base_url", DEFAULT_API_BASE_URL)).rstrip("/")
+    if not re.match(r"^https?://[^/\s]+", base):
+        raise SettingsError(f"TELEGRAM_API_BASE_URL must be an http(s) URL, not {base!r}")
+    webhook_url = str(raw["webhook_url"]) if "webhook_url" in raw else None
+    if webhook_url is not None and not re.match(r"^https?://[^/\s]+", webhook_url):
+        raise SettingsError(f"WEBHOOK_URL must be an http(s) URL, not {webhook_url!r}")
+    return Settings(
+        db=db,
+        corpus=corpus,
+        max_file_mb=max_mb,
+        token=str(raw["token"]).strip() if "token" in raw else None,
+        api_base_url=base,
+        webhook_url=webhook_url,
+        webhook_listen=str(raw.get("webhook_listen", "0.0.0.0")),
+        webhook_port=port,
+        webhook_secret_token=secret,
+    )
 
 
 __all__ = ["SETTINGS", "Settings", "SettingsError", "load_settings"]

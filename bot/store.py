@@ -415,11 +415,14 @@ class Store:
     async def section_passages(self, section_id: int) -> list[StoredPassage]:
         return await self.run(lambda r: r.section_passages(section_id))
 
-    async def random_passages(self, count: int) -> list[StoredPassage]:
+    async def random_passages(
+        self, count: int, rng: random.Random | None = None
+    ) -> list[StoredPassage]:
         """Up to `count` distinct passages chosen uniformly (ids are dense from 1)."""
         if not self._passage_total:
             return []
-        ids = random.sample(range(1, self._passage_total + 1), min(count, self._passage_total))
+        population = range(1, self._passage_total + 1)
+        ids = (rng or random).sample(population, min(count, self._passage_total))
         found = await self.passages(ids)
         return [found[i] for i in ids if i in found]
 

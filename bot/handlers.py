@@ -1,0 +1,762 @@
+"""PTB callbacks: read the update, call search, call render, reply.
+
+No SQL and no scoring here. Nothing about a conversation is kept on the server: every button
+carries what it needs in its signed `callback_data`, and a search reply carries its query in
+its own "Share" button, so paging keeps working after a restart and on any replica.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, NetworkError
+from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot
+
+from bot import __version__
+from bot.i18n import Language, pick_language, t
+from bot.metrics import Metrics
+from bot.models import Match, StoredPassage
+from bot.render import (
+    Button,
+    Labels,
+    Payload,
+    clean_inline_query,
+    decode_payload,
+    encode_payload,
+    escape,
+    inline_title,
+    render_context,
+    render_passage,
+    render_section,
+    safe_url,
+    shorten,
+    snippet,
+)
+from bot.search import SearchResult, search
+from bot.store import Store, StoreStats
+from bot.throttle import Throttle
+
+log = logging.getLogger(__name__)
+
+INLINE_PAGE = 20  # results per inline answer (Telegram allows 50; 20 fill a phone screen)
+INLINE_CACHE_SECONDS = 300  # the same query from anyone gets Telegram's cached answer
+RANDOM_CACHE_SECONDS = 10  # the empty query shows random passages: refresh them often
+MAX_PAGE = 1000  # no search has more matches than this; larger page numbers are forged
+SOURCES_PAGE = 15
+_KEY = re.compile(r"^[a-z2-7]{13}$")
+_EXAMPLE_SPLIT = re.compile(r"[，。；！？、：“”‘’「」《》（）,.;!?:()\s]+")
+
+
+@dataclass
+class BotState:
+    """Everything the handlers share, created empty by PTB and filled in `post_init`."""
+
+    store: Store | None = None
+    stats: StoreStats | None = None
+    secret: bytes = b""  # signs callback data; derived from the token, same on every replica
+    examples: tuple[str, ...] = ()
+    metrics: Metrics = field(default_factory=Metrics)
+    # A reader types about one inline query per keystroke, debounced by the client: 5 at once
+    # and 3 a second is more than a person produces and a few answers a second for a flooder.
+    inline_throttle: Throttle = field(default_factory=lambda: Throttle(rate=3.0, burst=5))
+    message_throttle: Throttle = field(default_factory=lambda: Throttle(rate=1.0, burst=8))
+
+    def require_store(self) -> Store:
+        if self.store is None:
+            raise RuntimeError("the store is not open (post_init has not run)")
+        return self.store
+
+
+Context: TypeAlias = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotState]
+
+
+# --- small helpers --------------------------------------------------------------------------
+
+
+def _language(update: Update) -> Language:
+    user = update.effective_user
+    return pick_language(user.language_code if user else None)
+
+
+def _labels(language: Language) -> Labels:
+    return Labels(source=t(language, "source"), more_below=t(language, "more_below"))
+
+
+def _keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
+    built = [
+        [
+            InlineKeyboardButton(
+                b.text, callback_data=b.callback, url=b.url, switch_inline_query=b.switch_inline
+            )
+            for b in row
+        ]
+        for row in rows
+        if row
+    ]
+    return InlineKeyboardMarkup(built) if built else None
+
+
+def _button(
+    context: Context, chat_id: int, text: str, action: str, owner: int, *args: str
+) -> Button:
+    data = encode_payload(
+        Payload(action, args, owner), secret=context.bot_data.secret, chat_id=chat_id
+    )
+    return Button(text, callback=data)
+
+
+def _share_query(passage: StoredPassage) -> str:
+    """What the Share button types into inline mode for a passage not found by a search: its
+    first clause, which finds it again."""
+    words = clean_inline_query(passage.text)
+    return shorten(words, 40).rstrip("…")
+
+
+def _result_rows(
+    context: Context,
+    language: Language,
+    chat_id: int,
+    owner: int,
+    query: str,
+    match: Match,
+    index: int,
+    total: int,
+) -> list[list[Button]]:
+    """Buttons under a search reply. The Share button holds the query: paging reads it back
+    from the message, so nothing about the search is stored anywhere."""
+    paging: list[Button] = []
+    if total > 1:
+        if index > 0:
+            paging.append(
+                _button(context, chat_id, t(language, "btn_prev"), "pg", owner, str(index - 1))
+            )
+        counter = t(language, "counter", n=index + 1, total=total)
+        paging.append(_button(context, chat_id, counter, "n", owner))
+        if index + 1 < total:
+            paging.append(
+                _button(context, chat_id, t(language, "btn_next"), "pg", owner, str(index + 1))
+            )
+    key = match.passage.key
+    actions = [
+        _button(context, chat_id, t(language, "btn_context"), "cx", owner, key, str(index)),
+        _button(context, chat_id, t(language, "btn_section"), "sc", owner, key),
+        Button(t(language, "btn_share"), switch_inline=query),
+    ]
+    return [paging, actions]
+
+
+def _passage_rows(
+    context: Context,
+    language: Language,
+    chat_id: int,
+    owner: int,
+    passage: StoredPassage,
+    *,
+    with_random: bool = False,
+) -> list[list[Button]]:
+    """Buttons under a passage shown without a search (random, deep link)."""
+    rows = [
+        [
+            _button(context, chat_id, t(language, "btn_context"), "cx", owner, passage.key, "-"),
+            _button(context, chat_id, t(language, "btn_section"), "sc", owner, passage.key),
+            Button(t(language, "btn_share"), switch_inline=_share_query(passage)),
+        ]
+    ]
+    if with_random:
+        rows.append([_button(context, chat_id, t(language, "btn_random"), "rn", owner)])
+    return rows
+
+
+def _shared_query(message: Message) -> str | None:
+    """The query a search reply was for, read back from its Share button."""
+    markup = message.reply_markup
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            if button.switch_inline_query:
+                return button.switch_inline_query
+    return None
+
+
+async def _reply(
+    message: Message, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message:
+    """Reply in the chat; in a group, as a reply to the asker's message (if it still exists)."""
+    quote = None
+    if message.chat.type != ChatType.PRIVATE:
+        quote = ReplyParameters(message.message_id, allow_sending_without_reply=True)
+    return await message.reply_text(text, reply_markup=markup, reply_parameters=quote)
+
+
+async def _edit(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        # Pressing the button for what is already shown: Telegram refuses the edit.
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+async def _search(
+    context: Context, query: str, *, kind: str, limit: int, offset: int = 0
+) -> SearchResult:
+    state = context.bot_data
+    started = time.perf_counter()
+    result = await search(state.require_store(), query, limit=limit, offset=offset)
+    state.metrics.search_seconds.labels(kind).observe(time.perf_counter() - started)
+    if not result.total:
+        state.metrics.search_empty.labels(kind).inc()
+    return result
+
+
+def _owner(update: Update) -> int:
+    return update.effective_user.id if update.effective_user else 0
+
+
+# --- searching from a message ---------------------------------------------------------------
+
+
+async def _answer_search(update: Update, context: Context, query: str) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    language = _language(update)
+    query = clean_inline_query(query)
+    result = await _search(context, query, kind="chat", limit=1) if query else None
+    if result is None or not result.matches:
+        shown = escape(shorten(query, 100)) if query else "…"
+        await _reply(message, t(language, "nothing_found", query=shown))
+        return
+    match = result.matches[0]
+    rows = _result_rows(
+        context, language, message.chat.id, _owner(update), query, match, 0, result.total
+    )
+    await _reply(
+        message, render_passage(match.passage, _labels(language), match.highlights), _keyboard(rows)
+    )
+
+
+async def text_search(update: Update, context: Context) -> None:
+    """Any text in a private chat is a search."""
+    message = update.effective_message
+    if message and message.text:
+        await _answer_search(update, context, message.text)
+
+
+async def search_command(update: Update, context: Context) -> None:
+    """/search <query>; in a group, /search as a reply to a message searches that message."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    # The query is everything after the command, newlines included (context.args splits it).
+    command_length = message.entities[0].length if message.entities else len("/search")
+    query = message.text[command_length:].strip()
+    replied = message.reply_to_message
+    if not query and replied is not None:
+        query = (replied.text or replied.caption or "").strip()
+    if not query:
+        example = context.bot_data.examples[0] if context.bot_data.examples else "革命不是请客吃饭"
+        await _reply(message, t(_language(update), "search_usage", example=escape(example)))
+        return
+    await _answer_search(update, context, query)
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+async def _send_passage(
+    update: Update, context: Context, passage: StoredPassage, *, with_random: bool
+) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    language = _language(update)
+    rows = _passage_rows(
+        context, language, message.chat.id, _owner(update), passage, with_random=with_random
+    )
+    await _reply(message, render_passage(passage, _labels(language)), _keyboard(rows))
+
+
+async def start(update: Update, context: Context) -> None:
+    """/start: a welcome with examples; /start p_<key> (a deep link) opens that passage."""
+    message = update.effective_message
+    if message is None:
+        return
+    language = _language(update)
+    payload = context.args[0] if context.args else ""
+    if payload.startswith("p_"):
+        key = payload[2:]
+        found = (
+            await context.bot_data.require_store().passage_by_key(key) if _KEY.match(key) else None
+        )
+        if found is not None:
+            await _send_passage(update, context, found, with_random=False)
+            return
+        await _reply(message, t(language, "bad_link"))
+        return
+    if payload not in ("", "help") or len(context.args or ()) > 1:
+        await _reply(message, t(language, "bad_link"))
+        return
+    user = update.effective_user
+    name = escape(shorten(user.first_name, 40)) if user else ""
+    owner, chat_id = _owner(update), message.chat.id
+    examples = [
+        _button(context, chat_id, f"🔎 {example}", "ex", owner, example)
+        for example in context.bot_data.examples[:3]
+    ]
+    rows = [[b] for b in examples]
+    rows.append([Button(t(language, "btn_inline"), switch_inline="")])
+    text = t(language, "welcome", name=name, bot=escape(context.bot.username))
+    await _reply(message, text, _keyboard(rows))
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """/help: every command and inline mode, with the bot's real @username."""
+    if update.effective_message:
+        language = _language(update)
+        text = t(language, "help", bot=escape(context.bot.username))
+        await _reply(update.effective_message, text)
+
+
+async def about(update: Update, context: Context) -> None:
+    """/about: corpus size, build time, version."""
+    message, stats = update.effective_message, context.bot_data.stats
+    if message is None or stats is None:
+        return
+    text = t(
+        _language(update),
+        "about",
+        documents=f"{stats.documents:,}",
+        passages=f"{stats.passages:,}",
+        characters=f"{stats.characters:,}",
+        built_at=escape(stats.built_at or "?"),
+        version=escape(__version__),
+    )
+    await _reply(message, text)
+
+
+async def _sources_page(
+    context: Context, language: Language, chat_id: int, page: int
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    store = context.bot_data.require_store()
+    documents, total = await store.documents(page * SOURCES_PAGE, SOURCES_PAGE)
+    if not total:
+        return t(language, "empty_corpus"), None
+    pages = (total + SOURCES_PAGE - 1) // SOURCES_PAGE
+    if not documents:
+        return None
+    lines = [t(language, "sources_header", total=total, page=page + 1, pages=pages)]
+    for number, doc in enumerate(documents, start=page * SOURCES_PAGE + 1):
+        title = escape(shorten(doc.title or doc.path, 120))
+        url = safe_url(doc.url)
+        linked = f'<a href="{escape(url)}">{title}</a>' if url else title
+        authors = escape(shorten("、".join(doc.authors), 80)) if doc.authors else ""
+        lines.append(f"{number}. {linked}" + (f" — {authors}" if authors else ""))
+    nav: list[Button] = []
+    if page > 0:
+        nav.append(
+            _button(context, chat_id, t(language, "btn_sources_prev"), "sr", 0, str(page - 1))
+        )
+    if page + 1 < pages:
+        nav.append(
+            _button(context, chat_id, t(language, "btn_sources_next"), "sr", 0, str(page + 1))
+        )
+    return "\n".join(lines), _keyboard([nav])
+
+
+async def sources(update: Update, context: Context) -> None:
+    """/sources: the documents with their authors and links, a page at a time."""
+    message = update.effective_message
+    if message is None:
+        return
+    page = await _sources_page(context, _language(update), message.chat.id, 0)
+    if page is not None:
+        await _reply(message, *page)
+
+
+async def random_passage(update: Update, context: Context) -> None:
+    """/random: a passage chosen at random, with a button for another."""
+    message = update.effective_message
+    if message is None:
+        return
+    found = await context.bot_data.require_store().random_passages(1)
+    if not found:
+        await _reply(message, t(_language(update), "empty_corpus"))
+        return
+    await _send_passage(update, context, found[0], with_random=True)
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command we do not have, in a private chat (in groups it may be another bot's)."""
+    if update.effective_message:
+        await _reply(update.effective_message, t(_language(update), "unknown_command"))
+
+
+async def not_text(update: Update, context: Context) -> None:
+    """A sticker, photo, voice… in a private chat: say what works instead."""
+    if update.effective_message:
+        await _reply(update.effective_message, t(_language(update), "not_text"))
+
+
+# --- inline mode ----------------------------------------------------------------------------
+
+
+def _article(
+    passage: StoredPassage,
+    highlights: tuple[tuple[int, int], ...],
+    language: Language,
+    username: str,
+) -> InlineQueryResultArticle:
+    open_in_bot = InlineKeyboardButton(
+        t(language, "btn_open"), url=f"https://t.me/{username}?start=p_{passage.key}"
+    )
+    return InlineQueryResultArticle(
+        id=passage.key,
+        title=inline_title(passage),
+        description=snippet(passage.text, highlights),
+        input_message_content=InputTextMessageContent(
+            render_passage(passage, _labels(language), highlights)
+        ),
+        reply_markup=InlineKeyboardMarkup([[open_in_bot]]),
+    )
+
+
+async def inline_query(update: Update, context: Context) -> None:
+    """@bot query in any chat: matches with real paging; the empty query shows a few random
+    passages and a button to the instructions."""
+    query = update.inline_query
+    if query is None:
+        return
+    state = context.bot_data
+    if not state.inline_throttle.allow(query.from_user.id):
+        state.metrics.throttled.labels("inline").inc()
+        return  # unanswered on purpose: the client shows nothing and asks again later
+    language = pick_language(query.from_user.language_code)
+    username = context.bot.username
+    text = clean_inline_query(query.query)
+    help_button = InlineQueryResultsButton(t(language, "btn_inline_help"), start_parameter="help")
+    if not text:
+        passages = await state.require_store().random_passages(5)
+        results = [_article(p, (), language, username) for p in passages]
+        await _answer_inline(query.answer, results, "", RANDOM_CACHE_SECONDS, help_button)
+        return
+    offset = int(query.offset) if query.offset.isdigit() and len(query.offset) < 6 else 0
+    if offset >= MAX_PAGE:
+        await _answer_inline(query.answer, [], "", INLINE_CACHE_SECONDS, None)
+        return
+    result = await _search(context, text, kind="inline", limit=INLINE_PAGE, offset=offset)
+    results = [_article(m.passage, m.highlights, language, username) for m in result.matches]
+    end = offset + len(results)
+    next_offset = str(end) if results and end < result.total else ""
+    button = None
+    if not result.total:
+        button = InlineQueryResultsButton(t(language, "btn_inline_nothing"), start_parameter="help")
+    await _answer_inline(query.answer, results, next_offset, INLINE_CACHE_SECONDS, button)
+
+
+async def _answer_inline(
+    answer: Any,
+    results: list[InlineQueryResultArticle],
+    next_offset: str,
+    cache_time: int,
+    button: InlineQueryResultsButton | None,
+) -> None:
+    try:
+        await answer(
+            results,
+            next_offset=next_offset,
+            cache_time=cache_time,
+            is_personal=False,
+            button=button,
+        )
+    except BadRequest as exc:
+        # The reader typed on; Telegram has dropped this query. Not an error of ours.
+        if "query is too old" not in str(exc).lower():
+            raise
+        log.debug("inline query expired before it was answered")
+
+
+# --- buttons --------------------------------------------------------------------------------
+
+
+async def button(update: Update, context: Context) -> None:
+    """Every callback button. The payload is checked (signature, chat, owner) before use."""
+    query = update.callback_query
+    if query is None:
+        return
+    language = _language(update)
+    message = query.message
+    if not isinstance(message, Message):  # an inline message, or one older than 48 hours
+        await query.answer(t(language, "stale_button"))
+        return
+    payload = decode_payload(query.data, secret=context.bot_data.secret, chat_id=message.chat.id)
+    if payload is None:
+        await query.answer(t(language, "stale_button"))
+        return
+    if payload.owner and payload.owner != query.from_user.id:
+        await query.answer(t(language, "not_yours"))
+        return
+    action = _ACTIONS.get(payload.action)
+    if action is None:
+        await query.answer(t(language, "stale_button"))
+        return
+    await action(update, context, message, payload, language)
+
+
+def _int_arg(payload: Payload, index: int) -> int | None:
+    if len(payload.args) <= index or not payload.args[index].isdigit():
+        return None
+    value = int(payload.args[index])
+    return value if value < MAX_PAGE else None
+
+
+async def _on_page(
+    update: Update, context: Context, message: Message, payload: Payload, language: Language
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    index, text = _int_arg(payload, 0), _shared_query(message)
+    if index is None or not text:
+        await query.answer(t(language, "stale_button"))
+        return
+    result = await _search(context, text, kind="page", limit=1, offset=index)
+    if not result.matches:
+        await query.answer(t(language, "results_changed"))
+        return
+    match = result.matches[0]
+    rows = _result_rows(
+        context, language, message.chat.id, payload.owner, text, match, index, result.total
+    )
+    html = render_passage(match.passage, _labels(language), match.highlights)
+    await _edit(message, html, _keyboard(rows))
+    await query.answer()
+
+
+async def _passage_from(
+    update: Update, context: Context, payload: Payload, language: Language
+) -> StoredPassage | None:
+    """The passage a button names; answers the button itself when there is none."""
+    query = update.callback_query
+    assert query is not None
+    key = payload.args[0] if payload.args else ""
+    found = await context.bot_data.require_store().passage_by_key(key) if _KEY.match(key) else None
+    if found is None:
+        await query.answer(t(language, "passage_gone" if _KEY.match(key) else "stale_button"))
+    return found
+
+
+async def _on_context(
+    update: Update, context: Context, message: Message, payload: Payload, language: Language
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    passage = await _passage_from(update, context, payload, language)
+    if passage is None:
+        return
+    store = context.bot_data.require_store()
+    around = await store.passages([i for i in (passage.prev_id, passage.next_id) if i])
+    before = around.get(passage.prev_id) if passage.prev_id else None
+    after = around.get(passage.next_id) if passage.next_id else None
+    index = payload.args[1] if len(payload.args) > 1 else "-"
+    chat_id, owner = message.chat.id, payload.owner
+    back = (
+        _button(context, chat_id, t(language, "btn_back"), "pg", owner, index)
+        if index.isdigit()
+        else _button(context, chat_id, t(language, "btn_back"), "ps", owner, passage.key)
+    )
+    share = _shared_query(message) or _share_query(passage)
+    rows = [
+        [
+            back,
+            _button(context, chat_id, t(language, "btn_section"), "sc", owner, passage.key),
+            Button(t(language, "btn_share"), switch_inline=share),
+        ]
+    ]
+    html = render_context(passage, before, after, _labels(language))
+    await _edit(message, html, _keyboard(rows))
+    await query.answer()
+
+
+async def _on_show_passage(
+    update: Update, context: Context, message: Message, payload: Payload, language: Language
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    passage = await _passage_from(update, context, payload, language)
+    if passage is None:
+        return
+    rows = _passage_rows(context, language, message.chat.id, payload.owner, passage)
+    await _edit(message, render_passage(passage, _labels(language)), _keyboard(rows))
+    await query.answer()
+
+
+async def _on_section(
+    update: Update, context: Context, message: Message, payload: Payload, language: Language
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    passage = await _passage_from(update, context, payload, language)
+    if passage is None:
+        return
+    section = await context.bot_data.require_store().section_passages(passage.section_id)
+    await query.answer()
+    for part in render_section(section, _labels(language)):
+        await message.reply_text(
+            part,
+            reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
+        )
+
+
+async def _on_random(
+    update: Update, context: Context, message: Message, payload: Payload, language: Language
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    found = await context.bot_data.require_store().random_passages(1)
+    await query.answer()
+    if found:
+        await _send_passage(update, context, found[0], with_random=True)
+
+
+async def _on_sources(
+    update: Update, context: Context, message: Message, payload: Payload, language: Language
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    page_number = _int_arg(payload, 0)
+    page = None
+    if page_number is not None:
+        page = await _sources_page(context, language, message.chat.id, page_number)
+    if page is None:
+        await query.answer(t(language, "stale_button"))
+        return
+    await _edit(message, *page)
+    await query.answer()
+
+
+async def _on_example(
+    update: Update, context: Context, message: Message, payload: Payload, language: Language
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    if payload.args:
+        await _answer_search(update, context, payload.args[0])
+
+
+async def _on_counter(
+    update: Update, context: Context, message: Message, payload: Payload, language: Language
+) -> None:
+    if update.callback_query:
+        await update.callback_query.answer()
+
+
+_ACTIONS = {
+    "pg": _on_page,
+    "cx": _on_context,
+    "ps": _on_show_passage,
+    "sc": _on_section,
+    "rn": _on_random,
+    "sr": _on_sources,
+    "ex": _on_example,
+    "n": _on_counter,
+}
+
+
+# --- before and after every update ----------------------------------------------------------
+
+
+def _update_type(update: Update) -> str:
+    for kind in (
+        "message",
+        "edited_message",
+        "channel_post",
+        "edited_channel_post",
+        "inline_query",
+        "chosen_inline_result",
+        "callback_query",
+        "my_chat_member",
+        "chat_member",
+    ):
+        if getattr(update, kind, None) is not None:
+            return kind
+    return "other"
+
+
+async def count_update(update: object, context: Context) -> None:
+    """Runs first for every update: counts it by type for /metrics."""
+    kind = _update_type(update) if isinstance(update, Update) else "invalid"
+    context.bot_data.metrics.updates.labels(kind).inc()
+
+
+async def flood_guard(update: object, context: Context) -> None:
+    """Drops messages and button presses from a user who sends more than a person can."""
+    if not isinstance(update, Update) or update.inline_query is not None:
+        return  # inline queries have their own, stricter bucket in `inline_query`
+    user = update.effective_user
+    if user is None or (update.message is None and update.callback_query is None):
+        return
+    if not context.bot_data.message_throttle.allow(user.id):
+        context.bot_data.metrics.throttled.labels("message").inc()
+        raise ApplicationHandlerStop
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the error (never the token: see app.configure_logging), count it, and tell the
+    user something went wrong instead of leaving them waiting."""
+    error = context.error
+    context.bot_data.metrics.errors.labels(type(error).__name__).inc()
+    if isinstance(error, Forbidden):
+        log.info("not allowed to write to this chat (the user blocked the bot?): %s", error)
+        return
+    if isinstance(error, NetworkError):
+        log.warning("network error talking to Telegram: %s", error)
+        return
+    log.error("error while handling an update", exc_info=error)
+    if not isinstance(update, Update):
+        return
+    language = _language(update)
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(t(language, "error"))
+        elif update.message is not None and update.message.chat.type == ChatType.PRIVATE:
+            await update.message.reply_text(t(language, "error"))
+    except Exception as exc:
+        log.warning("could not tell the user about the error: %s", exc)
+
+
+def pick_examples(passages: list[StoredPassage], count: int = 3) -> tuple[str, ...]:
+    """Example queries for /start: a clause of 5-12 characters from each of a few passages,
+    short enough to ride in a button's callback data."""
+    examples: list[str] = []
+    for passage in passages:
+        clauses = [
+            c
+            for c in _EXAMPLE_SPLIT.split(passage.text)
+            if 5 <= len(c) <= 12 and len(c.encode()) <= 36
+        ]
+        if clauses:
+            examples.append(max(clauses, key=len))
+        if len(examples) == count:
+            break
+    return tuple(examples)
+
+
+def examples_rng(fingerprint: str) -> random.Random:
+    """The same examples on every replica and restart of one database."""
+    return random.Random(fingerprint)

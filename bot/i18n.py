@@ -1,0 +1,186 @@
+"""The bot's words in Simplified Chinese and English, chosen by the user's `language_code`.
+
+Texts are Telegram HTML fragments: placeholders are filled with already-escaped values.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Language = Literal["zh", "en"]
+LANGUAGES: tuple[Language, ...] = ("zh", "en")
+
+# Telegram sends "zh-hans", "zh-hant", "zh", "en", "en-gb", … or nothing. The corpus is
+# Chinese, so a reader without a language code is most likely Chinese too.
+DEFAULT_LANGUAGE: Language = "zh"
+
+
+def pick_language(language_code: str | None) -> Language:
+    if not language_code:
+        return DEFAULT_LANGUAGE
+    return "zh" if language_code.lower().startswith("zh") else "en"
+
+
+# (command, zh description, en description); registered with setMyCommands in both languages.
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("search", "搜索一段话", "Find a passage"),
+    ("random", "随机一段", "A random passage"),
+    ("sources", "收录的文章", "The articles in the collection"),
+    ("help", "用法", "How to use this bot"),
+    ("about", "文集信息", "About the collection"),
+    ("start", "开始", "Start"),
+)
+GROUP_COMMANDS = ("search", "random", "help")
+
+_TEXTS: dict[str, dict[Language, str]] = {
+    "welcome": {
+        "zh": (
+            "你好，{name}！我能在文集里找到你依稀记得的那段话。\n\n"
+            "直接发给我一句话——记不全、有错字、繁体都可以——我会回复原文、作者和出处。\n"
+            "试试下面的例子，或者在任何聊天里输入 <code>@{bot} 关键词</code> 把段落分享给朋友。"
+        ),
+        "en": (
+            "Hello, {name}! I find the passage you half-remember in the collection.\n\n"
+            "Send me a phrase — incomplete, with typos, in Traditional or Simplified script — "
+            "and I reply with the exact passage, its author and source.\n"
+            "Try an example below, or type <code>@{bot} words</code> in any chat to share a "
+            "passage there."
+        ),
+    },
+    "help": {
+        "zh": (
+            "<b>怎么用</b>\n"
+            "• 私聊：直接发一句话，或 <code>/search 一句话</code>。\n"
+            "• 群组：<code>/search@{bot} 一句话</code>（也可以回复一条消息并发 /search）。\n"
+            "• 任何聊天：输入 <code>@{bot} 一句话</code>，从列表里选一段发送。\n\n"
+            "<b>命令</b>\n"
+            "/search 一句话 — 搜索\n"
+            "/random — 随机一段\n"
+            "/sources — 收录的文章和出处\n"
+            "/about — 文集大小、更新时间和版本\n"
+            "/help — 这条说明\n\n"
+            "结果下面的按钮：◀ ▶ 翻看其他结果，「上下文」显示前后段，"
+            "「整节」发送整个小节，「分享」把这段发到别的聊天。\n"
+            "记不准也没关系：错字、繁体、漏字、语序颠倒都能找到。"
+        ),
+        "en": (
+            "<b>How to use it</b>\n"
+            "• Private chat: just send a phrase, or <code>/search phrase</code>.\n"
+            "• Groups: <code>/search@{bot} phrase</code> (or reply to a message with /search).\n"
+            "• Any chat: type <code>@{bot} phrase</code> and pick a passage to send.\n\n"
+            "<b>Commands</b>\n"
+            "/search phrase — search\n"
+            "/random — a random passage\n"
+            "/sources — the articles and their sources\n"
+            "/about — collection size, build time and version\n"
+            "/help — this message\n\n"
+            "Buttons under a result: ◀ ▶ page through matches, “Context” shows the paragraphs "
+            "around it, “Section” sends the whole section, “Share” sends it to another chat.\n"
+            "Typos, Traditional characters, missing words and shuffled clauses are all fine."
+        ),
+    },
+    "search_usage": {
+        "zh": "在 /search 后面写上要找的话，例如：\n<code>/search {example}</code>",
+        "en": "Write what you are looking for after /search, for example:\n"
+        "<code>/search {example}</code>",
+    },
+    "nothing_found": {
+        "zh": (
+            "没有找到与「{query}」相符的段落。\n\n"
+            "可以试试：只写你最确定的几个字；换个说法；少写标点和语气词。"
+        ),
+        "en": (
+            "Nothing in the collection matches “{query}”.\n\n"
+            "Try: only the words you are surest of; another wording; fewer particles."
+        ),
+    },
+    "not_text": {
+        "zh": "我只能搜索文字。发一句你记得的话试试，或者看看 /help。",
+        "en": "I can only search text. Send a phrase you remember, or see /help.",
+    },
+    "unknown_command": {
+        "zh": "不认识这个命令。发 /help 查看用法。",
+        "en": "I don’t know that command. See /help.",
+    },
+    "error": {
+        "zh": "抱歉，出了点问题。请稍后再试。",
+        "en": "Sorry, something went wrong. Please try again in a moment.",
+    },
+    "bad_link": {
+        "zh": "这个链接无效或已过期，文集可能已经更新。直接发一句话来搜索吧。",
+        "en": "That link is invalid or out of date; the collection may have changed. "
+        "Send me a phrase to search instead.",
+    },
+    "stale_button": {
+        "zh": "这个按钮已失效，请重新搜索。",
+        "en": "This button has expired. Please search again.",
+    },
+    "not_yours": {
+        "zh": "这是别人的搜索结果；发 /search 自己搜一下吧。",
+        "en": "This result belongs to someone else; use /search to run your own.",
+    },
+    "passage_gone": {
+        "zh": "这段文字已不在文集里（文集更新过）。请重新搜索。",
+        "en": "That passage is no longer in the collection (it was updated). Search again.",
+    },
+    "results_changed": {
+        "zh": "结果已变化（文集更新过），请重新搜索。",
+        "en": "The results changed (the collection was updated). Please search again.",
+    },
+    "sources_header": {
+        "zh": "<b>收录的文章</b>（共 {total} 篇，第 {page}/{pages} 页）",
+        "en": "<b>Articles in the collection</b> ({total} in all, page {page}/{pages})",
+    },
+    "about": {
+        "zh": (
+            "<b>文集</b>：{documents} 篇文章，{passages} 段，约 {characters} 字\n"
+            "<b>更新于</b>：{built_at}\n"
+            "<b>版本</b>：excerpt-bot {version}"
+        ),
+        "en": (
+            "<b>Collection</b>: {documents} articles, {passages} passages, "
+            "about {characters} characters\n"
+            "<b>Built</b>: {built_at}\n"
+            "<b>Version</b>: excerpt-bot {version}"
+        ),
+    },
+    "empty_corpus": {
+        "zh": "文集是空的：还没有导入任何文章。",
+        "en": "The collection is empty: no articles have been imported yet.",
+    },
+    "section_of": {"zh": "（本节 {n} 段）", "en": "({n} passages in this section)"},
+    "more_below": {"zh": "（接下条）", "en": "(continued below)"},
+    "source": {"zh": "原文", "en": "source"},
+    "btn_prev": {"zh": "◀ 上一条", "en": "◀ Previous"},
+    "btn_next": {"zh": "下一条 ▶", "en": "Next ▶"},
+    "btn_context": {"zh": "上下文", "en": "Context"},
+    "btn_section": {"zh": "整节", "en": "Section"},
+    "btn_share": {"zh": "分享", "en": "Share"},
+    "btn_back": {"zh": "↩ 返回", "en": "↩ Back"},
+    "btn_random": {"zh": "🎲 再来一段", "en": "🎲 Another"},
+    "btn_inline": {"zh": "在其他聊天中使用", "en": "Use in another chat"},
+    "btn_open": {"zh": "在机器人里看上下文", "en": "Context in the bot"},
+    "btn_inline_help": {"zh": "怎么用？", "en": "How does this work?"},
+    "btn_inline_nothing": {"zh": "没有找到，看看用法", "en": "Nothing found — how to search"},
+    "btn_sources_prev": {"zh": "◀", "en": "◀"},
+    "btn_sources_next": {"zh": "▶", "en": "▶"},
+    "counter": {"zh": "第 {n}/{total} 条", "en": "{n} of {total}"},
+    "random_title": {"zh": "随机一段", "en": "A random passage"},
+}
+
+
+def t(language: Language, key: str, **values: object) -> str:
+    """The text for `key` in `language`, with `values` filled in (escape them first)."""
+    template = _TEXTS[key][language]
+    return template.format(**values) if values else template
+
+
+__all__ = [
+    "COMMANDS",
+    "DEFAULT_LANGUAGE",
+    "GROUP_COMMANDS",
+    "LANGUAGES",
+    "Language",
+    "pick_language",
+    "t",
+]

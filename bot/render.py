@@ -1,0 +1,377 @@
+"""Passages → Telegram HTML, and the payloads the reply's buttons carry.
+
+Telegram's rules this module keeps (https://core.telegram.org/bots/api#html-style):
+every `<`, `>`, `&` and `"` in text is escaped; only `b`, `i`, `a`, `blockquote` tags are
+used, properly nested; the text *after* entity parsing is at most 4,096 UTF-16 code units.
+Lengths are counted in UTF-16 because that is what Telegram counts (an emoji is two).
+
+Nothing here does I/O or imports telegram: buttons are described with `Button`, and the
+handlers turn them into an `InlineKeyboardMarkup`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from bot.models import StoredPassage
+
+MESSAGE_LIMIT = 4096  # UTF-16 code units of visible text per message
+CALLBACK_LIMIT = 64  # bytes of callback_data
+INLINE_QUERY_LIMIT = 256  # characters Telegram allows in an inline query
+EXPAND_ABOVE = 320  # passages longer than this (UTF-16 units) get an expandable blockquote
+SNIPPET_LENGTH = 90  # characters of an inline result's description
+
+# C0/C1 controls except tab and newline, lone surrogates, and noncharacters: Telegram rejects
+# or mangles them, and JSON cannot carry a lone surrogate as UTF-8 at all.
+_UNSENDABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def sendable(text: str) -> str:
+    """Text with everything Telegram cannot carry removed (used on anything a user typed)."""
+    return _UNSENDABLE.sub("", text)
+
+
+def escape(text: str) -> str:
+    return html.escape(sendable(text), quote=True)
+
+
+def _cut_utf16(text: str, budget: int) -> str:
+    """The longest prefix of `text` that fits `budget` UTF-16 units, never splitting a pair."""
+    if utf16_len(text) <= budget:
+        return text
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > budget:
+            return text[:index]
+    return text
+
+
+def shorten(text: str, budget: int) -> str:
+    """`text` cut to `budget` UTF-16 units, with an ellipsis when something was cut."""
+    if utf16_len(text) <= budget:
+        return text
+    return _cut_utf16(text, budget - 1).rstrip() + "…"
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if Telegram will accept it as a link, else None (no javascript:, no spaces)."""
+    if not url or any(c.isspace() for c in url) or len(url) > 2048:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return url
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """The few words a rendered reply needs, in the reader's language."""
+
+    source: str  # link text when the attribution has no name ("原文" / "source")
+    more_below: str  # appended when a section continues in the next message
+
+
+class _Builder:
+    """Accumulates HTML and counts the visible text it will produce, in UTF-16 units."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.visible = 0
+
+    def text(self, text: str) -> None:
+        text = sendable(text)
+        self.parts.append(html.escape(text, quote=True))
+        self.visible += utf16_len(text)
+
+    def tag(self, markup: str) -> None:
+        self.parts.append(markup)
+
+    def html(self) -> str:
+        return "".join(self.parts)
+
+
+def header_text(passage: StoredPassage) -> str:
+    """The heading path, led by the document title when the path does not start with it."""
+    path = [h for h in passage.heading_path if h]
+    title = passage.document.title.strip()
+    if title and (not path or path[0] != title):
+        path.insert(0, title)
+    return " › ".join(path)
+
+
+def _source_line(builder: _Builder, passage: StoredPassage, labels: Labels) -> None:
+    url = safe_url(passage.source_url) or safe_url(passage.document.url)
+    name = (passage.source_name or "").strip()
+    builder.text("— ")
+    if passage.author:
+        builder.text(passage.author.strip())
+        if url or name:
+            builder.text(" · ")
+    if url:
+        builder.tag(f'<a href="{html.escape(url, quote=True)}">')
+        builder.text(name or labels.source)
+        builder.tag("</a>")
+    elif name:
+        builder.text(name)
+    elif not passage.author:
+        builder.text(passage.document.title or labels.source)
+
+
+def _merge(spans: Iterable[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted((max(0, s), min(length, e)) for s, e in spans):
+        if end <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _highlighted(builder: _Builder, text: str, spans: Sequence[tuple[int, int]]) -> None:
+    position = 0
+    for start, end in _merge(spans, len(text)):
+        builder.text(text[position:start])
+        builder.tag("<b>")
+        builder.text(text[start:end])
+        builder.tag("</b>")
+        position = end
+    builder.text(text[position:])
+
+
+def _fit_passage(
+    text: str, spans: Sequence[tuple[int, int]], budget: int
+) -> tuple[str, Sequence[tuple[int, int]]]:
+    """Cut a passage to the room left in the message, keeping the highlighted part in view:
+    when the match lies beyond the cut, the text starts shortly before it instead."""
+    if utf16_len(sendable(text)) <= budget:
+        return text, spans
+    start = 0
+    if spans:
+        first = min(s for s, _ in spans)
+        if utf16_len(text[:first]) > budget // 2:
+            start = max(0, first - 40)
+    body = text[start:]
+    prefix = "…" if start else ""
+    cut = shorten(body, budget - len(prefix))
+    shifted = [(s - start + len(prefix), e - start + len(prefix)) for s, e in spans]
+    visible_end = len(prefix) + len(cut) - (1 if cut != body else 0)
+    return prefix + cut, [(s, min(e, visible_end)) for s, e in shifted if s < visible_end]
+
+
+def render_passage(
+    passage: StoredPassage,
+    labels: Labels,
+    highlights: Sequence[tuple[int, int]] = (),
+    *,
+    footer: str = "",
+) -> str:
+    """The reply for one passage: header, quoted passage with the match in bold, source line,
+    and an optional plain footer (e.g. "2/15"). Always within Telegram's 4,096 limit."""
+    head = _Builder()
+    head.tag("<b>")
+    head.text(shorten(header_text(passage), 300))
+    head.tag("</b>\n")
+    tail = _Builder()
+    tail.text("\n")
+    _source_line(tail, passage, labels)
+    if footer:
+        tail.text("\n" + footer)
+    budget = MESSAGE_LIMIT - head.visible - tail.visible
+    text, spans = _fit_passage(passage.text, highlights, budget)
+    quote = _Builder()
+    long = utf16_len(text) > EXPAND_ABOVE or text.count("\n") > 5
+    quote.tag("<blockquote expandable>" if long else "<blockquote>")
+    _highlighted(quote, text, spans)
+    quote.tag("</blockquote>")
+    return head.html() + quote.html() + tail.html()
+
+
+def render_context(
+    passage: StoredPassage,
+    before: StoredPassage | None,
+    after: StoredPassage | None,
+    labels: Labels,
+    highlights: Sequence[tuple[int, int]] = (),
+) -> str:
+    """The passage between its neighbours in the same section; the neighbours are plain text
+    and shortened first when the three do not fit one message."""
+    head = _Builder()
+    head.tag("<b>")
+    head.text(shorten(header_text(passage), 300))
+    head.tag("</b>\n")
+    tail = _Builder()
+    _source_line(tail, passage, labels)
+    room = MESSAGE_LIMIT - head.visible - tail.visible - 4  # the newlines between the parts
+    main, spans = _fit_passage(passage.text, highlights, max(200, room // 2))
+    neighbour_room = max(0, (room - utf16_len(main)) // 2)
+    parts: list[str] = [head.html()]
+    if before is not None and neighbour_room > 1:
+        parts.append(escape(_tail_of(before.text, neighbour_room)) + "\n")
+    quote = _Builder()
+    quote.tag("<blockquote>")
+    _highlighted(quote, main, spans)
+    quote.tag("</blockquote>")
+    parts.append(quote.html())
+    if after is not None and neighbour_room > 1:
+        parts.append(escape(shorten(after.text, neighbour_room)) + "\n")
+    parts.append(tail.html())
+    return "".join(parts)
+
+
+def _tail_of(text: str, budget: int) -> str:
+    """The end of the previous paragraph: the part next to the passage matters most."""
+    if utf16_len(text) <= budget:
+        return text
+    reversed_cut = _cut_utf16(text[::-1], budget - 1)
+    return "…" + reversed_cut[::-1].lstrip()
+
+
+def render_section(
+    passages: Sequence[StoredPassage], labels: Labels, *, max_messages: int = 10
+) -> list[str]:
+    """A whole section as one or more messages, split between paragraphs (a paragraph longer
+    than a message is itself split), each within 4,096; the source line ends the last. A
+    section longer than `max_messages` messages stops with "…" before the source line, so
+    one button press cannot flood a group."""
+    if not passages:
+        return []
+    first = passages[0]
+    head = _Builder()
+    head.tag("<b>")
+    head.text(shorten(header_text(first), 300))
+    head.tag("</b>\n\n")
+    tail = _Builder()
+    _source_line(tail, first, labels)
+    more = "\n" + labels.more_below
+    budget = MESSAGE_LIMIT - utf16_len(more)
+
+    messages: list[str] = []
+    current: list[str] = [head.html()]
+    used = head.visible
+    for paragraph in _paragraph_pieces([p.text for p in passages], budget - 2):
+        cost = utf16_len(sendable(paragraph)) + 2
+        if used + cost > budget and used > 0:
+            if len(messages) + 1 >= max_messages:
+                current.append("…\n\n")
+                used += 3
+                break
+            messages.append("".join(current) + escape(more))
+            current, used = [], 0
+        current.append(escape(paragraph) + "\n\n")
+        used += cost
+    if used + tail.visible > MESSAGE_LIMIT:
+        messages.append("".join(current) + escape(more))
+        current = []
+    current.append(tail.html())
+    messages.append("".join(current))
+    return messages
+
+
+def _paragraph_pieces(texts: Iterable[str], budget: int) -> Iterable[str]:
+    for text in texts:
+        while utf16_len(text) > budget:
+            piece = _cut_utf16(text, budget)
+            yield piece
+            text = text[len(piece) :]
+        if text:
+            yield text
+
+
+def inline_title(passage: StoredPassage) -> str:
+    """An inline result's title: the innermost heading, or the document title."""
+    heading = next((h for h in reversed(passage.heading_path) if h.strip()), "")
+    return shorten(sendable(heading or passage.document.title or "…"), 100)
+
+
+def snippet(text: str, highlights: Sequence[tuple[int, int]], length: int = SNIPPET_LENGTH) -> str:
+    """A one-line excerpt of `text` around its first highlight, for an inline description."""
+    flat = " ".join(sendable(text).split())
+    if len(flat) <= length:
+        return flat
+    start = 0
+    if highlights:
+        # Offsets are in the original text; collapsing whitespace only moves them left.
+        first = min(s for s, _ in highlights)
+        start = max(0, min(first - length // 4, len(flat) - length))
+    piece = flat[start : start + length]
+    return ("…" if start else "") + piece + ("…" if start + length < len(flat) else "")
+
+
+# --- button payloads ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """One inline-keyboard button: exactly one of the action fields is set."""
+
+    text: str
+    callback: str | None = None
+    url: str | None = None
+    switch_inline: str | None = None  # opens inline mode in a chat the user picks
+
+
+@dataclass(frozen=True, slots=True)
+class Payload:
+    """What a callback button carries: an action, its arguments, and who may press it."""
+
+    action: str
+    args: tuple[str, ...]
+    owner: int  # the user the reply belongs to; 0 = anyone
+
+
+_SIGNATURE_CHARS = 6  # 36 bits of HMAC: forging by guessing takes ~7e10 tries
+
+
+def _signature(secret: bytes, chat_id: int, body: str) -> str:
+    mac = hmac.new(secret, f"{chat_id}|{body}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode("ascii")[:_SIGNATURE_CHARS]
+
+
+def encode_payload(payload: Payload, *, secret: bytes, chat_id: int) -> str:
+    """`action|owner|args…|signature`. The signature binds it to the chat and the bot's key,
+    so a modified client cannot page someone else's reply by editing the owner field. No
+    state is kept on the server: any replica, after any restart, can act on it."""
+    fields = [payload.action, str(payload.owner), *payload.args]
+    if any("|" in f for f in fields):
+        raise ValueError("payload fields cannot contain '|'")
+    body = "|".join(fields)
+    data = f"{body}|{_signature(secret, chat_id, body)}"
+    if len(data.encode()) > CALLBACK_LIMIT:
+        raise ValueError(f"callback data over {CALLBACK_LIMIT} bytes: {data!r}")
+    return data
+
+
+def decode_payload(data: str | None, *, secret: bytes, chat_id: int) -> Payload | None:
+    """The payload, or None when it is malformed, forged, or signed for another chat."""
+    if not data or len(data) > CALLBACK_LIMIT or not data.isascii():
+        return None
+    body, _, signature = data.rpartition("|")
+    if not body or not hmac.compare_digest(signature, _signature(secret, chat_id, body)):
+        return None
+    action, _, rest = body.partition("|")
+    owner_text, _, args_text = rest.partition("|")
+    if not owner_text.isdigit():
+        return None
+    return Payload(action, tuple(args_text.split("|")) if args_text else (), int(owner_text))
+
+
+def clean_inline_query(text: str) -> str:
+    """A query as typed: control characters and invisible marks removed, spaces collapsed."""
+    text = sendable(text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return " ".join(text.split())[:INLINE_QUERY_LIMIT]
