@@ -64,6 +64,10 @@ class _RedactToken(logging.Filter):
         if self._token in message:
             record.msg = message.replace(self._token, "<token>")
             record.args = None
+        if record.exc_info and not record.exc_text:
+            # The formatter prints exc_text when it is set: redact the traceback too.
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = text.replace(self._token, "<token>")
         return True
 
 
@@ -184,6 +188,15 @@ def build_application(settings: Settings) -> BotApplication:
     return application
 
 
+async def check_token(settings: Settings) -> str:
+    """Ask Telegram who we are before starting: a rejected token or an unreachable API is
+    reported in one line instead of a retry loop's traceback. Returns the bot's username."""
+    from telegram import Bot
+
+    async with Bot(settings.require_token(), base_url=f"{settings.api_base_url}/bot") as bot:
+        return bot.username
+
+
 def run_polling(application: BotApplication) -> None:
     """Long polling until SIGINT/SIGTERM; in-flight updates finish, the store is closed."""
     application.run_polling(
@@ -194,15 +207,19 @@ def run_polling(application: BotApplication) -> None:
     )
 
 
-async def serve_webhook(application: BotApplication, settings: Settings) -> None:
-    """Register the webhook, serve it with /healthz and /metrics until SIGINT/SIGTERM."""
-    from bot.webhook import WebhookServer  # aiohttp is only needed in webhook mode
+async def serve_webhook(
+    application: BotApplication, settings: Settings, stop: asyncio.Event | None = None
+) -> None:
+    """Register the webhook, serve it with /healthz and /metrics until SIGINT/SIGTERM (or
+    until `stop` is set, for callers that handle signals themselves)."""
+    from bot.webhook import WebhookServer
 
     assert settings.webhook_url is not None
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
     server = WebhookServer(application, settings)
     await application.initialize()
     try:

@@ -387,13 +387,20 @@ async def _prepare_database(settings: Settings, *, auto: bool) -> None:
 def _run(settings: Settings, *, auto: bool, log_level: str) -> int:
     from telegram.error import InvalidToken, NetworkError
 
-    from bot.app import build_application, configure_logging, run_polling, serve_webhook
+    from bot.app import (
+        build_application,
+        check_token,
+        configure_logging,
+        run_polling,
+        serve_webhook,
+    )
 
     token = settings.require_token()  # before any indexing: fail fast on the obvious
     asyncio.run(_prepare_database(settings, auto=auto))
     configure_logging(token, getattr(logging, log_level.upper(), logging.INFO))
     application = build_application(settings)
     try:
+        asyncio.run(check_token(settings))
         if settings.webhook_url:
             asyncio.run(serve_webhook(application, settings))
         else:

@@ -358,7 +358,7 @@ def encode_payload(payload: Payload, *, secret: bytes, chat_id: int) -> str:
 
 def decode_payload(data: str | None, *, secret: bytes, chat_id: int) -> Payload | None:
     """The payload, or None when it is malformed, forged, or signed for another chat."""
-    if not data or len(data) > CALLBACK_LIMIT or not data.isascii():
+    if not data or len(data.encode("utf-8", "replace")) > CALLBACK_LIMIT:
         return None
     body, _, signature = data.rpartition("|")
     if not body or not hmac.compare_digest(signature, _signature(secret, chat_id, body)):

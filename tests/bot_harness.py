@@ -1,0 +1,68 @@
+"""Runs the real PTB `Application` against the fake Bot API server, in this event loop."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from bot.app import ALLOWED_UPDATES, BotApplication, build_application
+from bot.config import Settings, load_settings
+
+from .fake_telegram import TOKEN, Call, FakeTelegram
+
+
+def bot_settings(fake: FakeTelegram, db: Path, **extra: object) -> Settings:
+    return load_settings(
+        {"db": db, "token": TOKEN, "api_base_url": fake.base_url, **extra}, environ={}
+    )
+
+
+@contextlib.asynccontextmanager
+async def polling_bot(fake: FakeTelegram, db: Path) -> AsyncIterator[BotApplication]:
+    """The bot polling the fake, started the way `run_polling` starts it."""
+    application = build_application(bot_settings(fake, db))
+    await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    # A short long-poll keeps shutdown quick in tests; the product uses 30 s.
+    await application.updater.start_polling(timeout=1, allowed_updates=ALLOWED_UPDATES)
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        assert application.post_shutdown is not None
+        await application.post_shutdown(application)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def keyboard(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every inline button of a message (or of a sendMessage/edit call's params)."""
+    markup = message.get("reply_markup") or {}
+    return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def find_button(message: dict[str, Any], label: str) -> dict[str, Any]:
+    for candidate in keyboard(message):
+        if label in candidate["text"]:
+            return candidate
+    raise AssertionError(f"no button {label!r} in {[b['text'] for b in keyboard(message)]}")
+
+
+def text_of(call: Call) -> str:
+    """The visible text Telegram would show for a sendMessage/editMessageText call."""
+    result = call.result
+    assert isinstance(result, dict), call
+    return str(result["text"])

@@ -1,0 +1,253 @@
+"""Webhook mode and the `excerpt-bot run` process, against the fake Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.app import build_application, serve_webhook
+
+from .bot_harness import bot_settings, free_port
+from .conftest import ROOT
+from .fake_telegram import TOKEN, FakeTelegram
+
+QUOTE = "托派很擅长篡改历史"
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as server:
+        yield server
+        assert server.violations == [], server.violations
+
+
+@contextlib.asynccontextmanager
+async def webhook_bot(fake: FakeTelegram, db: Path) -> AsyncIterator[str]:
+    """The bot in webhook mode on a free loopback port; yields its base URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram/hook"
+    settings = bot_settings(
+        fake, db, webhook_url=url, webhook_listen="127.0.0.1", webhook_port=port
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve_webhook(build_application(settings), settings, stop))
+    base = f"http://127.0.0.1:{port}"
+    async with aiohttp.ClientSession() as session:
+        for _ in range(200):
+            if task.done():
+                task.result()  # surface a startup failure
+            with contextlib.suppress(aiohttp.ClientError):
+                async with session.get(f"{base}/healthz") as response:
+                    if response.status == 200:
+                        break
+            await asyncio.sleep(0.05)
+    try:
+        yield base
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+
+
+async def test_webhook_registers_with_secret_and_serves_updates(
+    fake: FakeTelegram, shipped_db: Path
+) -> None:
+    async with webhook_bot(fake, shipped_db) as base:
+        assert fake.webhook is not None
+        assert fake.webhook["url"] == f"{base}/telegram/hook"
+        secret = fake.webhook["secret_token"]
+        assert secret and secret != TOKEN
+        update = fake.message(QUOTE)
+        reply = await fake.answer_of(update)
+        assert "暴躁皮皮" in reply.result["text"]
+        assert fake.webhook_statuses[-1] == 200
+
+
+async def test_webhook_rejects_bad_requests(fake: FakeTelegram, shipped_db: Path) -> None:
+    async with webhook_bot(fake, shipped_db):
+        update = {
+            "update_id": 99,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "text": "x",
+                "chat": {"id": 1, "type": "private"},
+            },
+        }
+        assert (await fake.deliver(update, secret="wrong"))[0] == 403
+        assert (await fake.deliver(update, secret=None))[0] == 403
+        assert (await fake.deliver(update, body=b"{not json"))[0] == 400
+        assert (await fake.deliver(update, body=b"[1, 2]"))[0] == 400
+        assert (await fake.deliver(update, body=b'{"update_id": "x"}'))[0] == 400
+        assert (await fake.deliver(update, body=b"{" + b" " * (2 << 20) + b"}"))[0] == 413
+        assert (await fake.deliver(update, path="/elsewhere"))[0] == 404
+        assert (await fake.deliver(update, method="GET"))[0] == 405
+        # The content type Telegram's own servers and many proxies send is fine.
+        status, _ = await fake.deliver(
+            fake.message(QUOTE) | {"update_id": 100},
+            headers={"Content-Type": "application/json; charset=utf-8"},
+        )
+        assert status == 200
+        # And after all that, it still answers.
+        reply = await fake.answer_of(fake.message("/help"))
+        assert reply.status == 200
+
+
+async def test_health_and_metrics(fake: FakeTelegram, shipped_db: Path) -> None:
+    async with webhook_bot(fake, shipped_db) as base:
+        await fake.answer_of(fake.message(QUOTE))
+        await fake.answer_of(fake.inline_query("革命"))
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{base}/healthz") as response:
+                assert response.status == 200
+            async with session.get(f"{base}/metrics") as response:
+                assert response.status == 200
+                assert response.headers["Content-Type"].startswith("text/plain")
+                body = await response.text()
+    assert 'excerpt_bot_updates_total{type="message"}' in body
+    assert 'excerpt_bot_updates_total{type="inline_query"}' in body
+    assert 'excerpt_bot_search_seconds_bucket{kind="inline"' in body
+    assert "excerpt_bot_corpus_passages" in body
+    assert TOKEN not in body
+
+
+# --- the process ----------------------------------------------------------------------------
+
+
+async def start_process(
+    fake: FakeTelegram, home: Path, *args: str, env: dict[str, str] | None = None
+) -> asyncio.subprocess.Process:
+    environ = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("EXCERPT_BOT", "WEBHOOK"))},
+        "XDG_DATA_HOME": str(home),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "PYTHONIOENCODING": "utf-8",
+        **(env or {}),
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        *args,
+        cwd=ROOT,
+        env=environ,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def stop_process(process: asyncio.subprocess.Process) -> tuple[int, float, str]:
+    started = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(process.communicate(), 20)
+    assert process.returncode is not None
+    return process.returncode, time.monotonic() - started, stderr.decode()
+
+
+async def test_run_with_only_a_token_indexes_and_serves_then_stops_on_sigterm(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    process = await start_process(fake, tmp_path)
+    try:
+        await fake.wait_for("getUpdates", timeout=60)
+        reply = await fake.answer_of(fake.message(QUOTE), timeout=10)
+        assert "暴躁皮皮" in reply.result["text"]
+        # SIGTERM while a reply is in flight: it is still sent, then the process exits 0.
+        fake.fail("sendMessage", status=200, delay=1.5, times=0)  # slow, not failing
+        fake.message("/about")
+        await fake.wait_for("getUpdates", lambda c: c.status == 200 and c.result, timeout=5)
+        await asyncio.sleep(0.3)
+    finally:
+        code, took, stderr = await stop_process(process)
+    assert code == 0, stderr
+    assert took < 10
+    assert any(c.method == "sendMessage" and "excerpt-bot" in str(c.result) for c in fake.calls)
+    assert "Traceback" not in stderr and TOKEN not in stderr
+    assert (tmp_path / "excerpt-bot" / "excerpt.db").is_file()
+
+
+async def test_run_in_webhook_mode_stops_on_sigterm(fake: FakeTelegram, tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/hook"
+    process = await start_process(
+        fake,
+        tmp_path,
+        "--webhook-url",
+        url,
+        "--listen",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--secret-token",
+        "s3cret-for-tests",
+    )
+    try:
+        await fake.wait_for("setWebhook", timeout=60)
+        assert fake.webhook is not None and fake.webhook["secret_token"] == "s3cret-for-tests"
+        for _ in range(100):
+            with contextlib.suppress(OSError):
+                status, _ = await fake.deliver(fake_update(), secret="s3cret-for-tests")
+                if status == 200:
+                    break
+            await asyncio.sleep(0.1)
+        reply = await fake.answer_of(fake.message(QUOTE), timeout=10)
+        assert "暴躁皮皮" in reply.result["text"]
+    finally:
+        code, took, stderr = await stop_process(process)
+    assert code == 0, stderr
+    assert took < 10
+    assert "Traceback" not in stderr and TOKEN not in stderr
+
+
+def fake_update() -> dict[str, object]:
+    return {
+        "update_id": 1,
+        "edited_message": {
+            "message_id": 1,
+            "date": 0,
+            "edit_date": 0,
+            "text": "x",
+            "chat": {"id": 1, "type": "private"},
+        },
+    }
+
+
+async def test_run_without_a_token_says_what_to_do(tmp_path: Path) -> None:
+    environ = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=ROOT,
+        env={**environ, "XDG_DATA_HOME": str(tmp_path)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    text = stderr.decode()
+    assert process.returncode == 1
+    assert "TELEGRAM_BOT_TOKEN is not set" in text and "@BotFather" in text
+    assert "Traceback" not in text
+    assert not (tmp_path / "excerpt-bot").exists()  # nothing indexed for nothing
+
+
+async def test_run_with_a_rejected_token(fake: FakeTelegram, tmp_path: Path) -> None:
+    process = await start_process(
+        fake, tmp_path, env={"TELEGRAM_BOT_TOKEN": "999:wrong-token_abcdefghijklmnopqrst"}
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    text = stderr.decode()
+    assert process.returncode == 1, text
+    assert "rejected" in text and "Traceback" not in text
+    assert "wrong-token" not in text
