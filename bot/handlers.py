@@ -479,7 +479,10 @@ async def _answer_inline(
     try:
         await answer(
             results,
-            next_offset=next_offset,
+            # Omitted, not "": PTB 22.8's ExtBot with Defaults turns a top-level "" into "[]"
+            # (an empty str passes its "every item is an InputPollOption" check), and clients
+            # would then ask for offset "[]" forever.
+            next_offset=next_offset or None,
             cache_time=cache_time,
             is_personal=False,
             button=button,
