@@ -1,0 +1,137 @@
+"""Rendering: valid Telegram HTML within the limits for any text, and signed button data."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.models import DocumentRef, PassageKind, StoredPassage
+from bot.render import (
+    CALLBACK_LIMIT,
+    MESSAGE_LIMIT,
+    Labels,
+    Payload,
+    decode_payload,
+    encode_payload,
+    render_context,
+    render_passage,
+    render_section,
+    sendable,
+    utf16_len,
+)
+
+from .fake_telegram import check_message_text
+
+LABELS = Labels(source="原文", more_below="（接下条）")
+SECRET = b"k" * 32
+
+# Text as hostile as a corpus or a reader can make it: markup characters, entities, RTL and
+# zero-width marks, controls, astral emoji (two UTF-16 units each), CJK.
+_pieces = st.one_of(
+    st.sampled_from(list("<>&\"'/;#革命不是请客吃饭，。 \n") + ["&amp;", "<b>", "</a>", "&#1;"]),
+    st.sampled_from(["\u202e", "\u200b", "\u200f", "\ufeff", "\x00", "\x1b", "🙂", "𠀀", "\ud800"]),
+    st.characters(codec="utf-8"),
+)
+_short = st.lists(_pieces, max_size=200).map("".join)
+hostile_text = st.one_of(
+    _short,
+    # Long texts: a hostile piece repeated, to reach and pass the 4,096 limit.
+    st.builds(lambda piece, times: piece * times, _short, st.integers(1, 300)),
+)
+
+
+def passage(text: str, **overrides: object) -> StoredPassage:
+    fields: dict[str, object] = {
+        "passage_id": 1,
+        "text": text,
+        "kind": PassageKind.PARAGRAPH,
+        "heading_path": ("一、<标题> & 其他",),
+        "document": DocumentRef(title="文 & <章>", path="a.md", url="https://e.org/a?x=1&y=2"),
+        "author": "作者 <a>",
+        "source_url": 'https://e.org/p?a=1&b="2"',
+        "source_name": "知乎 & co",
+        "section_id": 1,
+        "prev_id": None,
+        "next_id": None,
+        "key": "abcdefghijklm",
+    }
+    fields.update(overrides)
+    return StoredPassage(**fields)  # type: ignore[arg-type]
+
+
+def visible(html: str) -> str:
+    text, _ = check_message_text(html, "HTML")  # raises on anything Telegram would reject
+    assert utf16_len(text) <= MESSAGE_LIMIT
+    return text
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", sendable(text))
+
+
+@settings(max_examples=150, deadline=None)
+@given(hostile_text, st.lists(st.tuples(st.integers(-5, 7000), st.integers(-5, 7000)), max_size=4))
+def test_any_passage_renders_valid_html_and_shows_its_text(
+    text: str, spans: list[tuple[int, int]]
+) -> None:
+    html = render_passage(passage(text), LABELS, spans)
+    shown = visible(html)
+    assert "作者 <a>" in shown and "知乎 & co" in shown
+    if utf16_len(text) < 3000:  # fits: the visible quote is exactly the source text
+        assert squash(text) in squash(shown)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(hostile_text, min_size=1, max_size=6))
+def test_any_section_splits_into_valid_messages(texts: list[str]) -> None:
+    parts = render_section([passage(t) for t in texts], LABELS)
+    shown = [visible(p) for p in parts]
+    assert "知乎 & co" in shown[-1]
+    if len(parts) < 10:  # nothing was cut: every paragraph is there, in order
+        assert squash("".join(texts)) in squash("".join(shown).replace("（接下条）", ""))
+
+
+@settings(max_examples=60, deadline=None)
+@given(hostile_text, hostile_text, hostile_text)
+def test_any_context_renders_valid_html(before: str, main: str, after: str) -> None:
+    visible(render_context(passage(main), passage(before), passage(after), LABELS))
+
+
+def test_a_link_that_is_not_http_is_not_a_link() -> None:
+    html = render_passage(
+        passage("正文", source_url="javascript:alert(1)", document=DocumentRef("t", "a", None)),
+        LABELS,
+    )
+    assert "javascript" not in html and "<a " not in html
+
+
+def test_long_passage_keeps_the_highlight_in_view() -> None:
+    text = "前文。" * 1500 + "要找的这一句" + "后文。" * 200
+    start = text.index("要找的这一句")
+    html = render_passage(passage(text), LABELS, [(start, start + 6)])
+    assert "<b>要找的这一句</b>" in html and "<blockquote expandable>" in html
+    visible(html)
+
+
+@given(
+    st.sampled_from(["pg", "cx", "sc", "ex"]),
+    st.lists(st.text(st.characters(exclude_characters="|"), min_size=1, max_size=8), max_size=2),
+    st.integers(0, 10**13),
+    st.integers(-(10**13), 10**13),
+)
+def test_payloads_round_trip_and_are_bound_to_their_chat(
+    action: str, args: list[str], owner: int, chat_id: int
+) -> None:
+    payload = Payload(action, tuple(args), owner)
+    try:
+        data = encode_payload(payload, secret=SECRET, chat_id=chat_id)
+    except ValueError:
+        return  # over 64 bytes: refused when building the button, never sent
+    assert len(data.encode()) <= CALLBACK_LIMIT
+    assert decode_payload(data, secret=SECRET, chat_id=chat_id) == payload
+    assert decode_payload(data, secret=SECRET, chat_id=chat_id + 1) is None
+    assert decode_payload(data, secret=b"other", chat_id=chat_id) is None
+    forged = data.replace(f"|{owner}|", f"|{owner + 1}|", 1)
+    assert decode_payload(forged, secret=SECRET, chat_id=chat_id) is None
