@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def measure(db: Path, queries: list[str], rounds: int) -> list[float]:
