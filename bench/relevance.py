@@ -35,10 +35,15 @@ from bot.text import normalize
 
 
 def is_hit(match: Match, query: dict[str, Any]) -> bool:
-    text = normalize(match.passage.text)
-    if any(normalize(str(e)) in text for e in query.get("expect") or ()):
+    return text_hits(match.passage.text, match.passage.heading_path, query)
+
+
+def text_hits(text: str, heading_path: Sequence[str], query: dict[str, Any]) -> bool:
+    """Whether a result with this text and heading path answers the query."""
+    normalized = normalize(text)
+    if any(normalize(str(e)) in normalized for e in query.get("expect") or ()):
         return True
-    path = "".join(match.passage.heading_path)
+    path = "".join(heading_path)
     return any(str(h) in path for h in query.get("heading") or ())
 
 
