@@ -46,7 +46,7 @@ from bench.relevance import text_hits
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = (ROOT / "corpus", ROOT / "tests" / "data" / "hexo-sample" / "source")
-COPIES_PER_SIZE = 7  # copies of the ~135k-character sources per 1×: 25× ≈ 24 M characters
+COPIES_PER_SIZE = 3  # copies of the ~325k-character sources per 1×: 25× ≈ 24 M characters
 PERTURB = 0.04  # share of CJK characters replaced in every copy after the first
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import logging
 import signal
+import time
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, LinkPreviewOptions, Update
@@ -111,6 +112,7 @@ def _make_post_init(settings: Settings) -> Any:
         )
         state.examples = handlers.pick_examples(passages)
         warm_up()
+        state.started_at = time.monotonic()
         metrics = state.metrics
         metrics.corpus_passages.set(state.stats.passages)
         metrics.corpus_documents.set(state.stats.documents)

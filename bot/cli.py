@@ -409,6 +409,8 @@ def _run(settings: Settings, *, auto: bool, log_level: str) -> int:
         raise CliError("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather") from None
     except NetworkError as exc:
         raise CliError(f"cannot reach the Bot API at {settings.api_base_url}: {exc}") from None
+    if application.bot_data.fatal:
+        raise CliError(application.bot_data.fatal)
     return EXIT_OK
 
 

@@ -25,7 +25,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden, NetworkError
+from telegram.error import BadRequest, Conflict, Forbidden, NetworkError
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot
 
 from bot import __version__
@@ -59,6 +59,9 @@ INLINE_CACHE_SECONDS = 300  # the same query from anyone gets Telegram's cached 
 RANDOM_CACHE_SECONDS = 10  # the empty query shows random passages: refresh them often
 MAX_PAGE = 1000  # no search has more matches than this; larger page numbers are forged
 SOURCES_PAGE = 15
+# Telegram answers 409 Conflict to the *older* of two getUpdates calls, so both instances see
+# conflicts. The one that has just started is the one to give up: it says why and exits.
+CONFLICT_GRACE_SECONDS = 10.0
 _KEY = re.compile(r"^[a-z2-7]{13}$")
 _EXAMPLE_SPLIT = re.compile(r"[，。；！？、：“”‘’「」《》（）,.;!?:()\s]+")
 
@@ -71,6 +74,9 @@ class BotState:
     stats: StoreStats | None = None
     secret: bytes = b""  # signs callback data; derived from the token, same on every replica
     examples: tuple[str, ...] = ()
+    started_at: float = field(default_factory=time.monotonic)  # reset when polling starts
+    fatal: str | None = None  # why the bot stopped itself; the CLI exits non-zero with it
+    last_conflict_warning: float = 0.0
     metrics: Metrics = field(default_factory=Metrics)
     # A reader types about one inline query per keystroke, debounced by the client: 5 at once
     # and 3 a second is more than a person produces and a few answers a second for a flooder.
@@ -724,6 +730,9 @@ async def on_error(update: object, context: Context) -> None:
     user something went wrong instead of leaving them waiting."""
     error = context.error
     context.bot_data.metrics.errors.labels(type(error).__name__).inc()
+    if isinstance(error, Conflict):
+        _on_conflict(context, error)
+        return
     if isinstance(error, Forbidden):
         log.info("not allowed to write to this chat (the user blocked the bot?): %s", error)
         return
@@ -741,6 +750,22 @@ async def on_error(update: object, context: Context) -> None:
             await update.message.reply_text(t(language, "error"))
     except Exception as exc:
         log.warning("could not tell the user about the error: %s", exc)
+
+
+def _on_conflict(context: Context, error: Conflict) -> None:
+    state = context.bot_data
+    now = time.monotonic()
+    if now - state.started_at < CONFLICT_GRACE_SECONDS:
+        state.fatal = (
+            "another process is already polling Telegram with this bot token (409 Conflict). "
+            "Run one polling instance per token; to run several, use webhook mode "
+            "(--webhook-url) behind a load balancer"
+        )
+        log.error("%s; stopping", state.fatal)
+        context.application.stop_running()
+    elif now - state.last_conflict_warning > 60:
+        state.last_conflict_warning = now
+        log.warning("another process polled Telegram with this bot token: %s", error)
 
 
 def pick_examples(passages: list[StoredPassage], count: int = 3) -> tuple[str, ...]:

@@ -1,0 +1,117 @@
+"""Telegram failing in the ways it does: the bot waits, recovers, and keeps serving."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import BotApplication
+
+from .bot_harness import find_button, polling_bot
+from .fake_telegram import FakeTelegram
+from .test_bot_process import start_process, stop_process
+
+QUOTE = "托派很擅长篡改历史"
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a current content and reply markup of the message"
+)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as server:
+        yield server
+        assert server.violations == [], server.violations
+
+
+@pytest.fixture
+async def bot(fake: FakeTelegram, shipped_db: Path) -> AsyncIterator[BotApplication]:
+    async with polling_bot(fake, shipped_db) as application:
+        yield application
+
+
+async def test_429_waits_retry_after_before_sending_again(
+    fake: FakeTelegram, bot: BotApplication
+) -> None:
+    fake.fail("sendMessage", status=429, retry_after=2)
+    mark = fake.mark()
+    fake.message(QUOTE)
+    sent = await fake.wait_for("sendMessage", lambda c: c.status == 200, after=mark, timeout=10)
+    attempts = [c for c in fake.calls[mark:] if c.method == "sendMessage"]
+    assert [c.status for c in attempts] == [429, 200]
+    assert attempts[1].at - attempts[0].at >= 2.0  # nothing resent early
+    assert "暴躁皮皮" in sent.result["text"]
+
+
+async def test_polling_recovers_after_five_server_errors(
+    fake: FakeTelegram, bot: BotApplication
+) -> None:
+    mark = fake.mark()
+    fake.fail("getUpdates", status=502, description="Bad Gateway", times=5)
+    update = fake.message(QUOTE)
+    reply = await fake.answer_of(update, timeout=15)
+    failures = [c for c in fake.calls[mark:] if c.method == "getUpdates" and c.status == 502]
+    assert len(failures) == 5
+    assert reply.at - failures[0].at < 15
+
+
+async def test_blocked_by_the_user_is_logged_once_not_retried(
+    fake: FakeTelegram, bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot")
+    fake.fail("sendMessage", status=403, description="Forbidden: bot was blocked by the user")
+    mark = fake.mark()
+    fake.message(QUOTE)
+    await fake.wait_for("sendMessage", after=mark)
+    # The next reader is served; the blocked reply was tried exactly once.
+    reply = await fake.answer_of(fake.message("/help", user=fake.user(7007)))
+    assert reply.status == 200
+    await asyncio.sleep(0.3)
+    attempts = [c for c in fake.calls[mark:] if c.method == "sendMessage"]
+    assert [c.status for c in attempts] == [403, 200]
+    blocked = [r for r in caplog.records if "blocked" in r.getMessage()]
+    assert len(blocked) == 1 and blocked[0].levelno == logging.INFO
+
+
+async def test_message_not_modified_is_ignored(
+    fake: FakeTelegram, bot: BotApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    first = await fake.answer_of(fake.message("革命"))
+    fake.fail("editMessageText", status=400, description=NOT_MODIFIED)
+    mark = fake.mark()
+    data = find_button(first.result, "下一条")["callback_data"]
+    answer = await fake.answer_of(fake.callback(data, message=first.result))
+    assert answer.status == 200 and not answer.params.get("text")
+    assert [c.status for c in fake.calls[mark:] if c.method == "editMessageText"] == [400]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_second_instance_on_the_same_token_says_why_and_exits(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    first = await start_process(fake, tmp_path / "a")
+    try:
+        await fake.wait_for("getUpdates", timeout=60)
+        await fake.answer_of(fake.message(QUOTE), timeout=10)
+        await asyncio.sleep(10.5)  # the first has been serving for a while
+        # Idle polling does not spin: a long poll is held, not repeated.
+        mark = fake.mark()
+        await asyncio.sleep(3)
+        assert sum(c.method == "getUpdates" for c in fake.calls[mark:]) <= 1
+
+        second = await start_process(fake, tmp_path / "b")
+        _, stderr = await asyncio.wait_for(second.communicate(), 60)
+        text = stderr.decode()
+        assert second.returncode == 1, text
+        assert "another process is already polling" in text and "Traceback" not in text
+        # The first keeps serving.
+        reply = await fake.answer_of(fake.message("/help"), timeout=10)
+        assert reply.status == 200
+    finally:
+        code, _, stderr_first = await stop_process(first)
+    assert code == 0, stderr_first
