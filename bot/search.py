@@ -41,7 +41,9 @@ MAX_QUERY_CHARS = 512  # a reply-able query; Telegram's inline queries stop at 2
 _EXACT_CAP = 1000  # exact matches considered at most (paging beyond this is not useful)
 _TERM_CAP = 1500  # passage ids read per rare term
 _RARE_TERMS = 10  # rare terms read per query variant
+_RARE_TERMS_LONG = 16  # ... for a long query, whose rarest terms may be typos' noise
 _POOL = 80  # fuzzy candidates reranked
+_PER_COVERAGE = 6  # of them with the same coverage: near-duplicates tie (see _diverse_pool)
 _HEADING_POOL = 30
 _FOLDED_DISCOUNT = 0.94  # a homophone match is good, an exact one is better
 _CONTENT_DISCOUNT = 0.96  # so is one that needed function characters left out
@@ -51,6 +53,7 @@ _CONTENT_MIN = 4  # content characters needed before the views without function 
 _CONTENT_SHARE = 0.6  # ... and the share of the query they must keep
 _DERIVED_WEIGHT = 0.99
 _SHORT_QUERY = 4  # normalized characters
+_LONG_QUERY = 16
 _SUBSTITUTION_LENGTHS = (4, 8)  # queries this long may have one character wrong
 _PREFILTER = 45.0  # below this partial_ratio a passage cannot reach any threshold
 # Function characters: particles, copulas, common adverbs and conjunctions. Readers drop and
@@ -253,12 +256,13 @@ def _one_substitution(q: str, text: str) -> tuple[int, int] | None:
                 differ = [i for i, (a, b) in enumerate(zip(q, window, strict=True)) if a != b]
                 # Interior only: 社会主义好 is 社会主义 plus a word, not a typo of anything.
                 # Never a digit or Latin letter: 第15次 is not a typo of 第16次.
-                # Nor a function character: 这是问题 is not a typo of 这个问题.
+                # Nor a function character typed by the reader: 这是问题 is not a typo of
+                # 这个问题. (One in the text is fine: 妈妈效我 is a typo of 妈妈对我.)
                 if (
                     len(differ) == 1
                     and 0 < differ[0] < len(q) - 1
                     and not _is_plain_or_function(q[differ[0]])
-                    and not _is_plain_or_function(window[differ[0]])
+                    and not window[differ[0]].isascii()
                 ):
                     return begin, begin + len(q)
             start = text.find(part, start + 1)
@@ -335,6 +339,29 @@ def _exact_ids(reader: Reader, variant: _Variant, counts: dict[str, int]) -> lis
     return reader.ids_with_all(_rare_first(variant.raw_terms, counts)[:6], _EXACT_CAP)
 
 
+def _diverse_pool(coverage: dict[int, float]) -> list[int]:
+    """The `_POOL` best-covered candidates, at most `_PER_COVERAGE` of them per coverage value.
+
+    Near-duplicate passages (a post reposted, a corpus of copies) contain the same query terms
+    and so tie exactly; without a cap, one family of copies fills the whole pool and the
+    passage the reader meant, a little further down, is never reranked."""
+    ranked = heapq.nlargest(_POOL * 6, coverage, key=coverage.__getitem__)
+    pool: list[int] = []
+    overflow: list[int] = []
+    per_value: dict[float, int] = {}
+    for pid in ranked:
+        value = coverage[pid]
+        seen = per_value.get(value, 0)
+        if seen < _PER_COVERAGE:
+            per_value[value] = seen + 1
+            pool.append(pid)
+            if len(pool) == _POOL:
+                return pool
+        else:
+            overflow.append(pid)
+    return pool + overflow[: _POOL - len(pool)]
+
+
 def _retrieve(
     reader: Reader, variants: list[_Variant], total_passages: int, limit: int, offset: int
 ) -> tuple[list[_Scored], int, dict[int, StoredPassage]]:
@@ -356,7 +383,8 @@ def _retrieve(
         exact = _exact_ids(reader, variant, counts)
 
         coverage: dict[int, float] = {}
-        for term in _rare_first(terms, counts)[:_RARE_TERMS]:
+        rare = _RARE_TERMS_LONG if len(variant.norm) >= _LONG_QUERY else _RARE_TERMS
+        for term in _rare_first(terms, counts)[:rare]:
             weight = math.log(1 + total_passages / counts[term])
             for pid in reader.ids_with_term(term, _TERM_CAP):
                 coverage[pid] = coverage.get(pid, 0.0) + weight
@@ -365,7 +393,7 @@ def _retrieve(
             weight = math.log(1 + total_passages / max(1, len(prefixed)))
             for pid in prefixed:
                 coverage[pid] = coverage.get(pid, 0.0) + weight
-        pool = heapq.nlargest(_POOL, coverage, key=coverage.__getitem__)
+        pool = _diverse_pool(coverage)
         candidate_ids = list(dict.fromkeys(exact + pool))
         # Variants of one query share most candidates: read and normalize each text once.
         missing = [pid for pid in candidate_ids if pid not in normalized]
