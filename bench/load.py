@@ -99,7 +99,7 @@ async def _load(db: Path, queries: list[str], seconds: float) -> list[str]:
             stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         try:
-            await fake.wait_for("getUpdates", timeout=120)
+            await fake.wait_for("deleteWebhook", timeout=120)  # polling starts next
             await fake.answer_of(fake.inline_query("热身"), timeout=30)
             quiet = await _phase(fake, queries, seconds, flood=False)
             flooded = await _phase(fake, queries, seconds, flood=True)

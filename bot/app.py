@@ -38,8 +38,8 @@ from bot import handlers
 from bot.config import Settings
 from bot.handlers import BotState, Context
 from bot.i18n import COMMANDS, GROUP_COMMANDS
+from bot.reload import LiveStore
 from bot.search import warm_up
-from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ BotApplication = Application[Any, Context, Any, Any, BotState, Any]
 ALLOWED_UPDATES = ["message", "inline_query", "callback_query"]
 POLL_TIMEOUT = 30  # seconds a getUpdates call waits: an idle bot asks twice a minute
 STOP_WITHIN = 8.0  # seconds in-flight updates get after SIGTERM (the contract says 10)
+DRAIN_SECONDS = 1.5  # /healthz answers 503 this long before the webhook server closes
 
 
 class _RedactToken(logging.Filter):
@@ -102,28 +103,43 @@ async def _register_commands(application: BotApplication) -> None:
         log.warning("could not register the command menu: %s", exc)
 
 
+async def _refresh(application: BotApplication) -> None:
+    """What depends on the served database: examples for /start and the corpus gauges."""
+    state = application.bot_data
+    store, stats = state.store, state.stats
+    if store is None or stats is None:
+        return
+    passages = await store.random_passages(12, handlers.examples_rng(stats.fingerprint))
+    state.examples = handlers.pick_examples(passages)
+    metrics = state.metrics
+    metrics.corpus_passages.set(stats.passages)
+    metrics.corpus_documents.set(stats.documents)
+    with contextlib.suppress(ValueError):
+        metrics.corpus_built.set(dt.datetime.fromisoformat(stats.built_at).timestamp())
+
+
 def _make_post_init(settings: Settings) -> Any:
     async def post_init(application: BotApplication) -> None:
         state = application.bot_data
-        state.store = await Store.open(settings.db)
-        state.stats = await state.store.stats()
-        passages = await state.store.random_passages(
-            12, handlers.examples_rng(state.stats.fingerprint)
-        )
-        state.examples = handlers.pick_examples(passages)
+        live = LiveStore(settings.db, on_change=lambda: _refresh(application))
+        stats = await live.open()
+        state.live = live
+        state.admins = settings.admins
+        await _refresh(application)
         warm_up()
         state.started_at = time.monotonic()
-        metrics = state.metrics
-        metrics.corpus_passages.set(state.stats.passages)
-        metrics.corpus_documents.set(state.stats.documents)
-        with contextlib.suppress(ValueError):
-            built = dt.datetime.fromisoformat(state.stats.built_at)
-            metrics.corpus_built.set(built.timestamp())
+        if settings.reload_seconds > 0:
+            state.watcher = asyncio.create_task(live.watch(settings.reload_seconds))
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            # SIGHUP: switch to a rebuilt database now (not available off the main thread).
+            asyncio.get_running_loop().add_signal_handler(
+                signal.SIGHUP, lambda: application.create_task(live.reload())
+            )
         await _register_commands(application)
         log.info(
             "serving @%s: %d passages from %s",
             application.bot.username,
-            state.stats.passages,
+            stats.passages,
             settings.db,
         )
 
@@ -132,9 +148,16 @@ def _make_post_init(settings: Settings) -> Any:
 
 async def _post_shutdown(application: BotApplication) -> None:
     state = application.bot_data
-    if state.store is not None:
-        await state.store.close()
-        state.store = None
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+    if state.watcher is not None:
+        state.watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await state.watcher
+        state.watcher = None
+    if state.live is not None:
+        await state.live.close()
+        state.live = None
 
 
 def build_application(settings: Settings) -> BotApplication:
@@ -181,9 +204,30 @@ def build_application(settings: Settings) -> BotApplication:
         ("about", handlers.about),
     ):
         application.add_handler(CommandHandler(name, callback, filters=new_messages))
+    application.add_handler(CommandHandler("reload", handlers.reload_command, filters=private))
     application.add_handler(MessageHandler(private & filters.COMMAND, handlers.unknown_command))
-    application.add_handler(MessageHandler(private & filters.TEXT, handlers.text_search))
-    application.add_handler(MessageHandler(private & ~filters.TEXT, handlers.not_text))
+    # Not our own inline results sent into this chat: they are answers, not questions.
+    mine = filters.VIA_BOT
+    application.add_handler(MessageHandler(private & filters.TEXT & ~mine, handlers.text_search))
+    application.add_handler(
+        MessageHandler(private & filters.CAPTION & ~mine, handlers.caption_search)
+    )
+    media = (
+        filters.Sticker.ALL
+        | filters.PHOTO
+        | filters.VIDEO
+        | filters.VIDEO_NOTE
+        | filters.VOICE
+        | filters.AUDIO
+        | filters.ANIMATION
+        | filters.Document.ALL
+        | filters.LOCATION
+        | filters.CONTACT
+        | filters.POLL
+        | filters.Dice.ALL
+    )
+    # Service messages (a pin, a timer change) are not addressed to the bot: no answer.
+    application.add_handler(MessageHandler(private & media, handlers.not_text))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_error_handler(handlers.on_error)
@@ -199,53 +243,96 @@ async def check_token(settings: Settings) -> str:
         return bot.username
 
 
-def run_polling(application: BotApplication) -> None:
-    """Long polling until SIGINT/SIGTERM; in-flight updates finish, the store is closed."""
-    application.run_polling(
-        allowed_updates=ALLOWED_UPDATES,
-        timeout=POLL_TIMEOUT,
-        drop_pending_updates=False,
-        bootstrap_retries=-1,
-    )
+def _stop_event() -> asyncio.Event:
+    """Set on SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    return stop
+
+
+async def _stop_within(application: BotApplication, seconds: float) -> None:
+    """Let in-flight updates finish, but not for longer than the orchestrator waits before
+    SIGKILL: a send stuck behind a 30-second `retry_after` is given up, and said so."""
+    try:
+        await asyncio.wait_for(application.stop(), seconds)
+    except TimeoutError:
+        log.warning("gave up on updates still being handled after %.0f s", seconds)
+
+
+async def _shutdown(application: BotApplication) -> None:
+    await application.shutdown()
+    if application.post_shutdown:
+        await application.post_shutdown(application)
+
+
+async def serve_polling(application: BotApplication, stop: asyncio.Event | None = None) -> None:
+    """Long polling until SIGINT/SIGTERM (or `stop`); in-flight updates get `STOP_WITHIN`
+    seconds, the store is closed. Like `Application.run_polling`, with a bounded stop."""
+    assert application.updater is not None
+    stop = stop or _stop_event()
+    application.bot_data.stop = stop
+
+    def polling_error(exc: TelegramError) -> None:
+        application.create_task(application.process_error(update=None, error=exc))
+
+    await application.initialize()
+    try:
+        if application.post_init:
+            await application.post_init(application)
+        await application.updater.start_polling(
+            timeout=POLL_TIMEOUT,
+            allowed_updates=ALLOWED_UPDATES,
+            bootstrap_retries=-1,
+            error_callback=polling_error,
+        )
+        await application.start()
+        await stop.wait()
+        log.info("stopping: finishing in-flight updates")
+        await application.updater.stop()
+        await _stop_within(application, STOP_WITHIN)
+    finally:
+        if application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await _stop_within(application, 1.0)
+        await _shutdown(application)
 
 
 async def serve_webhook(
     application: BotApplication, settings: Settings, stop: asyncio.Event | None = None
 ) -> None:
-    """Register the webhook, serve it with /healthz and /metrics until SIGINT/SIGTERM (or
-    until `stop` is set, for callers that handle signals themselves)."""
+    """Serve the webhook with /healthz and /metrics, then register it; until SIGINT/SIGTERM
+    (or `stop`). On stop, /healthz turns 503 for a moment so a load balancer drains this
+    replica, then in-flight updates get their time."""
     from bot.webhook import WebhookServer
 
     assert settings.webhook_url is not None
-    if stop is None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
+    stop = stop or _stop_event()
+    application.bot_data.stop = stop
     server = WebhookServer(application, settings)
     await application.initialize()
     try:
         if application.post_init:
             await application.post_init(application)
+        await application.start()
+        await server.start()  # listening before Telegram is told where to send
+        log.info("webhook server listening on %s:%d", settings.webhook_listen, server.port)
         await application.bot.set_webhook(
             settings.webhook_url,
             secret_token=settings.secret_token,
             allowed_updates=ALLOWED_UPDATES,
             max_connections=40,
         )
-        await application.start()
-        await server.start()
-        log.info("webhook server listening on %s:%d", settings.webhook_listen, server.port)
         await stop.wait()
-        log.info("stopping: finishing in-flight updates")
-        server.draining = True  # /healthz says 503 so the load balancer stops sending
+        log.info("stopping: draining, then finishing in-flight updates")
+        server.draining = True
+        await asyncio.sleep(DRAIN_SECONDS)
         await server.stop()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(application.stop(), STOP_WITHIN)
+        await _stop_within(application, STOP_WITHIN - DRAIN_SECONDS)
     finally:
+        await server.stop()
         if application.running:
-            with contextlib.suppress(Exception):
-                await application.stop()
-        await application.shutdown()
-        if application.post_shutdown:
-            await application.post_shutdown(application)
+            await _stop_within(application, 1.0)
+        await _shutdown(application)

@@ -385,13 +385,13 @@ async def _prepare_database(settings: Settings, *, auto: bool) -> None:
 
 
 def _run(settings: Settings, *, auto: bool, log_level: str) -> int:
-    from telegram.error import InvalidToken, NetworkError
+    from telegram.error import BadRequest, InvalidToken, NetworkError
 
     from bot.app import (
         build_application,
         check_token,
         configure_logging,
-        run_polling,
+        serve_polling,
         serve_webhook,
     )
 
@@ -404,9 +404,11 @@ def _run(settings: Settings, *, auto: bool, log_level: str) -> int:
         if settings.webhook_url:
             asyncio.run(serve_webhook(application, settings))
         else:
-            run_polling(application)
+            asyncio.run(serve_polling(application))
     except InvalidToken:
         raise CliError("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather") from None
+    except BadRequest as exc:  # a subclass of NetworkError in PTB: check it first
+        raise CliError(f"Telegram refused the request: {exc}") from None
     except NetworkError as exc:
         raise CliError(f"cannot reach the Bot API at {settings.api_base_url}: {exc}") from None
     if application.bot_data.fatal:

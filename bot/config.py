@@ -56,6 +56,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("webhook_listen", "WEBHOOK_LISTEN", "address the webhook server binds (0.0.0.0)"),
     Setting("webhook_port", "WEBHOOK_PORT", "port the webhook server binds (8080)"),
     Setting(
+        "reload_seconds",
+        "EXCERPT_BOT_RELOAD_SECONDS",
+        "how often the bot checks whether the database was rebuilt (5; 0: only on SIGHUP)",
+    ),
+    Setting(
+        "admins", "EXCERPT_BOT_ADMINS", "Telegram user ids allowed to /reload, comma-separated"
+    ),
+    Setting(
         "webhook_secret_token",
         "WEBHOOK_SECRET_TOKEN",
         "secret Telegram sends with each update (default: derived from the token)",
@@ -78,6 +86,8 @@ class Settings:
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8080
     webhook_secret_token: str | None = field(default=None, repr=False)
+    reload_seconds: float = 5.0
+    admins: frozenset[int] = frozenset()
 
     @property
     def max_file_bytes(self) -> int:
@@ -157,10 +167,22 @@ def load_settings(
     webhook_url = str(raw["webhook_url"]) if "webhook_url" in raw else None
     if webhook_url is not None and not re.match(r"^https?://[^/\s]+", webhook_url):
         raise SettingsError(f"WEBHOOK_URL must be an http(s) URL, not {webhook_url!r}")
+    try:
+        reload_seconds = float(str(raw.get("reload_seconds", 5.0)))
+    except ValueError:
+        reload_seconds = -1.0
+    if reload_seconds < 0:
+        raise SettingsError("EXCERPT_BOT_RELOAD_SECONDS must be a number of seconds (0: off)")
+    admins_raw = str(raw.get("admins", "")).replace(" ", "")
+    if admins_raw and not re.fullmatch(r"\d+(,\d+)*,?", admins_raw):
+        raise SettingsError("EXCERPT_BOT_ADMINS must be Telegram user ids separated by commas")
+    admins = frozenset(int(a) for a in admins_raw.split(",") if a)
     return Settings(
         db=db,
         corpus=corpus,
         max_file_mb=max_mb,
+        reload_seconds=reload_seconds,
+        admins=admins,
         token=str(raw["token"]).strip() if "token" in raw else None,
         api_base_url=base,
         webhook_url=webhook_url,

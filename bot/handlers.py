@@ -7,6 +7,7 @@ its own "Share" button, so paging keeps working after a restart and on any repli
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import re
@@ -32,6 +33,7 @@ from bot import __version__
 from bot.i18n import Language, pick_language, t
 from bot.metrics import Metrics
 from bot.models import Match, StoredPassage
+from bot.reload import LiveStore
 from bot.render import (
     Button,
     Labels,
@@ -63,15 +65,15 @@ SOURCES_PAGE = 15
 # conflicts. The one that has just started is the one to give up: it says why and exits.
 CONFLICT_GRACE_SECONDS = 10.0
 _KEY = re.compile(r"^[a-z2-7]{13}$")
-_EXAMPLE_SPLIT = re.compile(r"[，。；！？、：“”‘’「」《》（）,.;!?:()\s]+")
+_EXAMPLE_SPLIT = re.compile(r"[，。；！？、：“”‘’「」《》（）,.;!?:()|｜\s]+")
+_EXAMPLE_SHAPE = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]+$")  # words, nothing a payload escapes
 
 
 @dataclass
 class BotState:
     """Everything the handlers share, created empty by PTB and filled in `post_init`."""
 
-    store: Store | None = None
-    stats: StoreStats | None = None
+    live: LiveStore | None = None  # the served database; swapped on reload
     secret: bytes = b""  # signs callback data; derived from the token, same on every replica
     examples: tuple[str, ...] = ()
     started_at: float = field(default_factory=time.monotonic)  # reset when polling starts
@@ -81,12 +83,28 @@ class BotState:
     # A reader types about one inline query per keystroke, debounced by the client: 5 at once
     # and 3 a second is more than a person produces and a few answers a second for a flooder.
     inline_throttle: Throttle = field(default_factory=lambda: Throttle(rate=3.0, burst=5))
-    message_throttle: Throttle = field(default_factory=lambda: Throttle(rate=1.0, burst=8))
+    inline_waiting: dict[int, Update] = field(default_factory=dict)  # user -> newest query
+    # Forwarding a dozen messages to find their sources is a burst a person makes.
+    message_throttle: Throttle = field(default_factory=lambda: Throttle(rate=1.0, burst=20))
+
+    admins: frozenset[int] = frozenset()
+    watcher: asyncio.Task[None] | None = None  # polls the database file for a rebuild
+    stop: asyncio.Event | None = None  # set to stop serving (SIGTERM, or a fatal conflict)
+
+    @property
+    def store(self) -> Store | None:
+        return self.live.current if self.live else None
+
+    @property
+    def stats(self) -> StoreStats | None:
+        return self.live.stats if self.live else None
 
     def require_store(self) -> Store:
-        if self.store is None:
+        """The database to use for this call; fetch it per call, a reload may swap it."""
+        store = self.store
+        if store is None:
             raise RuntimeError("the store is not open (post_init has not run)")
-        return self.store
+        return store
 
 
 Context: TypeAlias = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotState]
@@ -177,9 +195,11 @@ def _passage_rows(
     with_random: bool = False,
 ) -> list[list[Button]]:
     """Buttons under a passage shown without a search (random, deep link)."""
+    # "r" tells Context's Back button to bring the dice back too.
+    origin = "r" if with_random else "-"
     rows = [
         [
-            _button(context, chat_id, t(language, "btn_context"), "cx", owner, passage.key, "-"),
+            _button(context, chat_id, t(language, "btn_context"), "cx", owner, passage.key, origin),
             _button(context, chat_id, t(language, "btn_section"), "sc", owner, passage.key),
             Button(t(language, "btn_share"), switch_inline=_share_query(passage)),
         ]
@@ -243,9 +263,12 @@ async def _answer_search(update: Update, context: Context, query: str) -> None:
         return
     language = _language(update)
     query = clean_inline_query(query)
-    result = await _search(context, query, kind="chat", limit=1) if query else None
-    if result is None or not result.matches:
-        shown = escape(shorten(query, 100)) if query else "…"
+    if not query:
+        await _reply(message, t(language, "search_usage", example=escape(_example(context))))
+        return
+    result = await _search(context, query, kind="chat", limit=1)
+    if not result.matches:
+        shown = escape(shorten(query, 100))
         await _reply(message, t(language, "nothing_found", query=shown))
         return
     match = result.matches[0]
@@ -276,10 +299,22 @@ async def search_command(update: Update, context: Context) -> None:
     if not query and replied is not None:
         query = (replied.text or replied.caption or "").strip()
     if not query:
-        example = context.bot_data.examples[0] if context.bot_data.examples else "革命不是请客吃饭"
-        await _reply(message, t(_language(update), "search_usage", example=escape(example)))
+        await _reply(
+            message, t(_language(update), "search_usage", example=escape(_example(context)))
+        )
         return
     await _answer_search(update, context, query)
+
+
+def _example(context: Context) -> str:
+    return context.bot_data.examples[0] if context.bot_data.examples else "托派很擅长篡改历史"
+
+
+async def caption_search(update: Update, context: Context) -> None:
+    """A photo or document with a caption, in a private chat: the caption is the search."""
+    message = update.effective_message
+    if message and message.caption:
+        await _answer_search(update, context, message.caption)
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -371,7 +406,8 @@ async def _sources_page(
         title = escape(shorten(doc.title or doc.path, 120))
         url = safe_url(doc.url)
         linked = f'<a href="{escape(url)}">{title}</a>' if url else title
-        authors = escape(shorten("、".join(doc.authors), 80)) if doc.authors else ""
+        separator = "、" if language == "zh" else ", "
+        authors = escape(shorten(separator.join(doc.authors), 80)) if doc.authors else ""
         lines.append(f"{number}. {linked}" + (f" — {authors}" if authors else ""))
     nav: list[Button] = []
     if page > 0:
@@ -405,6 +441,29 @@ async def random_passage(update: Update, context: Context) -> None:
         await _reply(message, t(_language(update), "empty_corpus"))
         return
     await _send_passage(update, context, found[0], with_random=True)
+
+
+async def reload_command(update: Update, context: Context) -> None:
+    """/reload (admins, private chat): switch to a rebuilt database now."""
+    message, user, state = update.effective_message, update.effective_user, context.bot_data
+    if message is None or user is None:
+        return
+    language = _language(update)
+    if user.id not in state.admins or state.live is None:
+        await _reply(message, t(language, "unknown_command"))
+        return
+    result = await state.live.reload(force=True)
+    if result.error:
+        text = t(language, "reload_failed", reason=escape(shorten(result.error, 300)))
+    else:
+        stats = result.stats
+        text = t(
+            language,
+            "reload_done",
+            passages=f"{stats.passages:,}" if stats else "?",
+            built_at=escape(stats.built_at if stats else "?"),
+        )
+    await _reply(message, text)
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -449,10 +508,36 @@ async def inline_query(update: Update, context: Context) -> None:
     if query is None:
         return
     state = context.bot_data
-    if not state.inline_throttle.allow(query.from_user.id):
+    user_id = query.from_user.id
+    if not state.inline_throttle.allow(user_id):
         state.metrics.throttled.labels("inline").inc()
-        return  # unanswered on purpose: the client shows nothing and asks again later
-    language = pick_language(query.from_user.language_code)
+        # Keep only this user's newest query and answer it when their bucket refills:
+        # whoever types fast still gets results for what they typed last, and a flooder
+        # gets no more than the refill rate.
+        newest = user_id not in state.inline_waiting
+        state.inline_waiting[user_id] = update
+        if newest:
+            context.application.create_task(_answer_later(user_id, context), update=update)
+        return
+    await _answer_inline_query(update, context)
+
+
+async def _answer_later(user_id: int, context: Context) -> None:
+    state = context.bot_data
+    await asyncio.sleep(state.inline_throttle.wait_time(user_id))
+    update = state.inline_waiting.pop(user_id, None)
+    if update is not None and state.inline_throttle.allow(user_id):
+        await _answer_inline_query(update, context)
+
+
+async def _answer_inline_query(update: Update, context: Context) -> None:
+    query = update.inline_query
+    if query is None:
+        return
+    state = context.bot_data
+    # One language for everyone: with is_personal off, Telegram gives the next person who
+    # types the same query this same answer. The corpus is Chinese, so its replies are too.
+    language: Language = "zh"
     username = context.bot.username
     text = clean_inline_query(query.query)
     help_button = InlineQueryResultsButton(t(language, "btn_inline_help"), start_parameter="help")
@@ -461,8 +546,8 @@ async def inline_query(update: Update, context: Context) -> None:
         results = [_article(p, (), language, username) for p in passages]
         await _answer_inline(query.answer, results, "", RANDOM_CACHE_SECONDS, help_button)
         return
-    offset = int(query.offset) if query.offset.isdigit() and len(query.offset) < 6 else 0
-    if offset >= MAX_PAGE:
+    offset = _offset(query.offset)
+    if offset is None or offset >= MAX_PAGE:
         await _answer_inline(query.answer, [], "", INLINE_CACHE_SECONDS, None)
         return
     result = await _search(context, text, kind="inline", limit=INLINE_PAGE, offset=offset)
@@ -527,8 +612,20 @@ async def button(update: Update, context: Context) -> None:
     await action(update, context, message, payload, language)
 
 
+def _is_number(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "²", which int() refuses."""
+    return text.isascii() and text.isdigit() and len(text) < 6
+
+
+def _offset(text: str) -> int | None:
+    """An inline query's offset: "" is the first page; anything but what we sent is None."""
+    if not text:
+        return 0
+    return int(text) if _is_number(text) else None
+
+
 def _int_arg(payload: Payload, index: int) -> int | None:
-    if len(payload.args) <= index or not payload.args[index].isdigit():
+    if len(payload.args) <= index or not _is_number(payload.args[index]):
         return None
     value = int(payload.args[index])
     return value if value < MAX_PAGE else None
@@ -585,8 +682,8 @@ async def _on_context(
     chat_id, owner = message.chat.id, payload.owner
     back = (
         _button(context, chat_id, t(language, "btn_back"), "pg", owner, index)
-        if index.isdigit()
-        else _button(context, chat_id, t(language, "btn_back"), "ps", owner, passage.key)
+        if _is_number(index)
+        else _button(context, chat_id, t(language, "btn_back"), "ps", owner, passage.key, index)
     )
     share = _shared_query(message) or _share_query(passage)
     rows = [
@@ -609,7 +706,10 @@ async def _on_show_passage(
     passage = await _passage_from(update, context, payload, language)
     if passage is None:
         return
-    rows = _passage_rows(context, language, message.chat.id, payload.owner, passage)
+    with_random = payload.args[1:2] == ("r",)
+    rows = _passage_rows(
+        context, language, message.chat.id, payload.owner, passage, with_random=with_random
+    )
     await _edit(message, render_passage(passage, _labels(language)), _keyboard(rows))
     await query.answer()
 
@@ -713,16 +813,33 @@ async def count_update(update: object, context: Context) -> None:
     context.bot_data.metrics.updates.labels(kind).inc()
 
 
+def _acted_on(update: Update) -> bool:
+    """Whether a handler would answer this update: chatter in a group the bot can read must
+    not use up the bucket a member needs for their next /search."""
+    if update.callback_query is not None:
+        return True
+    message = update.message
+    if message is None:
+        return False
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    return bool(message.text and message.text.startswith("/"))
+
+
 async def flood_guard(update: object, context: Context) -> None:
-    """Drops messages and button presses from a user who sends more than a person can."""
+    """Drops messages and button presses from a user who sends more than a person can; a
+    button press gets a short "slow down" so the client's spinner stops."""
     if not isinstance(update, Update) or update.inline_query is not None:
-        return  # inline queries have their own, stricter bucket in `inline_query`
+        return  # inline queries have their own bucket in `inline_query`
     user = update.effective_user
-    if user is None or (update.message is None and update.callback_query is None):
+    if user is None or not _acted_on(update):
         return
-    if not context.bot_data.message_throttle.allow(user.id):
-        context.bot_data.metrics.throttled.labels("message").inc()
-        raise ApplicationHandlerStop
+    if context.bot_data.message_throttle.allow(user.id):
+        return
+    context.bot_data.metrics.throttled.labels("message").inc()
+    if update.callback_query is not None:
+        await update.callback_query.answer(t(_language(update), "slow_down"))
+    raise ApplicationHandlerStop
 
 
 async def on_error(update: object, context: Context) -> None:
@@ -762,7 +879,10 @@ def _on_conflict(context: Context, error: Conflict) -> None:
             "(--webhook-url) behind a load balancer"
         )
         log.error("%s; stopping", state.fatal)
-        context.application.stop_running()
+        if state.stop is not None:
+            state.stop.set()
+        else:
+            context.application.stop_running()
     elif now - state.last_conflict_warning > 60:
         state.last_conflict_warning = now
         log.warning("another process polled Telegram with this bot token: %s", error)
@@ -770,13 +890,13 @@ def _on_conflict(context: Context, error: Conflict) -> None:
 
 def pick_examples(passages: list[StoredPassage], count: int = 3) -> tuple[str, ...]:
     """Example queries for /start: a clause of 5-12 characters from each of a few passages,
-    short enough to ride in a button's callback data."""
+    plain words only and short enough to ride in a button's callback data."""
     examples: list[str] = []
     for passage in passages:
         clauses = [
             c
             for c in _EXAMPLE_SPLIT.split(passage.text)
-            if 5 <= len(c) <= 12 and len(c.encode()) <= 36
+            if 5 <= len(c) <= 12 and len(c.encode()) <= 36 and _EXAMPLE_SHAPE.match(c)
         ]
         if clauses:
             examples.append(max(clauses, key=len))

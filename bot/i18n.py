@@ -102,6 +102,18 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "zh": "不认识这个命令。发 /help 查看用法。",
         "en": "I don’t know that command. See /help.",
     },
+    "reload_done": {
+        "zh": "已载入数据库：{passages} 段，构建于 {built_at}。",
+        "en": "Database loaded: {passages} passages, built {built_at}.",
+    },
+    "reload_failed": {
+        "zh": "新数据库不可用，仍在使用原来的：{reason}",
+        "en": "The new database cannot be used; still serving the previous one: {reason}",
+    },
+    "slow_down": {
+        "zh": "太快了，请稍等一下再按。",
+        "en": "That was fast; please wait a moment.",
+    },
     "error": {
         "zh": "抱歉，出了点问题。请稍后再试。",
         "en": "Sorry, something went wrong. Please try again in a moment.",
@@ -138,8 +150,8 @@ _TEXTS: dict[str, dict[Language, str]] = {
             "<b>版本</b>：excerpt-bot {version}"
         ),
         "en": (
-            "<b>Collection</b>: {documents} articles, {passages} passages, "
-            "about {characters} characters\n"
+            "<b>Collection</b>: articles {documents}, passages {passages}, "
+            "characters {characters}\n"
             "<b>Built</b>: {built_at}\n"
             "<b>Version</b>: excerpt-bot {version}"
         ),
@@ -159,9 +171,12 @@ _TEXTS: dict[str, dict[Language, str]] = {
     "btn_back": {"zh": "↩ 返回", "en": "↩ Back"},
     "btn_random": {"zh": "🎲 再来一段", "en": "🎲 Another"},
     "btn_inline": {"zh": "在其他聊天中使用", "en": "Use in another chat"},
-    "btn_open": {"zh": "在机器人里看上下文", "en": "Context in the bot"},
-    "btn_inline_help": {"zh": "怎么用？", "en": "How does this work?"},
-    "btn_inline_nothing": {"zh": "没有找到，看看用法", "en": "Nothing found — how to search"},
+    "btn_open": {"zh": "📖 上下文 · Context", "en": "📖 上下文 · Context"},
+    "btn_inline_help": {"zh": "怎么用？ · How to use", "en": "怎么用？ · How to use"},
+    "btn_inline_nothing": {
+        "zh": "没有找到 · Nothing found — 用法 · help",
+        "en": "没有找到 · Nothing found — 用法 · help",
+    },
     "btn_sources_prev": {"zh": "◀", "en": "◀"},
     "btn_sources_next": {"zh": "▶", "en": "▶"},
     "counter": {"zh": "第 {n}/{total} 条", "en": "{n} of {total}"},

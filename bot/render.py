@@ -361,7 +361,9 @@ def decode_payload(data: str | None, *, secret: bytes, chat_id: int) -> Payload 
     if not data or len(data.encode("utf-8", "replace")) > CALLBACK_LIMIT:
         return None
     body, _, signature = data.rpartition("|")
-    if not body or not hmac.compare_digest(signature, _signature(secret, chat_id, body)):
+    expected = _signature(secret, chat_id, body).encode()
+    # Bytes, not str: compare_digest refuses non-ASCII str, and forged data may be anything.
+    if not body or not hmac.compare_digest(signature.encode("utf-8", "replace"), expected):
         return None
     action, _, rest = body.partition("|")
     owner_text, _, args_text = rest.partition("|")

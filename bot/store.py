@@ -318,6 +318,12 @@ async def _connect(database: str, **kwargs: Any) -> aiosqlite.Connection:
         raise
 
 
+def file_identity(path: Path) -> tuple[int, ...]:
+    """What changes when a rebuild replaces the file (`os.replace` gives a new inode)."""
+    info = path.stat()
+    return (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
+
+
 def _on_db_thread(conn: aiosqlite.Connection, fn: Callable[[], T]) -> Awaitable[T]:
     """Run `fn` on the connection's own thread, where its sqlite3 object may be used.
 
@@ -330,10 +336,21 @@ def _on_db_thread(conn: aiosqlite.Connection, fn: Callable[[], T]) -> Awaitable[
 class Store:
     """An open, read-only database. Create with `await Store.open(path)`; close when done."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path, passage_total: int) -> None:
+    def __init__(
+        self,
+        conn: aiosqlite.Connection,
+        path: Path,
+        passage_total: int,
+        identity: tuple[int, ...] = (),
+    ) -> None:
         self._conn = conn
         self.path = path
         self._passage_total = passage_total
+        self.identity = identity  # of the file when opened: a rebuild replaces the inode
+        self._active = 0  # calls in flight: a retired store closes when this reaches zero
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._closed = False
 
     @classmethod
     async def open(cls, path: Path, *, for_search: bool = True) -> Store:
@@ -343,6 +360,7 @@ class Store:
             raise StoreError(f"no database at {path}; build one with: excerpt-bot index")
         uri = f"{path.resolve().as_uri()}?mode=ro"
         try:
+            identity = file_identity(path)
             with path.open("rb"):  # unreadable: a clear error before any thread is started
                 pass
             conn = await _connect(uri, uri=True, check_same_thread=False)
@@ -378,10 +396,25 @@ class Store:
         except StoreError:
             await conn.close()
             raise
-        return cls(conn, path, passage_total)
+        return cls(conn, path, passage_total, identity)
 
     async def close(self) -> None:
-        await self._conn.close()
+        if not self._closed:
+            self._closed = True
+            await self._conn.close()
+
+    async def retire(self, grace: float = 0.0) -> None:
+        """Close once the calls already running have finished (a reload swapped in a newer
+        database; searches that started on this one complete on it)."""
+        await asyncio.sleep(grace)
+        await self._idle.wait()
+        await self.close()
+
+    async def quick_check(self) -> str:
+        """SQLite's structural check: "ok" for a database that can be trusted."""
+        raw = self._conn._conn
+        row = await _on_db_thread(self._conn, lambda: raw.execute("PRAGMA quick_check").fetchone())
+        return str(row[0]) if row else "no answer"
 
     async def passage_total(self) -> int:
         """Passages in the database, counted once when it was opened."""
@@ -395,13 +428,21 @@ class Store:
 
     async def run(self, fn: Callable[[Reader], T]) -> T:
         """Run `fn(reader)` on the database thread: a whole search in one hop."""
+        if self._closed:
+            raise StoreError(f"{self.path} was closed")
         raw = self._conn._conn
+        self._active += 1
+        self._idle.clear()
         try:
             return await _on_db_thread(self._conn, lambda: fn(Reader(raw)))
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"{self.path} cannot be read ({exc}); rebuild it with: excerpt-bot index"
             ) from None
+        finally:
+            self._active -= 1
+            if not self._active:
+                self._idle.set()
 
     async def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
         return await self.run(lambda r: r.passages(ids))

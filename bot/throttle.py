@@ -41,3 +41,9 @@ class Throttle:
         if len(self._buckets) > self._max_keys:
             self._buckets.popitem(last=False)  # forget the longest-idle user (a full bucket)
         return allowed
+
+    def wait_time(self, key: int) -> float:
+        """Seconds until `key` may have one more event (0 if it may now)."""
+        tokens, last = self._buckets.get(key, (self.burst, self._clock()))
+        tokens = min(self.burst, tokens + (self._clock() - last) * self.rate)
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate

@@ -56,8 +56,10 @@ class WebhookServer:
         await self._runner.cleanup()
 
     async def _update(self, request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "").encode()
-        if not hmac.compare_digest(given, self._secret):  # constant time
+        # Header values arrive as str (non-ASCII bytes surrogate-escaped); compare as bytes,
+        # in constant time.
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(given, self._secret):
             return web.Response(status=403, text="wrong or missing secret token")
         try:
             body = await request.read()

@@ -21,9 +21,11 @@ def bot_settings(fake: FakeTelegram, db: Path, **extra: object) -> Settings:
 
 
 @contextlib.asynccontextmanager
-async def polling_bot(fake: FakeTelegram, db: Path) -> AsyncIterator[BotApplication]:
-    """The bot polling the fake, started the way `run_polling` starts it."""
-    application = build_application(bot_settings(fake, db))
+async def polling_bot(
+    fake: FakeTelegram, db: Path, **settings: object
+) -> AsyncIterator[BotApplication]:
+    """The bot polling the fake, started the way `serve_polling` starts it."""
+    application = build_application(bot_settings(fake, db, **settings))
     await application.initialize()
     assert application.post_init is not None
     await application.post_init(application)

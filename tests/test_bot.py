@@ -8,6 +8,7 @@ that nothing broke them.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -33,9 +34,15 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
-async def bot(fake: FakeTelegram, shipped_db: Path) -> AsyncIterator[BotApplication]:
+async def bot(
+    fake: FakeTelegram, shipped_db: Path, caplog: pytest.LogCaptureFixture
+) -> AsyncIterator[BotApplication]:
+    caplog.set_level(logging.WARNING)
     async with polling_bot(fake, shipped_db) as application:
         yield application
+    # A handler that raised shows up here even when the user got a polite reply.
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == [], errors
 
 
 async def ask(fake: FakeTelegram, text: str, **kwargs: Any) -> dict[str, Any]:
@@ -162,7 +169,8 @@ async def test_paging_through_matches_with_counter(fake: FakeTelegram, bot: BotA
     mark = fake.mark()
     await press(fake, first, f"1/{total}")
     await fake.wait_for("answerCallbackQuery", after=mark)
-    assert not fake.sent("editMessageText")[len(fake.sent("editMessageText")) :]
+    await asyncio.sleep(0.2)
+    assert not [c for c in fake.calls[mark:] if c.method == "editMessageText"]
 
 
 async def test_share_button_opens_inline_mode_with_the_query(
@@ -404,7 +412,7 @@ async def test_strange_text_gets_a_valid_reply(
     fake: FakeTelegram, bot: BotApplication, text: str
 ) -> None:
     reply = await ask(fake, text)
-    assert reply["text"]
+    assert reply["text"] and "出了点问题" not in reply["text"]
 
 
 async def test_invisible_marks_do_not_hide_a_match(fake: FakeTelegram, bot: BotApplication) -> None:
@@ -452,6 +460,9 @@ async def test_unknown_command_in_private(fake: FakeTelegram, bot: BotApplicatio
         "pg|1001|999|AAAAAA",
         "|" * 64,
         "💥" * 16,
+        "pg|0|1|ü",
+        "sc|1001|abcdefghijklm|签名",
+        "pg|1001|²|AAAAAA",
     ],
 )
 async def test_forged_callback_data_gets_a_polite_answer(
@@ -486,3 +497,115 @@ async def test_a_button_on_a_result_from_an_older_database(
     async with polling_bot(fake, other):
         answer = await fake.answer_of(await press(fake, reply, "上下文"))
         assert "不在文集" in answer.params["text"]
+
+
+@pytest.mark.parametrize("offset", ["²", "abc", "99999999", "-1", "1e3", " 20"])
+async def test_garbage_inline_offsets_end_the_list(
+    fake: FakeTelegram, bot: BotApplication, offset: str
+) -> None:
+    answer = await fake.answer_of(fake.inline_query(COMMON, offset=offset))
+    assert answer.params["results"] == [] and not answer.params.get("next_offset")
+
+
+async def test_fast_typing_gets_the_last_query_answered(
+    fake: FakeTelegram, bot: BotApplication
+) -> None:
+    """Throttled inline queries are not dropped blindly: the newest one is answered when the
+    reader's bucket refills, so the results match what they typed last."""
+    typist = fake.user(8008)
+    prefixes = [QUOTE[: i + 1] for i in range(len(QUOTE))] * 2  # 18 queries in a burst
+    updates = [fake.inline_query(p, user=typist) for p in prefixes]
+    last = await fake.answer_of(updates[-1], timeout=5)
+    assert QUOTE in str(last.params["results"][0]["input_message_content"])
+    answered = {c.params["inline_query_id"] for c in fake.sent("answerInlineQuery")}
+    assert sum(u["inline_query"]["id"] in answered for u in updates) < len(updates)
+
+
+async def test_back_from_context_on_a_random_passage_keeps_the_dice(
+    fake: FakeTelegram, bot: BotApplication
+) -> None:
+    reply = await ask(fake, "/random")
+    mark = fake.mark()
+    await press(fake, reply, "上下文")
+    context_view = (await fake.wait_for("editMessageText", after=mark)).result
+    mark = fake.mark()
+    await press(fake, context_view, "返回")
+    back = (await fake.wait_for("editMessageText", after=mark)).result
+    assert back["text"] == reply["text"]
+    assert any("再来一段" in b["text"] for b in keyboard(back))
+
+
+async def test_every_button_on_a_deep_linked_passage(
+    fake: FakeTelegram, bot: BotApplication
+) -> None:
+    answer = await fake.answer_of(fake.inline_query(QUOTE))
+    payload = answer.params["results"][0]["reply_markup"]["inline_keyboard"][0][0]["url"]
+    opened = await ask(fake, "/start " + payload.split("?start=")[1])
+    share = find_button(opened, "分享")["switch_inline_query"]
+    assert share and share in QUOTE + opened["text"]
+    mark = fake.mark()
+    await press(fake, opened, "整节")
+    await fake.wait_for("sendMessage", after=mark)
+    mark = fake.mark()
+    await press(fake, opened, "上下文")
+    context_view = (await fake.wait_for("editMessageText", after=mark)).result
+    mark = fake.mark()
+    await press(fake, context_view, "返回")
+    back = (await fake.wait_for("editMessageText", after=mark)).result
+    assert back["text"] == opened["text"]
+
+
+async def test_button_mashing_is_answered_not_left_spinning(
+    fake: FakeTelegram, bot: BotApplication
+) -> None:
+    reply = await ask(fake, COMMON)
+    data = find_button(reply, "1/")["callback_data"]
+    presses = [fake.callback(data, message=reply) for _ in range(30)]
+    answers = [await fake.answer_of(p) for p in presses]
+    assert all(a.status == 200 for a in answers)
+    assert any("太快" in (a.params.get("text") or "") for a in answers)
+
+
+async def test_own_inline_results_captions_and_service_messages(
+    fake: FakeTelegram, bot: BotApplication
+) -> None:
+    mark = fake.mark()
+    via = {"via_bot": fake.bot_user}
+    fake.message(QUOTE, extra=via)  # a reader sent one of our inline results here
+    fake.message(
+        None,
+        extra={
+            "pinned_message": {"message_id": 1, "date": 0, "chat": {"id": 1001, "type": "private"}}
+        },
+    )
+    photo = {
+        "photo": [{"file_id": "p", "file_unique_id": "u", "width": 1, "height": 1}],
+        "caption": QUOTE,
+    }
+    captioned = fake.message(None, extra=photo)
+    reply = await fake.answer_of(captioned)
+    assert "暴躁皮皮" in reply.result["text"]
+    await asyncio.sleep(0.3)
+    assert [c for c in fake.calls[mark:] if c.method == "sendMessage"] == [reply]
+
+
+async def test_english_buttons_and_sources(fake: FakeTelegram, bot: BotApplication) -> None:
+    reader = fake.user(9009, language_code="en")
+    reply = await ask(fake, COMMON, user=reader)
+    labels = " ".join(b["text"] for b in keyboard(reply))
+    assert "Next" in labels and "Context" in labels and "Share" in labels and "of" in labels
+    nothing = await ask(fake, "量子色动力学的渐近自由", user=reader)
+    assert "Nothing in the collection" in nothing["text"]
+    about = await ask(fake, "/about", user=reader)
+    assert "articles 1" in about["text"]
+
+
+def test_examples_are_plain_words_that_fit_a_button() -> None:
+    from bot.handlers import pick_examples
+
+    from .test_render import passage
+
+    picked = pick_examples(
+        [passage("名称|数量|单位，这是一个表格行"), passage("第二个段落里的一句话，还有别的")]
+    )
+    assert picked and all("|" not in e and 5 <= len(e) <= 12 for e in picked)

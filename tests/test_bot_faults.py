@@ -96,7 +96,7 @@ async def test_a_second_instance_on_the_same_token_says_why_and_exits(
 ) -> None:
     first = await start_process(fake, tmp_path / "a")
     try:
-        await fake.wait_for("getUpdates", timeout=60)
+        await fake.wait_for("deleteWebhook", timeout=60)  # polling starts next
         await fake.answer_of(fake.message(QUOTE), timeout=10)
         await asyncio.sleep(10.5)  # the first has been serving for a while
         # Idle polling does not spin: a long poll is held, not repeated.

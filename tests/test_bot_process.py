@@ -159,7 +159,7 @@ async def test_run_with_only_a_token_indexes_and_serves_then_stops_on_sigterm(
 ) -> None:
     process = await start_process(fake, tmp_path)
     try:
-        await fake.wait_for("getUpdates", timeout=60)
+        await fake.wait_for("deleteWebhook", timeout=60)  # polling starts next
         reply = await fake.answer_of(fake.message(QUOTE), timeout=10)
         assert "暴躁皮皮" in reply.result["text"]
         # SIGTERM while a reply is in flight: it is still sent, then the process exits 0.
@@ -251,3 +251,51 @@ async def test_run_with_a_rejected_token(fake: FakeTelegram, tmp_path: Path) -> 
     assert process.returncode == 1, text
     assert "rejected" in text and "Traceback" not in text
     assert "wrong-token" not in text
+
+
+async def test_webhook_updates_the_poller_never_gets(fake: FakeTelegram, shipped_db: Path) -> None:
+    """Edits, channel posts, stickers and a lone surrogate, straight to the handlers."""
+    async with webhook_bot(fake, shipped_db):
+        await fake.answer_of(fake.message("/help"))  # the fake now knows this reader's chat
+        mark = fake.mark()
+        chat = {"id": 1001, "type": "private"}
+        user = {"id": 1001, "is_bot": False, "first_name": "R"}
+        base = {"message_id": 5, "date": 0, "chat": chat, "from": user}
+        for number, update in enumerate(
+            [
+                {"edited_message": {**base, "edit_date": 1, "text": QUOTE}},
+                {"channel_post": {**base, "chat": {"id": -100, "type": "channel"}, "text": QUOTE}},
+                {"message": {**base, "chat": {"id": -5, "type": "group"}, "text": "闲聊 " + QUOTE}},
+            ]
+        ):
+            status, _ = await fake.deliver({"update_id": 500 + number, **update})
+            assert status == 200
+        body = (
+            '{"update_id": 600, "message": {"message_id": 6, "date": 0, '
+            '"chat": {"id": 1001, "type": "private"}, '
+            '"from": {"id": 1001, "is_bot": false, "first_name": "R"}, '
+            '"text": "托派很擅长\\ud800篡改历史"}}'
+        ).encode()
+        status, _ = await fake.deliver({}, body=body)
+        assert status == 200
+        reply = await fake.wait_for("sendMessage", after=mark)
+        assert "暴躁皮皮" in reply.result["text"]
+        await asyncio.sleep(0.3)
+        assert [c for c in fake.calls[mark:] if c.method == "sendMessage"] == [reply]
+
+
+async def test_sigterm_gives_up_on_a_send_stuck_behind_retry_after(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    process = await start_process(fake, tmp_path)
+    try:
+        await fake.wait_for("deleteWebhook", timeout=60)  # polling starts next
+        fake.fail("sendMessage", status=429, retry_after=30)
+        mark = fake.mark()
+        fake.message(QUOTE)
+        await fake.wait_for("sendMessage", after=mark, timeout=10)  # the 429
+    finally:
+        code, took, stderr = await stop_process(process)
+    assert code == 0, stderr
+    assert took < 10
+    assert "gave up on updates" in stderr

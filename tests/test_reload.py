@@ -1,0 +1,125 @@
+"""A rebuilt database is picked up while the bot serves: no failed query, never backwards,
+and a broken file is never served."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from .bot_harness import polling_bot
+from .conftest import build_db
+from .fake_telegram import FakeTelegram
+
+MARKER = "版本标记段落用来区分数据库"
+
+
+def corpus_version(root: Path, version: int) -> Path:
+    folder = root / f"v{version}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "marker.md").write_text(
+        f"---\ntitle: 标记\nauthor: 测试\n---\n\n{MARKER}，这是第{version}版。\n\n"
+        + "".join(f"第{version}版的第{i}段，其他内容在这里。\n\n" for i in range(50)),
+        encoding="utf-8",
+    )
+    return folder
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as server:
+        yield server
+        assert server.violations == [], server.violations
+
+
+async def test_queries_keep_being_answered_while_the_database_is_replaced(
+    fake: FakeTelegram, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    db = tmp_path / "live.db"
+    await asyncio.to_thread(build_db, [corpus_version(tmp_path, 1)], db)
+    seen: list[int] = []
+    failures: list[str] = []
+
+    async with polling_bot(fake, db, reload_seconds=0.05):
+        done = asyncio.Event()
+
+        async def reader() -> None:
+            user = 30_000
+            while not done.is_set() or not seen or seen[-1] != 6:
+                user += 1  # many readers, so flood control stays out of it
+                call = await fake.answer_of(fake.message(MARKER, user=fake.user(user)))
+                text = call.result["text"] if call.status == 200 else ""
+                found = re.search(r"这是第(\d+)版", text)
+                if found is None:
+                    failures.append(text[:80])
+                else:
+                    seen.append(int(found.group(1)))
+
+        readers = asyncio.create_task(reader())
+        for version in range(2, 7):  # replaced five times, as `excerpt-bot index` does
+            await asyncio.sleep(0.3)
+            await asyncio.to_thread(build_db, [corpus_version(tmp_path, version)], db)
+        done.set()
+        await asyncio.wait_for(readers, 30)
+
+    assert failures == []
+    assert seen == sorted(seen), "an older database answered after a newer one"
+    assert seen[0] == 1 and seen[-1] == 6 and len(set(seen)) >= 3
+    assert "now serving" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])
+async def test_a_broken_new_file_is_never_served(
+    fake: FakeTelegram, tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: str
+) -> None:
+    db = tmp_path / "live.db"
+    await asyncio.to_thread(build_db, [corpus_version(tmp_path, 1)], db)
+    good = await asyncio.to_thread(build_db, [corpus_version(tmp_path, 2)], tmp_path / "v2.db")
+    async with polling_bot(fake, db, reload_seconds=0.05) as application:
+        broken = tmp_path / "broken.db"
+        data = good.read_bytes()
+        broken.write_bytes(
+            {"garbage": os.urandom(len(data)), "truncated": data[: len(data) // 2], "empty": b""}[
+                damage
+            ]
+        )
+        os.replace(broken, db)
+        await asyncio.sleep(0.4)
+        reply = await fake.answer_of(fake.message(MARKER))
+        assert "这是第1版" in reply.result["text"]  # the old one keeps serving
+        assert "not switching to the new database" in caplog.text
+        caplog.clear()
+        await asyncio.sleep(0.3)
+        assert "not switching" not in caplog.text  # said once, not every tick
+        os.replace(good, db)  # a good build afterwards is picked up
+        for _ in range(50):
+            await asyncio.sleep(0.05)
+            stats = application.bot_data.stats
+            if stats is not None and stats.path == str(db) and application.bot_data.store:
+                reply = await fake.answer_of(fake.message(MARKER, user=fake.user(4242_1)))
+                if "这是第2版" in reply.result["text"]:
+                    break
+        assert "这是第2版" in reply.result["text"]
+
+
+async def test_reload_command_for_admins_only(fake: FakeTelegram, tmp_path: Path) -> None:
+    db = tmp_path / "live.db"
+    await asyncio.to_thread(build_db, [corpus_version(tmp_path, 1)], db)
+    admin = fake.user(5150)
+    async with polling_bot(fake, db, reload_seconds=0, admins="5150"):
+        await asyncio.to_thread(build_db, [corpus_version(tmp_path, 2)], db)
+        stranger = await fake.answer_of(fake.message("/reload", user=fake.user(77)))
+        assert "/help" in stranger.result["text"]  # not a command for them
+        before = await fake.answer_of(fake.message(MARKER, user=fake.user(78)))
+        assert "这是第1版" in before.result["text"]  # no watcher: nothing changed yet
+        done = await fake.answer_of(fake.message("/reload", user=admin))
+        assert "已载入数据库" in done.result["text"]
+        after = await fake.answer_of(fake.message(MARKER, user=fake.user(79)))
+        assert "这是第2版" in after.result["text"]
