@@ -80,9 +80,10 @@ class BotState:
     fatal: str | None = None  # why the bot stopped itself; the CLI exits non-zero with it
     last_conflict_warning: float = 0.0
     metrics: Metrics = field(default_factory=Metrics)
-    # A reader types about one inline query per keystroke, debounced by the client: 5 at once
-    # and 3 a second is more than a person produces and a few answers a second for a flooder.
-    inline_throttle: Throttle = field(default_factory=lambda: Throttle(rate=3.0, burst=5))
+    # A reader types about one inline query per keystroke, debounced by the client: 4 at once
+    # and 2 a second, with the newest always answered (see inline_query), keeps up with a
+    # person and holds a flooder to 2 searches a second.
+    inline_throttle: Throttle = field(default_factory=lambda: Throttle(rate=2.0, burst=4))
     inline_waiting: dict[int, Update] = field(default_factory=dict)  # user -> newest query
     # Forwarding a dozen messages to find their sources is a burst a person makes.
     message_throttle: Throttle = field(default_factory=lambda: Throttle(rate=1.0, burst=20))
