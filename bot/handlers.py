@@ -51,7 +51,7 @@ from bot.render import (
     snippet,
 )
 from bot.search import SearchResult, search
-from bot.store import Store, StoreStats
+from bot.store import QueryTimeout, Store, StoreStats
 from bot.throttle import Throttle
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,7 @@ INLINE_CACHE_SECONDS = 300  # the same query from anyone gets Telegram's cached 
 RANDOM_CACHE_SECONDS = 10  # the empty query shows random passages: refresh them often
 MAX_PAGE = 1000  # no search has more matches than this; larger page numbers are forged
 SOURCES_PAGE = 15
+SEARCH_TIMEOUT = 2.0  # seconds; searches take milliseconds, so this only stops a runaway
 # Telegram answers 409 Conflict to the *older* of two getUpdates calls, so both instances see
 # conflicts. The one that has just started is the one to give up: it says why and exits.
 CONFLICT_GRACE_SECONDS = 10.0
@@ -244,7 +245,9 @@ async def _search(
 ) -> SearchResult:
     state = context.bot_data
     started = time.perf_counter()
-    result = await search(state.require_store(), query, limit=limit, offset=offset)
+    result = await search(
+        state.require_store(), query, limit=limit, offset=offset, timeout=SEARCH_TIMEOUT
+    )
     state.metrics.search_seconds.labels(kind).observe(time.perf_counter() - started)
     if not result.total:
         state.metrics.search_empty.labels(kind).inc()
@@ -854,19 +857,28 @@ async def on_error(update: object, context: Context) -> None:
     if isinstance(error, Forbidden):
         log.info("not allowed to write to this chat (the user blocked the bot?): %s", error)
         return
+    if isinstance(error, QueryTimeout):
+        log.warning("a search was interrupted: %s", error)
+        await _apologize(update, "too_slow")
+        return
     if isinstance(error, NetworkError):
         log.warning("network error talking to Telegram: %s", error)
         return
     log.error("error while handling an update", exc_info=error)
+    await _apologize(update, "error")
+
+
+async def _apologize(update: object, key: str) -> None:
+    """Tell the user something went wrong instead of leaving them waiting."""
     if not isinstance(update, Update):
         return
     language = _language(update)
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(t(language, "error"))
+            await update.callback_query.answer(t(language, key))
         elif update.message is not None and update.message.chat.type == ChatType.PRIVATE:
-            await update.message.reply_text(t(language, "error"))
-    except Exception as exc:
+            await update.message.reply_text(t(language, key))
+    except Exception as exc:  # the apology itself failed; nothing more to do
         log.warning("could not tell the user about the error: %s", exc)
 
 

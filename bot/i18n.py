@@ -110,6 +110,10 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "zh": "新数据库不可用，仍在使用原来的：{reason}",
         "en": "The new database cannot be used; still serving the previous one: {reason}",
     },
+    "too_slow": {
+        "zh": "这次搜索太慢，已停止。请换一个更短或更具体的说法。",
+        "en": "That search took too long and was stopped. Try a shorter or more specific phrase.",
+    },
     "slow_down": {
         "zh": "太快了，请稍等一下再按。",
         "en": "That was fast; please wait a moment.",

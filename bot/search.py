@@ -403,6 +403,7 @@ def _retrieve(
         if variant.weight < 1 and len(variant.norm) <= 2:
             threshold = 100.0  # two characters cut out of a longer query: exact or nothing
         for pid in candidate_ids:
+            reader.check_deadline()
             norm_text, kind = normalized.get(pid, ("", "paragraph"))
             score, span = _score_text(variant, norm_text)
             if score >= threshold:
@@ -479,8 +480,11 @@ def _highlights(
     return tuple(sorted(set(spans)))
 
 
-async def search(store: Store, query: str, *, limit: int = 10, offset: int = 0) -> SearchResult:
-    """Search the store; returns at most `limit` matches starting at `offset`."""
+async def search(
+    store: Store, query: str, *, limit: int = 10, offset: int = 0, timeout: float | None = None
+) -> SearchResult:
+    """Search the store; returns at most `limit` matches starting at `offset`. With a
+    `timeout`, a search that takes longer is stopped and raises `QueryTimeout`."""
     started = time.perf_counter()
     cleaned = clean_query(query)
     variants = _variants(cleaned)
@@ -490,7 +494,8 @@ async def search(store: Store, query: str, *, limit: int = 10, offset: int = 0) 
         return SearchResult(query, [], 0, (time.perf_counter() - started) * 1000)
     total_passages = await store.passage_total()
     page, total, stored = await store.run(
-        lambda reader: _retrieve(reader, variants, total_passages, limit, offset)
+        lambda reader: _retrieve(reader, variants, total_passages, limit, offset),
+        timeout=timeout,
     )
     norms = [v.norm for v in variants]
     matches = []

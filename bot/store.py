@@ -25,6 +25,7 @@ import json
 import os
 import random
 import sqlite3
+import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,6 +127,10 @@ class StoreError(Exception):
     """The database is missing, unreadable, corrupt or from another version."""
 
 
+class QueryTimeout(StoreError):
+    """A query ran past its time limit and was interrupted."""
+
+
 @dataclass(frozen=True, slots=True)
 class BuildSummary:
     documents: int
@@ -189,8 +194,15 @@ def _fts_term(term: str) -> str:
 class Reader:
     """Synchronous read access, used only on the database thread inside `Store.run`."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, deadline: float | None = None) -> None:
         self._conn = conn
+        self._deadline = deadline
+
+    def check_deadline(self) -> None:
+        """Raise QueryTimeout once the caller has given up: long Python loops between SQL
+        statements call this, since `interrupt()` only stops a statement that is running."""
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            raise QueryTimeout("the query ran out of time")
 
     def doc_counts(self, terms: Iterable[str], *, headings: bool = False) -> dict[str, int]:
         """How many passages (or headings) contain each term; absent terms are left out."""
@@ -426,15 +438,32 @@ class Store:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    async def run(self, fn: Callable[[Reader], T]) -> T:
-        """Run `fn(reader)` on the database thread: a whole search in one hop."""
+    async def run(self, fn: Callable[[Reader], T], *, timeout: float | None = None) -> T:
+        """Run `fn(reader)` on the database thread: a whole search in one hop. With a
+        `timeout`, a call that runs past it is interrupted (SQLite's interrupt for a running
+        statement, the reader's deadline for Python between statements) so the one database
+        thread is free for the next caller; it raises QueryTimeout."""
         if self._closed:
             raise StoreError(f"{self.path} was closed")
         raw = self._conn._conn
+        deadline = None if timeout is None else time.monotonic() + timeout
         self._active += 1
         self._idle.clear()
+        call = asyncio.ensure_future(_on_db_thread(self._conn, lambda: fn(Reader(raw, deadline))))
         try:
-            return await _on_db_thread(self._conn, lambda: fn(Reader(raw)))
+            done, _ = await asyncio.wait({call}, timeout=timeout)
+            if not done:
+                raw.interrupt()  # sqlite3's interrupt may be called from any thread
+                with contextlib.suppress(Exception):
+                    await call  # the thread stops at the interrupt or the next deadline check
+                raise QueryTimeout(f"query interrupted after {timeout:.1f} s")
+            return call.result()
+        except sqlite3.OperationalError as exc:
+            if "interrupted" in str(exc):
+                raise QueryTimeout("query interrupted") from None
+            raise StoreError(
+                f"{self.path} cannot be read ({exc}); rebuild it with: excerpt-bot index"
+            ) from None
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"{self.path} cannot be read ({exc}); rebuild it with: excerpt-bot index"

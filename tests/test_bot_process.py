@@ -190,6 +190,8 @@ async def test_run_in_webhook_mode_stops_on_sigterm(fake: FakeTelegram, tmp_path
         str(port),
         "--secret-token",
         "s3cret-for-tests",
+        "--log-level",
+        "debug",
     )
     try:
         await fake.wait_for("setWebhook", timeout=60)
@@ -206,7 +208,10 @@ async def test_run_in_webhook_mode_stops_on_sigterm(fake: FakeTelegram, tmp_path
         code, took, stderr = await stop_process(process)
     assert code == 0, stderr
     assert took < 10
-    assert "Traceback" not in stderr and TOKEN not in stderr
+    # Debug logging included, the token is nowhere: not in logs, not in anything sent.
+    assert "Traceback" not in stderr and "DEBUG" in stderr
+    assert TOKEN not in stderr and TOKEN.split(":")[1] not in stderr
+    assert all(TOKEN not in str(c.params) + str(c.result) for c in fake.calls)
 
 
 def fake_update() -> dict[str, object]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -129,3 +130,53 @@ def test_passage_keys_survive_a_rebuild_with_another_post_added(tmp_path: Path) 
     text, section_size, distinct = asyncio.run(lookups(tmp_path / "b.db"))
     assert text == next(iter(before.values()))[1]
     assert section_size >= 1 and distinct == 5
+
+
+def test_a_runaway_query_is_interrupted_and_the_next_is_fast(shipped_db: Path) -> None:
+    from bot.search import search
+    from bot.store import QueryTimeout
+
+    endless = (
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+    )
+
+    async def scenario() -> tuple[float, float, int]:
+        async with await Store.open(shipped_db) as store:
+            started = time.monotonic()
+            with pytest.raises(QueryTimeout):
+                await store.run(lambda r: r._conn.execute(endless).fetchone(), timeout=0.3)
+            stopped = time.monotonic() - started
+
+            def python_loop(reader: object) -> None:  # a runaway between statements
+                while True:
+                    reader.check_deadline()  # type: ignore[attr-defined]
+
+            with pytest.raises(QueryTimeout):
+                await store.run(python_loop, timeout=0.3)
+            started = time.monotonic()
+            result = await search(store, "托派很擅长篡改历史", timeout=2.0)
+            return stopped, time.monotonic() - started, result.total
+
+    stopped, next_search, found = asyncio.run(scenario())
+    assert stopped < 1.5
+    assert next_search < 1.0 and found >= 1
+
+
+def test_sql_takes_values_only_as_parameters() -> None:
+    """Every f-string handed to execute() interpolates only table or column names and
+    placeholder lists chosen in the code, never a value that came from a user."""
+    import ast
+
+    source = (Path(__file__).parent.parent / "bot" / "store.py").read_text(encoding="utf-8")
+    allowed = {"vocab", "table", "_PASSAGE_SELECT", "select", "column", "marks", "SCHEMA_VERSION"}
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in (
+            "execute",
+            "executemany",
+        ):
+            sql = node.args[0] if node.args else None
+            if isinstance(sql, ast.JoinedStr):
+                names = {
+                    ast.unparse(v.value) for v in sql.values if isinstance(v, ast.FormattedValue)
+                }
+                assert names <= allowed, (ast.unparse(sql), names - allowed)
