@@ -141,4 +141,6 @@ def decode(data: bytes) -> str:
         raise ImportProblem(
             f"not valid UTF-8 (byte 0x{bad} at offset {exc.start}); save the file as UTF-8"
         ) from None
+    if not text.strip():
+        raise ImportProblem("file is empty; nothing to import")
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
@@ -60,7 +61,25 @@ class _BadTimestamp(str):
 
 class _Loader(yaml.SafeLoader):
     """yaml.safe_load's loader, except that an impossible date does not fail the whole
-    front matter: it stays a string, and read_fields reports it."""
+    front matter: it stays a string, and read_fields reports it; and a key given twice is
+    noted (YAML keeps the last one silently, which hides a mistake in the post)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.repeated: list[str] = []
+        self.first_line = 1  # the file line the YAML text starts on
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value != "<<":
+                if key_node.value in seen:
+                    self.repeated.append(
+                        f"front matter gives {key_node.value!r} twice (line "
+                        f"{key_node.start_mark.line + self.first_line}); the last one was used"
+                    )
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep)
 
 
 def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> object:
@@ -74,9 +93,11 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> object:
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
-def _parse_yaml(text: str, first_line: int) -> object:
+def _parse_yaml(text: str, first_line: int) -> tuple[object, tuple[str, ...]]:
+    loader = _Loader(text)  # a SafeLoader subclass: no arbitrary tags
+    loader.first_line = first_line
     try:
-        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: no arbitrary tags
+        return loader.get_single_data(), tuple(loader.repeated)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + first_line}" if mark is not None else ""
@@ -86,6 +107,8 @@ def _parse_yaml(text: str, first_line: int) -> object:
         raise ImportProblem("front matter is nested too deeply to read") from None
     except (ValueError, TypeError, OverflowError) as exc:
         raise ImportProblem(f"invalid value in YAML front matter: {exc}") from None
+    finally:
+        loader.dispose()
 
 
 def _parse_toml(text: str) -> object:
@@ -110,10 +133,10 @@ def split_front_matter(text: str) -> SplitResult:
                 f"{kind} front matter opened with {delimiter} on line 1 is never closed"
             )
         raw = "\n".join(lines[1:i])
-        value = _parse_toml(raw) if delimiter == "+++" else _parse_yaml(raw, 2)
+        value, notes = (_parse_toml(raw), ()) if delimiter == "+++" else _parse_yaml(raw, 2)
         body = "\n".join(lines[i + 1 :])
         if isinstance(value, dict):
-            return SplitResult(value, body, i + 1)
+            return SplitResult(value, body, i + 1, notes)
         shape = "empty" if value is None else f"a {type(value).__name__}, not a mapping"
         return SplitResult(None, body, i + 1, (f"front matter is {shape}; it was ignored",))
     return _split_without_opening(lines, text)
@@ -135,11 +158,11 @@ def _split_without_opening(lines: list[str], text: str) -> SplitResult:
     else:
         return SplitResult(None, text, 0)
     try:
-        value = _parse_yaml("\n".join(lines[:i]), 1)
+        value, notes = _parse_yaml("\n".join(lines[:i]), 1)
     except ImportProblem:
         return SplitResult(None, text, 0)
     if isinstance(value, dict) and any(key in _HEXO_KEYS for key in value):
-        return SplitResult(value, "\n".join(lines[i + 1 :]), i + 1)
+        return SplitResult(value, "\n".join(lines[i + 1 :]), i + 1, notes)
     return SplitResult(None, text, 0)
 
 

@@ -1,0 +1,166 @@
+"""A corpus with every kind of broken file beside good ones: the good ones are served, each
+bad one is named with its reason, --strict refuses, nothing hangs, memory stays bounded."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+FRONT = "---\ntitle: 好文\nauthor: 某人\n---\n\n"
+
+# name -> (bytes, what the summary must say about it: "" for a good file)
+HOSTILE: dict[str, tuple[bytes, str]] = {
+    "good-1.md": ((FRONT + "良好文件一的独特标记句子在这里。\n").encode(), ""),
+    "good-2.md": ((FRONT + "良好文件二的独特标记句子在这里。\n").encode(), ""),
+    "bom.md": (b"\xef\xbb\xbf" + (FRONT + "带字节序标记的文件标记句子。\n").encode(), ""),
+    "crlf.md": (
+        (FRONT + "回车换行文件的标记句子。\n\n第二段。\n").replace("\n", "\r\n").encode(),
+        "",
+    ),
+    "alias-bomb.md": (
+        (
+            "---\na: &a [x,x,x,x,x,x,x,x,x]\n"
+            + "".join(
+                f"{n}: &{n} [{','.join(['*' + p] * 9)}]\n"
+                for p, n in zip("abcde", "bcdef", strict=True)
+            )
+            + "title: *f\n---\n\n炸弹文件正文的标记句子。\n"
+        ).encode(),
+        "",
+    ),
+    "long-line.md": ((FRONT + "长行开头的标记句子。" + "a" * 3_000_000 + "\n").encode(), ""),
+    "unclosed-front-matter.md": (b"---\ntitle: x\n\nbody\n", "never closed"),
+    "invalid-yaml.md": (b"---\ntitle: [unclosed\nauthor: : :\n---\n\ntext\n", "invalid YAML"),
+    "python-tag.md": (
+        b"---\ntitle: !!python/object/apply:os.system ['touch /tmp/pwned']\n---\n\ntext\n",
+        "could not determine a constructor",
+    ),
+    "invalid-date.md": ("---\ndate: 2021-13-45\n---\n\n日期错误。\n".encode(), "not a valid date"),
+    "duplicate-keys.md": ("---\ntitle: 一\ntitle: 二\n---\n\n重复。\n".encode(), "twice"),
+    "list-front-matter.md": (b"---\n- a\n- b\n---\n\ntext\n", "is a list"),
+    "scalar-front-matter.md": (b"---\njust a string\n---\n\ntext\n", "is a str"),
+    "empty-front-matter.md": ("---\n---\n\n空前言。\n".encode(), "front matter is empty"),
+    "not-utf8.md": ("---\ntitle: 编码\n---\n\n这是GBK。\n".encode("gbk"), "not valid UTF-8"),
+    "binary.md": (bytes(range(256)) * 100, "binary file"),
+    "empty.md": (b"", "file is empty"),
+    "nested-lists.md": (
+        (FRONT + "".join("  " * i + "- 层\n" for i in range(500))).encode(),
+        "nested too deeply",
+    ),
+    "nested-quotes.md": ((FRONT + ">" * 500 + " 引用。\n").encode(), "nested too deeply"),
+    "unclosed-fence.md": ((FRONT + "前文。\n\n```python\nprint(1)\n").encode(), "never closed"),
+    "unclosed-tags.md": (
+        (FRONT + "{% note info %}\n没关<div><span>文字\n").encode(),
+        "never closed",
+    ),
+}
+SPECIAL = {
+    "huge-50mb.md": "over the 5,000,000-byte limit",
+    "loop-a.md": "Too many levels of symbolic links",
+    "dangling.md": "broken symlink",
+    "fifo.md": "not a regular file",
+}
+GOOD_MARKERS = [
+    "良好文件一的独特标记句子",
+    "良好文件二的独特标记句子",
+    "带字节序标记的文件标记句子",
+    "回车换行文件的标记句子",
+    "炸弹文件正文的标记句子",
+    "长行开头的标记句子",
+]
+
+
+def make_hostile_corpus(root: Path) -> None:
+    root.mkdir(parents=True)
+    for name, (data, _) in HOSTILE.items():
+        (root / name).write_bytes(data)
+    with open(root / "huge-50mb.md", "wb") as huge:
+        line = ("很长的文件内容。" * 1000 + "\n").encode()
+        for _ in range(2200):
+            huge.write(line)
+    os.symlink(root / "loop-a.md", root / "loop-b.md")
+    os.symlink(root / "loop-b.md", root / "loop-a.md")
+    os.symlink(root / "missing-target.md", root / "dangling.md")
+    (root / "dir-loop").mkdir()
+    os.symlink(root / "dir-loop", root / "dir-loop" / "self")
+    (root / "directory.md").mkdir()
+    os.mkfifo(root / "fifo.md")
+    unreadable = root / "unreadable.md"
+    unreadable.write_text(FRONT + "读不到。\n", encoding="utf-8")
+    unreadable.chmod(0)
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str, float, float]:
+    """exit code, stdout, stderr, seconds, peak RSS in MB (of that process, from wait4)."""
+    started = time.monotonic()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", *args],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=out,
+            stderr=err,
+            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        )
+        assert process.stdin is not None
+        process.stdin.write((stdin or "").encode())
+        process.stdin.close()
+        _, status, usage = os.wait4(process.pid, 0)
+        out.seek(0)
+        err.seek(0)
+        return (
+            os.waitstatus_to_exitcode(status),
+            out.read().decode(),
+            err.read().decode(),
+            time.monotonic() - started,
+            usage.ru_maxrss / 1024,
+        )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX FIFOs")
+def test_every_broken_file_is_named_and_every_good_one_served(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    make_hostile_corpus(corpus)
+    db = tmp_path / "x.db"
+    code, _, stderr, seconds, peak_mb = run("index", "--db", str(db), str(corpus))
+    assert code == 0, stderr
+    assert seconds < 60 and peak_mb < 400, (seconds, peak_mb)
+    assert "Traceback" not in stderr
+    lines = stderr.splitlines()
+    for name, (_, reason) in HOSTILE.items():
+        named = [line for line in lines if f"/{name}:" in line]
+        if reason:
+            assert named and reason in named[0], (name, named)
+        else:
+            assert not named, named
+    for name, reason in SPECIAL.items():
+        assert any(f"/{name}:" in line and reason in line for line in lines), name
+    # Kinds of hostile file: all but the two plain good ones (BOM, CRLF, an alias bomb and a
+    # 3 M-character line must import; the rest must be named).
+    assert len(HOSTILE) + len(SPECIAL) - 2 >= 20
+    if os.geteuid() != 0:  # root reads anything, so only a normal user can see this one
+        assert any("/unreadable.md:" in line and "Permission denied" in line for line in lines)
+
+    queries = "".join(marker + "\n" for marker in GOOD_MARKERS)
+    code, stdout, stderr, *_ = run("search", "--db", str(db), "--json", "-", stdin=queries)
+    assert code == 0, stderr
+    results = [json.loads(line) for line in stdout.splitlines()]
+    for marker, result in zip(GOOD_MARKERS, results, strict=True):
+        assert result["results"] and marker in result["results"][0]["text"], marker
+    assert not Path("/tmp/pwned").exists()
+
+    # --strict: the same corpus fails, and the database already built is left as it was.
+    before = db.read_bytes()
+    code, _, stderr, seconds, _ = run("index", "--db", str(db), "--strict", "--force", str(corpus))
+    assert code == 1 and seconds < 60
+    assert "Traceback" not in stderr
+    assert db.read_bytes() == before
