@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import hmac
+import json
 import logging
 import signal
 import time
@@ -73,8 +74,30 @@ class _RedactToken(logging.Filter):
         return True
 
 
-def configure_logging(token: str | None, level: int = logging.INFO) -> None:
+class _JsonFormatter(logging.Formatter):
+    """One JSON object a line, for log collectors (EXCERPT_BOT_LOG_FORMAT=json)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(
+    token: str | None, level: int = logging.INFO, log_format: str = "text"
+) -> None:
+    """One line per event on stderr; never the token (redacted from messages and
+    tracebacks, and httpx, which logs request URLs, is kept quiet)."""
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if log_format == "json":
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(_JsonFormatter())
     # httpx logs every request URL at INFO, and the URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
@@ -267,9 +290,12 @@ async def _shutdown(application: BotApplication) -> None:
         await application.post_shutdown(application)
 
 
-async def serve_polling(application: BotApplication, stop: asyncio.Event | None = None) -> None:
+async def serve_polling(
+    application: BotApplication, stop: asyncio.Event | None = None, status: Any = None
+) -> None:
     """Long polling until SIGINT/SIGTERM (or `stop`); in-flight updates get `STOP_WITHIN`
-    seconds, the store is closed. Like `Application.run_polling`, with a bounded stop."""
+    seconds, the store is closed. Like `Application.run_polling`, with a bounded stop.
+    `status` (a WebhookServer without a webhook) serves /healthz and /metrics meanwhile."""
     assert application.updater is not None
     stop = stop or _stop_event()
     application.bot_data.stop = stop
@@ -288,11 +314,18 @@ async def serve_polling(application: BotApplication, stop: asyncio.Event | None 
             error_callback=polling_error,
         )
         await application.start()
+        if status is not None:
+            await status.start()
+            log.info("status server (/healthz, /metrics) on port %d", status.port)
         await stop.wait()
         log.info("stopping: finishing in-flight updates")
+        if status is not None:
+            status.draining = True
         await application.updater.stop()
         await _stop_within(application, STOP_WITHIN)
     finally:
+        if status is not None:
+            await status.stop()
         if application.updater.running:
             await application.updater.stop()
         if application.running:

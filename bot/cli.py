@@ -397,14 +397,19 @@ def _run(settings: Settings, *, auto: bool, log_level: str) -> int:
 
     token = settings.require_token()  # before any indexing: fail fast on the obvious
     asyncio.run(_prepare_database(settings, auto=auto))
-    configure_logging(token, getattr(logging, log_level.upper(), logging.INFO))
+    configure_logging(token, getattr(logging, log_level.upper(), logging.INFO), settings.log_format)
     application = build_application(settings)
     try:
         asyncio.run(check_token(settings))
         if settings.webhook_url:
             asyncio.run(serve_webhook(application, settings))
         else:
-            asyncio.run(serve_polling(application))
+            status = None
+            if settings.status_port:
+                from bot.webhook import WebhookServer
+
+                status = WebhookServer(application, settings, port=settings.status_port)
+            asyncio.run(serve_polling(application, status=status))
     except InvalidToken:
         raise CliError("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather") from None
     except BadRequest as exc:  # a subclass of NetworkError in PTB: check it first
@@ -414,6 +419,22 @@ def _run(settings: Settings, *, auto: bool, log_level: str) -> int:
     if application.bot_data.fatal:
         raise CliError(application.bot_data.fatal)
     return EXIT_OK
+
+
+def _health(settings: Settings, url: str | None) -> int:
+    """GET /healthz of the running bot: for a container HEALTHCHECK (no curl in slim images)."""
+    import urllib.error
+    import urllib.request
+
+    port = settings.status_port or settings.webhook_port
+    target = url or f"http://127.0.0.1:{port}/healthz"
+    try:
+        with urllib.request.urlopen(target, timeout=3) as response:
+            healthy = response.status == 200
+    except (urllib.error.URLError, OSError) as exc:
+        print(f"excerpt-bot: not healthy: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    return EXIT_OK if healthy else EXIT_FAIL
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -467,6 +488,11 @@ def _parser() -> argparse.ArgumentParser:
         "--secret-token", help="webhook secret (env WEBHOOK_SECRET_TOKEN; default: derived)"
     )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
+    p = sub.add_parser(
+        "health", help="exit 0 if the running bot answers /healthz (for HEALTHCHECK)"
+    )
+    p.add_argument("--url", help="default: http://127.0.0.1:<status or webhook port>/healthz")
     return parser
 
 
@@ -504,6 +530,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return asyncio.run(_stats(settings, as_json=args.json, auto=auto))
     if args.command == "run":
         return _run(settings, auto=auto, log_level=args.log_level)
+    if args.command == "health":
+        return _health(settings, args.url)
     raise CliError("unknown command", EXIT_USAGE)
 
 

@@ -61,6 +61,12 @@ SETTINGS: tuple[Setting, ...] = (
         "how often the bot checks whether the database was rebuilt (5; 0: only on SIGHUP)",
     ),
     Setting(
+        "status_port",
+        "EXCERPT_BOT_STATUS_PORT",
+        "in polling mode, serve /healthz and /metrics on this port (default: off)",
+    ),
+    Setting("log_format", "EXCERPT_BOT_LOG_FORMAT", "text (default) or json: one object a line"),
+    Setting(
         "admins", "EXCERPT_BOT_ADMINS", "Telegram user ids allowed to /reload, comma-separated"
     ),
     Setting(
@@ -87,6 +93,8 @@ class Settings:
     webhook_port: int = 8080
     webhook_secret_token: str | None = field(default=None, repr=False)
     reload_seconds: float = 5.0
+    status_port: int | None = None
+    log_format: str = "text"
     admins: frozenset[int] = frozenset()
 
     @property
@@ -177,12 +185,25 @@ def load_settings(
     if admins_raw and not re.fullmatch(r"\d+(,\d+)*,?", admins_raw):
         raise SettingsError("EXCERPT_BOT_ADMINS must be Telegram user ids separated by commas")
     admins = frozenset(int(a) for a in admins_raw.split(",") if a)
+    status_port: int | None = None
+    if raw.get("status_port") not in (None, ""):
+        try:
+            status_port = int(str(raw["status_port"]))
+        except ValueError:
+            status_port = -1
+        if not 0 < status_port < 65536:
+            raise SettingsError("EXCERPT_BOT_STATUS_PORT must be a port number")
+    log_format = str(raw.get("log_format", "text")).lower()
+    if log_format not in ("text", "json"):
+        raise SettingsError("EXCERPT_BOT_LOG_FORMAT must be text or json")
     return Settings(
         db=db,
         corpus=corpus,
         max_file_mb=max_mb,
         reload_seconds=reload_seconds,
         admins=admins,
+        status_port=status_port,
+        log_format=log_format,
         token=str(raw["token"]).strip() if "token" in raw else None,
         api_base_url=base,
         webhook_url=webhook_url,

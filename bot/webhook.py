@@ -30,16 +30,20 @@ MAX_BODY = 1 << 20  # an update is a few kB; Telegram never sends a megabyte
 
 
 class WebhookServer:
-    def __init__(self, application: BotApplication, settings: Settings) -> None:
-        assert settings.webhook_url is not None
+    def __init__(
+        self, application: BotApplication, settings: Settings, *, port: int | None = None
+    ) -> None:
+        """With a webhook URL in the settings it takes updates on that URL's path; without
+        one (polling mode) it only serves /healthz and /metrics, on `port`."""
         self.application = application
-        self.path = urlsplit(settings.webhook_url).path or "/"
-        self._secret = settings.secret_token.encode()
+        self.path = urlsplit(settings.webhook_url).path or "/" if settings.webhook_url else None
+        self._secret = settings.secret_token.encode() if settings.webhook_url else b""
         self._listen = settings.webhook_listen
-        self.port = settings.webhook_port
+        self.port = port if port is not None else settings.webhook_port
         self.draining = False
         app = web.Application(client_max_size=MAX_BODY)
-        app.router.add_post(self.path, self._update)
+        if self.path is not None:
+            app.router.add_post(self.path, self._update)
         app.router.add_get("/healthz", self._health)
         app.router.add_get("/metrics", self._metrics)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import sys
@@ -304,3 +305,38 @@ async def test_sigterm_gives_up_on_a_send_stuck_behind_retry_after(
     assert code == 0, stderr
     assert took < 10
     assert "gave up on updates" in stderr
+
+
+async def test_polling_with_status_port_json_logs_and_the_health_command(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = {"EXCERPT_BOT_STATUS_PORT": str(port), "EXCERPT_BOT_LOG_FORMAT": "json"}
+    process = await start_process(fake, tmp_path, env=env)
+
+    async def health() -> int:
+        checker = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "health", cwd=ROOT,
+            env={**os.environ, "EXCERPT_BOT_STATUS_PORT": str(port)},
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        return await asyncio.wait_for(checker.wait(), 30)
+
+    try:
+        await fake.wait_for("deleteWebhook", timeout=60)
+        await fake.answer_of(fake.message(QUOTE), timeout=10)
+        for _ in range(50):
+            if await health() == 0:
+                break
+            await asyncio.sleep(0.1)
+        assert await health() == 0
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"http://127.0.0.1:{port}/metrics") as response:
+                assert 'excerpt_bot_updates_total{type="message"}' in await response.text()
+    finally:
+        code, _, stderr = await stop_process(process)
+    assert code == 0, stderr
+    assert await health() == 1  # nothing answers once it has stopped
+    logged = [line for line in stderr.splitlines() if line.startswith("{")]
+    assert logged and all(json.loads(line)["level"] for line in logged)
+    assert any("serving @" in json.loads(line)["message"] for line in logged)
