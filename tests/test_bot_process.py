@@ -330,9 +330,9 @@ async def test_polling_with_status_port_json_logs_and_the_health_command(
                 break
             await asyncio.sleep(0.1)
         assert await health() == 0
-        async with aiohttp.ClientSession() as session:
-            async with session.get(f"http://127.0.0.1:{port}/metrics") as response:
-                assert 'excerpt_bot_updates_total{type="message"}' in await response.text()
+        url = f"http://127.0.0.1:{port}/metrics"
+        async with aiohttp.ClientSession() as session, session.get(url) as response:
+            assert 'excerpt_bot_updates_total{type="message"}' in await response.text()
     finally:
         code, _, stderr = await stop_process(process)
     assert code == 0, stderr
