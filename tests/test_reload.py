@@ -123,3 +123,35 @@ async def test_reload_command_for_admins_only(fake: FakeTelegram, tmp_path: Path
         assert "已载入数据库" in done.result["text"]
         after = await fake.answer_of(fake.message(MARKER, user=fake.user(79)))
         assert "这是第2版" in after.result["text"]
+
+
+async def test_sighup_switches_a_running_process_and_shutdown_closes_the_database(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    import signal
+
+    from .test_bot_process import start_process, stop_process
+
+    db = tmp_path / "live.db"
+    await asyncio.to_thread(build_db, [corpus_version(tmp_path, 1)], db)
+    process = await start_process(
+        fake, tmp_path, "--db", str(db), env={"EXCERPT_BOT_RELOAD_SECONDS": "0"}
+    )
+    try:
+        await fake.wait_for("deleteWebhook", timeout=60)
+        first = await fake.answer_of(fake.message(MARKER), timeout=10)
+        assert "这是第1版" in first.result["text"]
+        await asyncio.to_thread(build_db, [corpus_version(tmp_path, 2)], db)
+        process.send_signal(signal.SIGHUP)
+        for attempt in range(50):
+            await asyncio.sleep(0.1)
+            reply = await fake.answer_of(fake.message(MARKER, user=fake.user(600 + attempt)))
+            if "这是第2版" in reply.result["text"]:
+                break
+        assert "这是第2版" in reply.result["text"]
+    finally:
+        code, took, stderr = await stop_process(process)
+    # Exiting promptly is the proof the connections were closed: an open aiosqlite
+    # connection keeps its thread, and the process, alive.
+    assert code == 0 and took < 10, stderr
+    assert "now serving" in stderr
