@@ -33,7 +33,15 @@ from rapidfuzz.distance import LCSseq
 
 from bot.models import Match, PassageKind, StoredPassage
 from bot.store import Reader, Store
-from bot.text import analyze, fold, normalize, normalize_with_offsets, original_span, warm_up
+from bot.text import (
+    analyze,
+    fold,
+    normalize,
+    normalize_with_offsets,
+    original_span,
+    romanized,
+    warm_up,
+)
 
 __all__ = ["SearchResult", "clean_query", "search", "warm_up"]
 
@@ -96,6 +104,7 @@ class _Variant:
     weight: float  # 1 for the query as typed; a little less for forms cut out of it
     prefix: str | None  # a trailing ASCII word that may be unfinished ("Intern…")
     content: str  # norm without function characters
+    romanized: bool = False  # typed in pinyin: `folded` holds the syllables it stands for
 
 
 @dataclass(slots=True)
@@ -149,7 +158,20 @@ def _variants(query: str) -> list[_Variant]:
         prefix = last if last.isascii() and len(last) >= 3 and norm.endswith(last) else None
         content = _without_function_chars(norm)
         out.append(_Variant(norm, folded, raw_terms, folded_terms, weight, prefix, content))
+    syllables = romanized(query)
+    if syllables is not None:
+        # Also look for the Chinese the pinyin stands for. Typed words still count as words:
+        # where they occur as typed ("long", "change"), that match scores 100 and this one at
+        # most 94, so English keeps its meaning.
+        norm = "".join(query.lower().split())
+        out.append(
+            _Variant(norm, syllables, [], _bigrams(syllables), 1.0, None, "", romanized=True)
+        )
     return out
+
+
+def _bigrams(text: str) -> list[str]:
+    return list(dict.fromkeys(map(str.__add__, text[:-1], text[1:])))
 
 
 def _kind_rank(kind: str) -> int:
@@ -399,7 +421,8 @@ def _retrieve(
         missing = [pid for pid in candidate_ids if pid not in normalized]
         for pid, (text, kind) in reader.texts(missing).items():
             normalized[pid] = (normalize(text), kind)
-        threshold = _min_score(len(variant.norm))
+        # A pinyin query is as long as its syllables, not its letters.
+        threshold = _min_score(len(variant.folded if variant.romanized else variant.norm))
         if variant.weight < 1 and len(variant.norm) <= 2:
             threshold = 100.0  # two characters cut out of a longer query: exact or nothing
         for pid in candidate_ids:

@@ -166,6 +166,47 @@ def warm_up() -> None:
     normalize("繁體")
 
 
+_ROMAN_TOKEN = re.compile(r"[a-z]+")
+_MAX_SYLLABLE = 6  # "zhuang", "shuang"
+
+
+def romanized(query: str) -> str | None:
+    """A query typed in toneless pinyin ("geming bushi qingke chifan", "ZhiLaoHu", "lv3 se4")
+    as syllable code points (what `fold` makes of the Chinese it stands for), or None when
+    it is not pinyin: a token that does not split into syllables ("International", "CWI"),
+    anything but letters, tone digits, spaces and apostrophes, or fewer than two syllables
+    (one syllable matches too many characters to mean anything)."""
+    text = query.lower().replace("ü", "v").replace("u:", "v")
+    if not text.isascii() or re.search(r"[^a-z1-5'\s-]", text):
+        return None
+    codes = syllable_codes()
+    out: list[str] = []
+    for token in _ROMAN_TOKEN.findall(re.sub(r"[1-5]", " ", text)):
+        split = _split_syllables(token, codes)
+        if split is None:
+            return None
+        out.extend(codes[s] for s in split)
+    return "".join(out) if len(out) >= 2 else None
+
+
+def _split_syllables(token: str, codes: dict[str, str]) -> list[str] | None:
+    """The split of `token` into the fewest pinyin syllables ("xian" is one syllable, not
+    xi-an; "geming" is ge-ming), or None if there is none."""
+    best: list[list[str] | None] = [[]] + [None] * len(token)
+    for end in range(1, len(token) + 1):
+        for start in range(max(0, end - _MAX_SYLLABLE), end):
+            before = best[start]
+            piece = token[start:end]
+            if piece not in codes and "v" in piece:
+                piece = piece.replace("v", "u")  # lv, nv: the table folds ü into u
+            if before is not None and piece in codes:
+                candidate = [*before, piece]
+                current = best[end]
+                if current is None or len(candidate) < len(current):
+                    best[end] = candidate
+    return best[len(token)]
+
+
 def fold(normalized: str) -> str:
     """Fold normalized text to syllable code points; other characters are kept."""
     return normalized.translate(_fold_table())

@@ -609,3 +609,12 @@ def test_examples_are_plain_words_that_fit_a_button() -> None:
         [passage("名称|数量|单位，这是一个表格行"), passage("第二个段落里的一句话，还有别的")]
     )
     assert picked and all("|" not in e and 5 <= len(e) <= 12 for e in picked)
+
+
+async def test_pinyin_in_chat_search_and_inline(fake: FakeTelegram, bot: BotApplication) -> None:
+    pinyin = "tuopai hen shanchang cuangai lishi"
+    for text in (pinyin, f"/search {pinyin.upper()}"):
+        reply = await ask(fake, text)
+        assert QUOTE in reply["text"] and "暴躁皮皮" in reply["text"]
+    answer = await fake.answer_of(fake.inline_query("tuopaihenshanchang"))
+    assert QUOTE in str(answer.params["results"][0]["input_message_content"])

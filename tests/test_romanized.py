@@ -1,0 +1,90 @@
+"""Queries typed in pinyin find the Chinese they stand for; English words stay words."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.search import search
+from bot.store import Store
+from bot.text import romanized
+
+from .conftest import build_db
+
+
+@pytest.mark.parametrize(
+    ("query", "syllables"),
+    [
+        ("geming bushi qingke chifan", 8),
+        ("zhi lao hu", 3),
+        ("ZhiLaoHu", 3),
+        ("zhilaohu", 3),
+        ("ZHI LAO HU", 3),
+        ("lv3 se4", 2),
+        ("xi'an", 2),
+        ("xian shi", 2),  # "xian" is one syllable, not xi-an
+    ],
+)
+def test_pinyin_is_read_as_syllables(query: str, syllables: int) -> None:
+    folded = romanized(query)
+    assert folded is not None and len(folded) == syllables
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["International", "CWI", "python asyncio tutorial", "hello world", "xian", "zhi", "a1b2",
+     "托派 tuopai", "ICFI", "2003"],
+)  # fmt: skip
+def test_what_is_not_pinyin(query: str) -> None:
+    assert romanized(query) is None
+
+
+def top(db: Path, query: str, limit: int = 3) -> list[tuple[float, str]]:
+    async def run() -> list[tuple[float, str]]:
+        async with await Store.open(db) as store:
+            result = await search(store, query, limit=limit)
+            return [(m.score, m.passage.text) for m in result.matches]
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "tuopai hen shanchang cuangai lishi",
+        "TUOPAI HEN SHANCHANG CUANGAI LISHI",
+        "tuopaihenshanchangcuangailishi",
+        "tuo pai hen shan chang cuan gai li shi",
+    ],
+)
+def test_pinyin_finds_the_passage(shipped_db: Path, query: str) -> None:
+    found = top(shipped_db, query)
+    assert found and "托派很擅长篡改历史" in found[0][1]
+
+
+def test_english_words_keep_matching_as_words(shipped_db: Path) -> None:
+    for word in ("International", "CWI", "ICFI"):
+        found = top(shipped_db, word)
+        assert found and found[0][0] == 100 and word in found[0][1]
+    assert top(shipped_db, "python asyncio tutorial") == []
+
+
+def test_a_word_that_is_also_pinyin_prefers_the_word(tmp_path: Path) -> None:
+    """ "bang bang" is English and pinyin (棒棒): the text that has the words wins, the
+    Chinese it could stand for comes after."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.md").write_text(
+        "---\ntitle: 乐队\n---\n\nThe band played bang bang all night long.\n\n"
+        "孩子们说他棒棒的，大家都笑了。\n",
+        encoding="utf-8",
+    )
+    db = build_db([corpus], tmp_path / "x.db")
+    found = top(db, "bang bang")
+    assert [("bang bang" in text, "棒棒" in text) for _, text in found[:2]] == [
+        (True, False),
+        (False, True),
+    ]
+    assert found[0][0] > found[1][0]
