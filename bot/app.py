@@ -26,6 +26,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChosenInlineResultHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
@@ -37,10 +38,12 @@ from telegram.ext import (
 
 from bot import handlers
 from bot.config import Settings
+from bot.daily import next_time
 from bot.handlers import BotState, Context
 from bot.i18n import COMMANDS, GROUP_COMMANDS
 from bot.reload import LiveStore
 from bot.search import warm_up
+from bot.store import StateStore, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +51,14 @@ BotApplication = Application[Any, Context, Any, Any, BotState, Any]
 
 # Every update type the handlers use; Telegram sends only these (less traffic, and
 # `chosen_inline_result` only once the bot owner enables inline feedback).
-ALLOWED_UPDATES = ["message", "inline_query", "callback_query"]
+ALLOWED_UPDATES = [
+    "message",
+    "channel_post",  # /daily in a channel
+    "inline_query",
+    "chosen_inline_result",
+    "callback_query",
+]
+DAILY_TICK_SECONDS = 20.0  # how often due daily excerpts are looked for
 POLL_TIMEOUT = 30  # seconds a getUpdates call waits: an idle bot asks twice a minute
 STOP_WITHIN = 8.0  # seconds in-flight updates get after SIGTERM (the contract says 10)
 DRAIN_SECONDS = 1.5  # /healthz answers 503 this long before the webhook server closes
@@ -158,6 +168,7 @@ def _make_post_init(settings: Settings) -> Any:
             asyncio.get_running_loop().add_signal_handler(
                 signal.SIGHUP, lambda: application.create_task(live.reload())
             )
+        await _open_state(application, settings)
         await _register_commands(application)
         log.info(
             "serving @%s: %d passages from %s",
@@ -169,8 +180,44 @@ def _make_post_init(settings: Settings) -> Any:
     return post_init
 
 
+async def _open_state(application: BotApplication, settings: Settings) -> None:
+    """Subscriptions and feedback live in their own writable file. Without one (a read-only
+    filesystem, say) the bot still answers; /daily and the feedback counts are off."""
+    state = application.bot_data
+    state.timezone = settings.timezone
+    try:
+        state.state_store = await StateStore.open(settings.state_path)
+    except StoreError as exc:
+        log.warning("%s; /daily and feedback counts are off (set EXCERPT_BOT_STATE_DB)", exc)
+        return
+    for chat_id, at in settings.daily_chats:  # chats the operator listed in the settings
+        current = await state.state_store.subscription(chat_id)
+        if current is None or (current.at, current.tz) != (at, settings.timezone):
+            due = next_time(at, settings.timezone, state.clock())
+            await state.state_store.subscribe(chat_id, at, settings.timezone, due, None)
+    if settings.scheduler:
+        state.scheduler = asyncio.create_task(_daily_loop(application))
+
+
+async def _daily_loop(application: BotApplication) -> None:
+    while True:
+        try:
+            await handlers.daily_tick(application)
+        except Exception:  # one bad tick must not end the schedule
+            log.exception("daily excerpt tick failed")
+        await asyncio.sleep(DAILY_TICK_SECONDS)
+
+
 async def _post_shutdown(application: BotApplication) -> None:
     state = application.bot_data
+    if state.scheduler is not None:
+        state.scheduler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await state.scheduler
+        state.scheduler = None
+    if state.state_store is not None:
+        await state.state_store.close()
+        state.state_store = None
     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
         asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
     if state.watcher is not None:
@@ -225,9 +272,13 @@ def build_application(settings: Settings) -> BotApplication:
         ("random", handlers.random_passage),
         ("sources", handlers.sources),
         ("about", handlers.about),
+        ("toc", handlers.toc),
     ):
         application.add_handler(CommandHandler(name, callback, filters=new_messages))
     application.add_handler(CommandHandler("reload", handlers.reload_command, filters=private))
+    posts = new_messages | filters.UpdateType.CHANNEL_POST
+    application.add_handler(CommandHandler("daily", handlers.daily_command, filters=posts))
+    application.add_handler(ChosenInlineResultHandler(handlers.chosen_result))
     application.add_handler(MessageHandler(private & filters.COMMAND, handlers.unknown_command))
     # Not our own inline results sent into this chat: they are answers, not questions.
     mine = filters.VIA_BOT

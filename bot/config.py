@@ -65,6 +65,10 @@ SETTINGS: tuple[Setting, ...] = (
         "EXCERPT_BOT_STATUS_PORT",
         "in polling mode, serve /healthz and /metrics on this port (default: off)",
     ),
+    Setting("state_db", "EXCERPT_BOT_STATE_DB", "subscriptions and feedback (state.db beside db)"),
+    Setting("timezone", "EXCERPT_BOT_TIMEZONE", "time zone of /daily times (Asia/Shanghai)"),
+    Setting("daily_chats", "EXCERPT_BOT_DAILY_CHATS", "daily excerpt chats: CHAT_ID@HH:MM,..."),
+    Setting("scheduler", "EXCERPT_BOT_SCHEDULER", "on (default) or off: post daily excerpts"),
     Setting("log_format", "EXCERPT_BOT_LOG_FORMAT", "text (default) or json: one object a line"),
     Setting(
         "admins", "EXCERPT_BOT_ADMINS", "Telegram user ids allowed to /reload, comma-separated"
@@ -95,6 +99,15 @@ class Settings:
     reload_seconds: float = 5.0
     status_port: int | None = None
     log_format: str = "text"
+    state_db: Path | None = None  # None: state.db beside `db`
+    timezone: str = "Asia/Shanghai"
+    daily_chats: tuple[tuple[int, str], ...] = ()
+    scheduler: bool = True
+
+    @property
+    def state_path(self) -> Path:
+        return self.state_db or self.db.with_name("state.db")
+
     admins: frozenset[int] = frozenset()
 
     @property
@@ -193,6 +206,17 @@ def load_settings(
             status_port = -1
         if not 0 < status_port < 65536:
             raise SettingsError("EXCERPT_BOT_STATUS_PORT must be a port number")
+    from bot.daily import DailyError, parse_chat_list, zone
+
+    timezone = str(raw.get("timezone", "Asia/Shanghai"))
+    try:
+        zone(timezone)
+        daily_chats = tuple(parse_chat_list(str(raw.get("daily_chats", ""))))
+    except DailyError as exc:
+        raise SettingsError(str(exc)) from None
+    scheduler_raw = str(raw.get("scheduler", "on")).lower()
+    if scheduler_raw not in ("on", "off", "1", "0", "true", "false", "yes", "no"):
+        raise SettingsError("EXCERPT_BOT_SCHEDULER must be on or off")
     log_format = str(raw.get("log_format", "text")).lower()
     if log_format not in ("text", "json"):
         raise SettingsError("EXCERPT_BOT_LOG_FORMAT must be text or json")
@@ -204,6 +228,10 @@ def load_settings(
         admins=admins,
         status_port=status_port,
         log_format=log_format,
+        state_db=Path(str(raw["state_db"])).expanduser() if raw.get("state_db") else None,
+        timezone=timezone,
+        daily_chats=daily_chats,
+        scheduler=scheduler_raw in ("on", "1", "true", "yes"),
         token=str(raw["token"]).strip() if "token" in raw else None,
         api_base_url=base,
         webhook_url=webhook_url,

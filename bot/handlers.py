@@ -8,10 +8,12 @@ its own "Share" button, so paging keeps working after a restart and on any repli
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import random
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
@@ -30,6 +32,7 @@ from telegram.error import BadRequest, Conflict, Forbidden, NetworkError
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot
 
 from bot import __version__
+from bot.daily import DEFAULT_TIMEZONE, DailyError, next_time, parse_time
 from bot.i18n import Language, pick_language, t
 from bot.metrics import Metrics
 from bot.models import Match, StoredPassage
@@ -51,7 +54,7 @@ from bot.render import (
     snippet,
 )
 from bot.search import SearchResult, search
-from bot.store import QueryTimeout, Store, StoreStats
+from bot.store import QueryTimeout, StateStore, Store, StoreStats
 from bot.throttle import Throttle
 
 log = logging.getLogger(__name__)
@@ -90,6 +93,10 @@ class BotState:
     message_throttle: Throttle = field(default_factory=lambda: Throttle(rate=1.0, burst=20))
 
     admins: frozenset[int] = frozenset()
+    state_store: StateStore | None = None  # subscriptions and feedback (its own file)
+    timezone: str = DEFAULT_TIMEZONE
+    clock: Callable[[], float] = time.time  # the daily schedule's clock (a seam for tests)
+    scheduler: asyncio.Task[None] | None = None  # posts the daily excerpts
     watcher: asyncio.Task[None] | None = None  # polls the database file for a rebuild
     stop: asyncio.Event | None = None  # set to stop serving (SIGTERM, or a fatal conflict)
 
@@ -251,6 +258,9 @@ async def _search(
     state.metrics.search_seconds.labels(kind).observe(time.perf_counter() - started)
     if not result.total:
         state.metrics.search_empty.labels(kind).inc()
+        # What readers look for and the collection lacks: for the owner, in /about.
+        if state.state_store is not None and kind != "page" and len(query) >= 2:
+            await state.state_store.count_empty(shorten(query, 100))
     return result
 
 
@@ -392,6 +402,9 @@ async def about(update: Update, context: Context) -> None:
         built_at=escape(stats.built_at or "?"),
         version=escape(__version__),
     )
+    user = update.effective_user
+    if user is not None and user.id in context.bot_data.admins:
+        text = "\n".join([text, *await _feedback_lines(context.bot_data, _language(update))])
     await _reply(message, text)
 
 
@@ -626,6 +639,14 @@ def _offset(text: str) -> int | None:
     if not text:
         return 0
     return int(text) if _is_number(text) else None
+
+
+def _id_arg(payload: Payload, index: int) -> int | None:
+    """A row id from a payload (a /toc button): ASCII digits, at most 12 of them."""
+    if len(payload.args) <= index:
+        return None
+    text = payload.args[index]
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
 
 
 def _int_arg(payload: Payload, index: int) -> int | None:
@@ -921,3 +942,304 @@ def pick_examples(passages: list[StoredPassage], count: int = 3) -> tuple[str, .
 def examples_rng(fingerprint: str) -> random.Random:
     """The same examples on every replica and restart of one database."""
     return random.Random(fingerprint)
+
+
+# --- the daily excerpt ----------------------------------------------------------------------
+
+
+async def _may_change_daily(update: Update, context: Context) -> bool:
+    """Chat admins only. In a channel only admins can post at all; a group's anonymous admin
+    writes as the group itself."""
+    chat, message, user = update.effective_chat, update.effective_message, update.effective_user
+    if chat is None or message is None:
+        return False
+    if chat.type in (ChatType.PRIVATE, ChatType.CHANNEL):
+        return True
+    if message.sender_chat is not None and message.sender_chat.id == chat.id:
+        return True
+    if user is None:
+        return False
+    member = await context.bot.get_chat_member(chat.id, user.id)
+    return member.status in ("administrator", "creator")
+
+
+def _local_time(moment: float, tz: str) -> str:
+    from bot.daily import zone
+
+    return dt.datetime.fromtimestamp(moment, zone(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+async def daily_command(update: Update, context: Context) -> None:
+    """/daily HH:MM, /daily off, /daily: a passage posted in this chat every day."""
+    message, chat, state = update.effective_message, update.effective_chat, context.bot_data
+    if message is None or chat is None or message.text is None or state.state_store is None:
+        return
+    language = _language(update)
+    tz = state.timezone
+    words = message.text.split()[1:]
+    if not words:
+        current = await state.state_store.subscription(chat.id)
+        if current is None:
+            await _reply(message, t(language, "daily_none", tz=escape(tz)))
+        else:
+            when = escape(_local_time(current.next_due, current.tz))
+            at, zone_name = escape(current.at), escape(current.tz)
+            await _reply(message, t(language, "daily_status", at=at, tz=zone_name, next=when))
+        return
+    if not await _may_change_daily(update, context):
+        await _reply(message, t(language, "admins_only"))
+        return
+    if words[0].lower() in ("off", "stop", "关", "关闭", "停止"):
+        await state.state_store.unsubscribe(chat.id)
+        await _reply(message, t(language, "daily_off"))
+        return
+    try:
+        at = parse_time(words[0])
+    except DailyError:
+        await _reply(message, t(language, "daily_usage", tz=escape(tz)))
+        return
+    due = next_time(at, tz, state.clock())
+    await state.state_store.subscribe(chat.id, at, tz, due, chat.title)
+    when = escape(_local_time(due, tz))
+    await _reply(message, t(language, "daily_set", at=at, tz=escape(tz), next=when))
+
+
+async def _pick_daily(state: BotState, chat_id: int) -> tuple[StoredPassage | None, bool]:
+    """A passage this chat has not had since the collection was last gone through; and
+    whether this pick starts a new round."""
+    store, state_store = state.require_store(), state.state_store
+    assert state_store is not None
+    sent = await state_store.sent_keys(chat_id)
+    start_over = len(sent) >= await store.passage_total()
+    if start_over:
+        sent = set()
+    for _ in range(4):  # cheap while most passages are still unsent
+        for passage in await store.random_passages(25):
+            if passage.key not in sent:
+                return passage, start_over
+    remaining = [key for key in await store.all_keys() if key not in sent]
+    if not remaining:
+        return None, start_over
+    return await store.passage_by_key(random.choice(remaining)), start_over
+
+
+async def daily_tick(application: Any) -> int:
+    """Post every daily excerpt that is due; returns how many were posted. A subscription is
+    claimed (moved to its next time) before sending, in the shared state file, so of several
+    processes ticking at once exactly one posts."""
+    state: BotState = application.bot_data
+    if state.state_store is None or state.store is None:
+        return 0
+    now = state.clock()
+    posted = 0
+    for subscription in await state.state_store.due(now):
+        following = next_time(subscription.at, subscription.tz, now)
+        if not await state.state_store.claim(
+            subscription.chat_id, subscription.next_due, following
+        ):
+            continue  # another process took it
+        passage, start_over = await _pick_daily(state, subscription.chat_id)
+        if passage is None:
+            continue
+        username = application.bot.username
+        button = InlineKeyboardButton(
+            t("zh", "btn_open"), url=f"https://t.me/{username}?start=p_{passage.key}"
+        )
+        try:
+            await application.bot.send_message(
+                subscription.chat_id,
+                render_passage(passage, _labels("zh")),
+                reply_markup=InlineKeyboardMarkup([[button]]),
+            )
+        except (Forbidden, BadRequest) as exc:
+            # Removed from the chat, or the chat is gone: stop posting there.
+            log.warning("daily excerpt for chat %s stopped: %s", subscription.chat_id, exc)
+            await state.state_store.unsubscribe(subscription.chat_id)
+            continue
+        except NetworkError as exc:
+            log.warning("daily excerpt for chat %s not sent: %s", subscription.chat_id, exc)
+            continue
+        await state.state_store.record_sent(
+            subscription.chat_id, passage.key, start_over=start_over
+        )
+        posted += 1
+    return posted
+
+
+async def chosen_result(update: Update, context: Context) -> None:
+    """A reader sent one of our inline results (Telegram reports it when inline feedback is
+    on in BotFather): counted, for /about."""
+    chosen = update.chosen_inline_result
+    if chosen is not None and context.bot_data.state_store is not None:
+        await context.bot_data.state_store.count_chosen(chosen.result_id[:64])
+
+
+async def _feedback_lines(state: BotState, language: Language) -> list[str]:
+    """For admins in /about: what readers looked for and did not find, what they shared."""
+    if state.state_store is None:
+        return []
+    lines: list[str] = []
+    empty = await state.state_store.top_empty(10)
+    if empty:
+        lines += ["", t(language, "about_empty")]
+        lines += [f"{i}. {escape(q)} ×{n}" for i, (q, n) in enumerate(empty, start=1)]
+    chosen = await state.state_store.top_chosen(5)
+    if chosen:
+        lines += ["", t(language, "about_chosen")]
+        store = state.require_store()
+        for i, (key, n) in enumerate(chosen, start=1):
+            found = await store.passage_by_key(key) if _KEY.match(key) else None
+            label = shorten(found.text, 40) if found else key
+            lines.append(f"{i}. {escape(label)} ×{n}")
+    return lines
+
+
+# --- table of contents ----------------------------------------------------------------------
+
+TOC_PAGE = 8  # documents per page
+TOC_HEADINGS = 10  # headings per page
+
+
+def _tag(state: BotState) -> str:
+    """Which database a /toc button was made with: ids are only valid within one build."""
+    return state.stats.fingerprint[:6] if state.stats else "-"
+
+
+async def _toc_documents(
+    context: Context, language: Language, chat_id: int, owner: int, page: int
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    state = context.bot_data
+    documents, total = await state.require_store().documents(page * TOC_PAGE, TOC_PAGE)
+    if not total:
+        return t(language, "empty_corpus"), None
+    if not documents:
+        return None
+    pages = (total + TOC_PAGE - 1) // TOC_PAGE
+    tag = _tag(state)
+    rows = [
+        [
+            _button(
+                context, chat_id, shorten(d.title or d.path, 48), "tc", owner, str(d.id), "0", tag
+            )
+        ]
+        for d in documents
+    ]
+    nav: list[Button] = []
+    if page > 0:
+        nav.append(_button(context, chat_id, "◀", "td", owner, str(page - 1), tag))
+    if page + 1 < pages:
+        nav.append(_button(context, chat_id, "▶", "td", owner, str(page + 1), tag))
+    rows.append(nav)
+    text = t(language, "toc_header", total=total, page=page + 1, pages=pages)
+    return text, _keyboard(rows)
+
+
+async def toc(update: Update, context: Context) -> None:
+    """/toc: the documents as buttons; a document's headings; a heading's first passage."""
+    message = update.effective_message
+    if message is None:
+        return
+    page = await _toc_documents(context, _language(update), message.chat.id, _owner(update), 0)
+    if page is not None:
+        await _reply(message, *page)
+
+
+async def _toc_check(
+    update: Update, context: Context, payload: Payload, language: Language
+) -> bool:
+    """Whether the button was made with the database being served; answers it if not."""
+    if payload.args and payload.args[-1] == _tag(context.bot_data):
+        return True
+    if update.callback_query:
+        await update.callback_query.answer(t(language, "collection_changed"))
+    return False
+
+
+async def _on_toc_documents(
+    update: Update, context: Context, message: Message, payload: Payload, language: Language
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    if not await _toc_check(update, context, payload, language):
+        return
+    page_number = _int_arg(payload, 0)
+    page = None
+    if page_number is not None:
+        page = await _toc_documents(context, language, message.chat.id, payload.owner, page_number)
+    if page is None:
+        await query.answer(t(language, "stale_button"))
+        return
+    await _edit(message, *page)
+    await query.answer()
+
+
+async def _on_toc_document(
+    update: Update, context: Context, message: Message, payload: Payload, language: Language
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    if not await _toc_check(update, context, payload, language):
+        return
+    document_id, page = _id_arg(payload, 0), _int_arg(payload, 1)
+    if document_id is None or page is None:
+        await query.answer(t(language, "stale_button"))
+        return
+    store = context.bot_data.require_store()
+    sections = await store.document_sections(document_id)
+    title = await store.run(lambda r: r.document_title(document_id))
+    if title is None:
+        await query.answer(t(language, "stale_button"))
+        return
+    tag, chat_id, owner = _tag(context.bot_data), message.chat.id, payload.owner
+    pages = max(1, (len(sections) + TOC_HEADINGS - 1) // TOC_HEADINGS)
+    shown = sections[page * TOC_HEADINGS : (page + 1) * TOC_HEADINGS]
+    rows = [
+        [
+            _button(
+                context, chat_id, "　" * max(0, level - 1) + shorten(heading, 40), "ts", owner,
+                str(first), tag,
+            )
+        ]
+        for _, level, heading, first in shown
+        if first is not None
+    ]  # fmt: skip
+    nav: list[Button] = [_button(context, chat_id, t(language, "btn_toc"), "td", owner, "0", tag)]
+    if page > 0:
+        nav.append(
+            _button(context, chat_id, "◀", "tc", owner, str(document_id), str(page - 1), tag)
+        )
+    if page + 1 < pages:
+        nav.append(
+            _button(context, chat_id, "▶", "tc", owner, str(document_id), str(page + 1), tag)
+        )
+    rows.append(nav)
+    key = "toc_document" if sections else "toc_no_headings"
+    text = t(language, key, title=escape(shorten(title, 100)), page=page + 1, pages=pages)
+    await _edit(message, text, _keyboard(rows))
+    await query.answer()
+
+
+async def _on_toc_section(
+    update: Update, context: Context, message: Message, payload: Payload, language: Language
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    if not await _toc_check(update, context, payload, language):
+        return
+    passage_id = _id_arg(payload, 0)
+    store = context.bot_data.require_store()
+    passage = await store.passage(passage_id) if passage_id is not None else None
+    if passage is None:
+        await query.answer(t(language, "stale_button"))
+        return
+    await query.answer()
+    await _send_passage(update, context, passage, with_random=False)
+
+
+_ACTIONS.update(
+    {
+        "td": _on_toc_documents,
+        "tc": _on_toc_document,
+        "ts": _on_toc_section,
+    }
+)

@@ -28,9 +28,11 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("sources", "收录的文章", "The articles in the collection"),
     ("help", "用法", "How to use this bot"),
     ("about", "文集信息", "About the collection"),
+    ("toc", "目录", "Table of contents"),
+    ("daily", "每日一段（管理员）", "A daily excerpt here (admins)"),
     ("start", "开始", "Start"),
 )
-GROUP_COMMANDS = ("search", "random", "help")
+GROUP_COMMANDS = ("search", "random", "toc", "daily", "help")
 
 _TEXTS: dict[str, dict[Language, str]] = {
     "welcome": {
@@ -58,7 +60,10 @@ _TEXTS: dict[str, dict[Language, str]] = {
             "/random — 随机一段\n"
             "/sources — 收录的文章和出处\n"
             "/about — 文集大小、更新时间和版本\n"
+            "/toc — 目录：按文章和小标题浏览\n"
+            "/daily 08:00 — 每天在这个聊天发一段（群和频道的管理员；/daily off 停止）\n"
             "/help — 这条说明\n\n"
+            "不方便打中文？直接输入拼音也行，比如 <code>tuopai hen shanchang</code>。\n"
             "结果下面的按钮：◀ ▶ 翻看其他结果，「上下文」显示前后段，"
             "「整节」发送整个小节，「分享」把这段发到别的聊天。\n"
             "记不准也没关系：错字、繁体、漏字、语序颠倒都能找到。"
@@ -73,7 +78,10 @@ _TEXTS: dict[str, dict[Language, str]] = {
             "/random — a random passage\n"
             "/sources — the articles and their sources\n"
             "/about — collection size, build time and version\n"
+            "/toc — browse by article and heading\n"
+            "/daily 08:00 — a passage in this chat every day (chat admins; /daily off stops)\n"
             "/help — this message\n\n"
+            "No Chinese keyboard? Type pinyin: <code>tuopai hen shanchang</code>.\n"
             "Buttons under a result: ◀ ▶ page through matches, “Context” shows the paragraphs "
             "around it, “Section” sends the whole section, “Share” sends it to another chat.\n"
             "Typos, Traditional characters, missing words and shuffled clauses are all fine."
@@ -101,6 +109,49 @@ _TEXTS: dict[str, dict[Language, str]] = {
     "unknown_command": {
         "zh": "不认识这个命令。发 /help 查看用法。",
         "en": "I don’t know that command. See /help.",
+    },
+    "daily_set": {
+        "zh": "好的：每天 {at}（{tz}）在这里发一段。下一次：{next}。发 /daily off 停止。",
+        "en": "Done: a passage here every day at {at} ({tz}). Next: {next}. /daily off stops it.",
+    },
+    "daily_status": {
+        "zh": "每天 {at}（{tz}）在这里发一段。下一次：{next}。发 /daily off 停止。",
+        "en": "A passage here every day at {at} ({tz}). Next: {next}. /daily off stops it.",
+    },
+    "daily_none": {
+        "zh": "这里还没有每日一段。管理员发 <code>/daily 08:00</code> 开启（时区 {tz}）。",
+        "en": "No daily excerpt here yet. An admin sends <code>/daily 08:00</code> ({tz}).",
+    },
+    "daily_off": {"zh": "已停止每日一段。", "en": "The daily excerpt is off."},
+    "daily_usage": {
+        "zh": "用法：<code>/daily 08:00</code> 开启，<code>/daily off</code> 停止（时区 {tz}）。",
+        "en": "Usage: <code>/daily 08:00</code> to start, <code>/daily off</code> to stop ({tz}).",
+    },
+    "admins_only": {
+        "zh": "只有这个群的管理员可以设置每日一段。",
+        "en": "Only this chat's admins can set the daily excerpt.",
+    },
+    "about_empty": {
+        "zh": "<b>没有结果的搜索</b>（读者在找、文集里没有的）",
+        "en": "<b>Searches that found nothing</b> (what readers look for)",
+    },
+    "about_chosen": {"zh": "<b>最常分享的段落</b>", "en": "<b>Most shared passages</b>"},
+    "toc_header": {
+        "zh": "<b>目录</b>：选一篇文章（共 {total} 篇，第 {page}/{pages} 页）",
+        "en": "<b>Contents</b>: pick an article ({total} in all, page {page}/{pages})",
+    },
+    "toc_document": {
+        "zh": "<b>{title}</b>\n选一个小节（第 {page}/{pages} 页）",
+        "en": "<b>{title}</b>\nPick a section (page {page}/{pages})",
+    },
+    "toc_no_headings": {
+        "zh": "<b>{title}</b>\n这篇文章没有小标题。",
+        "en": "<b>{title}</b>\nThis article has no headings.",
+    },
+    "btn_toc": {"zh": "↩ 目录", "en": "↩ Contents"},
+    "collection_changed": {
+        "zh": "文集更新过了，请重新发 /toc。",
+        "en": "The collection was updated; send /toc again.",
     },
     "reload_done": {
         "zh": "已载入数据库：{passages} 段，构建于 {built_at}。",

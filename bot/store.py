@@ -116,6 +116,7 @@ JOIN documents d ON d.id = p.document_id
 
 @dataclass(frozen=True, slots=True)
 class DocumentSummary:
+    id: int
     title: str
     url: str | None
     authors: tuple[str, ...]
@@ -262,6 +263,24 @@ class Reader:
         rows = self._rows_with_ids("SELECT id, heading, first_passage_id FROM sections", "id", ids)
         return {row[0]: (row[1], row[2]) for row in rows}
 
+    def document_title(self, document_id: int) -> str | None:
+        row = self._conn.execute(
+            "SELECT title, path FROM documents WHERE id = ?", (document_id,)
+        ).fetchone()
+        return (row[0] or row[1]) if row else None
+
+    def all_keys(self) -> list[str]:
+        return [row[0] for row in self._conn.execute("SELECT key FROM passages")]
+
+    def document_sections(self, document_id: int) -> list[tuple[int, int, str, int | None]]:
+        """(section id, level, heading, first passage id) of a document's headed sections."""
+        rows = self._conn.execute(
+            "SELECT id, level, heading, first_passage_id FROM sections"
+            " WHERE document_id = ? AND heading != '' ORDER BY id",
+            (document_id,),
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
     def all_passages(self) -> list[StoredPassage]:
         return [_row_to_passage(r) for r in self._conn.execute(f"{_PASSAGE_SELECT} ORDER BY p.id")]
 
@@ -305,14 +324,19 @@ class Reader:
         """One page of documents in path order, and how many there are in all."""
         total = int(self._conn.execute("SELECT count(*) FROM documents").fetchone()[0])
         rows = self._conn.execute(
-            "SELECT d.title, d.url, d.authors, d.path,"
+            "SELECT d.id, d.title, d.url, d.authors, d.path,"
             " (SELECT count(*) FROM passages p WHERE p.document_id = d.id)"
             " FROM documents d ORDER BY d.path, d.id LIMIT ? OFFSET ?",
             (limit, offset),
         )
         page = [
             DocumentSummary(
-                title=r[0], url=r[1], authors=tuple(json.loads(r[2])), path=r[3], passages=r[4]
+                id=r[0],
+                title=r[1],
+                url=r[2],
+                authors=tuple(json.loads(r[3])),
+                path=r[4],
+                passages=r[5],
             )
             for r in rows
         ]
@@ -498,6 +522,12 @@ class Store:
 
     async def documents(self, offset: int, limit: int) -> tuple[list[DocumentSummary], int]:
         return await self.run(lambda r: r.documents(offset, limit))
+
+    async def document_sections(self, document_id: int) -> list[tuple[int, int, str, int | None]]:
+        return await self.run(lambda r: r.document_sections(document_id))
+
+    async def all_keys(self) -> list[str]:
+        return await self.run(lambda r: r.all_keys())
 
     async def iter_passages(self) -> list[StoredPassage]:
         """Every passage in document order (for export)."""
@@ -819,3 +849,168 @@ async def read_stats(path: Path) -> StoreStats | None:
         return None  # corrupt past its header: as good as none, a rebuild replaces it
     finally:
         await store.close()
+
+
+# --- the bot's own state: daily subscriptions and reader feedback ----------------------------
+#
+# A separate file beside the corpus database: the corpus database is rebuilt and replaced
+# whole, and must stay read-only for the bot; this one is written a few times a day.
+
+_STATE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS daily (
+    chat_id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,            -- HH:MM in `tz`
+    tz TEXT NOT NULL,
+    next_due REAL NOT NULL,      -- Unix time of the next post
+    title TEXT
+);
+CREATE TABLE IF NOT EXISTS daily_sent (
+    chat_id INTEGER NOT NULL,
+    passage_key TEXT NOT NULL,
+    sent_at REAL NOT NULL,
+    PRIMARY KEY (chat_id, passage_key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS empty_queries (
+    query TEXT PRIMARY KEY,
+    count INTEGER NOT NULL,
+    last_seen REAL NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS chosen (
+    passage_key TEXT PRIMARY KEY,
+    count INTEGER NOT NULL,
+    last_seen REAL NOT NULL
+) WITHOUT ROWID;
+"""
+_FEEDBACK_ROWS = 20_000  # keep the feedback tables small: the least recent rows go first
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    chat_id: int
+    at: str
+    tz: str
+    next_due: float
+    title: str | None
+
+
+class StateStore:
+    """Daily subscriptions and feedback counts, in their own SQLite file (WAL, so the bot
+    and an operator's tools can use it at once; several processes may share it, and
+    `claim` makes sure only one of them sends a given day's post)."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path) -> StateStore:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = await _connect(str(path), timeout=10)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the state database {path}: {exc}") from None
+        try:
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.executescript(_STATE_SCHEMA)
+            await conn.commit()
+        except sqlite3.Error as exc:
+            await conn.close()
+            raise StoreError(f"{path} is not a usable state database: {exc}") from None
+        return cls(conn, path)
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    async def _write(self, sql: str, parameters: Sequence[object]) -> int:
+        cursor = await self._conn.execute(sql, parameters)
+        await self._conn.commit()
+        return cursor.rowcount
+
+    async def subscribe(
+        self, chat_id: int, at: str, tz: str, next_due: float, title: str | None
+    ) -> None:
+        await self._write(
+            "INSERT INTO daily (chat_id, at, tz, next_due, title) VALUES (?,?,?,?,?)"
+            " ON CONFLICT(chat_id) DO UPDATE SET at=excluded.at, tz=excluded.tz,"
+            " next_due=excluded.next_due, title=excluded.title",
+            (chat_id, at, tz, next_due, title),
+        )
+
+    async def unsubscribe(self, chat_id: int) -> bool:
+        removed = await self._write("DELETE FROM daily WHERE chat_id = ?", (chat_id,))
+        await self._write("DELETE FROM daily_sent WHERE chat_id = ?", (chat_id,))
+        return removed > 0
+
+    async def subscription(self, chat_id: int) -> Subscription | None:
+        cursor = await self._conn.execute(
+            "SELECT chat_id, at, tz, next_due, title FROM daily WHERE chat_id = ?", (chat_id,)
+        )
+        row = await cursor.fetchone()
+        return Subscription(*row) if row else None
+
+    async def due(self, now: float) -> list[Subscription]:
+        cursor = await self._conn.execute(
+            "SELECT chat_id, at, tz, next_due, title FROM daily WHERE next_due <= ?"
+            " ORDER BY next_due",
+            (now,),
+        )
+        return [Subscription(*row) for row in await cursor.fetchall()]
+
+    async def claim(self, chat_id: int, expected_due: float, next_due: float) -> bool:
+        """Move a subscription to its next time, if no one else has: True for exactly one of
+        any number of processes that try with the same `expected_due`."""
+        changed = await self._write(
+            "UPDATE daily SET next_due = ? WHERE chat_id = ? AND next_due = ?",
+            (next_due, chat_id, expected_due),
+        )
+        return changed == 1
+
+    async def sent_keys(self, chat_id: int) -> set[str]:
+        cursor = await self._conn.execute(
+            "SELECT passage_key FROM daily_sent WHERE chat_id = ?", (chat_id,)
+        )
+        return {row[0] for row in await cursor.fetchall()}
+
+    async def record_sent(self, chat_id: int, key: str, *, start_over: bool) -> None:
+        """Remember a posted passage; `start_over` forgets the earlier ones first (every
+        passage has been posted once)."""
+        if start_over:
+            await self._conn.execute("DELETE FROM daily_sent WHERE chat_id = ?", (chat_id,))
+        await self._write(
+            "INSERT OR REPLACE INTO daily_sent (chat_id, passage_key, sent_at) VALUES (?,?,?)",
+            (chat_id, key, time.time()),
+        )
+
+    async def count_empty(self, query: str) -> None:
+        await self._count("empty_queries", "query", query)
+
+    async def count_chosen(self, key: str) -> None:
+        await self._count("chosen", "passage_key", key)
+
+    async def _count(self, table: str, column: str, value: str) -> None:
+        # `table` and `column` are the two fixed pairs above, never input.
+        await self._conn.execute(
+            f"INSERT INTO {table} ({column}, count, last_seen) VALUES (?, 1, ?)"
+            f" ON CONFLICT({column}) DO UPDATE SET count = count + 1,"
+            " last_seen = excluded.last_seen",
+            (value, time.time()),
+        )
+        await self._conn.execute(
+            f"DELETE FROM {table} WHERE {column} IN (SELECT {column} FROM {table}"
+            " ORDER BY last_seen DESC LIMIT -1 OFFSET ?)",
+            (_FEEDBACK_ROWS,),
+        )
+        await self._conn.commit()
+
+    async def top_empty(self, limit: int) -> list[tuple[str, int]]:
+        return await self._top("empty_queries", "query", limit)
+
+    async def top_chosen(self, limit: int) -> list[tuple[str, int]]:
+        return await self._top("chosen", "passage_key", limit)
+
+    async def _top(self, table: str, column: str, limit: int) -> list[tuple[str, int]]:
+        cursor = await self._conn.execute(
+            f"SELECT {column}, count FROM {table} ORDER BY count DESC, last_seen DESC LIMIT ?",
+            (limit,),
+        )
+        return [(str(row[0]), int(row[1])) for row in await cursor.fetchall()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,10 @@ def bot_settings(fake: FakeTelegram, db: Path, **extra: object) -> Settings:
 async def polling_bot(
     fake: FakeTelegram, db: Path, **settings: object
 ) -> AsyncIterator[BotApplication]:
-    """The bot polling the fake, started the way `serve_polling` starts it."""
+    """The bot polling the fake, started the way `serve_polling` starts it. Unless a test
+    names one, each bot gets a state file of its own (subscriptions, feedback)."""
+    if "state_db" not in settings:
+        settings["state_db"] = Path(tempfile.mkdtemp(prefix="excerpt-state-")) / "state.db"
     application = build_application(bot_settings(fake, db, **settings))
     await application.initialize()
     assert application.post_init is not None
