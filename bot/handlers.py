@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import logging
 import random
 import re
@@ -1102,7 +1103,10 @@ TOC_HEADINGS = 10  # headings per page
 
 def _tag(state: BotState) -> str:
     """Which database a /toc button was made with: ids are only valid within one build."""
-    return state.stats.fingerprint[:6] if state.stats else "-"
+    if state.stats is None:
+        return "-"
+    build = f"{state.stats.build_id}|{state.stats.fingerprint}".encode()
+    return hashlib.blake2b(build, digest_size=4).hexdigest()[:6]
 
 
 async def _toc_documents(

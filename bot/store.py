@@ -26,6 +26,7 @@ import os
 import random
 import sqlite3
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,6 +157,7 @@ class StoreStats:
     files_seen: int
     problems: tuple[Problem, ...]  # what the import reported when it was built
     text_signature: str  # see bot.text.signature
+    build_id: str = ""  # unique per build
 
 
 def _row_to_passage(row: Sequence[Any]) -> StoredPassage:
@@ -304,6 +306,7 @@ class Reader:
             files_seen=int(meta.get("files_seen", 0) or 0),
             problems=tuple(Problem(*p) for p in json.loads(meta.get("problems", "[]"))),
             text_signature=meta.get("text_signature", ""),
+            build_id=meta.get("build_id", ""),
         )
 
     def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
@@ -786,6 +789,8 @@ async def build_database(
     meta = {
         "fingerprint": fingerprint,
         "built_at": started.isoformat(timespec="seconds"),
+        # Unique per build: row ids (which /toc buttons carry) are only valid within one.
+        "build_id": uuid.uuid4().hex,
         "schema_version": str(SCHEMA_VERSION),
         "text_signature": text_signature(),
         **(extra_meta or {}),
