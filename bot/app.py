@@ -384,6 +384,22 @@ async def serve_polling(
         await _shutdown(application)
 
 
+async def serve_scheduler(application: BotApplication, stop: asyncio.Event | None = None) -> None:
+    """Only the daily excerpts: no polling, no webhook. For the one pod that posts them
+    while webhook replicas (with EXCERPT_BOT_SCHEDULER=off) answer readers."""
+    stop = stop or _stop_event()
+    application.bot_data.stop = stop
+    await application.initialize()
+    try:
+        if application.post_init:
+            await application.post_init(application)
+        if application.bot_data.scheduler is None:
+            log.warning("the scheduler is off or has no state file: nothing to do")
+        await stop.wait()
+    finally:
+        await _shutdown(application)
+
+
 async def serve_webhook(
     application: BotApplication, settings: Settings, stop: asyncio.Event | None = None
 ) -> None:

@@ -384,7 +384,7 @@ async def _prepare_database(settings: Settings, *, auto: bool) -> None:
     await store.close()
 
 
-def _run(settings: Settings, *, auto: bool, log_level: str) -> int:
+def _run(settings: Settings, *, auto: bool, log_level: str, scheduler_only: bool = False) -> int:
     from telegram.error import BadRequest, InvalidToken, NetworkError
 
     from bot.app import (
@@ -392,6 +392,7 @@ def _run(settings: Settings, *, auto: bool, log_level: str) -> int:
         check_token,
         configure_logging,
         serve_polling,
+        serve_scheduler,
         serve_webhook,
     )
 
@@ -401,7 +402,9 @@ def _run(settings: Settings, *, auto: bool, log_level: str) -> int:
     application = build_application(settings)
     try:
         asyncio.run(check_token(settings))
-        if settings.webhook_url:
+        if scheduler_only:
+            asyncio.run(serve_scheduler(application))
+        elif settings.webhook_url:
             asyncio.run(serve_webhook(application, settings))
         else:
             status = None
@@ -488,6 +491,11 @@ def _parser() -> argparse.ArgumentParser:
         "--secret-token", help="webhook secret (env WEBHOOK_SECRET_TOKEN; default: derived)"
     )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    p.add_argument(
+        "--scheduler-only",
+        action="store_true",
+        help="post the daily excerpts and take no updates (one such process per bot)",
+    )
 
     p = sub.add_parser(
         "health", help="exit 0 if the running bot answers /healthz (for HEALTHCHECK)"
@@ -529,7 +537,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "stats":
         return asyncio.run(_stats(settings, as_json=args.json, auto=auto))
     if args.command == "run":
-        return _run(settings, auto=auto, log_level=args.log_level)
+        return _run(
+            settings, auto=auto, log_level=args.log_level, scheduler_only=args.scheduler_only
+        )
     if args.command == "health":
         return _health(settings, args.url)
     raise CliError("unknown command", EXIT_USAGE)

@@ -340,3 +340,22 @@ async def test_polling_with_status_port_json_logs_and_the_health_command(
     logged = [line for line in stderr.splitlines() if line.startswith("{")]
     assert logged and all(json.loads(line)["level"] for line in logged)
     assert any("serving @" in json.loads(line)["message"] for line in logged)
+
+
+async def test_scheduler_only_takes_no_updates(fake: FakeTelegram, tmp_path: Path) -> None:
+    """The one pod that posts daily excerpts beside webhook replicas: it never polls."""
+    import sqlite3
+
+    state = tmp_path / "state.db"
+    env = {"EXCERPT_BOT_DAILY_CHATS": "-100555@08:00", "EXCERPT_BOT_STATE_DB": str(state)}
+    process = await start_process(fake, tmp_path, "--scheduler-only", env=env)
+    try:
+        await fake.wait_for("setMyCommands", timeout=60)
+        await asyncio.sleep(1.0)
+    finally:
+        code, took, stderr = await stop_process(process)
+    assert code == 0 and took < 10, stderr
+    methods = {c.method for c in fake.calls}
+    assert not methods & {"getUpdates", "setWebhook", "deleteWebhook"}, methods
+    rows = sqlite3.connect(state).execute("SELECT chat_id, at FROM daily").fetchall()
+    assert rows == [(-100555, "08:00")]
