@@ -135,3 +135,19 @@ def test_payloads_round_trip_and_are_bound_to_their_chat(
     assert decode_payload(data, secret=b"other", chat_id=chat_id) is None
     forged = data.replace(f"|{owner}|", f"|{owner + 1}|", 1)
     assert decode_payload(forged, secret=SECRET, chat_id=chat_id) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(hostile_text)
+def test_any_query_shown_back_to_the_reader_is_valid_html(query: str) -> None:
+    """A reader's query is echoed in "nothing found" and in the inline description; whatever
+    they typed, the message stays valid and within the limits."""
+    from bot.i18n import t
+    from bot.render import clean_inline_query, escape, shorten, snippet
+
+    cleaned = clean_inline_query(query)
+    for language in ("zh", "en"):
+        shown = visible(t(language, "nothing_found", query=escape(shorten(cleaned, 100))))
+        assert squash(shorten(cleaned, 100)) in squash(shown)
+    description = snippet(query, [(0, 3)])
+    assert len(description) <= 100 and "\x00" not in description
