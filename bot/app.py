@@ -190,11 +190,14 @@ async def _open_state(application: BotApplication, settings: Settings) -> None:
     except StoreError as exc:
         log.warning("%s; /daily and feedback counts are off (set EXCERPT_BOT_STATE_DB)", exc)
         return
-    for chat_id, at in settings.daily_chats:  # chats the operator listed in the settings
-        current = await state.state_store.subscription(chat_id)
-        if current is None or (current.at, current.tz) != (at, settings.timezone):
-            due = next_time(at, settings.timezone, state.clock())
-            await state.state_store.subscribe(chat_id, at, settings.timezone, due, None)
+    # Chats the operator lists are ruled by the list: added, changed and removed with it.
+    now = state.clock()
+    listed = {
+        chat_id: (at, settings.timezone, next_time(at, settings.timezone, now))
+        for chat_id, at in settings.daily_chats
+    }
+    await state.state_store.sync_listed(listed)
+    state.listed_chats = frozenset(listed)
     if settings.scheduler:
         state.scheduler = asyncio.create_task(_daily_loop(application))
 

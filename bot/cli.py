@@ -221,6 +221,12 @@ async def _open_store(settings: Settings, *, auto_index: bool, for_search: bool 
             )
         )
         if unusable or stale:
+            if settings.uses_shipped_corpus and not paths[0].is_dir():
+                raise CliError(
+                    "this installation has no shipped corpus (it was installed without the "
+                    "source tree): set EXCERPT_BOT_CORPUS to a folder of posts, or run "
+                    "`excerpt-bot index --db PATH POSTS/` and pass --db PATH"
+                )
             what = "the shipped corpus" if settings.uses_shipped_corpus else ", ".join(sources)
             print(f"Indexing {what} into {settings.db} ...", file=sys.stderr)
             await _index(settings, paths, strict=False, force=True, quiet=True)

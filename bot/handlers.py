@@ -29,11 +29,18 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Conflict, Forbidden, NetworkError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+)
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot
 
 from bot import __version__
-from bot.daily import DEFAULT_TIMEZONE, DailyError, next_time, parse_time
+from bot.daily import DEFAULT_TIMEZONE, DailyError, next_time, parse_time, zone
 from bot.i18n import Language, pick_language, t
 from bot.metrics import Metrics
 from bot.models import Match, StoredPassage
@@ -55,7 +62,7 @@ from bot.render import (
     snippet,
 )
 from bot.search import SearchResult, search
-from bot.store import QueryTimeout, StateStore, Store, StoreStats
+from bot.store import QueryTimeout, StateStore, Store, StoreStats, Subscription
 from bot.throttle import Throttle
 
 log = logging.getLogger(__name__)
@@ -98,6 +105,7 @@ class BotState:
     timezone: str = DEFAULT_TIMEZONE
     clock: Callable[[], float] = time.time  # the daily schedule's clock (a seam for tests)
     scheduler: asyncio.Task[None] | None = None  # posts the daily excerpts
+    listed_chats: frozenset[int] = frozenset()  # daily chats set by EXCERPT_BOT_DAILY_CHATS
     watcher: asyncio.Task[None] | None = None  # polls the database file for a rebuild
     stop: asyncio.Event | None = None  # set to stop serving (SIGTERM, or a fatal conflict)
 
@@ -259,10 +267,20 @@ async def _search(
     state.metrics.search_seconds.labels(kind).observe(time.perf_counter() - started)
     if not result.total:
         state.metrics.search_empty.labels(kind).inc()
-        # What readers look for and the collection lacks: for the owner, in /about.
-        if state.state_store is not None and kind != "page" and len(query) >= 2:
-            await state.state_store.count_empty(shorten(query, 100))
+        # What readers look for and the collection lacks: for the owner, in /about. Only
+        # searches sent as messages: inline queries arrive a keystroke at a time, and their
+        # prefixes would crowd out what people really asked.
+        if state.state_store is not None and kind == "chat" and len(query) >= 2:
+            context.application.create_task(_count_empty(state.state_store, query))
     return result
+
+
+async def _count_empty(state_store: StateStore, query: str) -> None:
+    """Feedback is best effort: a locked or read-only state file must never cost a reply."""
+    try:
+        await state_store.count_empty(shorten(query, 100))
+    except Exception as exc:  # sqlite3 errors, a closed store at shutdown
+        log.warning("could not count a search that found nothing: %s", exc)
 
 
 def _owner(update: Update) -> int:
@@ -965,17 +983,18 @@ async def _may_change_daily(update: Update, context: Context) -> bool:
 
 
 def _local_time(moment: float, tz: str) -> str:
-    from bot.daily import zone
-
     return dt.datetime.fromtimestamp(moment, zone(tz)).strftime("%Y-%m-%d %H:%M")
 
 
 async def daily_command(update: Update, context: Context) -> None:
     """/daily HH:MM, /daily off, /daily: a passage posted in this chat every day."""
     message, chat, state = update.effective_message, update.effective_chat, context.bot_data
-    if message is None or chat is None or message.text is None or state.state_store is None:
+    if message is None or chat is None or message.text is None:
         return
     language = _language(update)
+    if state.state_store is None:
+        await _reply(message, t(language, "daily_unavailable"))
+        return
     tz = state.timezone
     words = message.text.split()[1:]
     if not words:
@@ -990,12 +1009,18 @@ async def daily_command(update: Update, context: Context) -> None:
     if not await _may_change_daily(update, context):
         await _reply(message, t(language, "admins_only"))
         return
+    if chat.id in state.listed_chats:
+        await _reply(message, t(language, "daily_listed"))
+        return
     if words[0].lower() in ("off", "stop", "关", "关闭", "停止"):
         await state.state_store.unsubscribe(chat.id)
         await _reply(message, t(language, "daily_off"))
         return
     try:
         at = parse_time(words[0])
+        if len(words) > 1:
+            zone(words[1])  # "/daily 08:00 Europe/Berlin"
+            tz = words[1]
     except DailyError:
         await _reply(message, t(language, "daily_usage", tz=escape(tz)))
         return
@@ -1006,28 +1031,67 @@ async def daily_command(update: Update, context: Context) -> None:
 
 
 async def _pick_daily(state: BotState, chat_id: int) -> tuple[StoredPassage | None, bool]:
-    """A passage this chat has not had since the collection was last gone through; and
-    whether this pick starts a new round."""
+    """A passage this chat has not had in this round, and whether it starts a new round.
+    Keys of passages a rebuild removed do not count; a new round never opens with the
+    passage that closed the last one."""
     store, state_store = state.require_store(), state.state_store
     assert state_store is not None
+    keys = await store.all_keys()  # once a day per chat: reading the keys is cheap enough
     sent = await state_store.sent_keys(chat_id)
-    start_over = len(sent) >= await store.passage_total()
+    remaining = [key for key in keys if key not in sent]
+    start_over = not remaining
     if start_over:
-        sent = set()
-    for _ in range(4):  # cheap while most passages are still unsent
-        for passage in await store.random_passages(25):
-            if passage.key not in sent:
-                return passage, start_over
-    remaining = [key for key in await store.all_keys() if key not in sent]
+        last = await state_store.last_sent(chat_id)
+        remaining = [key for key in keys if key != last] or keys
     if not remaining:
         return None, start_over
     return await store.passage_by_key(random.choice(remaining)), start_over
 
 
+async def _post_daily(
+    application: Any, subscription: Subscription, passage: StoredPassage
+) -> tuple[str, int]:
+    """Send one daily excerpt: "sent", "retry" (try again at the next tick), "skip" (not
+    today), or "gone" (the bot can no longer post there); and the chat's id now."""
+    button = InlineKeyboardButton(
+        t("zh", "btn_open"), url=f"https://t.me/{application.bot.username}?start=p_{passage.key}"
+    )
+    chat_id = subscription.chat_id
+    try:
+        await application.bot.send_message(
+            chat_id,
+            render_passage(passage, _labels("zh")),
+            reply_markup=InlineKeyboardMarkup([[button]]),
+        )
+    except ChatMigrated as exc:  # the group became a supergroup: follow it
+        log.info("daily excerpt: chat %s is now %s", chat_id, exc.new_chat_id)
+        assert application.bot_data.state_store is not None
+        await application.bot_data.state_store.move(chat_id, exc.new_chat_id)
+        return "retry", int(exc.new_chat_id)
+    except RetryAfter as exc:
+        log.warning("daily excerpt for chat %s: Telegram asks to wait (%s)", chat_id, exc)
+        return "retry", chat_id
+    except Forbidden as exc:  # removed from the chat, or blocked
+        log.warning("daily excerpt for chat %s stopped: %s", chat_id, exc)
+        return "gone", chat_id
+    except BadRequest as exc:
+        if "chat not found" in str(exc).lower():
+            log.warning("daily excerpt for chat %s stopped: %s", chat_id, exc)
+            return "gone", chat_id
+        # Not allowed to post right now (rights taken away, a slow mode...): not today.
+        log.warning("daily excerpt for chat %s skipped today: %s", chat_id, exc)
+        return "skip", chat_id
+    except NetworkError as exc:  # 5xx, timeouts: try again shortly
+        log.warning("daily excerpt for chat %s not sent yet: %s", chat_id, exc)
+        return "retry", chat_id
+    return "sent", chat_id
+
+
 async def daily_tick(application: Any) -> int:
     """Post every daily excerpt that is due; returns how many were posted. A subscription is
     claimed (moved to its next time) before sending, in the shared state file, so of several
-    processes ticking at once exactly one posts."""
+    processes ticking at once exactly one posts; a send that failed for a passing reason is
+    handed back (its time restored) and tried again at the next tick."""
     state: BotState = application.bot_data
     if state.state_store is None or state.store is None:
         return 0
@@ -1042,28 +1106,14 @@ async def daily_tick(application: Any) -> int:
         passage, start_over = await _pick_daily(state, subscription.chat_id)
         if passage is None:
             continue
-        username = application.bot.username
-        button = InlineKeyboardButton(
-            t("zh", "btn_open"), url=f"https://t.me/{username}?start=p_{passage.key}"
-        )
-        try:
-            await application.bot.send_message(
-                subscription.chat_id,
-                render_passage(passage, _labels("zh")),
-                reply_markup=InlineKeyboardMarkup([[button]]),
-            )
-        except (Forbidden, BadRequest) as exc:
-            # Removed from the chat, or the chat is gone: stop posting there.
-            log.warning("daily excerpt for chat %s stopped: %s", subscription.chat_id, exc)
-            await state.state_store.unsubscribe(subscription.chat_id)
-            continue
-        except NetworkError as exc:
-            log.warning("daily excerpt for chat %s not sent: %s", subscription.chat_id, exc)
-            continue
-        await state.state_store.record_sent(
-            subscription.chat_id, passage.key, start_over=start_over
-        )
-        posted += 1
+        outcome, chat_id = await _post_daily(application, subscription, passage)
+        if outcome == "sent":
+            await state.state_store.record_sent(chat_id, passage.key, start_over=start_over)
+            posted += 1
+        elif outcome == "retry":  # hand it back: due again at once
+            await state.state_store.claim(chat_id, following, subscription.next_due)
+        elif outcome == "gone":
+            await state.state_store.unsubscribe(chat_id)
     return posted
 
 
@@ -1072,7 +1122,10 @@ async def chosen_result(update: Update, context: Context) -> None:
     on in BotFather): counted, for /about."""
     chosen = update.chosen_inline_result
     if chosen is not None and context.bot_data.state_store is not None:
-        await context.bot_data.state_store.count_chosen(chosen.result_id[:64])
+        try:
+            await context.bot_data.state_store.count_chosen(chosen.result_id[:64])
+        except Exception as exc:  # best effort, like _count_empty
+            log.warning("could not count a chosen inline result: %s", exc)
 
 
 async def _feedback_lines(state: BotState, language: Language) -> list[str]:
@@ -1189,10 +1242,18 @@ async def _on_toc_document(
         await query.answer(t(language, "stale_button"))
         return
     store = context.bot_data.require_store()
-    sections = await store.document_sections(document_id)
+    # Headings with nothing under them lead nowhere: they are not offered.
+    sections = [s for s in await store.document_sections(document_id) if s[3] is not None]
     title = await store.run(lambda r: r.document_title(document_id))
     if title is None:
         await query.answer(t(language, "stale_button"))
+        return
+    if not sections:  # an article without headings: show its beginning straight away
+        first = await store.run(lambda r: r.document_first_passage(document_id))
+        passage = await store.passage(first) if first is not None else None
+        await query.answer()
+        if passage is not None:
+            await _send_passage(update, context, passage, with_random=False)
         return
     tag, chat_id, owner = _tag(context.bot_data), message.chat.id, payload.owner
     pages = max(1, (len(sections) + TOC_HEADINGS - 1) // TOC_HEADINGS)
@@ -1205,7 +1266,6 @@ async def _on_toc_document(
             )
         ]
         for _, level, heading, first in shown
-        if first is not None
     ]  # fmt: skip
     nav: list[Button] = [_button(context, chat_id, t(language, "btn_toc"), "td", owner, "0", tag)]
     if page > 0:
@@ -1217,8 +1277,9 @@ async def _on_toc_document(
             _button(context, chat_id, "▶", "tc", owner, str(document_id), str(page + 1), tag)
         )
     rows.append(nav)
-    key = "toc_document" if sections else "toc_no_headings"
-    text = t(language, key, title=escape(shorten(title, 100)), page=page + 1, pages=pages)
+    text = t(
+        language, "toc_document", title=escape(shorten(title, 100)), page=page + 1, pages=pages
+    )
     await _edit(message, text, _keyboard(rows))
     await query.answer()
 

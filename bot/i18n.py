@@ -122,10 +122,22 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "zh": "这里还没有每日一段。管理员发 <code>/daily 08:00</code> 开启（时区 {tz}）。",
         "en": "No daily excerpt here yet. An admin sends <code>/daily 08:00</code> ({tz}).",
     },
+    "daily_unavailable": {
+        "zh": "这个机器人没有可写的状态文件，不能在这里开启每日一段；请联系机器人的维护者。",
+        "en": "This bot has no writable state file, so it cannot post a daily excerpt; "
+        "ask whoever runs it.",
+    },
+    "daily_listed": {
+        "zh": "这个聊天的每日一段由机器人的设置决定（EXCERPT_BOT_DAILY_CHATS），请联系维护者修改。",
+        "en": "This chat's daily excerpt is set in the bot's settings (EXCERPT_BOT_DAILY_CHATS); "
+        "ask whoever runs it.",
+    },
     "daily_off": {"zh": "已停止每日一段。", "en": "The daily excerpt is off."},
     "daily_usage": {
-        "zh": "用法：<code>/daily 08:00</code> 开启，<code>/daily off</code> 停止（时区 {tz}）。",
-        "en": "Usage: <code>/daily 08:00</code> to start, <code>/daily off</code> to stop ({tz}).",
+        "zh": "用法：<code>/daily 08:00</code> 开启（时区 {tz}；也可以写 "
+        "<code>/daily 08:00 Europe/Berlin</code>），<code>/daily off</code> 停止。",
+        "en": "Usage: <code>/daily 08:00</code> to start ({tz}; or "
+        "<code>/daily 08:00 Europe/Berlin</code>), <code>/daily off</code> to stop.",
     },
     "admins_only": {
         "zh": "只有这个群的管理员可以设置每日一段。",
@@ -143,10 +155,6 @@ _TEXTS: dict[str, dict[Language, str]] = {
     "toc_document": {
         "zh": "<b>{title}</b>\n选一个小节（第 {page}/{pages} 页）",
         "en": "<b>{title}</b>\nPick a section (page {page}/{pages})",
-    },
-    "toc_no_headings": {
-        "zh": "<b>{title}</b>\n这篇文章没有小标题。",
-        "en": "<b>{title}</b>\nThis article has no headings.",
     },
     "btn_toc": {"zh": "↩ 目录", "en": "↩ Contents"},
     "collection_changed": {

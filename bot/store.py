@@ -274,6 +274,12 @@ class Reader:
     def all_keys(self) -> list[str]:
         return [row[0] for row in self._conn.execute("SELECT key FROM passages")]
 
+    def document_first_passage(self, document_id: int) -> int | None:
+        row = self._conn.execute(
+            "SELECT min(id) FROM passages WHERE document_id = ?", (document_id,)
+        ).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
     def document_sections(self, document_id: int) -> list[tuple[int, int, str, int | None]]:
         """(section id, level, heading, first passage id) of a document's headed sections."""
         rows = self._conn.execute(
@@ -764,6 +770,15 @@ def _build_sync(
     return BuildSummary(n_docs, next_ids[0] - 1, n_passages, 0)
 
 
+def _remove_stale_builds(target: Path, older_than: float = 3600.0) -> None:
+    """Temp files of builds that died (killed, out of disk) more than an hour ago."""
+    now = time.time()
+    for leftover in target.parent.glob(f".{target.name}.building-*"):
+        with contextlib.suppress(OSError):
+            if now - leftover.stat().st_mtime > older_than:
+                leftover.unlink()
+
+
 async def build_database(
     target: Path,
     documents: Iterable[ParsedDocument],
@@ -782,9 +797,10 @@ async def build_database(
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(f"cannot create the folder for {target}: {exc.strerror or exc}") from None
-    tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
-    for leftover in (tmp, Path(f"{tmp}-journal")):
-        leftover.unlink(missing_ok=True)
+    # Unique per build, not per pid: every container's entrypoint is PID 1, and two
+    # containers may build beside one shared volume at once.
+    tmp = target.with_name(f".{target.name}.building-{uuid.uuid4().hex[:12]}")
+    _remove_stale_builds(target)
     started = dt.datetime.now(dt.UTC)
     meta = {
         "fingerprint": fingerprint,
@@ -867,7 +883,8 @@ CREATE TABLE IF NOT EXISTS daily (
     at TEXT NOT NULL,            -- HH:MM in `tz`
     tz TEXT NOT NULL,
     next_due REAL NOT NULL,      -- Unix time of the next post
-    title TEXT
+    title TEXT,
+    listed INTEGER NOT NULL DEFAULT 0  -- 1: from EXCERPT_BOT_DAILY_CHATS, which rules it
 );
 CREATE TABLE IF NOT EXISTS daily_sent (
     chat_id INTEGER NOT NULL,
@@ -911,12 +928,17 @@ class StateStore:
     async def open(cls, path: Path) -> StateStore:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = await _connect(str(path), timeout=10)
+            conn = await _connect(str(path), timeout=2)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the state database {path}: {exc}") from None
         try:
             await conn.execute("PRAGMA journal_mode=WAL")
             await conn.executescript(_STATE_SCHEMA)
+            columns = {
+                row[1] for row in await (await conn.execute("PRAGMA table_info(daily)")).fetchall()
+            }
+            if "listed" not in columns:  # a state file from before the column existed
+                await conn.execute("ALTER TABLE daily ADD COLUMN listed INTEGER NOT NULL DEFAULT 0")
             await conn.commit()
         except sqlite3.Error as exc:
             await conn.close()
@@ -940,6 +962,40 @@ class StateStore:
             " next_due=excluded.next_due, title=excluded.title",
             (chat_id, at, tz, next_due, title),
         )
+
+    async def sync_listed(self, listed: dict[int, tuple[str, str, float]]) -> None:
+        """Make the chats the settings list (chat -> at, tz, next due) exactly the listed
+        subscriptions: new ones added, changed ones updated, dropped ones removed."""
+        cursor = await self._conn.execute("SELECT chat_id, at, tz FROM daily WHERE listed = 1")
+        current = {row[0]: (row[1], row[2]) for row in await cursor.fetchall()}
+        for chat_id in set(current) - set(listed):
+            await self._conn.execute("DELETE FROM daily WHERE chat_id = ?", (chat_id,))
+        for chat_id, (at, tz, due) in listed.items():
+            if current.get(chat_id) != (at, tz):
+                await self._conn.execute(
+                    "INSERT INTO daily (chat_id, at, tz, next_due, listed) VALUES (?,?,?,?,1)"
+                    " ON CONFLICT(chat_id) DO UPDATE SET at=excluded.at, tz=excluded.tz,"
+                    " next_due=excluded.next_due, listed=1",
+                    (chat_id, at, tz, due),
+                )
+        await self._conn.commit()
+
+    async def move(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: its subscription follows it to the new id."""
+        for table in ("daily", "daily_sent"):
+            await self._conn.execute(
+                f"UPDATE OR IGNORE {table} SET chat_id = ? WHERE chat_id = ?",
+                (new_chat_id, old_chat_id),
+            )
+        await self._conn.commit()
+
+    async def last_sent(self, chat_id: int) -> str | None:
+        cursor = await self._conn.execute(
+            "SELECT passage_key FROM daily_sent WHERE chat_id = ? ORDER BY sent_at DESC LIMIT 1",
+            (chat_id,),
+        )
+        row = await cursor.fetchone()
+        return str(row[0]) if row else None
 
     async def unsubscribe(self, chat_id: int) -> bool:
         removed = await self._write("DELETE FROM daily WHERE chat_id = ?", (chat_id,))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -80,7 +81,7 @@ async def test_daily_by_an_admin_posts_each_passage_once_per_round(
         due = subscription.next_due
 
         posted: list[str] = []
-        for day in range(6):
+        for day in range(12):
             app.bot_data.clock = lambda day=day: due + day * DAY + 1
             mark = fake.mark()
             assert await handlers.daily_tick(app) == 1
@@ -90,9 +91,10 @@ async def test_daily_by_an_admin_posts_each_passage_once_per_round(
             assert "<blockquote" in sent[0].params["text"]
             assert find_button(sent[0].result, "上下文")["url"].startswith("https://t.me/")
             posted.append(text_of(sent[0]))
-    first_round = [next(line for line in p.splitlines() if "独一无二" in line) for p in posted]
-    assert len(set(first_round[:4])) == 4  # four passages, four different days
-    assert first_round[4] in first_round[:4]  # then a new round
+    lines = [next(line for line in p.splitlines() if "独一无二" in line) for p in posted]
+    for start in (0, 4, 8):  # three rounds: each passage once per round
+        assert len(set(lines[start : start + 4])) == 4
+    assert all(a != b for a, b in itertools.pairwise(lines))  # never twice in a row
 
 
 async def test_daily_survives_a_restart_and_stops_with_off(
@@ -206,3 +208,100 @@ async def test_feedback_for_admins_in_about(fake: FakeTelegram, shipped_db: Path
         assert "最常分享" in about["text"] and "托派很擅长" in about["text"]
         plain = await ask(fake, "/about", user=fake.user(100))
         assert "没有结果的搜索" not in plain["text"]
+
+
+async def test_listed_chats_follow_the_settings(
+    fake: FakeTelegram, small_db: Path, tmp_path: Path
+) -> None:
+    state_db = tmp_path / "state.db"
+    listed = fake.group_chat(-100777)
+    fake.admins.add((-100777, 11))
+    async with polling_bot(
+        fake, small_db, state_db=state_db, scheduler="off", daily_chats="-100777@09:00"
+    ) as app:
+        reply = await ask(fake, "/daily off", chat=listed, user=fake.user(11))
+        assert "由机器人的设置决定" in reply["text"]
+        assert await app.bot_data.state_store.subscription(-100777)  # type: ignore[union-attr]
+    async with polling_bot(fake, small_db, state_db=state_db, scheduler="off") as app:
+        # Taken out of the settings: no longer posted to.
+        assert await app.bot_data.state_store.subscription(-100777) is None  # type: ignore[union-attr]
+
+
+async def test_daily_retries_passing_failures_and_keeps_chats_it_may_not_post_in_today(
+    fake: FakeTelegram, small_db: Path, tmp_path: Path
+) -> None:
+    async with polling_bot(fake, small_db, state_db=tmp_path / "s.db", scheduler="off") as app:
+        await ask(fake, "/daily 08:00")
+        store = app.bot_data.state_store
+        assert store is not None
+        due = (await store.subscription(1001)).next_due  # type: ignore[union-attr]
+        app.bot_data.clock = lambda: due + 1
+        fake.fail("sendMessage", status=502, description="Bad Gateway")
+        assert await handlers.daily_tick(app) == 0
+        assert await handlers.daily_tick(app) == 1  # handed back, and sent at the next tick
+        app.bot_data.clock = lambda: due + DAY + 1
+        fake.fail("sendMessage", status=400, description="Bad Request: not enough rights")
+        assert await handlers.daily_tick(app) == 0
+        assert await store.subscription(1001) is not None  # kept: tomorrow may work
+        app.bot_data.clock = lambda: due + 2 * DAY + 1
+        assert await handlers.daily_tick(app) == 1
+
+
+async def test_without_a_writable_state_file_daily_says_so_and_search_still_works(
+    fake: FakeTelegram, shipped_db: Path
+) -> None:
+    async with polling_bot(fake, shipped_db, state_db=Path("/dev/null/state.db")):
+        reply = await ask(fake, "/daily 08:00")
+        assert "没有可写的状态文件" in reply["text"]
+        assert "没有找到" in (await ask(fake, "量子色动力学的渐近自由"))["text"]
+
+
+async def test_a_locked_state_file_never_delays_or_breaks_a_reply(
+    fake: FakeTelegram, shipped_db: Path, tmp_path: Path
+) -> None:
+    import sqlite3
+    import time
+
+    state_db = tmp_path / "state.db"
+    async with polling_bot(fake, shipped_db, state_db=state_db):
+        holder = sqlite3.connect(state_db, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # an operator's shell holding the write lock
+        try:
+            started = time.monotonic()
+            reply = await ask(fake, "量子色动力学的渐近自由")
+            assert "没有找到" in reply["text"] and time.monotonic() - started < 1.5
+            inline = await fake.answer_of(fake.inline_query("量子色动力学的渐近自由"))
+            assert inline.status == 200
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        await asyncio.sleep(2.5)  # the count gave up quietly (best effort)
+
+
+async def test_inline_prefixes_are_not_counted_as_searches_that_found_nothing(
+    fake: FakeTelegram, shipped_db: Path
+) -> None:
+    admin = fake.user(99)
+    async with polling_bot(fake, shipped_db, admins="99"):
+        for prefix in ("量子色", "量子色动", "量子色动力学"):
+            await fake.answer_of(fake.inline_query(prefix, user=fake.user(300 + len(prefix))))
+        about = await ask(fake, "/about", user=admin)
+        assert "量子色" not in about["text"]
+
+
+async def test_an_article_without_headings_opens_at_its_beginning(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "plain.md").write_text(
+        "---\ntitle: 无标题文章\n---\n\n没有小标题的文章开头这一段。\n\n第二段。\n",
+        encoding="utf-8",
+    )
+    db = await asyncio.to_thread(build_db, [corpus], tmp_path / "p.db")
+    async with polling_bot(fake, db):
+        contents = await ask(fake, "/toc")
+        mark = fake.mark()
+        fake.callback(find_button(contents, "无标题文章")["callback_data"], message=contents)
+        shown = await fake.wait_for("sendMessage", after=mark)
+        assert "没有小标题的文章开头这一段" in text_of(shown)

@@ -180,3 +180,27 @@ def test_sql_takes_values_only_as_parameters() -> None:
                     ast.unparse(v.value) for v in sql.values if isinstance(v, ast.FormattedValue)
                 }
                 assert names <= allowed, (ast.unparse(sql), names - allowed)
+
+
+def test_two_builds_of_one_target_at_once_both_succeed(tmp_path: Path) -> None:
+    """Containers all run as PID 1: temp files must not be named after the pid."""
+    import threading
+
+    db = tmp_path / "shared.db"
+    docs = documents()
+    errors: list[BaseException] = []
+
+    def build() -> None:
+        try:
+            asyncio.run(build_database(db, docs, fingerprint="same"))
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=build) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sqlite3.connect(db).execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shared.db"]
