@@ -20,6 +20,7 @@ Everything from step 2 on runs in one hop to the database thread (`Store.run`).
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import re
 import time
@@ -36,6 +37,7 @@ from bot.models import Match, PassageKind, StoredPassage
 from bot.store import Reader, Store
 from bot.text import (
     analyze,
+    first_reading_codes,
     fold,
     normalize,
     normalize_with_offsets,
@@ -63,6 +65,8 @@ _CONTENT_SHARE = 0.6  # ... and the share of the query they must keep
 _DERIVED_WEIGHT = 0.99
 _SHORT_QUERY = 4  # normalized characters
 _LONG_QUERY = 16
+_READING_ALTERNATIVES = 32  # first readings looked up per pinyin syllable
+_PAIR_TERMS = 256  # bigram terms per pair of pinyin syllables
 _SUBSTITUTION_LENGTHS = (4, 8)  # queries this long may have one character wrong
 _PREFILTER = 45.0  # below this partial_ratio a passage cannot reach any threshold
 # Function characters: particles, copulas, common adverbs and conjunctions. Readers drop and
@@ -106,6 +110,9 @@ class _Variant:
     prefix: str | None  # a trailing ASCII word that may be unfinished ("Intern…")
     content: str  # norm without function characters
     romanized: bool = False  # typed in pinyin: `folded` holds the syllables it stands for
+    # For a pinyin query: characters to fold by another reading than their first (长 -> chang)
+    overrides: dict[int, str] | None = None
+    term_groups: list[list[str]] | None = None  # pinyin: each syllable pair's spellings
 
 
 @dataclass(slots=True)
@@ -159,16 +166,39 @@ def _variants(query: str) -> list[_Variant]:
         prefix = last if last.isascii() and len(last) >= 3 and norm.endswith(last) else None
         content = _without_function_chars(norm)
         out.append(_Variant(norm, folded, raw_terms, folded_terms, weight, prefix, content))
-    syllables = romanized(query)
-    if syllables is not None:
+    roman = romanized(query)
+    if roman is not None:
         # Also look for the Chinese the pinyin stands for. Typed words still count as words:
         # where they occur as typed ("long", "change"), that match scores 100 and this one at
         # most 94, so English keeps its meaning.
         norm = "".join(query.lower().split())
+        groups = _pinyin_groups(roman.syllables)
         out.append(
-            _Variant(norm, syllables, [], _bigrams(syllables), 1.0, None, "", romanized=True)
+            _Variant(
+                norm,
+                roman.folded,
+                [],
+                [t for group in groups for t in group],
+                1.0,
+                None,
+                "",
+                romanized=True,
+                overrides=roman.overrides,
+                term_groups=groups,
+            )
         )
     return out
+
+
+def _pinyin_groups(syllables: tuple[str, ...]) -> list[list[str]]:
+    """Per pair of syllables, the index terms a text read that way may have: the index folds
+    each character by its first reading, so 长城 is stored as zhang-cheng and "changcheng"
+    must look for that too. Terms the index lacks cost one look-up each and are dropped."""
+    options = [first_reading_codes(s)[:_READING_ALTERNATIVES] for s in syllables]
+    return [
+        list(dict.fromkeys(a + b for a in left for b in right))[:_PAIR_TERMS]
+        for left, right in itertools.pairwise(options)
+    ]
 
 
 def _bigrams(text: str) -> list[str]:
@@ -317,7 +347,12 @@ def _score_text(variant: _Variant, norm_text: str) -> tuple[float, tuple[int, in
         return float(fuzz.ratio(q, norm_text)), (0, len(norm_text))
     best, span = _view_score(q, norm_text)
     if variant.folded != q:
-        score, where = _view_score(variant.folded, _cached_fold(norm_text))
+        folded_text = (
+            fold(norm_text.translate(variant.overrides))
+            if variant.overrides
+            else _cached_fold(norm_text)
+        )
+        score, where = _view_score(variant.folded, folded_text)
         if score * _FOLDED_DISCOUNT > best:
             best, span = score * _FOLDED_DISCOUNT, where
     # The forgiving views are discounted; skip them when they cannot win, and when what is
@@ -375,6 +410,29 @@ def _exact_ids(reader: Reader, variant: _Variant, counts: dict[str, int]) -> lis
     return reader.ids_with_all(_rare_first(variant.raw_terms, counts)[:6], _EXACT_CAP)
 
 
+def _cover_groups(
+    reader: Reader,
+    groups: list[list[str]],
+    counts: dict[str, int],
+    total_passages: int,
+    rare: int,
+    coverage: dict[int, float],
+) -> None:
+    """Coverage for a pinyin query: each pair of syllables is one term written several ways
+    (the first readings its characters may have in the index). The rarest pairs count, each
+    once per passage whatever way it is written there; ranking the alternatives one by one
+    would pick the odd readings, rare because nobody means them."""
+    present = [[t for t in group if counts.get(t)] for group in groups]
+    ranked = sorted((g for g in present if g), key=lambda g: sum(counts[t] for t in g))
+    for group in ranked[:rare]:
+        weight = math.log(1 + total_passages / sum(counts[t] for t in group))
+        found: set[int] = set()
+        for term in group:
+            found.update(reader.ids_with_term(term, _TERM_CAP))
+        for pid in found:
+            coverage[pid] = coverage.get(pid, 0.0) + weight
+
+
 def _diverse_pool(coverage: dict[int, float]) -> list[int]:
     """The `_POOL` best-covered candidates, at most `_PER_COVERAGE` of them per coverage value.
 
@@ -420,7 +478,9 @@ def _retrieve(
 
         coverage: dict[int, float] = {}
         rare = _RARE_TERMS_LONG if len(variant.norm) >= _LONG_QUERY else _RARE_TERMS
-        for term in _rare_first(terms, counts)[:rare]:
+        if variant.term_groups:
+            _cover_groups(reader, variant.term_groups, counts, total_passages, rare, coverage)
+        for term in _rare_first(terms if not variant.term_groups else [], counts)[:rare]:
             weight = math.log(1 + total_passages / counts[term])
             for pid in reader.ids_with_term(term, _TERM_CAP):
                 coverage[pid] = coverage.get(pid, 0.0) + weight

@@ -170,23 +170,87 @@ _ROMAN_TOKEN = re.compile(r"[a-z]+")
 _MAX_SYLLABLE = 6  # "zhuang", "shuang"
 
 
-def romanized(query: str) -> str | None:
-    """A query typed in toneless pinyin ("geming bushi qingke chifan", "ZhiLaoHu", "lv3 se4")
-    as syllable code points (what `fold` makes of the Chinese it stands for), or None when
-    it is not pinyin: a token that does not split into syllables ("International", "CWI"),
-    anything but letters, tone digits, spaces and apostrophes, or fewer than two syllables
-    (one syllable matches too many characters to mean anything)."""
-    text = query.lower().replace("ü", "v").replace("u:", "v")
-    if not text.isascii() or re.search(r"[^a-z1-5'\s-]", text):
+@dataclass(frozen=True, slots=True)
+class Romanized:
+    """A query typed in pinyin, read as syllables."""
+
+    syllables: tuple[str, ...]  # toneless, as in the syllable table ("zhang", "lve")
+    folded: str  # their code points: what `fold` makes of Chinese read that way
+    # Characters whose *first* reading (the one `fold` and the index use) is another one,
+    # but which can be read as one of these syllables (长 is zhang first, chang too):
+    # mapping them to that syllable lets 长城 answer "changcheng".
+    overrides: dict[int, str]
+
+
+_PINYIN_SEPARATORS = re.compile(r"['’‘`´\s\-·]+")
+_TRAILING = re.compile(r"[\s.,!?;:。，！？；：…]+$")
+_SYLLABLE_ALIASES = {"lue": "lve", "nue": "nve"}  # how people type lüe, nüe
+
+
+def romanized(query: str) -> Romanized | None:
+    """A query typed in pinyin ("geming bushi qingke chifan", "ZhiLaoHu", "lv3 se4",
+    "gé mìng", "xi’an"), or None when it is not pinyin: a token that does not split into
+    syllables ("International", "CWI"), anything but letters, tone marks or digits, spaces
+    and apostrophes, or fewer than two syllables (one matches too many characters)."""
+    text = _TRAILING.sub("", query.lower())
+    text = text.replace("ü", "v").replace("u:", "v")
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = _PINYIN_SEPARATORS.sub(" ", re.sub(r"[1-5]", " ", text))
+    if not text.isascii() or re.search(r"[^a-z ]", text):
         return None
     codes = syllable_codes()
-    out: list[str] = []
-    for token in _ROMAN_TOKEN.findall(re.sub(r"[1-5]", " ", text)):
+    syllables: list[str] = []
+    for token in _ROMAN_TOKEN.findall(text):
         split = _split_syllables(token, codes)
         if split is None:
             return None
-        out.extend(codes[s] for s in split)
-    return "".join(out) if len(out) >= 2 else None
+        syllables.extend(split)
+    if len(syllables) < 2:
+        return None
+    other_readings = _other_readings()
+    overrides = {
+        code: codes[syllable]
+        for syllable in set(syllables)
+        for code in other_readings.get(syllable, ())
+    }
+    return Romanized(tuple(syllables), "".join(codes[s] for s in syllables), overrides)
+
+
+@cache
+def _other_readings() -> dict[str, tuple[int, ...]]:
+    """Syllable -> the characters that can be read so, but whose first reading differs."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    first = _syllables()
+    out: dict[str, list[int]] = {}
+    for code, readings in pinyin_dict.items():
+        if code not in first or not _common(chr(code)):
+            continue
+        for reading in readings.split(",")[1:]:
+            syllable = _toneless(reading)
+            if syllable != first[code] and syllable.isascii() and syllable.isalpha():
+                out.setdefault(syllable, []).append(code)
+    return {syllable: tuple(dict.fromkeys(codes)) for syllable, codes in out.items()}
+
+
+def _common(char: str) -> bool:
+    """GB 2312's first level: the 3,755 most used characters. A reader typing pinyin means a
+    common word; rare characters' odd readings would only add noise (and look-ups)."""
+    try:
+        encoded = char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return len(encoded) == 2 and 0xB0 <= encoded[0] <= 0xD7
+
+
+def first_reading_codes(syllable: str) -> tuple[str, ...]:
+    """The code points the index may hold for a character read as `syllable`: its own, and
+    the first readings of characters that can also be read so (for retrieval terms)."""
+    codes = syllable_codes()
+    first = _syllables()
+    alternatives = {first[code] for code in _other_readings().get(syllable, ())}
+    ordered = [syllable, *sorted(alternatives - {syllable})]
+    return tuple(codes[s] for s in ordered if s in codes)
 
 
 def _split_syllables(token: str, codes: dict[str, str]) -> list[str] | None:
@@ -196,9 +260,9 @@ def _split_syllables(token: str, codes: dict[str, str]) -> list[str] | None:
     for end in range(1, len(token) + 1):
         for start in range(max(0, end - _MAX_SYLLABLE), end):
             before = best[start]
-            piece = token[start:end]
+            piece = _SYLLABLE_ALIASES.get(token[start:end], token[start:end])
             if piece not in codes and "v" in piece:
-                piece = piece.replace("v", "u")  # lv, nv: the table folds ü into u
+                piece = piece.replace("v", "u")  # lv, nv: the table folds ǜ into u
             if before is not None and piece in codes:
                 candidate = [*before, piece]
                 current = best[end]

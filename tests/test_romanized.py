@@ -28,8 +28,8 @@ from .conftest import build_db
     ],
 )
 def test_pinyin_is_read_as_syllables(query: str, syllables: int) -> None:
-    folded = romanized(query)
-    assert folded is not None and len(folded) == syllables
+    roman = romanized(query)
+    assert roman is not None and len(roman.folded) == syllables == len(roman.syllables)
 
 
 @pytest.mark.parametrize(
@@ -88,3 +88,32 @@ def test_a_word_that_is_also_pinyin_prefers_the_word(tmp_path: Path) -> None:
         (False, True),
     ]
     assert found[0][0] > found[1][0]
+
+
+def test_characters_read_another_way_than_their_first_reading(tmp_path: Path) -> None:
+    """The index folds 长 as zhang and 行 as xing (their first readings); a reader typing
+    changcheng or yinhang means 长城 and 银行."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.md").write_text(
+        "---\ntitle: 多音字\n---\n\n他每天去银行上班，晚上听音乐。\n\n"
+        "我们去爬长城，回来就睡觉了。\n\n不要重复别人的话，北京是首都。\n",
+        encoding="utf-8",
+    )
+    db = build_db([corpus], tmp_path / "x.db")
+    for query, word in [("yinhang", "银行"), ("changcheng", "长城"), ("shuijiao", "睡觉"),
+                        ("yin yue", "音乐"), ("chongfu", "重复"), ("shoudu", "首都")]:  # fmt: skip
+        found = top(db, query)
+        assert found and word in found[0][1] and found[0][0] >= 94, (query, found)
+
+
+@pytest.mark.parametrize("query", ["gé mìng", "ge2 ming4", "Ge’Ming", "geming?", "ge-ming。"])
+def test_tone_marks_smart_apostrophes_and_trailing_punctuation(query: str) -> None:
+    roman = romanized(query)
+    assert roman is not None and roman.syllables == ("ge", "ming")
+
+
+def test_lue_and_nue_as_people_type_them() -> None:
+    for query in ("zhanlue", "zhan lüe", "zhanlve"):
+        roman = romanized(query)
+        assert roman is not None and roman.syllables == ("zhan", "lve"), query
