@@ -43,25 +43,29 @@ async def test_queries_keep_being_answered_while_the_database_is_replaced(
     caplog.set_level(logging.INFO)
     db = tmp_path / "live.db"
     await asyncio.to_thread(build_db, [corpus_version(tmp_path, 1)], db)
-    seen: list[int] = []
+    seen: list[list[int]] = []  # per reader, the versions it was answered from, in order
     failures: list[str] = []
 
     async with polling_bot(fake, db, reload_seconds=0.05):
         done = asyncio.Event()
 
+        users = iter(range(30_000, 90_000))  # a new reader each time: no flood control
+
         async def reader() -> None:
-            user = 30_000
-            while not done.is_set() or not seen or seen[-1] != 6:
-                user += 1  # many readers, so flood control stays out of it
+            versions: list[int] = []
+            while not done.is_set() or not versions or versions[-1] != 6:
+                user = next(users)
                 call = await fake.answer_of(fake.message(MARKER, user=fake.user(user)))
                 text = call.result["text"] if call.status == 200 else ""
                 found = re.search(r"这是第(\d+)版", text)
                 if found is None:
                     failures.append(text[:80])
                 else:
-                    seen.append(int(found.group(1)))
+                    versions.append(int(found.group(1)))
+            seen.append(versions)
 
-        readers = asyncio.create_task(reader())
+        # Several readers at once, so searches are in flight while the file is replaced.
+        readers = asyncio.gather(reader(), reader(), reader())
         for version in range(2, 7):  # replaced five times, as `excerpt-bot index` does
             await asyncio.sleep(0.3)
             await asyncio.to_thread(build_db, [corpus_version(tmp_path, version)], db)
@@ -69,8 +73,10 @@ async def test_queries_keep_being_answered_while_the_database_is_replaced(
         await asyncio.wait_for(readers, 30)
 
     assert failures == []
-    assert seen == sorted(seen), "an older database answered after a newer one"
-    assert seen[0] == 1 and seen[-1] == 6 and len(set(seen)) >= 3
+    for versions in seen:
+        assert versions == sorted(versions), "an older database answered after a newer one"
+        assert versions[0] == 1 and versions[-1] == 6
+    assert len({v for versions in seen for v in versions}) >= 3
     assert "now serving" in caplog.text
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
