@@ -342,20 +342,34 @@ async def test_polling_with_status_port_json_logs_and_the_health_command(
     assert any("serving @" in json.loads(line)["message"] for line in logged)
 
 
-async def test_scheduler_only_takes_no_updates(fake: FakeTelegram, tmp_path: Path) -> None:
+async def test_scheduler_only_posts_what_is_due_and_takes_no_updates(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
     """The one pod that posts daily excerpts beside webhook replicas: it never polls."""
     import sqlite3
+    import time
+
+    from bot.store import StateStore
 
     state = tmp_path / "state.db"
+    group = fake.group_chat(-100556)
+    fake.message("registers the chat with the fake", chat=group)  # queued, never fetched
+    store = await StateStore.open(state)
+    await store.subscribe(group["id"], "08:00", "Asia/Shanghai", time.time() - 60, "Group")
+    await store.close()
     env = {"EXCERPT_BOT_DAILY_CHATS": "-100555@08:00", "EXCERPT_BOT_STATE_DB": str(state)}
     process = await start_process(fake, tmp_path, "--scheduler-only", env=env)
     try:
-        await fake.wait_for("setMyCommands", timeout=60)
-        await asyncio.sleep(1.0)
+        posted = await fake.wait_for(
+            "sendMessage", lambda c: c.params.get("chat_id") == group["id"], timeout=60
+        )
+        assert "<blockquote" in posted.params["text"]
     finally:
         code, took, stderr = await stop_process(process)
     assert code == 0 and took < 10, stderr
     methods = {c.method for c in fake.calls}
     assert not methods & {"getUpdates", "setWebhook", "deleteWebhook"}, methods
-    rows = sqlite3.connect(state).execute("SELECT chat_id, at FROM daily").fetchall()
-    assert rows == [(-100555, "08:00")]
+    rows = (
+        sqlite3.connect(state).execute("SELECT chat_id, at FROM daily ORDER BY chat_id").fetchall()
+    )
+    assert rows == [(-100556, "08:00"), (-100555, "08:00")]
