@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from telegram import (
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
@@ -645,7 +646,7 @@ async def button(update: Update, context: Context) -> None:
     if action is None:
         await query.answer(t(language, "stale_button"))
         return
-    await action(update, context, message, payload, language)
+    await action(update, context, query, message, payload, language)
 
 
 def _is_number(text: str) -> bool:
@@ -676,10 +677,13 @@ def _int_arg(payload: Payload, index: int) -> int | None:
 
 
 async def _on_page(
-    update: Update, context: Context, message: Message, payload: Payload, language: Language
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
 ) -> None:
-    query = update.callback_query
-    assert query is not None
     index, text = _int_arg(payload, 0), _shared_query(message)
     if index is None or not text:
         await query.answer(t(language, "stale_button"))
@@ -698,11 +702,9 @@ async def _on_page(
 
 
 async def _passage_from(
-    update: Update, context: Context, payload: Payload, language: Language
+    query: CallbackQuery, context: Context, payload: Payload, language: Language
 ) -> StoredPassage | None:
     """The passage a button names; answers the button itself when there is none."""
-    query = update.callback_query
-    assert query is not None
     key = payload.args[0] if payload.args else ""
     found = await context.bot_data.require_store().passage_by_key(key) if _KEY.match(key) else None
     if found is None:
@@ -711,11 +713,14 @@ async def _passage_from(
 
 
 async def _on_context(
-    update: Update, context: Context, message: Message, payload: Payload, language: Language
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
 ) -> None:
-    query = update.callback_query
-    assert query is not None
-    passage = await _passage_from(update, context, payload, language)
+    passage = await _passage_from(query, context, payload, language)
     if passage is None:
         return
     store = context.bot_data.require_store()
@@ -743,11 +748,14 @@ async def _on_context(
 
 
 async def _on_show_passage(
-    update: Update, context: Context, message: Message, payload: Payload, language: Language
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
 ) -> None:
-    query = update.callback_query
-    assert query is not None
-    passage = await _passage_from(update, context, payload, language)
+    passage = await _passage_from(query, context, payload, language)
     if passage is None:
         return
     with_random = payload.args[1:2] == ("r",)
@@ -759,11 +767,14 @@ async def _on_show_passage(
 
 
 async def _on_section(
-    update: Update, context: Context, message: Message, payload: Payload, language: Language
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
 ) -> None:
-    query = update.callback_query
-    assert query is not None
-    passage = await _passage_from(update, context, payload, language)
+    passage = await _passage_from(query, context, payload, language)
     if passage is None:
         return
     section = await context.bot_data.require_store().section_passages(passage.section_id)
@@ -776,10 +787,13 @@ async def _on_section(
 
 
 async def _on_random(
-    update: Update, context: Context, message: Message, payload: Payload, language: Language
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
 ) -> None:
-    query = update.callback_query
-    assert query is not None
     found = await context.bot_data.require_store().random_passages(1)
     await query.answer()
     if found:
@@ -787,14 +801,27 @@ async def _on_random(
 
 
 async def _on_sources(
-    update: Update, context: Context, message: Message, payload: Payload, language: Language
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
 ) -> None:
-    query = update.callback_query
-    assert query is not None
     page_number = _int_arg(payload, 0)
     page = None
     if page_number is not None:
         page = await _sources_page(context, language, message.chat.id, page_number)
+    await _show_page(query, message, page, language)
+
+
+async def _show_page(
+    query: CallbackQuery,
+    message: Message,
+    page: tuple[str, InlineKeyboardMarkup | None] | None,
+    language: Language,
+) -> None:
+    """Edit the message to a page of a list (/sources, /toc), or say the button is stale."""
     if page is None:
         await query.answer(t(language, "stale_button"))
         return
@@ -803,20 +830,27 @@ async def _on_sources(
 
 
 async def _on_example(
-    update: Update, context: Context, message: Message, payload: Payload, language: Language
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
 ) -> None:
-    query = update.callback_query
-    assert query is not None
     await query.answer()
     if payload.args:
         await _answer_search(update, context, payload.args[0])
 
 
 async def _on_counter(
-    update: Update, context: Context, message: Message, payload: Payload, language: Language
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
 ) -> None:
-    if update.callback_query:
-        await update.callback_query.answer()
+    await query.answer()
 
 
 _ACTIONS = {
@@ -1213,28 +1247,30 @@ async def _toc_check(
 
 
 async def _on_toc_documents(
-    update: Update, context: Context, message: Message, payload: Payload, language: Language
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
 ) -> None:
-    query = update.callback_query
-    assert query is not None
     if not await _toc_check(update, context, payload, language):
         return
     page_number = _int_arg(payload, 0)
     page = None
     if page_number is not None:
         page = await _toc_documents(context, language, message.chat.id, payload.owner, page_number)
-    if page is None:
-        await query.answer(t(language, "stale_button"))
-        return
-    await _edit(message, *page)
-    await query.answer()
+    await _show_page(query, message, page, language)
 
 
 async def _on_toc_document(
-    update: Update, context: Context, message: Message, payload: Payload, language: Language
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
 ) -> None:
-    query = update.callback_query
-    assert query is not None
     if not await _toc_check(update, context, payload, language):
         return
     document_id, page = _id_arg(payload, 0), _int_arg(payload, 1)
@@ -1285,10 +1321,13 @@ async def _on_toc_document(
 
 
 async def _on_toc_section(
-    update: Update, context: Context, message: Message, payload: Payload, language: Language
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
 ) -> None:
-    query = update.callback_query
-    assert query is not None
     if not await _toc_check(update, context, payload, language):
         return
     passage_id = _id_arg(payload, 0)
