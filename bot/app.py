@@ -211,23 +211,24 @@ async def _daily_loop(application: BotApplication) -> None:
         await asyncio.sleep(DAILY_TICK_SECONDS)
 
 
+async def _cancel(task: asyncio.Task[None] | None) -> None:
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 async def _post_shutdown(application: BotApplication) -> None:
     state = application.bot_data
-    if state.scheduler is not None:
-        state.scheduler.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await state.scheduler
-        state.scheduler = None
+    await _cancel(state.scheduler)
+    state.scheduler = None
     if state.state_store is not None:
         await state.state_store.close()
         state.state_store = None
     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
         asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
-    if state.watcher is not None:
-        state.watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await state.watcher
-        state.watcher = None
+    await _cancel(state.watcher)
+    state.watcher = None
     if state.live is not None:
         await state.live.close()
         state.live = None
