@@ -234,8 +234,10 @@ async def _post_shutdown(application: BotApplication) -> None:
         state.live = None
 
 
-def build_application(settings: Settings) -> BotApplication:
-    """The bot, ready for `run_polling` or `serve_webhook`. Needs a token; does no I/O."""
+def build_application(settings: Settings, *, read_timeout_slack: float = 10.0) -> BotApplication:
+    """The bot, ready for `serve_polling` or `serve_webhook`. Needs a token; does no I/O.
+    `read_timeout_slack`: how long past the long poll's own timeout a getUpdates may take
+    before it counts as timed out (PTB adds the poll timeout to it)."""
     token = settings.require_token()
     context_types = ContextTypes(bot_data=BotState)
     builder = (
@@ -254,7 +256,7 @@ def build_application(settings: Settings) -> BotApplication:
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_make_post_init(settings))
         .post_shutdown(_post_shutdown)
-        .get_updates_read_timeout(POLL_TIMEOUT + 10)
+        .get_updates_read_timeout(read_timeout_slack)
     )
     if settings.webhook_url:
         builder = builder.updater(None)

@@ -23,13 +23,15 @@ def bot_settings(fake: FakeTelegram, db: Path, **extra: object) -> Settings:
 
 @contextlib.asynccontextmanager
 async def polling_bot(
-    fake: FakeTelegram, db: Path, **settings: object
+    fake: FakeTelegram, db: Path, *, read_timeout_slack: float = 10.0, **settings: object
 ) -> AsyncIterator[BotApplication]:
     """The bot polling the fake, started the way `serve_polling` starts it. Unless a test
     names one, each bot gets a state file of its own (subscriptions, feedback)."""
     if "state_db" not in settings:
         settings["state_db"] = Path(tempfile.mkdtemp(prefix="excerpt-state-")) / "state.db"
-    application = build_application(bot_settings(fake, db, **settings))
+    application = build_application(
+        bot_settings(fake, db, **settings), read_timeout_slack=read_timeout_slack
+    )
     await application.initialize()
     assert application.post_init is not None
     await application.post_init(application)

@@ -60,6 +60,20 @@ async def test_polling_recovers_after_five_server_errors(
     assert reply.at - failures[0].at < 15
 
 
+async def test_polling_recovers_after_five_timeouts(fake: FakeTelegram, shipped_db: Path) -> None:
+    """getUpdates that never answers in time: PTB gives up on each and asks again at once."""
+    async with polling_bot(fake, shipped_db, read_timeout_slack=0.5):
+        mark = fake.mark()
+        # Each held 2 s: longer than the 1 s poll plus 0.5 s of slack, so each times out.
+        fake.fail("getUpdates", status=200, delay=2.0, times=5)
+        await asyncio.sleep(0.1)
+        update = fake.message(QUOTE)
+        reply = await fake.answer_of(update, timeout=20)
+        slow = [c for c in fake.calls[mark:] if c.method == "getUpdates" and c.at < reply.at]
+        assert len(slow) >= 5
+        assert reply.at - slow[0].at < 15
+
+
 async def test_blocked_by_the_user_is_logged_once_not_retried(
     fake: FakeTelegram, bot: BotApplication, caplog: pytest.LogCaptureFixture
 ) -> None:
