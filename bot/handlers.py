@@ -186,15 +186,13 @@ def _result_rows(
     paging: list[Button] = []
     if total > 1:
         if index > 0:
-            paging.append(
-                _button(context, chat_id, t(language, "btn_prev"), "pg", owner, str(index - 1))
-            )
+            label = t(language, "btn_prev")
+            paging.append(_page_button(context, chat_id, label, owner, index - 1, query))
         counter = t(language, "counter", n=index + 1, total=total)
         paging.append(_button(context, chat_id, counter, "n", owner))
         if index + 1 < total:
-            paging.append(
-                _button(context, chat_id, t(language, "btn_next"), "pg", owner, str(index + 1))
-            )
+            label = t(language, "btn_next")
+            paging.append(_page_button(context, chat_id, label, owner, index + 1, query))
     key = match.passage.key
     actions = [
         _button(context, chat_id, t(language, "btn_context"), "cx", owner, key, str(index)),
@@ -202,6 +200,18 @@ def _result_rows(
         Button(t(language, "btn_share"), switch_inline=query),
     ]
     return [paging, actions]
+
+
+def _page_button(
+    context: Context, chat_id: int, label: str, owner: int, index: int, query: str
+) -> Button:
+    """A button to match `index` of `query`. A short query rides in the button itself too,
+    so paging works even where the message comes back without its keyboard; a longer one
+    is read back from the Share button."""
+    try:
+        return _button(context, chat_id, label, "pg", owner, str(index), query)
+    except ValueError:  # over 64 bytes, or a '|' in the query
+        return _button(context, chat_id, label, "pg", owner, str(index))
 
 
 def _passage_rows(
@@ -684,7 +694,8 @@ async def _on_page(
     payload: Payload,
     language: Language,
 ) -> None:
-    index, text = _int_arg(payload, 0), _shared_query(message)
+    index = _int_arg(payload, 0)
+    text = payload.args[1] if len(payload.args) > 1 else _shared_query(message)
     if index is None or not text:
         await query.answer(t(language, "stale_button"))
         return
@@ -729,12 +740,12 @@ async def _on_context(
     after = around.get(passage.next_id) if passage.next_id else None
     index = payload.args[1] if len(payload.args) > 1 else "-"
     chat_id, owner = message.chat.id, payload.owner
+    share = _shared_query(message) or _share_query(passage)
     back = (
-        _button(context, chat_id, t(language, "btn_back"), "pg", owner, index)
+        _page_button(context, chat_id, t(language, "btn_back"), owner, int(index), share)
         if _is_number(index)
         else _button(context, chat_id, t(language, "btn_back"), "ps", owner, passage.key, index)
     )
-    share = _shared_query(message) or _share_query(passage)
     rows = [
         [
             back,

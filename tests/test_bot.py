@@ -625,3 +625,17 @@ async def test_pinyin_in_chat_search_and_inline(fake: FakeTelegram, bot: BotAppl
     answer = await fake.answer_of(fake.inline_query("tuopaihenshanchang"))
     content = answer.params["results"][0]["input_message_content"]["message_text"]
     assert QUOTE in re.sub(r"<[^>]+>", "", content)
+
+
+async def test_paging_a_short_query_needs_nothing_but_the_button(
+    fake: FakeTelegram, bot: BotApplication
+) -> None:
+    """The query rides in the button when it fits, so paging works even if the message
+    comes back without its keyboard."""
+    first = await ask(fake, COMMON)
+    data = find_button(first, "下一条")["callback_data"]
+    bare = {k: v for k, v in first.items() if k != "reply_markup"}
+    mark = fake.mark()
+    fake.callback(data, message=bare)
+    edit = await fake.wait_for("editMessageText", after=mark)
+    assert "2/" in str([b["text"] for b in keyboard(edit.result)])
