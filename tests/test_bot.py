@@ -20,7 +20,7 @@ from bot.app import BotApplication
 
 from .bot_harness import find_button, keyboard, polling_bot, text_of
 from .conftest import DATA, SHIPPED_CORPUS, build_db
-from .fake_telegram import BOT_USERNAME, FakeTelegram
+from .fake_telegram import BOT_USERNAME, Call, FakeTelegram
 
 QUOTE = "托派很擅长篡改历史"  # in the shipped post, by 暴躁皮皮
 COMMON = "革命"  # dozens of passages
@@ -60,6 +60,13 @@ async def press(
     """Press a button; returns the update (use `fake.answer_of` for the callback answer)."""
     data = find_button(message, label)["callback_data"]
     return fake.callback(data, message=message, user=user)
+
+
+async def press_for_edit(fake: FakeTelegram, message: dict[str, Any], label: str) -> Call:
+    """Press a button that edits its message; returns the editMessageText call."""
+    mark = fake.mark()
+    await press(fake, message, label)
+    return await fake.wait_for("editMessageText", after=mark)
 
 
 async def test_commands_are_registered_in_both_languages(
@@ -152,17 +159,14 @@ async def test_paging_through_matches_with_counter(fake: FakeTelegram, bot: BotA
     assert not any("上一条" in b["text"] for b in keyboard(first))
 
     mark = fake.mark()
-    await press(fake, first, "下一条")
-    edit = await fake.wait_for("editMessageText", after=mark)
+    edit = await press_for_edit(fake, first, "下一条")
     second = edit.result
     assert f"2/{total}" in str([b["text"] for b in keyboard(second)])
     assert second["text"] != first["text"]
     answer = await fake.wait_for("answerCallbackQuery", after=mark)
     assert not answer.params.get("text")
 
-    mark = fake.mark()
-    await press(fake, second, "上一条")
-    back = await fake.wait_for("editMessageText", after=mark)
+    back = await press_for_edit(fake, second, "上一条")
     assert back.result["text"] == first["text"]
 
     # The counter button does nothing but answer.
@@ -185,9 +189,7 @@ async def test_context_shows_neighbours_and_back_returns(
     fake: FakeTelegram, bot: BotApplication, shipped_db: Path
 ) -> None:
     reply = await ask(fake, "理论再正确，没有能力落室")
-    mark = fake.mark()
-    await press(fake, reply, "上下文")
-    edit = await fake.wait_for("editMessageText", after=mark)
+    edit = await press_for_edit(fake, reply, "上下文")
     context_text = edit.result["text"]
     assert len(context_text) > len(reply["text"])
     assert "没有能力落实" in context_text
@@ -236,9 +238,7 @@ async def test_buttons_work_after_a_restart(fake: FakeTelegram, shipped_db: Path
     async with polling_bot(fake, shipped_db):
         first = await ask(fake, COMMON)
     async with polling_bot(fake, shipped_db):
-        mark = fake.mark()
-        await press(fake, first, "下一条")
-        edit = await fake.wait_for("editMessageText", after=mark)
+        edit = await press_for_edit(fake, first, "下一条")
         assert "2/" in str([b["text"] for b in keyboard(edit.result)])
 
 
@@ -275,9 +275,7 @@ async def test_sources_lists_documents_with_pages(fake: FakeTelegram, tmp_path: 
         reply = await ask(fake, "/sources")
         assert "共 68 篇" in reply["text"] and "第 1/5 页" in reply["text"]
         assert sum(e["type"] == "text_link" for e in reply["entities"]) >= 10
-        mark = fake.mark()
-        await press(fake, reply, "▶")
-        edit = await fake.wait_for("editMessageText", after=mark)
+        edit = await press_for_edit(fake, reply, "▶")
         assert "第 2/5 页" in edit.result["text"] and "16. " in edit.result["text"]
 
 
@@ -531,12 +529,8 @@ async def test_back_from_context_on_a_random_passage_keeps_the_dice(
     fake: FakeTelegram, bot: BotApplication
 ) -> None:
     reply = await ask(fake, "/random")
-    mark = fake.mark()
-    await press(fake, reply, "上下文")
-    context_view = (await fake.wait_for("editMessageText", after=mark)).result
-    mark = fake.mark()
-    await press(fake, context_view, "返回")
-    back = (await fake.wait_for("editMessageText", after=mark)).result
+    context_view = (await press_for_edit(fake, reply, "上下文")).result
+    back = (await press_for_edit(fake, context_view, "返回")).result
     assert back["text"] == reply["text"]
     assert any("再来一段" in b["text"] for b in keyboard(back))
 
@@ -552,12 +546,8 @@ async def test_every_button_on_a_deep_linked_passage(
     mark = fake.mark()
     await press(fake, opened, "整节")
     await fake.wait_for("sendMessage", after=mark)
-    mark = fake.mark()
-    await press(fake, opened, "上下文")
-    context_view = (await fake.wait_for("editMessageText", after=mark)).result
-    mark = fake.mark()
-    await press(fake, context_view, "返回")
-    back = (await fake.wait_for("editMessageText", after=mark)).result
+    context_view = (await press_for_edit(fake, opened, "上下文")).result
+    back = (await press_for_edit(fake, context_view, "返回")).result
     assert back["text"] == opened["text"]
 
 
