@@ -201,10 +201,6 @@ def _pinyin_groups(syllables: tuple[str, ...]) -> list[list[str]]:
     ]
 
 
-def _bigrams(text: str) -> list[str]:
-    return list(dict.fromkeys(map(str.__add__, text[:-1], text[1:])))
-
-
 def _kind_rank(kind: str) -> int:
     # Editors' notes rank after the body when the scores tie.
     return 1 if kind == PassageKind.NOTE.value else 0
