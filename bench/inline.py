@@ -20,8 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.corpus import load_corpus
-from bot.store import build_database
+from bot.indexer import index
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,8 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         db = args.db
         if db is None:
             db = Path(tmp) / "bench.db"
-            documents = load_corpus([ROOT / "corpus"]).documents
-            asyncio.run(build_database(db, documents, fingerprint="bench"))
+            asyncio.run(index(db, [ROOT / "corpus"], force=True))
         latencies = asyncio.run(measure(db, queries, args.rounds))
     print(f"inline queries: {len(latencies)} ({len(queries)} distinct × {args.rounds} rounds)")
     print(

@@ -27,10 +27,10 @@ from typing import Any
 
 import yaml
 
-from bot.corpus import load_corpus
+from bot.indexer import index
 from bot.models import Match
 from bot.search import search, warm_up
-from bot.store import Store, build_database
+from bot.store import Store
 from bot.text import normalize
 
 
@@ -115,14 +115,12 @@ async def evaluate(store: Store, queries: Sequence[dict[str, Any]], *, limit: in
 
 async def _index(paths: Sequence[Path], db: Path) -> None:
     started = time.perf_counter()
-    result = load_corpus(paths)
-    summary = await build_database(db, result.documents, fingerprint="bench")
+    report = await index(db, paths, force=True)
     seconds = time.perf_counter() - started
-    characters = sum(len(p.text) for d in result.documents for p in d.passages)
     print(
-        f"indexed {len(result.documents)} documents, {summary.passages} passages, "
-        f"{characters / 1e6:.2f} M characters in {seconds:.2f} s "
-        f"({summary.db_bytes / 1e6:.1f} MB)"
+        f"indexed {report.documents} documents, {report.passages} passages, "
+        f"{report.characters / 1e6:.2f} M characters in {seconds:.2f} s "
+        f"({report.db_bytes / 1e6:.1f} MB)"
     )
 
 

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import json
 import logging
-import stat
 import sys
 import time
 import unicodedata
@@ -19,27 +17,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot import __version__
+from bot import __version__, indexer
 from bot.config import Settings, SettingsError, load_settings
-from bot.corpus import (
-    CorpusPathError,
-    find_site_config,
-    importer_signature,
-    iter_markdown_files,
-    load_corpus,
-)
-from bot.models import ImportResult, Match, Problem
+from bot.corpus import CorpusPathError
+from bot.indexer import describe_problem
+from bot.models import Match, Problem
 from bot.search import SearchResult, search, warm_up
-from bot.store import (
-    SCHEMA_VERSION,
-    PreviousParses,
-    Store,
-    StoreError,
-    build_database,
-    read_recorded_sources,
-    read_stats,
-)
-from bot.text import signature as text_signature
+from bot.store import Store, StoreError
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -55,182 +39,82 @@ class CliError(Exception):
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _file_digest(path: Path, max_bytes: int) -> bytes:
-    """Hash a file's bytes, but never block on a FIFO or read a device or a huge file: for
-    those, what `stat` says is enough to notice a change."""
-    try:
-        info = path.stat()
-    except OSError as exc:
-        return repr(exc).encode()
-    if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
-        return f"{info.st_mode}:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}".encode()
-    try:
-        return hashlib.sha256(path.read_bytes()).digest()
-    except OSError as exc:
-        return repr(exc).encode()
-
-
-def _corpus_fingerprint(paths: Sequence[Path], settings: Settings) -> str:
-    """A hash of every input that can change the database, without parsing anything: the
-    Markdown files, the site settings the importer will use for them, the settings that
-    change parsing, and the code (schema, version, importer source, text tables)."""
-    digest = hashlib.sha256(
-        f"schema={SCHEMA_VERSION};version={__version__};importer={importer_signature()};"
-        f"text={text_signature()};max={settings.max_file_bytes}".encode()
-    )
-    roots: set[Path] = set()
-    for file, root in iter_markdown_files(paths):
-        roots.add(root)
-        digest.update(str(file.relative_to(root)).encode("utf-8", "surrogateescape"))
-        digest.update(_file_digest(file, settings.max_file_bytes))
-    for root in sorted(roots):
-        config = find_site_config(root)  # exactly the file the importer will read
-        digest.update(str(config).encode("utf-8", "surrogateescape"))
-        if config is not None:
-            digest.update(_file_digest(config, settings.max_file_bytes))
-    return digest.hexdigest()
-
-
 def _print_problems(problems: Sequence[Problem], out: TextIO) -> None:
     for problem in problems:
-        action = "file skipped" if problem.skipped else "file imported"
-        print(f"{problem.path}: {problem.reason} ({action})", file=out)
+        print(describe_problem(problem), file=out)
 
 
-def _load(
-    paths: Sequence[Path],
-    settings: Settings,
-    *,
-    progress: bool,
-    previous: PreviousParses | None = None,
-) -> ImportResult:
-    started = time.monotonic()
-    last_report = 0.0
+def _say(line: str) -> None:
+    print(line, file=sys.stderr)
 
-    def report(files: int, path: Path) -> None:
-        nonlocal last_report
+
+class _StatusLine:
+    """How far indexing got, on one redrawn line of a terminal."""
+
+    def __init__(self) -> None:
+        self._last = 0.0
+
+    def update(self, stage: str, count: int, item: str) -> None:
         now = time.monotonic()
-        if now - last_report >= 0.2:  # a terminal cannot show more, and printing costs
-            last_report = now
-            name = str(path)[-50:]
-            print(f"\r\033[Kparsing {files} files ... {name}", end="", file=sys.stderr)
+        if now - self._last >= 0.2:  # a terminal cannot show more, and printing costs
+            self._last = now
+            print(f"\r\033[K{stage} {count} files ... {item[-50:]}", end="", file=sys.stderr)
 
-    result = load_corpus(
-        paths,
-        max_file_bytes=settings.max_file_bytes,
-        progress=report if progress else None,
-        cache=previous,
-    )
-    if progress:
-        seconds = time.monotonic() - started
-        print(f"\r\033[Kparsed {result.files_seen} files in {seconds:.1f} s", file=sys.stderr)
-    return result
+    def finish(self, stage: str, count: int, seconds: float) -> None:
+        done = {"parsing": "parsed"}.get(stage, stage)
+        print(f"\r\033[K{done} {count} files in {seconds:.1f} s", file=sys.stderr)
 
 
-async def _index(
-    settings: Settings, paths: Sequence[Path], *, strict: bool, force: bool, quiet: bool
-) -> int:
-    started = time.monotonic()
-    for path in paths:
-        if not path.exists():
-            raise CliError(f"{path}: no such file or directory; the database was not changed")
+async def _index(settings: Settings, paths: Sequence[Path], *, strict: bool, force: bool) -> int:
     try:
-        fingerprint = _corpus_fingerprint(paths, settings)
-    except CorpusPathError as exc:
-        raise CliError(f"{exc}; the database was not changed") from None
-    previous = await read_stats(settings.db)
-    if (
-        not force
-        and previous is not None
-        and previous.fingerprint == fingerprint
-        and previous.text_signature == text_signature()
-    ):
+        report = await indexer.index(
+            settings.db,
+            paths,
+            max_file_bytes=settings.max_file_bytes,
+            force=force,
+            strict=strict,
+            progress=_StatusLine() if sys.stderr.isatty() else None,
+        )
+    except indexer.IndexingError as exc:
+        _print_problems(exc.problems, sys.stderr)
+        raise CliError(str(exc)) from None
+    _print_problems(report.problems, sys.stderr)
+    if not report.rebuilt:
         # Nothing changed: the same summary and problems as when it was built, no rebuild.
-        if not quiet:
-            _print_problems(previous.problems, sys.stderr)
-            print(
-                f"{settings.db} is up to date (use --force to rebuild): "
-                f"{previous.files_seen} files, {previous.documents} documents, "
-                f"{previous.sections} sections, {previous.passages} passages, "
-                f"{len(previous.problems)} problems, {time.monotonic() - started:.2f} s",
-                file=sys.stderr,
-            )
-        if strict and previous.problems:
-            raise CliError(f"--strict: {len(previous.problems)} file(s) had problems")
-        return EXIT_OK
-    # Unchanged files are taken from the database being replaced instead of parsed again.
-    previous_parses = None if force else PreviousParses.open(settings.db)
-    try:
-        result = _load(
-            paths, settings, progress=sys.stderr.isatty() and not quiet, previous=previous_parses
-        )
-    finally:
-        if previous_parses is not None:
-            previous_parses.close()
-    _print_problems(result.problems, sys.stderr)
-    if strict and result.problems:
-        raise CliError(
-            f"--strict: {len(result.problems)} file(s) had problems; the database was not changed"
-        )
-    if not result.documents and not quiet:
-        print("warning: no Markdown passages found", file=sys.stderr)
-    summary = await build_database(
-        settings.db,
-        result.documents,
-        fingerprint=fingerprint,
-        extra_meta={
-            "sources": json.dumps([str(p) for p in paths], ensure_ascii=False),
-            "files_seen": str(result.files_seen),
-            "problems": json.dumps(
-                [[p.path, p.reason, p.skipped] for p in result.problems], ensure_ascii=False
-            ),
-        },
-    )
-    if not quiet:
-        seconds = time.monotonic() - started
         print(
-            f"indexed {result.files_seen} files: {summary.documents} documents, "
-            f"{summary.sections} sections, {summary.passages} passages, "
-            f"{len(result.problems)} problems, {seconds:.2f} s, "
-            f"{summary.db_bytes / 1e6:.1f} MB -> {settings.db}",
+            f"{settings.db} is up to date (use --force to rebuild): "
+            f"{report.files_seen} files, {report.documents} documents, "
+            f"{report.sections} sections, {report.passages} passages, "
+            f"{len(report.problems)} problems, {report.seconds:.2f} s",
             file=sys.stderr,
         )
+        return EXIT_OK
+    if not report.documents:
+        print("warning: no Markdown passages found", file=sys.stderr)
+    print(
+        f"indexed {report.files_seen} files: {report.documents} documents, "
+        f"{report.sections} sections, {report.passages} passages, "
+        f"{len(report.problems)} problems, {report.seconds:.2f} s, "
+        f"{report.db_bytes / 1e6:.1f} MB -> {settings.db}",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
-async def _open_store(settings: Settings, *, auto_index: bool, for_search: bool = True) -> Store:
-    """Open the database. Unless the user named one with --db, build it from the configured
-    corpus (the shipped one by default) when there is none yet, or rebuild it when it was
-    built from that corpus and the corpus has changed since. A database built from other
-    paths (`excerpt-bot index ~/blog`) is never replaced behind the user's back."""
-    if auto_index:
-        paths = list(settings.corpus)
-        sources = tuple(str(p) for p in paths)
-        stats = await read_stats(settings.db)
-        # One this version cannot use is rebuilt if it is ours to rebuild: missing, damaged
-        # beyond reading, or built from this same corpus (an older schema, say).
-        unusable = stats is None and (
-            not settings.db.exists() or read_recorded_sources(settings.db) in (None, sources)
+async def _open_store(
+    settings: Settings, *, auto_index: bool, for_search: bool = True, build_missing: bool = False
+) -> Store:
+    """The database, built first when it is ours to build (see `indexer.open_or_build`)."""
+    try:
+        store = await indexer.open_or_build(
+            settings,
+            auto_index=auto_index,
+            build_missing=build_missing,
+            for_search=for_search,
+            say=_say,
         )
-        stale = (
-            stats is not None
-            and stats.sources == sources
-            and (
-                stats.fingerprint != _corpus_fingerprint(paths, settings)
-                or stats.text_signature != text_signature()
-            )
-        )
-        if unusable or stale:
-            if settings.uses_shipped_corpus and not paths[0].is_dir():
-                raise CliError(
-                    "this installation has no shipped corpus (it was installed without the "
-                    "source tree): set EXCERPT_BOT_CORPUS to a folder of posts, or run "
-                    "`excerpt-bot index --db PATH POSTS/` and pass --db PATH"
-                )
-            what = "the shipped corpus" if settings.uses_shipped_corpus else ", ".join(sources)
-            print(f"Indexing {what} into {settings.db} ...", file=sys.stderr)
-            await _index(settings, paths, strict=False, force=True, quiet=True)
-    store = await Store.open(settings.db, for_search=for_search)
+    except indexer.IndexingError as exc:
+        raise CliError(str(exc)) from None
     warm_up()
     return store
 
@@ -364,7 +248,7 @@ def _check(settings: Settings, paths: Sequence[Path]) -> int:
         if not path.exists():
             raise CliError(f"{path}: no such file or directory")
     try:
-        result = _load(paths, settings, progress=False)
+        result = indexer.load(paths, max_file_bytes=settings.max_file_bytes)
     except CorpusPathError as exc:
         raise CliError(str(exc)) from None
     _print_problems(result.problems, sys.stdout)
@@ -383,10 +267,7 @@ async def _prepare_database(settings: Settings, *, auto: bool) -> None:
     """Make sure `run` has a database: the configured corpus is indexed when there is none
     (so a token is all a new user needs), and a database it cannot use stops it here with
     one clear line rather than inside the bot."""
-    if not auto and not settings.db.exists():
-        print(f"No database at {settings.db}; indexing the corpus into it ...", file=sys.stderr)
-        await _index(settings, list(settings.corpus), strict=False, force=True, quiet=True)
-    store = await _open_store(settings, auto_index=auto)
+    store = await _open_store(settings, auto_index=auto, build_missing=True)
     await store.close()
 
 
@@ -526,9 +407,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     auto = getattr(args, "db", None) is None
     if args.command == "index":
         return asyncio.run(
-            _index(
-                settings, list(settings.corpus), strict=args.strict, force=args.force, quiet=False
-            )
+            _index(settings, list(settings.corpus), strict=args.strict, force=args.force)
         )
     if args.command == "search":
         if args.limit < 1:

@@ -742,10 +742,33 @@ def _fsync_path(path: Path, *, directory: bool = False) -> None:
         os.close(fd)
 
 
+class BuildingDatabase:
+    """The new database as a build step sees it, on the build thread: the character index
+    is written and committed, nothing is published yet. A step keeps its SQL in this module
+    (a function here that takes the `BuildingDatabase`)."""
+
+    def __init__(self, conn: sqlite3.Connection, target: Path) -> None:
+        self.connection = conn
+        self.target = target  # where it will be published; the database it replaces is there
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Record a fact about the build (read back with the stats)."""
+        self.connection.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value)
+        )
+
+
+# A step after the character index (see bot.indexer.BUILD_STEPS). It runs before the new
+# file is checked and published; an exception discards the new file.
+BuildStep = Callable[[BuildingDatabase], None]
+
+
 def _build_sync(
     conn: sqlite3.Connection,
     documents: Iterable[ParsedDocument],
     meta: dict[str, str],
+    target: Path,
+    steps: Sequence[BuildStep],
 ) -> BuildSummary:
     conn.execute("PRAGMA journal_mode = OFF")  # a temporary file: on failure it is discarded
     conn.execute("PRAGMA synchronous = OFF")
@@ -763,6 +786,9 @@ def _build_sync(
     conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     conn.execute("COMMIT")
+    building = BuildingDatabase(conn, target)
+    for step in steps:
+        step(building)
     check = conn.execute("PRAGMA quick_check").fetchone()[0]
     if check != "ok":
         raise StoreError(f"the new database failed its integrity check: {check}")
@@ -785,8 +811,10 @@ async def build_database(
     *,
     fingerprint: str,
     extra_meta: dict[str, str] | None = None,
+    steps: Sequence[BuildStep] = (),
 ) -> BuildSummary:
-    """Build a database from parsed documents and atomically put it at `target`.
+    """Build a database from parsed documents and atomically put it at `target`; `steps`
+    run on it, in order, after the character index.
 
     The previous database (if any) is untouched until the final `os.replace`; if anything
     fails before that, the temporary file is removed and the old database keeps serving.
@@ -819,7 +847,9 @@ async def build_database(
             raise StoreError(f"cannot write a database beside {target}: {exc}") from None
         try:
             raw = conn._conn
-            summary = await _on_db_thread(conn, lambda: _build_sync(raw, documents, meta))
+            summary = await _on_db_thread(
+                conn, lambda: _build_sync(raw, documents, meta, target, steps)
+            )
             seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
             await conn.execute(
                 "INSERT INTO meta (key, value) VALUES ('build_seconds', ?)", (f"{seconds:.3f}",)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.corpus import load_corpus
-from bot.store import Store, build_database
+from bot.indexer import index
+from bot.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -32,8 +32,8 @@ RESULT_FIELDS = frozenset(
 
 
 def build_db(paths: list[Path], db: Path) -> Path:
-    result = load_corpus(paths)
-    asyncio.run(build_database(db, result.documents, fingerprint="test"))
+    """Index `paths` into `db` the way `excerpt-bot index --force` does."""
+    asyncio.run(index(db, paths, force=True))
     return db
 
 

@@ -1,0 +1,339 @@
+"""Corpus → database: fingerprint the inputs, reuse an up-to-date build, report what happened.
+
+    report = await index(Path("excerpt.db"), [Path("corpus")])
+
+The pipeline, in order:
+
+1. `fingerprint` hashes every input that can change the database (the Markdown files, the
+   site settings the importer reads for them, the parsing settings, the code) without
+   parsing anything; equal fingerprints mean the existing database is up to date.
+2. `load` parses the corpus (`bot.corpus`), taking unchanged files from the database being
+   replaced instead of parsing them again.
+3. `bot.store.build_database` writes the character index into a new file beside the target.
+4. `BUILD_STEPS` run on that new file, in order, before it is published: the place for work
+   that comes after the character index (a failing step leaves the served database as it was).
+5. The store checks the new file and swaps it in with `os.replace`.
+
+`open_or_build` is the auto-index policy the CLI uses: the default database is built (or
+rebuilt) from its own corpus when needed; a database the user named is never replaced.
+
+Nothing here prints: the CLI turns an `IndexReport` or an `IndexingError` into output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import stat
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from bot import __version__
+from bot.config import Settings
+from bot.corpus import (
+    DEFAULT_MAX_FILE_BYTES,
+    CorpusPathError,
+    find_site_config,
+    importer_signature,
+    iter_markdown_files,
+    load_corpus,
+)
+from bot.models import ImportResult, Problem
+from bot.store import (
+    SCHEMA_VERSION,
+    BuildStep,
+    PreviousParses,
+    Store,
+    StoreError,
+    build_database,
+    read_recorded_sources,
+    read_stats,
+)
+from bot.text import signature as text_signature
+
+__all__ = [
+    "BUILD_STEPS",
+    "IndexReport",
+    "IndexingError",
+    "Progress",
+    "describe_problem",
+    "fingerprint",
+    "index",
+    "load",
+    "open_or_build",
+]
+
+# Steps after the character index, run in order on the new database before it is published.
+# Each gets the database being built (see `bot.store.BuildStep`); add the next index here.
+BUILD_STEPS: tuple[BuildStep, ...] = ()
+
+
+class IndexingError(Exception):
+    """The corpus could not be indexed; the database was not changed."""
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)  # what the import found, for the caller to list
+
+
+class Progress(Protocol):
+    """Where the indexer says how far it got (the CLI draws a status line on a terminal)."""
+
+    def update(self, stage: str, count: int, item: str) -> None:
+        """`count` items of `stage` ("parsing") done so far; `item` is the current one."""
+
+    def finish(self, stage: str, count: int, seconds: float) -> None:
+        """`stage` is over: `count` items in `seconds`."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexReport:
+    """What `index` did: rebuilt the database, or found it up to date (the figures are then
+    those recorded when it was built)."""
+
+    db: Path
+    rebuilt: bool
+    files_seen: int
+    documents: int
+    sections: int
+    passages: int
+    characters: int  # of passage text; 0 when the database was up to date
+    problems: tuple[Problem, ...]
+    db_bytes: int
+    seconds: float
+
+
+def describe_problem(problem: Problem) -> str:
+    """One line naming the file, what was wrong, and whether anything was imported."""
+    action = "file skipped" if problem.skipped else "file imported"
+    return f"{problem.path}: {problem.reason} ({action})"
+
+
+def _file_digest(path: Path, max_bytes: int) -> bytes:
+    """Hash a file's bytes, but never block on a FIFO or read a device or a huge file: for
+    those, what `stat` says is enough to notice a change."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        return repr(exc).encode()
+    if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+        return f"{info.st_mode}:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}".encode()
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError as exc:
+        return repr(exc).encode()
+
+
+def fingerprint(paths: Sequence[Path], *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str:
+    """A hash of every input that can change the database, without parsing anything: the
+    Markdown files, the site settings the importer will use for them, the settings that
+    change parsing, and the code (schema, version, importer source, text tables).
+    Raises CorpusPathError when a path cannot be walked."""
+    digest = hashlib.sha256(
+        f"schema={SCHEMA_VERSION};version={__version__};importer={importer_signature()};"
+        f"text={text_signature()};max={max_file_bytes}".encode()
+    )
+    roots: set[Path] = set()
+    for file, root in iter_markdown_files(paths):
+        roots.add(root)
+        digest.update(str(file.relative_to(root)).encode("utf-8", "surrogateescape"))
+        digest.update(_file_digest(file, max_file_bytes))
+    for root in sorted(roots):
+        config = find_site_config(root)  # exactly the file the importer will read
+        digest.update(str(config).encode("utf-8", "surrogateescape"))
+        if config is not None:
+            digest.update(_file_digest(config, max_file_bytes))
+    return digest.hexdigest()
+
+
+def load(
+    paths: Sequence[Path],
+    *,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    progress: Progress | None = None,
+    previous: PreviousParses | None = None,
+) -> ImportResult:
+    """Parse the corpus, writing nothing. Raises CorpusPathError for a path that cannot be
+    walked; a broken file is a problem in the result, never an exception."""
+    started = time.monotonic()
+
+    def report(files: int, path: Path) -> None:
+        assert progress is not None
+        progress.update("parsing", files, str(path))
+
+    result = load_corpus(
+        paths,
+        max_file_bytes=max_file_bytes,
+        progress=report if progress is not None else None,
+        cache=previous,
+    )
+    if progress is not None:
+        progress.finish("parsing", result.files_seen, time.monotonic() - started)
+    return result
+
+
+async def index(
+    db: Path,
+    paths: Sequence[Path],
+    *,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    force: bool = False,
+    strict: bool = False,
+    progress: Progress | None = None,
+    steps: Sequence[BuildStep] = BUILD_STEPS,
+) -> IndexReport:
+    """Build the database at `db` from `paths`, unless it is up to date (`force` rebuilds
+    anyway). `strict`: any problem fails the build and leaves the database unchanged.
+    Raises IndexingError: the database was not changed (a missing path, `strict` with
+    problems, or a new file that could not be written)."""
+    started = time.monotonic()
+    for path in paths:
+        if not path.exists():
+            raise IndexingError(f"{path}: no such file or directory; the database was not changed")
+    try:
+        current = fingerprint(paths, max_file_bytes=max_file_bytes)
+    except CorpusPathError as exc:
+        raise IndexingError(f"{exc}; the database was not changed") from None
+    previous = await read_stats(db)
+    if (
+        not force
+        and previous is not None
+        and previous.fingerprint == current
+        and previous.text_signature == text_signature()
+    ):
+        # Nothing changed: the same summary and problems as when it was built, no rebuild.
+        report = IndexReport(
+            db=db,
+            rebuilt=False,
+            files_seen=previous.files_seen,
+            documents=previous.documents,
+            sections=previous.sections,
+            passages=previous.passages,
+            characters=0,
+            problems=previous.problems,
+            db_bytes=previous.db_bytes,
+            seconds=time.monotonic() - started,
+        )
+        if strict and report.problems:
+            raise IndexingError(
+                f"--strict: {len(report.problems)} file(s) had problems", report.problems
+            )
+        return report
+    # Unchanged files are taken from the database being replaced instead of parsed again.
+    previous_parses = None if force else PreviousParses.open(db)
+    try:
+        result = load(
+            paths, max_file_bytes=max_file_bytes, progress=progress, previous=previous_parses
+        )
+    finally:
+        if previous_parses is not None:
+            previous_parses.close()
+    if strict and result.problems:
+        raise IndexingError(
+            f"--strict: {len(result.problems)} file(s) had problems; the database was not changed",
+            result.problems,
+        )
+    try:
+        summary = await build_database(
+            db,
+            result.documents,
+            fingerprint=current,
+            extra_meta={
+                "sources": json.dumps([str(p) for p in paths], ensure_ascii=False),
+                "files_seen": str(result.files_seen),
+                "problems": json.dumps(
+                    [[p.path, p.reason, p.skipped] for p in result.problems], ensure_ascii=False
+                ),
+            },
+            steps=steps,
+        )
+    except StoreError as exc:  # the old database is untouched; say what the import found too
+        raise IndexingError(str(exc), result.problems) from None
+    return IndexReport(
+        db=db,
+        rebuilt=True,
+        files_seen=result.files_seen,
+        documents=summary.documents,
+        sections=summary.sections,
+        passages=summary.passages,
+        characters=sum(len(p.text) for d in result.documents for p in d.passages),
+        problems=tuple(result.problems),
+        db_bytes=summary.db_bytes,
+        seconds=time.monotonic() - started,
+    )
+
+
+def _ignore(line: str) -> None:
+    pass
+
+
+async def open_or_build(
+    settings: Settings,
+    *,
+    auto_index: bool,
+    build_missing: bool = False,
+    for_search: bool = True,
+    say: Callable[[str], None] = _ignore,
+) -> Store:
+    """Open the database at `settings.db`.
+
+    `auto_index` (the user did not name a database): build it from the configured corpus
+    (the shipped one by default) when there is none yet, or rebuild it when it was built
+    from that corpus and the corpus has changed since. A database built from other paths
+    (`excerpt-bot index ~/blog`) is never replaced behind the user's back.
+    `build_missing`: a named database that does not exist yet is built from the corpus.
+    `say` gets a line for the user before a build, and each problem the build found.
+    Raises IndexingError or StoreError."""
+    paths = list(settings.corpus)
+    if build_missing and not auto_index and not settings.db.exists():
+        say(f"No database at {settings.db}; indexing the corpus into it ...")
+        await _build_quietly(settings, paths, say)
+    if auto_index and await _needs_build(settings, paths):
+        if settings.uses_shipped_corpus and not paths[0].is_dir():
+            raise IndexingError(
+                "this installation has no shipped corpus (it was installed without the "
+                "source tree): set EXCERPT_BOT_CORPUS to a folder of posts, or run "
+                "`excerpt-bot index --db PATH POSTS/` and pass --db PATH"
+            )
+        sources = ", ".join(str(p) for p in paths)
+        what = "the shipped corpus" if settings.uses_shipped_corpus else sources
+        say(f"Indexing {what} into {settings.db} ...")
+        await _build_quietly(settings, paths, say)
+    return await Store.open(settings.db, for_search=for_search)
+
+
+async def _needs_build(settings: Settings, paths: Sequence[Path]) -> bool:
+    """Whether the default database is missing, unusable or stale, and ours to rebuild."""
+    sources = tuple(str(p) for p in paths)
+    stats = await read_stats(settings.db)
+    # One this version cannot use is rebuilt if it is ours to rebuild: missing, damaged
+    # beyond reading, or built from this same corpus (an older schema, say).
+    unusable = stats is None and (
+        not settings.db.exists() or read_recorded_sources(settings.db) in (None, sources)
+    )
+    stale = (
+        stats is not None
+        and stats.sources == sources
+        and (
+            stats.fingerprint != fingerprint(paths, max_file_bytes=settings.max_file_bytes)
+            or stats.text_signature != text_signature()
+        )
+    )
+    return unusable or stale
+
+
+async def _build_quietly(
+    settings: Settings, paths: Sequence[Path], say: Callable[[str], None]
+) -> None:
+    """A forced build on the user's behalf: only its problems are worth a line each."""
+    try:
+        report = await index(settings.db, paths, max_file_bytes=settings.max_file_bytes, force=True)
+    except IndexingError as exc:
+        for problem in exc.problems:
+            say(describe_problem(problem))
+        raise
+    for problem in report.problems:
+        say(describe_problem(problem))

@@ -1,0 +1,69 @@
+"""The indexer: one call from corpus folders to a published database, with a report."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.indexer import IndexingError, index
+from bot.store import BuildingDatabase, Store
+
+from .conftest import SHIPPED_CORPUS
+
+
+def test_index_reports_then_finds_the_database_up_to_date(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    built = asyncio.run(index(db, [SHIPPED_CORPUS]))
+    assert built.rebuilt and built.documents == 1 and built.passages > 50
+    assert built.characters > 10_000 and built.db_bytes == db.stat().st_size
+    again = asyncio.run(index(db, [SHIPPED_CORPUS]))
+    assert not again.rebuilt
+    assert (again.documents, again.passages) == (built.documents, built.passages)
+    assert asyncio.run(index(db, [SHIPPED_CORPUS], force=True)).rebuilt
+
+
+def test_strict_and_missing_paths_leave_the_database_alone(tmp_path: Path) -> None:
+    corpus = tmp_path / "posts"
+    shutil.copytree(SHIPPED_CORPUS, corpus)
+    (corpus / "bad.md").write_bytes(b"\xff\xfe not utf-8")
+    db = tmp_path / "a.db"
+    asyncio.run(index(db, [SHIPPED_CORPUS]))
+    before = db.read_bytes()
+    with pytest.raises(IndexingError, match="--strict") as failed:
+        asyncio.run(index(db, [corpus], strict=True))
+    assert [p.path for p in failed.value.problems] == [str(corpus / "bad.md")]
+    with pytest.raises(IndexingError, match="no such file"):
+        asyncio.run(index(db, [tmp_path / "nope"]))
+    assert db.read_bytes() == before
+
+
+def test_a_step_after_the_character_index_runs_before_publishing(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    seen: list[int] = []
+
+    def count_passages(building: BuildingDatabase) -> None:
+        (count,) = building.connection.execute("SELECT count(*) FROM passages").fetchone()
+        seen.append(count)
+        assert building.target == db and not db.exists()  # not published yet
+        building.set_meta("files_seen", "42")
+
+    report = asyncio.run(index(db, [SHIPPED_CORPUS], steps=[count_passages]))
+    assert seen == [report.passages]
+
+    async def files_seen() -> int:
+        async with await Store.open(db) as store:
+            return (await store.stats()).files_seen
+
+    assert asyncio.run(files_seen()) == 42
+    before = db.read_bytes()
+
+    def failing(building: BuildingDatabase) -> None:
+        raise RuntimeError("step failed")
+
+    with pytest.raises(RuntimeError, match="step failed"):
+        asyncio.run(index(db, [SHIPPED_CORPUS], force=True, steps=[failing]))
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.db"]  # no temp file left
