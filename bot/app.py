@@ -43,7 +43,8 @@ from bot.handlers import BotState, Context
 from bot.i18n import COMMANDS, GROUP_COMMANDS
 from bot.reload import LiveStore
 from bot.search import warm_up
-from bot.store import StateStore, StoreError
+from bot.state_store import StateStore
+from bot.store import StoreError
 
 log = logging.getLogger(__name__)
 

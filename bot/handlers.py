@@ -63,7 +63,8 @@ from bot.render import (
     snippet,
 )
 from bot.search import SearchResult, search
-from bot.store import QueryTimeout, StateStore, Store, StoreStats, Subscription
+from bot.state_store import StateStore, Subscription
+from bot.store import QueryTimeout, Store, StoreStats
 from bot.throttle import Throttle
 
 log = logging.getLogger(__name__)

@@ -349,7 +349,7 @@ async def test_scheduler_only_posts_what_is_due_and_takes_no_updates(
     import sqlite3
     import time
 
-    from bot.store import StateStore
+    from bot.state_store import StateStore
 
     state = tmp_path / "state.db"
     group = fake.group_chat(-100556)

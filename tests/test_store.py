@@ -167,7 +167,10 @@ def test_sql_takes_values_only_as_parameters() -> None:
     placeholder lists chosen in the code, never a value that came from a user."""
     import ast
 
-    source = (Path(__file__).parent.parent / "bot" / "store.py").read_text(encoding="utf-8")
+    bot = Path(__file__).parent.parent / "bot"
+    source = "\n".join(
+        (bot / name).read_text(encoding="utf-8") for name in ("store.py", "state_store.py")
+    )
     allowed = {"vocab", "table", "_PASSAGE_SELECT", "select", "column", "marks", "SCHEMA_VERSION"}
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in (
