@@ -9,9 +9,9 @@ verifies phrases on the text itself).
 Building never touches the live file: it writes a temporary file beside the target, checks
 it, switches it out of WAL, fsyncs it and `os.replace`s it over the old one.
 
-Searching runs as one hop to aiosqlite's database thread: `Store.run(fn)` calls `fn` with a
-synchronous `Reader` there. aiosqlite costs ~230 µs per awaited statement, and one search
-needs several statements, so batching them in one hop keeps a search in single milliseconds.
+Searching runs as one hop to the connection's own thread (`bot.dbthread`): `Store.run(fn)`
+calls `fn` with a synchronous `Reader` there. A hop costs ~20-30 µs and one search needs
+several statements, so batching them in one hop keeps a search in single milliseconds.
 """
 
 from __future__ import annotations
@@ -27,13 +27,12 @@ import random
 import sqlite3
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-import aiosqlite
-
+from bot.dbthread import DatabaseThread
 from bot.models import (
     Document,
     DocumentRef,
@@ -352,30 +351,20 @@ class Reader:
         return page, total
 
 
-async def _connect(database: str, **kwargs: Any) -> aiosqlite.Connection:
-    """aiosqlite.connect, but a failed connect cannot outlive the event loop: aiosqlite
-    stops its thread without waiting, and if `asyncio.run` has closed the loop by the time
-    the thread reports back, the thread dies with "Event loop is closed" on stderr."""
-    try:
-        return await aiosqlite.connect(database, **kwargs)
-    except sqlite3.Error:
-        await asyncio.sleep(0.05)  # let the worker thread finish its stop while we run
-        raise
-
-
 def file_identity(path: Path) -> tuple[int, ...]:
     """What changes when a rebuild replaces the file (`os.replace` gives a new inode)."""
     info = path.stat()
     return (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
 
 
-def _on_db_thread(conn: aiosqlite.Connection, fn: Callable[[], T]) -> Awaitable[T]:
-    """Run `fn` on the connection's own thread, where its sqlite3 object may be used.
-
-    aiosqlite has no public "run this callable on your thread"; `_execute` is exactly that
-    and has kept its signature since 0.17 (the dependency is pinned below 0.23).
-    """
-    return conn._execute(fn)  # type: ignore[no-untyped-call]
+def _opening_facts(conn: sqlite3.Connection) -> tuple[int, int, dict[str, str]]:
+    """Schema version, passage count, and the meta a search needs, in one hop."""
+    version = (conn.execute("PRAGMA user_version").fetchone() or (0,))[0]
+    if version != SCHEMA_VERSION:
+        return int(version), 0, {}
+    row = conn.execute("SELECT count(*) FROM passages").fetchone()
+    rows = conn.execute("SELECT key, value FROM meta WHERE key IN ('text_signature', 'sources')")
+    return int(version), int(row[0]) if row else 0, {str(k): str(v) for k, v in rows}
 
 
 class Store:
@@ -383,7 +372,7 @@ class Store:
 
     def __init__(
         self,
-        conn: aiosqlite.Connection,
+        conn: DatabaseThread,
         path: Path,
         passage_total: int,
         identity: tuple[int, ...] = (),
@@ -408,30 +397,23 @@ class Store:
             identity = file_identity(path)
             with path.open("rb"):  # unreadable: a clear error before any thread is started
                 pass
-            conn = await _connect(uri, uri=True, check_same_thread=False)
+            conn = await DatabaseThread.connect(uri, uri=True)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open database {path}: {exc}") from None
         try:
-            version = (await (await conn.execute("PRAGMA user_version")).fetchone() or (0,))[0]
+            version, passage_total, meta = await conn.run(_opening_facts)
             if version != SCHEMA_VERSION:
                 raise StoreError(
                     f"{path} has schema version {version}, this excerpt-bot needs "
                     f"{SCHEMA_VERSION}; rebuild it with: excerpt-bot index"
                 )
-            row = await (await conn.execute("SELECT count(*) FROM passages")).fetchone()
-            passage_total = int(row[0]) if row else 0
-            if for_search:
-                cursor = await conn.execute(
-                    "SELECT key, value FROM meta WHERE key IN ('text_signature', 'sources')"
+            if for_search and meta.get("text_signature") != text_signature():
+                sources = " ".join(json.loads(meta.get("sources", "[]")))
+                raise StoreError(
+                    f"{path} was built with other Unicode, OpenCC or pinyin tables than "
+                    f"this installation has; rebuild it with: excerpt-bot index --db {path} "
+                    f"{sources}".rstrip()
                 )
-                meta = {str(k): str(v) for k, v in await cursor.fetchall()}
-                if meta.get("text_signature") != text_signature():
-                    sources = " ".join(json.loads(meta.get("sources", "[]")))
-                    raise StoreError(
-                        f"{path} was built with other Unicode, OpenCC or pinyin tables than "
-                        f"this installation has; rebuild it with: excerpt-bot index --db {path} "
-                        f"{sources}".rstrip()
-                    )
         except sqlite3.DatabaseError as exc:
             await conn.close()
             raise StoreError(
@@ -457,8 +439,7 @@ class Store:
 
     async def quick_check(self) -> str:
         """SQLite's structural check: "ok" for a database that can be trusted."""
-        raw = self._conn._conn
-        row = await _on_db_thread(self._conn, lambda: raw.execute("PRAGMA quick_check").fetchone())
+        row = await self._conn.run(lambda conn: conn.execute("PRAGMA quick_check").fetchone())
         return str(row[0]) if row else "no answer"
 
     async def passage_total(self) -> int:
@@ -478,15 +459,14 @@ class Store:
         thread is free for the next caller; it raises QueryTimeout."""
         if self._closed:
             raise StoreError(f"{self.path} was closed")
-        raw = self._conn._conn
         deadline = None if timeout is None else time.monotonic() + timeout
         self._active += 1
         self._idle.clear()
-        call = asyncio.ensure_future(_on_db_thread(self._conn, lambda: fn(Reader(raw, deadline))))
+        call = self._conn.run(lambda conn: fn(Reader(conn, deadline)))
         try:
             done, _ = await asyncio.wait({call}, timeout=timeout)
             if not done:
-                raw.interrupt()  # sqlite3's interrupt may be called from any thread
+                self._conn.interrupt()  # sqlite3's interrupt may be called from any thread
                 with contextlib.suppress(Exception):
                     await call  # the thread stops at the interrupt or the next deadline check
                 raise QueryTimeout(f"query interrupted after {timeout:.1f} s")
@@ -842,17 +822,17 @@ async def build_database(
     try:
         try:
             tmp.touch()  # unwritable: a clear error before any thread is started
-            conn = await _connect(str(tmp), isolation_level=None)
+            conn = await DatabaseThread.connect(str(tmp), isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot write a database beside {target}: {exc}") from None
         try:
-            raw = conn._conn
-            summary = await _on_db_thread(
-                conn, lambda: _build_sync(raw, documents, meta, target, steps)
-            )
+            summary = await conn.run(lambda raw: _build_sync(raw, documents, meta, target, steps))
             seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
-            await conn.execute(
-                "INSERT INTO meta (key, value) VALUES ('build_seconds', ?)", (f"{seconds:.3f}",)
+            await conn.run(
+                lambda raw: raw.execute(
+                    "INSERT INTO meta (key, value) VALUES ('build_seconds', ?)",
+                    (f"{seconds:.3f}",),
+                )
             )
         finally:
             await conn.close()
