@@ -64,7 +64,7 @@ from bot.render import (
 )
 from bot.search import SearchResult, search
 from bot.state_store import StateStore, Subscription
-from bot.store import QueryTimeout, Store, StoreStats
+from bot.store import CorpusReader, QueryTimeout, StoreStats
 from bot.throttle import Throttle
 
 log = logging.getLogger(__name__)
@@ -112,14 +112,14 @@ class BotState:
     stop: asyncio.Event | None = None  # set to stop serving (SIGTERM, or a fatal conflict)
 
     @property
-    def store(self) -> Store | None:
+    def store(self) -> CorpusReader | None:
         return self.live.current if self.live else None
 
     @property
     def stats(self) -> StoreStats | None:
         return self.live.stats if self.live else None
 
-    def require_store(self) -> Store:
+    def require_store(self) -> CorpusReader:
         """The database to use for this call; fetch it per call, a reload may swap it."""
         store = self.store
         if store is None:
@@ -1290,14 +1290,14 @@ async def _on_toc_document(
         await query.answer(t(language, "stale_button"))
         return
     store = context.bot_data.require_store()
-    # Headings with nothing under them lead nowhere: they are not offered.
-    sections = [s for s in await store.document_sections(document_id) if s[3] is not None]
-    title = await store.run(lambda r: r.document_title(document_id))
-    if title is None:
+    outline = await store.document_outline(document_id)
+    if outline is None:
         await query.answer(t(language, "stale_button"))
         return
+    # Headings with nothing under them lead nowhere: they are not offered.
+    sections = [s for s in outline.sections if s.first_passage_id is not None]
     if not sections:  # an article without headings: show its beginning straight away
-        first = await store.run(lambda r: r.document_first_passage(document_id))
+        first = outline.first_passage_id
         passage = await store.passage(first) if first is not None else None
         await query.answer()
         if passage is not None:
@@ -1313,7 +1313,7 @@ async def _on_toc_document(
                 str(first), tag,
             )
         ]
-        for _, level, heading, first in shown
+        for level, heading, first in ((s.level, s.heading, s.first_passage_id) for s in shown)
     ]  # fmt: skip
     nav: list[Button] = [_button(context, chat_id, t(language, "btn_toc"), "td", owner, "0", tag)]
     if page > 0:
@@ -1326,7 +1326,11 @@ async def _on_toc_document(
         )
     rows.append(nav)
     text = t(
-        language, "toc_document", title=escape(shorten(title, 100)), page=page + 1, pages=pages
+        language,
+        "toc_document",
+        title=escape(shorten(outline.title, 100)),
+        page=page + 1,
+        pages=pages,
     )
     await _edit(message, text, _keyboard(rows))
     await query.answer()

@@ -34,7 +34,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import LCSseq
 
 from bot.models import Match, PassageKind, StoredPassage
-from bot.store import Reader, Store
+from bot.store import CorpusReader, Reader
 from bot.text import (
     analyze,
     first_reading_codes,
@@ -574,7 +574,12 @@ def _highlights(
 
 
 async def search(
-    store: Store, query: str, *, limit: int = 10, offset: int = 0, timeout: float | None = None
+    store: CorpusReader,
+    query: str,
+    *,
+    limit: int = 10,
+    offset: int = 0,
+    timeout: float | None = None,
 ) -> SearchResult:
     """Search the store; returns at most `limit` matches starting at `offset`. With a
     `timeout`, a search that takes longer is stopped and raises `QueryTimeout`."""

@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from bot.dbthread import DatabaseThread
 from bot.models import (
@@ -122,6 +122,23 @@ class DocumentSummary:
     authors: tuple[str, ...]
     path: str
     passages: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutlineEntry:
+    """A headed section of a document, for a table of contents."""
+
+    section_id: int
+    level: int
+    heading: str
+    first_passage_id: int | None  # None: nothing under the heading, not even subsections
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentOutline:
+    title: str  # the document's title, else its path
+    sections: tuple[OutlineEntry, ...]  # headed sections in document order
+    first_passage_id: int | None  # where the document starts
 
 
 class StoreError(Exception):
@@ -264,29 +281,30 @@ class Reader:
         rows = self._rows_with_ids("SELECT id, heading, first_passage_id FROM sections", "id", ids)
         return {row[0]: (row[1], row[2]) for row in rows}
 
-    def document_title(self, document_id: int) -> str | None:
-        row = self._conn.execute(
-            "SELECT title, path FROM documents WHERE id = ?", (document_id,)
-        ).fetchone()
-        return (row[0] or row[1]) if row else None
-
     def all_keys(self) -> list[str]:
         return [row[0] for row in self._conn.execute("SELECT key FROM passages")]
 
-    def document_first_passage(self, document_id: int) -> int | None:
+    def document_outline(self, document_id: int) -> DocumentOutline | None:
+        """A document's title, headed sections and first passage; None if there is none."""
         row = self._conn.execute(
-            "SELECT min(id) FROM passages WHERE document_id = ?", (document_id,)
+            "SELECT title, path FROM documents WHERE id = ?", (document_id,)
         ).fetchone()
-        return int(row[0]) if row and row[0] is not None else None
-
-    def document_sections(self, document_id: int) -> list[tuple[int, int, str, int | None]]:
-        """(section id, level, heading, first passage id) of a document's headed sections."""
+        if row is None:
+            return None
         rows = self._conn.execute(
             "SELECT id, level, heading, first_passage_id FROM sections"
             " WHERE document_id = ? AND heading != '' ORDER BY id",
             (document_id,),
         )
-        return [(r[0], r[1], r[2], r[3]) for r in rows]
+        sections = tuple(OutlineEntry(r[0], r[1], r[2], r[3]) for r in rows)
+        first = self._conn.execute(
+            "SELECT min(id) FROM passages WHERE document_id = ?", (document_id,)
+        ).fetchone()
+        return DocumentOutline(
+            title=row[0] or row[1],
+            sections=sections,
+            first_passage_id=int(first[0]) if first and first[0] is not None else None,
+        )
 
     def all_passages(self) -> list[StoredPassage]:
         return [_row_to_passage(r) for r in self._conn.execute(f"{_PASSAGE_SELECT} ORDER BY p.id")]
@@ -355,6 +373,40 @@ def file_identity(path: Path) -> tuple[int, ...]:
     """What changes when a rebuild replaces the file (`os.replace` gives a new inode)."""
     info = path.stat()
     return (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+class CorpusReader(Protocol):
+    """What the layers above read from the corpus database: search calls `run` (its whole
+    retrieval in one hop, on a synchronous `Reader`); handlers and the CLI call the rest,
+    which return models. `Store` is the implementation."""
+
+    path: Path
+
+    async def passage_total(self) -> int: ...
+
+    async def run(self, fn: Callable[[Reader], T], *, timeout: float | None = None) -> T: ...
+
+    async def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]: ...
+
+    async def passage(self, passage_id: int) -> StoredPassage | None: ...
+
+    async def passage_by_key(self, key: str) -> StoredPassage | None: ...
+
+    async def section_passages(self, section_id: int) -> list[StoredPassage]: ...
+
+    async def random_passages(
+        self, count: int, rng: random.Random | None = None
+    ) -> list[StoredPassage]: ...
+
+    async def documents(self, offset: int, limit: int) -> tuple[list[DocumentSummary], int]: ...
+
+    async def document_outline(self, document_id: int) -> DocumentOutline | None: ...
+
+    async def all_keys(self) -> list[str]: ...
+
+    async def iter_passages(self) -> list[StoredPassage]: ...
+
+    async def stats(self) -> StoreStats: ...
 
 
 def _opening_facts(conn: sqlite3.Connection) -> tuple[int, int, dict[str, str]]:
@@ -512,8 +564,8 @@ class Store:
     async def documents(self, offset: int, limit: int) -> tuple[list[DocumentSummary], int]:
         return await self.run(lambda r: r.documents(offset, limit))
 
-    async def document_sections(self, document_id: int) -> list[tuple[int, int, str, int | None]]:
-        return await self.run(lambda r: r.document_sections(document_id))
+    async def document_outline(self, document_id: int) -> DocumentOutline | None:
+        return await self.run(lambda r: r.document_outline(document_id))
 
     async def all_keys(self) -> list[str]:
         return await self.run(lambda r: r.all_keys())
