@@ -274,14 +274,9 @@ async def _prepare_database(settings: Settings, *, auto: bool) -> None:
 def _run(settings: Settings, *, auto: bool, log_level: str, scheduler_only: bool = False) -> int:
     from telegram.error import BadRequest, InvalidToken, NetworkError
 
-    from bot.app import (
-        build_application,
-        check_token,
-        configure_logging,
-        serve_polling,
-        serve_scheduler,
-        serve_webhook,
-    )
+    from bot.app import build_application
+    from bot.logs import configure_logging
+    from bot.serve import check_token, serve_polling, serve_scheduler, serve_webhook
 
     token = settings.require_token()  # before any indexing: fail fast on the obvious
     asyncio.run(_prepare_database(settings, auto=auto))
@@ -296,7 +291,7 @@ def _run(settings: Settings, *, auto: bool, log_level: str, scheduler_only: bool
         else:
             status = None
             if settings.status_port:
-                from bot.webhook import WebhookServer
+                from bot.serve import WebhookServer
 
                 status = WebhookServer(application, settings, port=settings.status_port)
             asyncio.run(serve_polling(application, status=status))

@@ -15,7 +15,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.app import build_application, serve_webhook
+from bot.app import build_application
+from bot.serve import serve_webhook
 
 from .bot_harness import bot_settings, free_port
 from .conftest import ROOT

@@ -1,0 +1,60 @@
+"""Logging: one line per event on stderr (or one JSON object a line), never the bot token."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+
+
+class _RedactToken(logging.Filter):
+    """Replaces the bot token wherever it appears in a log record (httpx logs URLs, and an
+    exception message may quote one)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self._token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self._token in message:
+            record.msg = message.replace(self._token, "<token>")
+            record.args = None
+        if record.exc_info and not record.exc_text:
+            # The formatter prints exc_text when it is set: redact the traceback too.
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = text.replace(self._token, "<token>")
+        return True
+
+
+class _JsonFormatter(logging.Formatter):
+    """One JSON object a line, for log collectors (EXCERPT_BOT_LOG_FORMAT=json)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(
+    token: str | None, level: int = logging.INFO, log_format: str = "text"
+) -> None:
+    """One line per event on stderr; never the token (redacted from messages and
+    tracebacks, and httpx, which logs request URLs, is kept quiet)."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if log_format == "json":
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(_JsonFormatter())
+    # httpx logs every request URL at INFO, and the URL contains the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    if token:
+        redact = _RedactToken(token)
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(redact)

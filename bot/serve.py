@@ -1,0 +1,225 @@
+"""Serving the bot: long polling, a webhook, or only the scheduler; and the aiohttp server.
+
+The webhook server receives updates from Telegram, plus `/healthz` and `/metrics`. PTB's
+built-in one answers 403 to `Content-Type: application/json; charset=utf-8`, 500 to a
+malformed body, and has no health route; this one follows PTB's "custom webhook" pattern
+(put the `Update` on `application.update_queue`) with answers a load balancer and Telegram
+understand: 403 for a wrong secret, 400 for a bad body, 413 for a huge one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import signal
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.app import ALLOWED_UPDATES, BotApplication
+from bot.config import Settings
+from bot.metrics import CONTENT_TYPE
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_BODY = 1 << 20  # an update is a few kB; Telegram never sends a megabyte
+
+
+class WebhookServer:
+    def __init__(
+        self, application: BotApplication, settings: Settings, *, port: int | None = None
+    ) -> None:
+        """With a webhook URL in the settings it takes updates on that URL's path; without
+        one (polling mode) it only serves /healthz and /metrics, on `port`."""
+        self.application = application
+        self.path = urlsplit(settings.webhook_url).path or "/" if settings.webhook_url else None
+        self._secret = settings.secret_token.encode() if settings.webhook_url else b""
+        self._listen = settings.webhook_listen
+        self.port = port if port is not None else settings.webhook_port
+        self.draining = False
+        app = web.Application(client_max_size=MAX_BODY)
+        if self.path is not None:
+            app.router.add_post(self.path, self._update)
+        app.router.add_get("/healthz", self._health)
+        app.router.add_get("/metrics", self._metrics)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+
+    async def start(self) -> None:
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._listen, self.port)
+        await site.start()
+        if self.port == 0:  # an ephemeral port (tests): report the real one
+            server: Any = site._server
+            self.port = server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        await self._runner.cleanup()
+
+    async def _update(self, request: web.Request) -> web.Response:
+        # Header values arrive as str (non-ASCII bytes surrogate-escaped); compare as bytes,
+        # in constant time.
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(given, self._secret):
+            return web.Response(status=403, text="wrong or missing secret token")
+        try:
+            body = await request.read()
+            data = json.loads(body)
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                raise ValueError("not an update object")
+            update = Update.de_json(data, self.application.bot)
+        except web.HTTPException:
+            raise  # 413 from client_max_size
+        except Exception as exc:
+            log.warning("rejected a malformed update: %s", str(exc)[:200])
+            return web.Response(status=400, text="malformed update")
+        await self.application.update_queue.put(update)
+        return web.Response(text="ok")
+
+    async def _health(self, request: web.Request) -> web.Response:
+        state = self.application.bot_data
+        if self.draining or not self.application.running or state.store is None:
+            return web.Response(status=503, text="not serving")
+        return web.Response(text="ok")
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        body = self.application.bot_data.metrics.render()
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+
+
+POLL_TIMEOUT = 30  # seconds a getUpdates call waits: an idle bot asks twice a minute
+STOP_WITHIN = 8.0  # seconds in-flight updates get after SIGTERM (the contract says 10)
+DRAIN_SECONDS = 1.5  # /healthz answers 503 this long before the webhook server closes
+
+
+async def check_token(settings: Settings) -> str:
+    """Ask Telegram who we are before starting: a rejected token or an unreachable API is
+    reported in one line instead of a retry loop's traceback. Returns the bot's username."""
+    from telegram import Bot
+
+    async with Bot(settings.require_token(), base_url=f"{settings.api_base_url}/bot") as bot:
+        return bot.username
+
+
+def _stop_event() -> asyncio.Event:
+    """Set on SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    return stop
+
+
+async def _stop_within(application: BotApplication, seconds: float) -> None:
+    """Let in-flight updates finish, but not for longer than the orchestrator waits before
+    SIGKILL: a send stuck behind a 30-second `retry_after` is given up, and said so."""
+    try:
+        await asyncio.wait_for(application.stop(), seconds)
+    except TimeoutError:
+        log.warning("gave up on updates still being handled after %.0f s", seconds)
+
+
+async def _shutdown(application: BotApplication) -> None:
+    await application.shutdown()
+    if application.post_shutdown:
+        await application.post_shutdown(application)
+
+
+async def serve_polling(
+    application: BotApplication, stop: asyncio.Event | None = None, status: Any = None
+) -> None:
+    """Long polling until SIGINT/SIGTERM (or `stop`); in-flight updates get `STOP_WITHIN`
+    seconds, the store is closed. Like `Application.run_polling`, with a bounded stop.
+    `status` (a WebhookServer without a webhook) serves /healthz and /metrics meanwhile."""
+    assert application.updater is not None
+    stop = stop or _stop_event()
+    application.bot_data.stop = stop
+
+    def polling_error(exc: TelegramError) -> None:
+        application.create_task(application.process_error(update=None, error=exc))
+
+    await application.initialize()
+    try:
+        if application.post_init:
+            await application.post_init(application)
+        await application.updater.start_polling(
+            timeout=POLL_TIMEOUT,
+            allowed_updates=ALLOWED_UPDATES,
+            bootstrap_retries=-1,
+            error_callback=polling_error,
+        )
+        await application.start()
+        if status is not None:
+            await status.start()
+            log.info("status server (/healthz, /metrics) on port %d", status.port)
+        await stop.wait()
+        log.info("stopping: finishing in-flight updates")
+        if status is not None:
+            status.draining = True
+        await application.updater.stop()
+        await _stop_within(application, STOP_WITHIN)
+    finally:
+        if status is not None:
+            await status.stop()
+        if application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await _stop_within(application, 1.0)
+        await _shutdown(application)
+
+
+async def serve_scheduler(application: BotApplication, stop: asyncio.Event | None = None) -> None:
+    """Only the daily excerpts: no polling, no webhook. For the one pod that posts them
+    while webhook replicas (with EXCERPT_BOT_SCHEDULER=off) answer readers."""
+    stop = stop or _stop_event()
+    application.bot_data.stop = stop
+    await application.initialize()
+    try:
+        if application.post_init:
+            await application.post_init(application)
+        if application.bot_data.scheduler is None:
+            log.warning("the scheduler is off or has no state file: nothing to do")
+        await stop.wait()
+    finally:
+        await _shutdown(application)
+
+
+async def serve_webhook(
+    application: BotApplication, settings: Settings, stop: asyncio.Event | None = None
+) -> None:
+    """Serve the webhook with /healthz and /metrics, then register it; until SIGINT/SIGTERM
+    (or `stop`). On stop, /healthz turns 503 for a moment so a load balancer drains this
+    replica, then in-flight updates get their time."""
+    assert settings.webhook_url is not None
+    stop = stop or _stop_event()
+    application.bot_data.stop = stop
+    server = WebhookServer(application, settings)
+    await application.initialize()
+    try:
+        if application.post_init:
+            await application.post_init(application)
+        await application.start()
+        await server.start()  # listening before Telegram is told where to send
+        log.info("webhook server listening on %s:%d", settings.webhook_listen, server.port)
+        await application.bot.set_webhook(
+            settings.webhook_url,
+            secret_token=settings.secret_token,
+            allowed_updates=ALLOWED_UPDATES,
+            max_connections=40,
+        )
+        await stop.wait()
+        log.info("stopping: draining, then finishing in-flight updates")
+        server.draining = True
+        await asyncio.sleep(DRAIN_SECONDS)
+        await server.stop()
+        await _stop_within(application, STOP_WITHIN - DRAIN_SECONDS)
+    finally:
+        await server.stop()
+        if application.running:
+            await _stop_within(application, 1.0)
+        await _shutdown(application)
