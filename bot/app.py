@@ -1,8 +1,8 @@
 """`build_application(settings)`: the PTB `Application` with every handler, in one ordered list.
 
-`post_init` opens the store, `post_shutdown` closes it (an unclosed aiosqlite connection
-keeps the process alive at exit). Polling is PTB's own `run_polling`, called by the CLI;
-webhook mode uses our server in `bot.webhook`.
+`post_init` opens the databases, `post_shutdown` closes them; `bot.serve.lifespan` calls
+both around every way of serving (polling, webhook, scheduler only), which live in
+`bot.serve`. Nothing here does I/O until then.
 """
 
 from __future__ import annotations

@@ -274,35 +274,22 @@ async def _prepare_database(settings: Settings, *, auto: bool) -> None:
 def _run(settings: Settings, *, auto: bool, log_level: str, scheduler_only: bool = False) -> int:
     from telegram.error import BadRequest, InvalidToken, NetworkError
 
-    from bot.app import build_application
+    from bot import serve  # Telegram's libraries load only for `run`
     from bot.logs import configure_logging
-    from bot.serve import check_token, serve_polling, serve_scheduler, serve_webhook
 
     token = settings.require_token()  # before any indexing: fail fast on the obvious
     asyncio.run(_prepare_database(settings, auto=auto))
     configure_logging(token, getattr(logging, log_level.upper(), logging.INFO), settings.log_format)
-    application = build_application(settings)
     try:
-        asyncio.run(check_token(settings))
-        if scheduler_only:
-            asyncio.run(serve_scheduler(application))
-        elif settings.webhook_url:
-            asyncio.run(serve_webhook(application, settings))
-        else:
-            status = None
-            if settings.status_port:
-                from bot.serve import WebhookServer
-
-                status = WebhookServer(application, settings, port=settings.status_port)
-            asyncio.run(serve_polling(application, status=status))
+        fatal = serve.run(settings, scheduler_only=scheduler_only)
     except InvalidToken:
         raise CliError("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather") from None
     except BadRequest as exc:  # a subclass of NetworkError in PTB: check it first
         raise CliError(f"Telegram refused the request: {exc}") from None
     except NetworkError as exc:
         raise CliError(f"cannot reach the Bot API at {settings.api_base_url}: {exc}") from None
-    if application.bot_data.fatal:
-        raise CliError(application.bot_data.fatal)
+    if fatal:
+        raise CliError(fatal)
     return EXIT_OK
 
 

@@ -10,10 +10,12 @@ understand: 403 for a wrong secret, 400 for a bad body, 413 for a huge one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
 import signal
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,7 +23,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.app import ALLOWED_UPDATES, BotApplication
+from bot.app import ALLOWED_UPDATES, BotApplication, build_application
 from bot.config import Settings
 from bot.metrics import CONTENT_TYPE
 
@@ -124,53 +126,70 @@ async def _stop_within(application: BotApplication, seconds: float) -> None:
         log.warning("gave up on updates still being handled after %.0f s", seconds)
 
 
-async def _shutdown(application: BotApplication) -> None:
-    await application.shutdown()
-    if application.post_shutdown:
-        await application.post_shutdown(application)
+@contextlib.asynccontextmanager
+async def lifespan(
+    application: BotApplication, *, grace: float = STOP_WITHIN
+) -> AsyncIterator[BotApplication]:
+    """The one start/stop sequence, for every runner and for the tests' harness:
+    `initialize`, `post_init` (opens the databases), `start`; on the way out, `stop` within
+    `grace` seconds (one second after an error), `shutdown`, `post_shutdown` (closes them).
+    Whatever takes updates (the updater, a webhook server) must have stopped by then."""
+    await application.initialize()
+    try:
+        if application.post_init:
+            await application.post_init(application)
+        await application.start()
+        failed = True
+        try:
+            yield application
+            failed = False
+        finally:
+            if application.running:
+                await _stop_within(application, 1.0 if failed else grace)
+    finally:
+        await application.shutdown()
+        if application.post_shutdown:
+            await application.post_shutdown(application)
 
 
 async def serve_polling(
-    application: BotApplication, stop: asyncio.Event | None = None, status: Any = None
+    application: BotApplication,
+    stop: asyncio.Event | None = None,
+    status: WebhookServer | None = None,
 ) -> None:
     """Long polling until SIGINT/SIGTERM (or `stop`); in-flight updates get `STOP_WITHIN`
     seconds, the store is closed. Like `Application.run_polling`, with a bounded stop.
     `status` (a WebhookServer without a webhook) serves /healthz and /metrics meanwhile."""
-    assert application.updater is not None
+    updater = application.updater
+    assert updater is not None
     stop = stop or _stop_event()
     application.bot_data.stop = stop
 
     def polling_error(exc: TelegramError) -> None:
         application.create_task(application.process_error(update=None, error=exc))
 
-    await application.initialize()
     try:
-        if application.post_init:
-            await application.post_init(application)
-        await application.updater.start_polling(
-            timeout=POLL_TIMEOUT,
-            allowed_updates=ALLOWED_UPDATES,
-            bootstrap_retries=-1,
-            error_callback=polling_error,
-        )
-        await application.start()
-        if status is not None:
-            await status.start()
-            log.info("status server (/healthz, /metrics) on port %d", status.port)
-        await stop.wait()
-        log.info("stopping: finishing in-flight updates")
-        if status is not None:
-            status.draining = True
-        await application.updater.stop()
-        await _stop_within(application, STOP_WITHIN)
+        async with lifespan(application):
+            await updater.start_polling(
+                timeout=POLL_TIMEOUT,
+                allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=-1,
+                error_callback=polling_error,
+            )
+            try:
+                if status is not None:
+                    await status.start()
+                    log.info("status server (/healthz, /metrics) on port %d", status.port)
+                await stop.wait()
+                log.info("stopping: finishing in-flight updates")
+                if status is not None:
+                    status.draining = True
+            finally:
+                if updater.running:
+                    await updater.stop()
     finally:
         if status is not None:
             await status.stop()
-        if application.updater.running:
-            await application.updater.stop()
-        if application.running:
-            await _stop_within(application, 1.0)
-        await _shutdown(application)
 
 
 async def serve_scheduler(application: BotApplication, stop: asyncio.Event | None = None) -> None:
@@ -178,15 +197,10 @@ async def serve_scheduler(application: BotApplication, stop: asyncio.Event | Non
     while webhook replicas (with EXCERPT_BOT_SCHEDULER=off) answer readers."""
     stop = stop or _stop_event()
     application.bot_data.stop = stop
-    await application.initialize()
-    try:
-        if application.post_init:
-            await application.post_init(application)
+    async with lifespan(application):
         if application.bot_data.scheduler is None:
             log.warning("the scheduler is off or has no state file: nothing to do")
         await stop.wait()
-    finally:
-        await _shutdown(application)
 
 
 async def serve_webhook(
@@ -199,27 +213,39 @@ async def serve_webhook(
     stop = stop or _stop_event()
     application.bot_data.stop = stop
     server = WebhookServer(application, settings)
-    await application.initialize()
     try:
-        if application.post_init:
-            await application.post_init(application)
-        await application.start()
-        await server.start()  # listening before Telegram is told where to send
-        log.info("webhook server listening on %s:%d", settings.webhook_listen, server.port)
-        await application.bot.set_webhook(
-            settings.webhook_url,
-            secret_token=settings.secret_token,
-            allowed_updates=ALLOWED_UPDATES,
-            max_connections=40,
-        )
-        await stop.wait()
-        log.info("stopping: draining, then finishing in-flight updates")
-        server.draining = True
-        await asyncio.sleep(DRAIN_SECONDS)
-        await server.stop()
-        await _stop_within(application, STOP_WITHIN - DRAIN_SECONDS)
+        async with lifespan(application, grace=STOP_WITHIN - DRAIN_SECONDS):
+            await server.start()  # listening before Telegram is told where to send
+            log.info("webhook server listening on %s:%d", settings.webhook_listen, server.port)
+            await application.bot.set_webhook(
+                settings.webhook_url,
+                secret_token=settings.secret_token,
+                allowed_updates=ALLOWED_UPDATES,
+                max_connections=40,
+            )
+            await stop.wait()
+            log.info("stopping: draining, then finishing in-flight updates")
+            server.draining = True
+            await asyncio.sleep(DRAIN_SECONDS)
+            await server.stop()
     finally:
         await server.stop()
-        if application.running:
-            await _stop_within(application, 1.0)
-        await _shutdown(application)
+
+
+def run(settings: Settings, *, scheduler_only: bool = False) -> str | None:
+    """Check the token, then serve until SIGINT/SIGTERM: only the scheduler, a webhook (when
+    the settings name one), or long polling (with /healthz and /metrics on `status_port`).
+    Returns why the bot stopped itself (a second poller on the token), else None. Telegram's
+    errors (a rejected token, an unreachable API) propagate."""
+    application = build_application(settings)
+    asyncio.run(check_token(settings))
+    if scheduler_only:
+        asyncio.run(serve_scheduler(application))
+    elif settings.webhook_url:
+        asyncio.run(serve_webhook(application, settings))
+    else:
+        status = None
+        if settings.status_port:
+            status = WebhookServer(application, settings, port=settings.status_port)
+        asyncio.run(serve_polling(application, status=status))
+    return application.bot_data.fatal

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.app import ALLOWED_UPDATES, BotApplication, build_application
 from bot.config import Settings, load_settings
+from bot.serve import lifespan
 
 from .fake_telegram import TOKEN, Call, FakeTelegram
 
@@ -25,28 +26,21 @@ def bot_settings(fake: FakeTelegram, db: Path, **extra: object) -> Settings:
 async def polling_bot(
     fake: FakeTelegram, db: Path, *, read_timeout_slack: float = 10.0, **settings: object
 ) -> AsyncIterator[BotApplication]:
-    """The bot polling the fake, started the way `serve_polling` starts it. Unless a test
-    names one, each bot gets a state file of its own (subscriptions, feedback)."""
+    """The bot polling the fake, started and stopped by the product's own `lifespan`. Unless
+    a test names one, each bot gets a state file of its own (subscriptions, feedback)."""
     if "state_db" not in settings:
         settings["state_db"] = Path(tempfile.mkdtemp(prefix="excerpt-state-")) / "state.db"
     application = build_application(
         bot_settings(fake, db, **settings), read_timeout_slack=read_timeout_slack
     )
-    await application.initialize()
-    assert application.post_init is not None
-    await application.post_init(application)
-    await application.start()
-    assert application.updater is not None
-    # A short long-poll keeps shutdown quick in tests; the product uses 30 s.
-    await application.updater.start_polling(timeout=1, allowed_updates=ALLOWED_UPDATES)
-    try:
-        yield application
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-        assert application.post_shutdown is not None
-        await application.post_shutdown(application)
+    async with lifespan(application):
+        assert application.updater is not None
+        # A short long-poll keeps shutdown quick in tests; the product uses 30 s.
+        await application.updater.start_polling(timeout=1, allowed_updates=ALLOWED_UPDATES)
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
 
 
 def free_port() -> int:

@@ -14,6 +14,7 @@ import pytest
 
 from bot import handlers
 from bot.app import build_application
+from bot.serve import lifespan
 
 from .bot_harness import bot_settings, find_button, keyboard, polling_bot, text_of
 from .conftest import DATA, SHIPPED_CORPUS, build_db
@@ -51,17 +52,10 @@ async def ask(fake: FakeTelegram, text: str, **kwargs: Any) -> dict[str, Any]:
 
 @contextlib.asynccontextmanager
 async def scheduler_only(fake: FakeTelegram, db: Path, state_db: Path) -> AsyncIterator[Any]:
-    """A second process sharing the state file: initialized, not polling."""
+    """A second process sharing the state file: started, not polling."""
     application = build_application(bot_settings(fake, db, state_db=state_db, scheduler="off"))
-    await application.initialize()
-    assert application.post_init is not None
-    await application.post_init(application)
-    try:
+    async with lifespan(application):
         yield application
-    finally:
-        await application.shutdown()
-        assert application.post_shutdown is not None
-        await application.post_shutdown(application)
 
 
 async def test_daily_by_an_admin_posts_each_passage_once_per_round(
