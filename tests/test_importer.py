@@ -203,7 +203,8 @@ def test_hexo_note_with_title_and_tabs(hexo: ImportResult) -> None:
     notes = [p.text for p in doc.passages if p.kind is PassageKind.NOTE]
     assert "Welcome to Hexo!" in notes  # **bold** and [link](...) reduced to their text
     assert "title" not in texts(doc)  # {% note warning title %}: the title is not a passage
-    assert {"first", "second", "This is Tab 3."} <= set(texts(doc))  # tab contents
+    # tab contents; the one-word tabs are too short to quote alone, so they stay together
+    assert {"first\nsecond", "This is Tab 3."} <= set(texts(doc))
     assert not any("tab" in t.lower() and "@" in t for t in texts(doc))  # tab captions dropped
     assert "echarts-drawing" in texts(doc)  # {% post_link slug %} keeps the slug
     # tag examples inside fenced code are code, not passages
@@ -263,13 +264,14 @@ def test_hexo_footnotes_and_math(hexo: ImportResult) -> None:
 def test_hard_line_breaks_split_paragraphs(tmp_path: Path) -> None:
     doc = parse_text(
         tmp_path,
-        "第一段，两个空格结尾。  \n第二段，反斜杠结尾。\\\n第三段。\n普通换行接在后面。\n\n"
+        "第一段，两个空格结尾，这一行写得比一行诗更长一些。  \n"
+        "第二段，反斜杠结尾，这一行也写得比一行诗更长一些。\\\n第三段。\n普通换行接在后面。\n\n"
         "　　全角缩进的第一段。\n　　全角缩进的第二段。\n　　全角缩进的第三段。\n\n"
         "Latin words on\ntwo lines join with a space.\n",
     )
     assert texts(doc) == [
-        "第一段，两个空格结尾。",
-        "第二段，反斜杠结尾。",
+        "第一段，两个空格结尾，这一行写得比一行诗更长一些。",
+        "第二段，反斜杠结尾，这一行也写得比一行诗更长一些。",
         "第三段。普通换行接在后面。",
         "全角缩进的第一段。",
         "全角缩进的第二段。",
@@ -292,13 +294,24 @@ def test_inline_markup_is_reduced_to_text(tmp_path: Path) -> None:
 
 
 def test_lists_and_quotes_are_their_own_passages(tmp_path: Path) -> None:
-    doc = parse_text(tmp_path, "- 第一项\n- 第二项\n\n  第二项的第二段\n\n> 引用一\n>\n> 引用二\n")
+    doc = parse_text(
+        tmp_path,
+        "- 第一项写得足够长\n- 第二项写得足够长\n\n  第二项的第二个段落\n\n"
+        "> 引用一写得足够长\n>\n> 引用二写得足够长\n",
+    )
     assert [(p.kind, p.text) for p in doc.passages] == [
-        (PassageKind.LIST_ITEM, "第一项"),
-        (PassageKind.LIST_ITEM, "第二项"),
-        (PassageKind.LIST_ITEM, "第二项的第二段"),
-        (PassageKind.QUOTE, "引用一"),
-        (PassageKind.QUOTE, "引用二"),
+        (PassageKind.LIST_ITEM, "第一项写得足够长"),
+        (PassageKind.LIST_ITEM, "第二项写得足够长"),
+        (PassageKind.LIST_ITEM, "第二项的第二个段落"),
+        (PassageKind.QUOTE, "引用一写得足够长"),
+        (PassageKind.QUOTE, "引用二写得足够长"),
+    ]
+    # items too short to quote alone stay together, a line each
+    short = parse_text(tmp_path, "正文先有一段话。\n\n- 苹果\n- 香蕉\n- 橘子\n\n> 引\n")
+    assert [(p.kind, p.text) for p in short.passages] == [
+        (PassageKind.PARAGRAPH, "正文先有一段话。"),
+        (PassageKind.LIST_ITEM, "苹果\n香蕉\n橘子"),
+        (PassageKind.QUOTE, "引"),
     ]
 
 
@@ -326,17 +339,17 @@ def test_hexo_tags_in_text(tmp_path: Path) -> None:
         "{% btn https://x.org, 按钮文字, fa fa-x %}，{% link 链接文字 https://x.org %}，"
         '{% post_link a/b "另一篇" %}。{{ page.title }}{% fa fa-heart %}\n\n'
         "{% blockquote 鲁迅, 《呐喊》 https://example.org 自序 %}\n我在年青时候也曾经做过许多梦。\n"
-        "{% endblockquote %}\n\n{% cq %}居中的引用。{% endcq %}\n\n"
+        "{% endblockquote %}\n\n{% cq %}居中的引用，它够长了。{% endcq %}\n\n"
         "{% folding 标题 %}\n未知标签里的文字。\n{% endfolding %}\n\n"
-        "{% unknown_standalone arg %}\n\n{% raw %}原样的文字{% endraw %}\n\n"
+        "{% unknown_standalone arg %}\n\n{% raw %}原样的文字留在这里{% endraw %}\n\n"
         "{% gp 2-2 %}\n{% asset_img a.png 图片说明 %}\n{% endgp %}\n",
     )
     assert [(p.kind, p.text) for p in doc.passages] == [
         (PassageKind.PARAGRAPH, "按 Ctrl 键，见 标签文字，按钮文字，链接文字，另一篇。"),
         (PassageKind.QUOTE, "我在年青时候也曾经做过许多梦。"),
-        (PassageKind.QUOTE, "居中的引用。"),
+        (PassageKind.QUOTE, "居中的引用，它够长了。"),
         (PassageKind.PARAGRAPH, "未知标签里的文字。"),
-        (PassageKind.PARAGRAPH, "原样的文字"),
+        (PassageKind.PARAGRAPH, "原样的文字留在这里"),
     ]
 
 
@@ -360,14 +373,14 @@ def test_hexo_tags_in_inline_code_are_examples_not_tags(tmp_path: Path) -> None:
         tmp_path / "post.md",
         "# 标题\n\n行内代码 `{% note %}` 和 `<div>`。\n\n"
         "用 ``{% endnote %}`` 结束，{% label primary @真正的标签 %}。\n\n"
-        "{% note info %}\n提示。\n{% endnote %}\n",
+        "{% note info %}\n提示的内容写在这里。\n{% endnote %}\n",
     )
     doc = parse_markdown_file(path, tmp_path, SiteConfig(), result.problems)
     assert result.problems == []
     assert [(p.kind, p.text) for p in doc.passages] == [
         (PassageKind.PARAGRAPH, "行内代码 note 和 ‹div›。"),
         (PassageKind.PARAGRAPH, "用 endnote 结束，真正的标签。"),
-        (PassageKind.NOTE, "提示。"),
+        (PassageKind.NOTE, "提示的内容写在这里。"),
     ]
     # NOTICE.md lists tags in backticks: not an unclosed {% note %}
     notice = load_corpus([HEXO / "NOTICE.md"])
@@ -379,17 +392,25 @@ def test_unclosed_html_comment_skips_only_its_line(tmp_path: Path) -> None:
     result = ImportResult()
     path = write(
         tmp_path / "post.md",
-        "第一段。\n\n<!-- 没有结束的注释\n\n第二段。\n\n> 引用\n> <!-- 也没有结束\n> 引用之后\n",
+        "第一段在注释之前。\n\n<!-- 没有结束的注释\n\n第二段在注释之后。\n\n"
+        "> 引用写在注释之前\n> <!-- 也没有结束\n> 引用写在注释之后\n",
     )
     doc = parse_markdown_file(path, tmp_path, SiteConfig(), result.problems)
-    assert texts(doc) == ["第一段。", "第二段。", "引用", "引用之后"]
+    assert texts(doc) == [
+        "第一段在注释之前。",
+        "第二段在注释之后。",
+        "引用写在注释之前",
+        "引用写在注释之后",
+    ]
     assert [(p.reason, p.skipped) for p in result.problems] == [
         ("HTML comment <!-- opened at line 3 is never closed; only that line was skipped", False),
         ("HTML comment <!-- opened at line 8 is never closed; only that line was skipped", False),
     ]
     # a comment that does close later still hides what it holds, and is not a problem
-    closed = parse_text(tmp_path, "前。\n\n<!--\n隐藏的文字。\n-->\n\n后。\n")
-    assert texts(closed) == ["前。", "后。"]
+    closed = parse_text(
+        tmp_path, "注释前的一段话。\n\n<!--\n隐藏的文字。\n-->\n\n注释后的一段话。\n"
+    )
+    assert texts(closed) == ["注释前的一段话。", "注释后的一段话。"]
 
 
 def test_strikethrough_markers_are_dropped(tmp_path: Path) -> None:
@@ -401,15 +422,15 @@ def test_tag_broken_by_a_line_break_does_not_leak(tmp_path: Path) -> None:
     result = ImportResult()
     path = write(
         tmp_path / "post.md",
-        "{% note info %}\n提示。\n{% endnote\n\n之后的段落。\n\n"
+        "{% note info %}\n提示写在这里了。\n{% endnote\n\n之后的一个段落。\n\n"
         "{% codeblock lang:shell %\nrm -rf build\n{% endcodeblock %}\n\n"
-        "{% unknown arg\n最后的段落。\n",
+        "{% unknown arg\n最后的一个段落。\n",
     )
     doc = parse_markdown_file(path, tmp_path, SiteConfig(), result.problems)
     assert [(p.kind, p.text) for p in doc.passages] == [
-        (PassageKind.NOTE, "提示。"),
-        (PassageKind.PARAGRAPH, "之后的段落。"),
-        (PassageKind.PARAGRAPH, "最后的段落。"),
+        (PassageKind.NOTE, "提示写在这里了。"),
+        (PassageKind.PARAGRAPH, "之后的一个段落。"),
+        (PassageKind.PARAGRAPH, "最后的一个段落。"),
     ]
     # endnote and codeblock are read as the writer meant; only the unknown tag is lost
     assert [p.reason for p in result.problems] == [
@@ -540,7 +561,7 @@ def test_attribution_forms_and_inheritance(tmp_path: Path) -> None:
         "# 第一篇\n\n作者：张三\n原文链接：[人民网](https://people.example/1)\n\n第一篇正文。\n\n"
         "## 小节\n\n> Author: Jane Doe\n> 小节引用正文。\n\n"
         "# 第二篇\n\n{% note info %}\n译者：某人\n出处：《某书》\n这句话留下来。\n{% endnote %}\n\n"
-        "第二篇正文。\n\n来源：中间的这一行不是署名，是正文。\n",
+        "第二篇的正文在这里。\n\n来源：中间的这一行不是署名，是正文。\n",
     )
     by_text = {p.text: doc.sections[p.section] for p in doc.passages}
     root = by_text["开头段落。"]
@@ -557,7 +578,7 @@ def test_attribution_forms_and_inheritance(tmp_path: Path) -> None:
     )
     sub = by_text["小节引用正文。"]
     assert (sub.author, sub.source_url) == ("Jane Doe", "https://people.example/1")
-    second = by_text["第二篇正文。"]
+    second = by_text["第二篇的正文在这里。"]
     # own source name, no own URL: the inherited root source URL is not mixed in
     assert (second.author, second.source_name) == ("甲、乙", "《某书》")
     assert "这句话留下来。" in by_text
@@ -655,7 +676,7 @@ def test_broken_files_are_named_and_good_files_still_import() -> None:
     assert imported["unclosed-codeblock.md"] == ["codeblock 之前的段落。"]
     assert imported["unclosed-note.md"] == [
         "提示之前的段落。",
-        "提示里的段落。",
+        "提示里面的那个段落。",
         "文件结束了也没有 endnote。",
     ]
     assert imported["list-front-matter.md"] == ["前言是列表，但正文照常导入。"]
@@ -664,7 +685,7 @@ def test_broken_files_are_named_and_good_files_still_import() -> None:
     bad_date = doc_at(result, "bad-date.md").document
     assert (bad_date.title, bad_date.date, bad_date.tags) == ("不存在的日期", None, ("日期",))
     assert imported["unclosed-comment.md"] == ["注释之前的段落。", "注释之后的段落也要导入。"]
-    assert imported["broken-end-tag.md"] == ["提示里的段落。", "提示之后的段落。"]
+    assert imported["broken-end-tag.md"] == ["提示里面的那个段落。", "提示之后的段落。"]
     assert result.files_seen == 14
     assert {p.path for p in result.problems} <= {str(BROKEN / name) for name in expected}
 
@@ -771,8 +792,16 @@ def test_symlink_loop_terminates(tmp_path: Path) -> None:
     (tmp_path / "posts" / "up").symlink_to(tmp_path)
     other = write(tmp_path / "elsewhere" / "b.md", "另一篇。\n").parent
     (tmp_path / "posts" / "linked").symlink_to(other)
+    refused: list[tuple[Path, str]] = []
     found = [
         f.relative_to(tmp_path / "posts").as_posix()
-        for f, _ in iter_markdown_files([tmp_path / "posts"])
+        for f, _ in iter_markdown_files([tmp_path / "posts"], lambda p, r: refused.append((p, r)))
     ]
-    assert found == ["a.md", "linked/b.md"]
+    assert found == ["a.md"]  # `linked` and `up` lead out of the corpus: named, not followed
+    assert sorted(p.name for p, _ in refused) == ["linked", "up"]
+    assert all("outside the corpus" in reason for _, reason in refused)
+    allowed = [
+        f.relative_to(tmp_path / "posts").as_posix()
+        for f, _ in iter_markdown_files([tmp_path / "posts"], allow_outside_links=True)
+    ]
+    assert allowed == ["a.md", "linked/b.md"]

@@ -8,26 +8,38 @@ problems are collected in `result.problems` instead of stopping the import.
 """
 
 from bot.corpus.errors import CorpusConfigError, CorpusError, CorpusPathError, ImportProblem
-from bot.corpus.files import iter_markdown_files
+from bot.corpus.files import display_name, iter_markdown_files
+from bot.corpus.generators import (
+    GENERATORS,
+    find_site_config,
+    load_site_config,
+    site_config_files,
+)
 from bot.corpus.importer import (
     DEFAULT_MAX_FILE_BYTES,
+    CorpusImport,
+    Note,
     ParseCache,
     importer_signature,
     load_corpus,
     parse_key,
     parse_markdown_file,
 )
-from bot.corpus.site import DEFAULT_PERMALINK, SiteConfig, find_site_config, load_site_config
+from bot.corpus.site import DEFAULT_PERMALINK, SiteConfig
 
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
     "DEFAULT_PERMALINK",
+    "GENERATORS",
     "CorpusConfigError",
     "CorpusError",
+    "CorpusImport",
     "CorpusPathError",
     "ImportProblem",
+    "Note",
     "ParseCache",
     "SiteConfig",
+    "display_name",
     "find_site_config",
     "importer_signature",
     "iter_markdown_files",
@@ -35,4 +47,5 @@ __all__ = [
     "load_site_config",
     "parse_key",
     "parse_markdown_file",
+    "site_config_files",
 ]

@@ -56,6 +56,15 @@ class Attribution:
         return not (self.author or self.source_url or self.source_name)
 
 
+_REPOST = re.compile(r"转载|转自|转贴|reprint|repost", re.IGNORECASE)
+
+
+def is_repost_credit(text: str) -> bool:
+    """A line that says the text before it is reposted from somewhere (本文转载自：…), as
+    opposed to one that only points at a reference (原文链接：…)."""
+    return _REPOST.search(text[:40]) is not None
+
+
 def host_name(url: str) -> str | None:
     try:
         host = urlsplit(url).hostname

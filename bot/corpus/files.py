@@ -7,15 +7,41 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from bot.corpus.errors import CorpusPathError, ImportProblem
+from bot.corpus.errors import CorpusConfigError, CorpusPathError, ImportProblem
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 NOT_MARKDOWN = "not a Markdown file (.md or .markdown); not imported"
 # Never posts: dependency trees, and the folder README that explains the corpus itself.
 _SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
 _SKIPPED_FILES = frozenset({"readme.md", "readme.markdown"})
-# In a Hexo site root these hold themes, templates and generated HTML, not posts.
-_HEXO_SITE_SKIPPED = frozenset({"public", "themes", "scaffolds"})
+OUTSIDE_LINK = (
+    "symlink to {target}, outside the corpus; not read (an operator can allow it with "
+    "--allow-outside-links or EXCERPT_BOT_ALLOW_OUTSIDE_LINKS=1)"
+)
+Keep = Callable[[str, bool], bool]
+Refuse = Callable[[Path, str], None]
+
+
+def display_name(name: str) -> str:
+    """A file name as text that can be shown and stored. On Linux a name is bytes; Python
+    keeps bytes that are not UTF-8 as lone surrogates, which SQLite, JSON and terminals
+    refuse. Such a name is read as GB18030 (a superset of GBK, what Chinese zip tools
+    write) when it decodes cleanly, else with U+FFFD for the bad bytes."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    raw = os.fsencode(name)
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace")
+    return text if text.isprintable() or "/" in text else raw.decode("utf-8", "replace")
+
+
+def _inside(real: str, roots: list[str]) -> bool:
+    return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
 def _is_markdown(name: str) -> bool:
@@ -27,9 +53,16 @@ def _is_markdown(name: str) -> bool:
     )
 
 
-def _walk(root: Path) -> list[tuple[str, Path]]:
+def _walk(
+    root: Path,
+    keep: Keep,
+    allowed: list[str] | None,
+    refuse: Refuse | None,
+) -> list[tuple[str, Path]]:
     """All Markdown files under root as (relative POSIX path, path), following symlinked
-    folders but entering each real folder once, so symlink loops terminate."""
+    folders but entering each real folder once, so symlink loops terminate. `keep(rel,
+    is_dir)` says what the site's generator reads; with `allowed` (real paths), a symlink
+    whose target is outside them is passed to `refuse` and not followed."""
     found: list[tuple[str, Path]] = []
     visited: set[str] = set()
     pending: list[tuple[Path, str]] = [(root, "")]
@@ -44,9 +77,6 @@ def _walk(root: Path) -> list[tuple[str, Path]]:
                 items = sorted(entries, key=lambda e: e.name)
         except OSError:
             continue  # an unreadable folder holds nothing we can import
-        hexo_root = any(e.name == "_config.yml" for e in items) and any(
-            e.name == "source" for e in items
-        )
         subfolders: list[tuple[Path, str]] = []
         for entry in items:
             name = entry.name
@@ -56,12 +86,19 @@ def _walk(root: Path) -> list[tuple[str, Path]]:
             except OSError:
                 is_dir = False
             if is_dir:
-                if name.startswith(".") or name in _SKIPPED_DIRS:
+                if name.startswith(".") or name in _SKIPPED_DIRS or not keep(child_rel, True):
                     continue
-                if hexo_root and name in _HEXO_SITE_SKIPPED:
+            elif not _is_markdown(name) or not keep(child_rel, False):
+                continue
+            if allowed is not None and entry.is_symlink():
+                target = os.path.realpath(entry.path)
+                if not _inside(target, allowed):
+                    if refuse is not None:
+                        refuse(Path(entry.path), OUTSIDE_LINK.format(target=display_name(target)))
                     continue
+            if is_dir:
                 subfolders.append((Path(entry.path), child_rel + "/"))
-            elif _is_markdown(name):
+            else:
                 found.append((child_rel, Path(entry.path)))
         # Depth-first in name order, so which path reaches a folder first is predictable.
         pending.extend(reversed(subfolders))
@@ -69,23 +106,52 @@ def _walk(root: Path) -> list[tuple[str, Path]]:
     return found
 
 
+def _site_filter(root: Path) -> Keep:
+    """What the generator of the site at `root` reads (everything when there is none)."""
+    from bot.corpus.generators import generator_for, load_site_config
+
+    try:
+        site = load_site_config(root)
+    except CorpusConfigError:
+        return lambda rel, is_dir: True
+    if site.root is None:
+        return lambda rel, is_dir: True
+    try:
+        prefix = Path(root).resolve().relative_to(site.root).as_posix()
+    except ValueError:
+        return lambda rel, is_dir: True
+    prefix = "" if prefix == "." else prefix + "/"
+    generator = generator_for(site)
+    return lambda rel, is_dir: generator.is_content(site, prefix + rel, is_dir)
+
+
 def iter_markdown_files(
-    paths: Iterable[Path], refused: Callable[[Path, str], None] | None = None
+    paths: Iterable[Path],
+    refused: Refuse | None = None,
+    *,
+    allow_outside_links: bool = False,
 ) -> Iterator[tuple[Path, Path]]:
     """Yield (file, its corpus root) for every Markdown file under `paths`, sorted by path.
 
-    A file given directly is its own corpus with its folder as root; one that is not
-    Markdown by its suffix (`corpus.yaml`) is not yielded but passed to `refused(path,
-    reason)` if given. The same real file is yielded once even if reachable twice. Raises
-    CorpusPathError for a path that does not exist, before yielding anything from it.
+    Under a folder, only what the site's generator reads is yielded (Hugo's `content/`, not
+    its themes; Jekyll's posts and collections, not `_site/`). A symlink whose target lies
+    outside every folder in `paths` is not followed but passed to `refused(path, reason)`,
+    unless `allow_outside_links`. A file given directly is its own corpus with its folder
+    as root; one that is not Markdown by its suffix (`corpus.yaml`) is not yielded but
+    passed to `refused`. The same real file is yielded once even if reachable twice.
+    Raises CorpusPathError for a path that does not exist, before yielding anything from it.
     """
+    paths = list(paths)
+    allowed = (
+        None if allow_outside_links else [os.path.realpath(p) for p in paths if os.path.isdir(p)]
+    )
     seen: set[str] = set()
     for path in paths:
         if not path.exists():
             what = "is a broken symlink" if path.is_symlink() else "does not exist"
-            raise CorpusPathError(f"corpus path {path} {what}")
+            raise CorpusPathError(f"corpus path {display_name(str(path))} {what}")
         if path.is_dir():
-            found = [(file, path) for _, file in _walk(path)]
+            found = [(file, path) for _, file in _walk(path, _site_filter(path), allowed, refused)]
         elif path.suffix.lower() not in MARKDOWN_SUFFIXES:
             if refused is not None:
                 refused(path, NOT_MARKDOWN)

@@ -23,8 +23,12 @@ _MAX_DESCRIPTION = 2000
 _SOURCE_KEYS = ("source", "source_url", "original_url", "original", "origin", "link")
 _HEXO_KEYS = frozenset({"title", "date", "updated", "tags", "categories", "author", "permalink"})
 _KEY_LINE = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:")
+# Jekyll writes `2011-05-25 10:00:00 +0800`, which YAML does not read as a timestamp (its
+# zone needs a colon); Hugo writes `2019-01-04T12:00:00Z`. Both are dates to us.
 _DATE_TEXT = re.compile(
-    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?\s*$"
+    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"
+    r"(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d{1,9})?)?)?"
+    r"(?:[ \t]*(Z|[-+]\d{2}(?::?\d{2})?)(?:[ \t]+[A-Z]{2,5})?)?\s*$"
 )
 
 
@@ -42,6 +46,10 @@ class FrontMatter:
     abbrlink: str | None = None
     description: str | None = None
     source_url: str | None = None
+    slug: str | None = None  # Jekyll and Hugo: replaces the file name in the URL
+    url: str | None = None  # Hugo: the page's whole path, as written
+    draft: bool = False  # Jekyll/Hugo `draft: true`, Hugo `build.render: never`: not published
+    has_date: bool = False  # a `date` field was given (even one that could not be read)
     warnings: tuple[str, ...] = ()  # fields that were present but unusable
 
 
@@ -196,15 +204,36 @@ def _date(value: object, key: str, warnings: list[str]) -> tuple[dt.datetime | N
     if match is None and not isinstance(value, _BadTimestamp):
         return None, text
     if match is not None:
-        year, month, day, hour, minute, second = (int(p) if p else 0 for p in match.groups())
+        year, month, day, hour, minute, second = (int(p) if p else 0 for p in match.groups()[:6])
         try:
-            stamp = dt.datetime(year, month, day, hour, minute, second)
+            stamp = dt.datetime(year, month, day, hour, minute, second, tzinfo=_zone(match[7]))
         except ValueError:
             pass
         else:
             return stamp, stamp.isoformat() if match.group(4) else stamp.date().isoformat()
     warnings.append(f"front matter {key}: {text} is not a valid date; it was ignored")
     return None, None
+
+
+def _zone(text: str | None) -> dt.tzinfo | None:
+    """`Z`, `+0800`, `+08:00`, `-05` as a fixed offset; None for no zone."""
+    if not text:
+        return None
+    if text == "Z":
+        return dt.UTC
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+    if hours > 23 or minutes > 59:
+        raise ValueError("no such time zone offset")
+    offset = dt.timedelta(hours=hours, minutes=minutes)
+    return dt.timezone(-offset if text[0] == "-" else offset)
+
+
+def _is_draft(data: dict[object, object]) -> bool:
+    if data.get("draft") is True or data.get("published") is False:
+        return True
+    build = data.get("build", data.get("_build"))
+    return isinstance(build, dict) and build.get("render") in ("never", False)
 
 
 def _scalars(value: object) -> list[str]:
@@ -275,5 +304,9 @@ def read_fields(data: dict[object, object] | None) -> FrontMatter:
         abbrlink=abbrlink,
         description=_text(data.get("description"), _MAX_DESCRIPTION),
         source_url=source_url,
+        slug=_text(data.get("slug"), 500),
+        url=_text(data.get("url"), 1000),
+        draft=_is_draft(data),
+        has_date=data.get("date") is not None,
         warnings=tuple(warnings),
     )

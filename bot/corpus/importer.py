@@ -5,18 +5,21 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from bot.corpus.attribution import Attribution, host_name, parse_line
+from bot.corpus.attribution import Attribution, host_name, is_repost_credit, parse_line
+from bot.corpus.dialects import rewrite
 from bot.corpus.errors import CorpusConfigError, ImportProblem
-from bot.corpus.files import decode, iter_markdown_files, read_bytes
+from bot.corpus.files import decode, display_name, iter_markdown_files, read_bytes
 from bot.corpus.frontmatter import FrontMatter, read_fields, split_front_matter
+from bot.corpus.generators import generator_for, load_site_config
 from bot.corpus.hexo_tags import preprocess
 from bot.corpus.markdown import Block, Line, RawSection, parse_body
-from bot.corpus.permalink import AnchorMaker, post_url, with_anchor
-from bot.corpus.site import SiteConfig, load_site_config
+from bot.corpus.permalink import with_anchor
+from bot.corpus.shaping import Piece, is_stanza, reshape, split_rows
+from bot.corpus.site import Page, PageUrl, SiteConfig
 from bot.corpus.text import is_meaningful, is_wide, scrub, split_long
 from bot.models import (
     Document,
@@ -37,22 +40,53 @@ MAX_LINES = 200_000
 
 
 def _relative(path: Path, root: Path) -> str:
+    """The document's path from its corpus root, always displayable (see display_name)."""
     try:
-        return path.relative_to(root).as_posix()
+        return display_name(path.relative_to(root).as_posix())
     except ValueError:
-        return path.name
+        return display_name(path.name)
+
+
+def _site_relative(path: Path, root: Path, site: SiteConfig) -> str:
+    """The path the generator's rules are written for: from the site's own folder."""
+    if site.root is not None:
+        try:
+            full = root.resolve() / path.relative_to(root)
+            return display_name(full.relative_to(site.root).as_posix())
+        except ValueError:
+            pass
+    return _relative(path, root)
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something `check` reports that is not a fault in the file: a page that gets no link
+    and why, a shortcode we do not know, a name that is not UTF-8."""
+
+    kind: str
+    path: str
+    detail: str
+
+
+@dataclass(slots=True)
+class CorpusImport(ImportResult):
+    """ImportResult plus the notes for `check` and the sites that were read."""
+
+    notes: list[Note] = field(default_factory=list)
+    sites: dict[str, SiteConfig] = field(default_factory=dict)  # corpus root -> its site
 
 
 def _paragraphs(lines: list[Line]) -> list[tuple[str, int]]:
     """Join a block's lines into paragraphs: a hard break or a line indented with full-width
     spaces starts a new one (one-paragraph-per-line Chinese text); soft breaks join, with a
-    space only between non-CJK characters. Parts are collected in a list, not by repeated
-    string concatenation, so a paragraph of a million lines stays linear."""
+    space only between non-CJK characters. Short hard-broken lines (verse) stay one
+    paragraph, a line each. Parts are collected in a list, not by repeated string
+    concatenation, so a paragraph of a million lines stays linear."""
     out: list[tuple[str, int]] = []
     parts: list[str] = []
     start = 0
     for line in lines:
-        if (line.hard or line.text.startswith(_FULL_WIDTH_INDENT)) and parts:
+        if (line.text.startswith(_FULL_WIDTH_INDENT) and parts) or (line.hard and parts):
             out.append(("".join(parts), start))
             parts = []
         piece = line.text.strip()
@@ -65,23 +99,41 @@ def _paragraphs(lines: list[Line]) -> list[tuple[str, int]]:
         parts.append(piece)
     if parts:
         out.append(("".join(parts), start))
+    indented = any(line.text.startswith(_FULL_WIDTH_INDENT) for line in lines)
+    if not indented and is_stanza([scrub(text) for text, _ in out]):
+        return [("\n".join(scrub(text) for text, _ in out), out[0][1])]
     return out
 
 
-class _PassageBuilder:
-    """Turns blocks into passages, taking attribution lines out as it goes."""
+def _scrub_lines(text: str) -> str:
+    return "\n".join(part for line in text.split("\n") if (part := scrub(line)))
 
-    def __init__(self, parents: list[int | None]) -> None:
-        self.parents = parents
-        self.own = [Attribution() for _ in parents]
+
+class _PassageBuilder:
+    """Turns blocks into passages, taking attribution lines out as it goes.
+
+    An attribution inside a blockquote (`> 作者：鲁迅`) credits that quote only: the quote's
+    passages go to a section of their own, under the one the quote is in, carrying that
+    attribution; the blogger's own paragraphs around it keep theirs.
+    """
+
+    def __init__(self, sections: list[RawSection]) -> None:
+        self.sections = sections
+        self.own = [Attribution() for _ in sections]
         # True until a section has a passage: its first blocks may still be attributions.
-        self.leading = [True] * len(parents)
-        self.passages: list[Passage] = []
+        self.leading = [True] * len(sections)
+        self.pieces: list[Piece] = []
+        self.quote_sections: dict[int, int] = {}  # blockquote id -> its own section
+
+    def _parent(self, index: int) -> int | None:
+        return self.sections[index].parent
 
     def _trailing_attribution(self, block: Block) -> bool:
         """A block of nothing but attribution lines after the text (本文转载自… at the end of
         a repost) credits the article it closes: the nearest enclosing section that has an
-        attribution of its own, else the whole document. It fills only what is missing."""
+        attribution of its own, else the whole document. It fills only what is missing.
+        A reference alone (原文链接：…) names where something came from but credits nobody:
+        it is taken out of the text and changes no attribution."""
         lines = [line for line in block.lines if line.text.strip()]
         found = [parse_line(line.text.strip(), line.links) for line in lines]
         # Mid-text, "来源：…" may be prose: only a link or a short name makes it a credit.
@@ -89,21 +141,51 @@ class _PassageBuilder:
             f is not None and (f.source_url or (f.author and len(f.author) <= 30)) for f in found
         ):
             return False
+        if not any(is_repost_credit(line.text) for line in lines) and not any(
+            f is not None and f.author for f in found
+        ):
+            return True
         target: int | None = block.section
         while target is not None and self.own[target].empty:
-            target = self.parents[target]
+            target = self._parent(target)
         target = 0 if target is None else target
         for attribution in found:
             assert attribution is not None
             self.own[target] = self.own[target].merged(attribution)
         return True
 
+    def _quote_section(self, block: Block) -> int:
+        """The section of the attributed quote `block` is in (made on first use)."""
+        index = self.quote_sections.get(block.quote)
+        if index is None:
+            parent = self.sections[block.section]
+            index = len(self.sections)
+            level = min(parent.level + 1, 6)
+            self.sections.append(
+                RawSection(level, "", block.section, parent.line, parent.anchor, quote=True)
+            )
+            self.own.append(Attribution())
+            self.leading.append(False)
+            self.quote_sections[block.quote] = index
+        return index
+
     def add(self, block: Block) -> None:
+        if block.code:
+            if self.pieces and self.pieces[-1].section == block.section:
+                self.pieces[-1].code_after = True
+            return
+        if block.table:
+            rows = [_scrub_lines(line.text) for line in block.lines]
+            for text in split_rows([row for row in rows if row]):
+                if is_meaningful(text):
+                    self._piece(block.section, block.kind, text, block.lines[0].line)
+            return
         section = block.section
-        # Attribution lines count in a note anywhere, and in any block (plain, quote, list)
-        # that opens its section, before the section's first passage.
+        in_quote = block.quote and block.kind is PassageKind.QUOTE and not block.in_footnote
+        # Attribution lines count in a note anywhere, in a quote (for that quote), and in
+        # any block (plain, list) that opens its section, before its first passage.
         may_attribute = not block.in_footnote and (
-            block.kind is PassageKind.NOTE or self.leading[section]
+            block.kind is PassageKind.NOTE or self.leading[section] or bool(in_quote)
         )
         if not may_attribute and not block.in_footnote and self._trailing_attribution(block):
             return
@@ -112,18 +194,30 @@ class _PassageBuilder:
         for line in block.lines:
             found = parse_line(line.text.strip(), line.links) if may_attribute else None
             if found is not None:
-                self.own[section] = self.own[section].merged(found)
+                target = self._quote_section(block) if in_quote else section
+                self.own[target] = self.own[target].merged(found)
                 break_next = True  # text on either side of it must not be joined
                 continue
             if break_next:
                 line.hard = True
                 break_next = False
             kept.append(line)
+        if in_quote and block.quote in self.quote_sections:
+            section = self.quote_sections[block.quote]
         for text, line_no in _paragraphs(kept):
-            for piece in split_long(scrub(text)):
+            for piece in split_long(_scrub_lines(text)):
                 if is_meaningful(piece):
-                    self.passages.append(Passage(section, block.kind, piece, line_no))
-                    self.leading[section] = False
+                    self._piece(section, block.kind, piece, line_no)
+
+    def _piece(self, section: int, kind: PassageKind, text: str, line: int) -> None:
+        self.pieces.append(Piece(section, kind, text, line))
+        self.leading[section] = False
+        if self.sections[section].quote:
+            self.leading[self.sections[section].parent or 0] = False
+
+    def passages(self) -> list[Passage]:
+        shaped = reshape(self.pieces)
+        return [Passage(p.section, p.kind, p.text, p.line) for p in shaped]
 
 
 def _resolve_sections(
@@ -131,12 +225,15 @@ def _resolve_sections(
     own: list[Attribution],
     fm: FrontMatter,
     site: SiteConfig,
+    page: Page,
     url: str | None,
 ) -> tuple[Section, ...]:
     """Give every section its resolved author and source: its own attribution, else the
-    nearest ancestor's, else the front matter's, else the post's own URL with its anchor."""
-    anchors = AnchorMaker()
-    default_author = "、".join(fm.authors) if fm.authors else site.author
+    nearest ancestor's, else the front matter's, else the post's own URL with its anchor.
+    Anchors follow the site's generator; an explicit `{#id}` wins."""
+    generator = generator_for(site)
+    make_anchor = generator.anchors(site)
+    default_author = "、".join(fm.authors) if fm.authors else generator.page_author(site, page)
     sections: list[Section] = []
     resolved: list[Attribution] = []
     for index, item in enumerate(raw):
@@ -145,8 +242,13 @@ def _resolve_sections(
         if parent is not None:
             attribution = attribution.merged(resolved[parent])
         resolved.append(attribution)
-        anchor = anchors(item.heading) if index else None
-        heading_path = () if parent is None else (*sections[parent].heading_path, item.heading)
+        if item.quote and parent is not None:
+            anchor = sections[parent].anchor
+            heading_path = sections[parent].heading_path
+        else:
+            generated = make_anchor(item.heading) if index and item.heading else None
+            anchor = (item.anchor or generated) if index else None
+            heading_path = () if parent is None else (*sections[parent].heading_path, item.heading)
         if attribution.source_url or attribution.source_name:
             source_url = attribution.source_url or fm.source_url or with_anchor(url, anchor)
             source_name = attribution.source_name or host_name(source_url or "")
@@ -170,8 +272,22 @@ def _resolve_sections(
     return tuple(sections)
 
 
+def page_url(path: Path, root: Path, site: SiteConfig, fm: FrontMatter) -> PageUrl:
+    """The page's public URL by its site's rules, or why it has none."""
+    return generator_for(site).page_url(site, Page(_site_relative(path, root, site), fm))
+
+
+def _page(path: Path, root: Path, site: SiteConfig, fm: FrontMatter) -> Page:
+    return Page(_site_relative(path, root, site), fm)
+
+
 def _build(
-    path: Path, root: Path, site: SiteConfig, data: bytes, warnings: list[str]
+    path: Path,
+    root: Path,
+    site: SiteConfig,
+    data: bytes,
+    warnings: list[str],
+    notes: list[Note] | None = None,
 ) -> ParsedDocument:
     text = decode(data)
     line_count = text.count("\n") + 1
@@ -182,7 +298,11 @@ def _build(
     fm = read_fields(split.data)
     warnings.extend(fm.warnings)
     body_lines = split.body.split("\n")
-    pre = preprocess(body_lines, split.body_offset + 1)
+    dialects = rewrite(body_lines, split.body_offset + 1)
+    if notes is not None:
+        for name, line in dialects.unknown_shortcodes.items():
+            notes.append(Note("unknown shortcode", str(path), f"{{{{< {name} >}}}} at line {line}"))
+    pre = preprocess(dialects.lines, split.body_offset + 1)
     warnings.extend(pre.problems)
     try:
         body = parse_body(pre.lines, pre.line_kinds, split.body_offset)
@@ -191,15 +311,19 @@ def _build(
     warnings.extend(body.problems)
     for section in body.sections:
         section.heading = scrub(section.heading)
-    builder = _PassageBuilder([raw.parent for raw in body.sections])
+    builder = _PassageBuilder(body.sections)
     for block in body.blocks:
         builder.add(block)
+    passages = builder.passages()
     rel = _relative(path, root)
-    url = post_url(site, rel, fm)
+    link = page_url(path, root, site, fm)
+    url = link.url
+    if notes is not None and url is None:
+        notes.append(Note("no link", str(path), link.reason or "no URL"))
     first_h1 = next((s.heading for s in body.sections if s.level == 1 and s.heading), None)
     document = Document(
         path=rel,
-        title=fm.title or first_h1 or path.stem,
+        title=fm.title or first_h1 or display_name(path.stem),
         url=url,
         authors=fm.authors,
         date=fm.date_text,
@@ -210,8 +334,9 @@ def _build(
         source_url=fm.source_url,
         sha256=hashlib.sha256(data).hexdigest(),
     )
-    sections = _resolve_sections(body.sections, builder.own, fm, site, url)
-    return ParsedDocument(document, sections, tuple(builder.passages))
+    page = _page(path, root, site, fm)
+    sections = _resolve_sections(builder.sections, builder.own, fm, site, page, url)
+    return ParsedDocument(document, sections, tuple(passages))
 
 
 class ParseCache(Protocol):
@@ -238,6 +363,17 @@ def parse_key(data: bytes, site: SiteConfig) -> str:
     return digest.hexdigest()
 
 
+def _link_note(path: Path, root: Path, site: SiteConfig, data: bytes) -> Note | None:
+    """For a page taken from the cache without a URL: why it has none (its front matter is
+    read again; nothing else is parsed)."""
+    try:
+        split = split_front_matter(decode(data))
+    except ImportProblem:
+        return None
+    link = page_url(path, root, site, read_fields(split.data))
+    return None if link.url else Note("no link", str(path), link.reason or "no URL")
+
+
 def parse_markdown_file(
     path: Path,
     root: Path,
@@ -246,11 +382,13 @@ def parse_markdown_file(
     *,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     cache: ParseCache | None = None,
+    notes: list[Note] | None = None,
 ) -> ParsedDocument:
     """Import one file. Raises ImportProblem if the file has to be skipped.
 
     Problems that did not stop the import (an unclosed code fence, front matter that is not a
-    mapping ...) are appended to `problems` if given, as Problem(..., skipped=False).
+    mapping ...) are appended to `problems` if given, as Problem(..., skipped=False); notes
+    for `check` (no link and why, unknown shortcodes) to `notes`.
     With a `cache`, an unchanged file is taken from it instead of being parsed again.
     """
     data = read_bytes(path, max_file_bytes)
@@ -258,13 +396,17 @@ def parse_markdown_file(
     document = cache.get(_relative(path, root), key) if cache is not None else None
     if document is None:
         warnings: list[str] = []
-        parsed = _build(path, root, site, data, warnings)
+        parsed = _build(path, root, site, data, warnings, notes)
         if len(warnings) > _MAX_WARNINGS:  # one broken file must not flood the report
             more = len(warnings) - _MAX_WARNINGS
             warnings = [*warnings[:_MAX_WARNINGS], f"... and {more} more problems like these"]
         document = replace(parsed, parse_key=key, warnings=tuple(warnings))
+    elif notes is not None and document.document.url is None:
+        note = _link_note(path, root, site, data)
+        if note is not None:
+            notes.append(note)
     if problems is not None:
-        rel = str(path)  # as the user named it, so they can open it
+        rel = display_name(str(path))  # as the user named it, so they can open it
         problems.extend(Problem(rel, reason, skipped=False) for reason in document.warnings)
     return document
 
@@ -275,21 +417,23 @@ def load_corpus(
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     progress: Callable[[int, Path], None] | None = None,
     cache: ParseCache | None = None,
-) -> ImportResult:
+    allow_outside_links: bool = False,
+) -> CorpusImport:
     """Import every Markdown file under `paths`; one bad file never stops the others.
 
     `progress(files_seen, path)` is called before each file. Problems name files by the
     path the user gave plus the rest of the way, so they can be opened as printed.
-    A file named directly that is not Markdown (`corpus.yaml`) is reported as skipped.
+    A file named directly that is not Markdown (`corpus.yaml`) is reported as skipped, and
+    so is a symlink whose target is outside every corpus path, unless `allow_outside_links`.
     Raises CorpusPathError (from iter_markdown_files) if a path does not exist.
     """
-    result = ImportResult()
+    result = CorpusImport()
     sites: dict[Path, SiteConfig] = {}
 
     def refuse(path: Path, reason: str) -> None:
-        result.problems.append(Problem(str(path), reason, skipped=True))
+        result.problems.append(Problem(display_name(str(path)), reason, skipped=True))
 
-    for path, root in iter_markdown_files(paths, refuse):
+    for path, root in iter_markdown_files(paths, refuse, allow_outside_links=allow_outside_links):
         if root not in sites:
             try:
                 sites[root] = load_site_config(root)
@@ -298,9 +442,20 @@ def load_corpus(
                     Problem(exc.path, f"{exc.reason}; using defaults", skipped=False)
                 )
                 sites[root] = SiteConfig()
+            result.sites[str(root)] = sites[root]
         result.files_seen += 1
         if progress is not None:
             progress(result.files_seen, path)
+        shown = display_name(str(path))
+        if shown != str(path):
+            result.problems.append(
+                Problem(
+                    shown,
+                    "file name is not valid UTF-8; imported, shown and stored as "
+                    f"{display_name(path.name)!r} (rename the file to UTF-8 to keep it stable)",
+                    skipped=False,
+                )
+            )
         try:
             document = parse_markdown_file(
                 path,
@@ -309,9 +464,10 @@ def load_corpus(
                 result.problems,
                 max_file_bytes=max_file_bytes,
                 cache=cache,
+                notes=result.notes,
             )
         except ImportProblem as exc:
-            result.problems.append(Problem(str(path), exc.reason, skipped=True))
+            result.problems.append(Problem(shown, exc.reason, skipped=True))
             continue
         result.documents.append(document)
     return result

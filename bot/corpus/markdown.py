@@ -28,6 +28,10 @@ MAX_NESTING = 100
 _MAX_BRACKETS = 20_000
 _BR = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
 _IGNORED_INLINE = frozenset({"image", "math_inline", "math_inline_double", "footnote_ref"})
+# `## Title {#id}`, `{: #id .class}`, `{.class #id}`: kramdown, Hugo (goldmark) and VitePress.
+_HEADING_ATTRS = re.compile(r"\s*\{:?\s*([^{}]{0,200})\}\s*$")
+_ID_ATTR = re.compile(r"(?:^|\s)#([^\s#.{}]+)")
+_CODE_TOKENS = frozenset({"fence", "code_block"})
 
 
 @dataclass(slots=True)
@@ -46,6 +50,8 @@ class RawSection:
     heading: str
     parent: int | None
     line: int
+    anchor: str | None = None  # an explicit `{#id}` after the heading
+    quote: bool = False  # made for one attributed quote (see the importer), not a heading
 
 
 @dataclass(slots=True)
@@ -54,6 +60,9 @@ class Block:
     kind: PassageKind
     lines: list[Line]
     in_footnote: bool = False
+    table: bool = False  # one line per row
+    code: bool = False  # a code block stood here (it has no lines: code is not text)
+    quote: int = 0  # which blockquote (counted from 1) the block is in; 0: none
 
 
 @dataclass(slots=True)
@@ -131,6 +140,9 @@ class _Walker:
         self.in_footnote = False
         self.row: list[str] | None = None
         self.row_line = 0
+        self.table: Block | None = None
+        self.quotes = 0  # blockquotes opened so far
+        self.quote_id = 0  # the outermost open blockquote
 
     def _section_at(self, line: int) -> int:
         """The last section whose heading is at or before `line` (footnotes come at the end)."""
@@ -152,10 +164,16 @@ class _Walker:
         start = inline.map[0] if inline.map else 0
         lines = render_inline(inline.children or [], start + self.offset + 1)
         text = " ".join(line.text.strip() for line in lines).strip()
+        anchor = None
+        attrs = _HEADING_ATTRS.search(text)
+        if attrs is not None and (attrs.group(1).startswith(("#", ".")) or "#" in attrs.group(1)):
+            found = _ID_ATTR.search(attrs.group(1))
+            anchor = found.group(1) if found else None
+            text = text[: attrs.start()].rstrip()
         parent = len(self.sections) - 1
         while parent and self.sections[parent].level >= level:
             parent = self.sections[parent].parent or 0
-        self.sections.append(RawSection(level, text, parent, start + self.offset + 1))
+        self.sections.append(RawSection(level, text, parent, start + self.offset + 1, anchor))
         self.section_lines.append(start + self.offset + 1)
 
     def paragraph(self, inline: Token) -> None:
@@ -163,7 +181,9 @@ class _Walker:
         lines = render_inline(inline.children or [], start + self.offset + 1)
         line = start + self.offset + 1
         section = self._section_at(line) if self.in_footnote else len(self.sections) - 1
-        self.blocks.append(Block(section, self._kind(start), lines, self.in_footnote))
+        self.blocks.append(
+            Block(section, self._kind(start), lines, self.in_footnote, quote=self.quote_id)
+        )
 
     def cell(self, inline: Token) -> None:
         if self.row is not None:
@@ -183,9 +203,18 @@ class _Walker:
                 self.paragraph(nxt)
                 i += 1
             elif kind == "blockquote_open":
+                if not self.quote_depth:
+                    self.quotes += 1
+                    self.quote_id = self.quotes
                 self.quote_depth += 1
             elif kind == "blockquote_close":
                 self.quote_depth -= 1
+                if not self.quote_depth:
+                    self.quote_id = 0
+            elif kind in _CODE_TOKENS:
+                self.blocks.append(
+                    Block(len(self.sections) - 1, PassageKind.PARAGRAPH, [], code=True)
+                )
             elif kind == "list_item_open":
                 self.list_depth += 1
             elif kind == "list_item_close":
@@ -194,6 +223,15 @@ class _Walker:
                 self.in_footnote = True
             elif kind == "footnote_block_close":
                 self.in_footnote = False
+            elif kind == "table_open":
+                start = tok.map[0] if tok.map else 0
+                self.table = Block(
+                    len(self.sections) - 1, self._kind(start), [], table=True, quote=self.quote_id
+                )
+            elif kind == "table_close" and self.table is not None:
+                if self.table.lines:
+                    self.blocks.append(self.table)
+                self.table = None
             elif kind == "tr_open":
                 self.row = []
                 self.row_line = tok.map[0] if tok.map else 0
@@ -201,9 +239,8 @@ class _Walker:
                 self.cell(tok)
             elif kind == "tr_close" and self.row is not None:
                 text = " | ".join(cell for cell in self.row if cell)
-                line = Line(text, self.row_line + self.offset + 1, True)
-                kind_here = self._kind(self.row_line)
-                self.blocks.append(Block(len(self.sections) - 1, kind_here, [line]))
+                if text and self.table is not None:
+                    self.table.lines.append(Line(text, self.row_line + self.offset + 1, True))
                 self.row = None
             i += 1
 

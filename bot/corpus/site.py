@@ -1,89 +1,90 @@
-"""Site settings: the site's title, public URL and permalink pattern.
+"""What a site generator's config says about a site, and the protocol each generator meets.
 
-Read from `corpus.yaml` in the corpus root, else from a Hexo `_config.yml` in the root or up
-to two folders above it (so pointing the bot at `blog/source` or `blog/source/_posts` still
-finds `blog/_config.yml`).
+A `SiteConfig` is read once per corpus root (see `generators.load_site_config`) and then
+drives three things for every page: which files are pages at all, the page's public URL,
+and its heading anchors. Each generator family (Hexo, Jekyll, Hugo, VitePress, MkDocs) is a
+module with one object meeting `Generator`; the registry in `generators.py` lists them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-import yaml
-
-from bot.corpus.errors import CorpusConfigError
+from bot.corpus.frontmatter import FrontMatter
 
 DEFAULT_PERMALINK = ":year/:month/:day/:title/"
-_MAX_CONFIG_BYTES = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
     title: str | None = None
-    url: str | None = None  # without it, passages without their own attribution have no link
+    url: str | None = None  # with its base path; without it, pages have no link
     permalink: str = DEFAULT_PERMALINK
-    author: str | None = None  # Hexo's site-wide `author`: the fallback for every post
+    author: str | None = None  # the site-wide author: the fallback for every page
+    generator: str = "hexo"  # whose rules make URLs and anchors (see generators.GENERATORS)
+    root: str | None = None  # the site's own folder (where its config is), absolute
+    timezone: str | None = None
+    language: str | None = None
+    # Generator-specific settings as (key, value) strings: permalinks per section or
+    # collection, content folders, cleanUrls ... Plain strings keep the config hashable and
+    # its repr a stable part of every parse key.
+    settings: tuple[tuple[str, str], ...] = ()
+    config_files: tuple[str, ...] = ()  # what was read, for the fingerprint and messages
+
+    def setting(self, key: str) -> str | None:
+        return next((v for k, v in self.settings if k == key), None)
+
+    def settings_under(self, prefix: str) -> dict[str, str]:
+        """Settings whose key starts with `prefix`, keyed by the rest of the key."""
+        return {k[len(prefix) :]: v for k, v in self.settings if k.startswith(prefix)}
 
 
-def _string(data: dict[object, object], key: str) -> str | None:
-    value = data.get(key)
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
-        text = str(value).strip()
-        return text or None
-    return None
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A Markdown file as its generator sees it."""
+
+    rel: str  # POSIX path from the site root (or the corpus root without a known site)
+    fm: FrontMatter
 
 
-def _read(path: Path) -> SiteConfig:
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(_MAX_CONFIG_BYTES + 1)
-    except OSError as exc:
-        raise CorpusConfigError(str(path), f"cannot read: {exc.strerror or exc}") from None
-    if len(raw) > _MAX_CONFIG_BYTES:
-        raise CorpusConfigError(str(path), f"larger than {_MAX_CONFIG_BYTES} bytes")
-    try:
-        data = yaml.safe_load(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise CorpusConfigError(str(path), "not valid UTF-8") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise CorpusConfigError(str(path), f"invalid YAML{where}") from None
-    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
-        raise CorpusConfigError(str(path), f"invalid value: {exc}") from None
-    if data is None:
-        return SiteConfig()
-    if not isinstance(data, dict):
-        raise CorpusConfigError(str(path), "expected a mapping of settings")
-    url = _string(data, "url")
-    if url is not None and not url.startswith(("http://", "https://")):
-        raise CorpusConfigError(str(path), "url must start with http:// or https://")
-    return SiteConfig(
-        title=_string(data, "title"),
-        url=url,
-        permalink=_string(data, "permalink") or DEFAULT_PERMALINK,
-        author=_string(data, "author"),
-    )
+@dataclass(frozen=True, slots=True)
+class PageUrl:
+    url: str | None
+    reason: str | None = None  # why there is no URL, for `check`
 
 
-def find_site_config(root: Path) -> Path | None:
-    """The settings file that applies to `root`, if any."""
-    own = root / "corpus.yaml"
-    if own.is_file():
-        return own
-    folder = root.resolve() if root.exists() else root
-    for candidate in (folder, *list(folder.parents)[:2]):
-        hexo = candidate / "_config.yml"
-        if hexo.is_file():
-            return hexo
-    return None
+AnchorRule = Callable[[], Callable[[str], str | None]]
 
 
-def load_site_config(root: Path) -> SiteConfig:
-    """Settings for the corpus at `root`; defaults if there is no settings file.
+class Generator(Protocol):
+    """One site generator's rules."""
 
-    Raises CorpusConfigError if the file exists but cannot be used.
-    """
-    path = find_site_config(root)
-    return SiteConfig() if path is None else _read(path)
+    name: str  # as written in corpus.yaml's `generator:`
+    label: str  # as shown to people
+
+    def detect(self, folder: Path) -> bool:
+        """True if `folder` is the root of a site made with this generator."""
+        ...
+
+    def read(self, folder: Path) -> SiteConfig:
+        """The site's settings; CorpusConfigError if its config cannot be used."""
+        ...
+
+    def is_content(self, site: SiteConfig, rel: str, is_dir: bool) -> bool:
+        """Whether a file or folder (POSIX path from the site root) can hold pages."""
+        ...
+
+    def page_url(self, site: SiteConfig, page: Page) -> PageUrl:
+        """The page's public URL as the generator builds it, or why there is none."""
+        ...
+
+    def page_author(self, site: SiteConfig, page: Page) -> str | None:
+        """The author a page without its own gets from the site's config."""
+        ...
+
+    def anchors(self, site: SiteConfig) -> Callable[[str], str | None]:
+        """A fresh heading-id maker for one page (ids count duplicates per page)."""
+        ...

@@ -1,0 +1,213 @@
+"""Markup of the other generators, reduced to what the Hexo pass and markdown-it read.
+
+A line-for-line pass (the line count never changes, so reported line numbers stay true) run
+before `hexo_tags.preprocess`. Outside fenced code and inline code it:
+
+* drops VitePress / markdown-it-container fences (`::: tip 提示`, `:::`, `:::: code-group`),
+  keeping what they hold; drops `[[toc]]` and `<<< @/snippet` import lines;
+* drops kramdown attribute lists and extensions (`{:toc}` with the `* TOC` line it turns
+  into a table of contents, `{: .class}`, `{::options /}`, `{::comment}...{:/comment}`);
+* turns Hugo shortcodes into tags the Hexo pass already understands: `{{< name args >}}` and
+  `{{% name %}}` become `{% name args %}`, `{{< /name >}}` becomes `{% endname %}`, so the
+  inner text of paired shortcodes stays and code-like ones (`highlight`) go; shortcodes we
+  do not know are listed for `check`;
+* reads Obsidian-style `[[page|text]]` links as their text and drops `![[embeds]]` and the
+  `[!note]` marker of a callout.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.corpus.hexo_tags import code_spans
+
+_FENCE_OPEN = re.compile(r"^[ \t>]*(`{3,}|~{3,})(.*)$")
+_CONTAINER = re.compile(r"^[ \t>]*:{3,}(?:\s|$)|^[ \t>]*:{3,}[A-Za-z][\w-]*")
+_TOC_LINE = re.compile(r"^\s*(?:\[\[?toc\]\]?|\[TOC\])\s*$", re.IGNORECASE)
+_SNIPPET = re.compile(r"^\s*<<<\s*@?/?\S+")
+_IAL_LINE = re.compile(r"^[ \t>]*\{:{1,2}[^}\n]{0,300}\}\s*$")
+_IAL_TRAILING = re.compile(r"[ \t]*\{:[^}\n]{0,300}\}\s*$")
+_IAL_TOC = re.compile(r"^[ \t>]*\{:\s*(?:toc|\.toc)\s*\}\s*$", re.IGNORECASE)
+_TOC_ITEM = re.compile(r"^\s*(?:[*+-]|\d+\.)\s+\S.{0,20}$")
+_KRAMDOWN_COMMENT_OPEN = re.compile(r"^\s*\{::comment\}")
+_KRAMDOWN_COMMENT_CLOSE = re.compile(r"\{:/(?:comment)?\}")
+_SHORTCODE = re.compile(
+    r"\{\{([<%])\s*(/?)\s*(?:/\*.*?\*/\s*)?([A-Za-z_][\w./-]*)?(.*?)\s*/?\s*[>%]\}\}"
+)
+_ESCAPED_SHORTCODE = re.compile(r"\{\{[<%]/\*.*?\*/[>%]\}\}")
+_WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n|]{1,200})(?:\|([^\[\]\n]{1,200}))?\]\]")
+_CALLOUT = re.compile(r"^(\s*(?:>\s*)+)\[![A-Za-z-]+\][+-]?.*$")
+
+# Hugo's own shortcodes and those most themes ship; anything else is reported by `check`.
+KNOWN_SHORTCODES = frozenset(
+    [
+        "figure",
+        "gist",
+        "highlight",
+        "instagram",
+        "param",
+        "ref",
+        "relref",
+        "tweet",
+        "twitter",
+        "vimeo",
+        "youtube",
+        "x",
+        "details",
+        "qr",
+        "comment",
+        "notice",
+        "hint",
+        "alert",
+        "tabs",
+        "tab",
+        "expand",
+        "mermaid",
+        "katex",
+        "math",
+        "admonition",
+        "callout",
+        "img",
+        "image",
+        "bilibili",
+        "music",
+        "audio",
+        "video",
+        "blockquote",
+        "quote",
+        "center",
+        "raw",
+        "columns",
+        "column",
+        "button",
+        "badge",
+        "link",
+        "toc",
+        "code",
+        "chart",
+        "include",
+        "aplayer",
+        "meting",
+        "douban",
+        "netease",
+        "spoiler",
+        "collapse",
+        "note",
+        "warning",
+        "tip",
+        "info",
+        "danger",
+        "caution",
+        "important",
+    ]
+)
+
+
+@dataclass(slots=True)
+class Dialects:
+    lines: list[str]
+    unknown_shortcodes: dict[str, int] = field(default_factory=dict)  # name -> first line
+
+
+def _shortcodes(line: str, lineno: int, unknown: dict[str, int]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        closing, name, args = match.group(2), match.group(3) or "", match.group(4).strip()
+        if not name:
+            return ""
+        if name not in KNOWN_SHORTCODES:
+            unknown.setdefault(name, lineno)
+        if closing:
+            return "{% end" + name + " %}"
+        return "{% " + name + (" " + args if args else "") + " %}"
+
+    line = _ESCAPED_SHORTCODE.sub("", line)
+    return _SHORTCODE.sub(replace, line)
+
+
+def _wikilinks(line: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        if match.group(1):
+            return ""  # ![[picture.png]]: an embed
+        if match.group(3):
+            return match.group(3)
+        target = match.group(2).split("#", 1)[0].rsplit("/", 1)[-1]
+        return target or match.group(2).lstrip("#")
+
+    return _WIKILINK.sub(replace, line)
+
+
+def _outside_code(line: str, transform: _Transform) -> str:
+    spans = code_spans(line)
+    if not spans:
+        return transform(line)
+    parts: list[str] = []
+    pos = 0
+    for start, end in spans:
+        parts.append(transform(line[pos:start]))
+        parts.append(line[start:end])
+        pos = end
+    parts.append(transform(line[pos:]))
+    return "".join(parts)
+
+
+class _Transform:
+    def __init__(self, lineno: int, unknown: dict[str, int]) -> None:
+        self.lineno = lineno
+        self.unknown = unknown
+
+    def __call__(self, text: str) -> str:
+        if "{{" in text:
+            text = _shortcodes(text, self.lineno, self.unknown)
+        if "[[" in text:
+            text = _wikilinks(text)
+        return text
+
+
+def rewrite(lines: list[str], first_line: int = 1) -> Dialects:
+    """Rewrite the body's lines; `first_line` is the file line of lines[0]."""
+    out = list(lines)
+    unknown: dict[str, int] = {}
+    fence: tuple[str, int] | None = None
+    in_comment = False
+    for index, line in enumerate(lines):
+        if fence is not None:
+            stripped = line.strip().lstrip(">").strip()
+            if stripped and set(stripped) == {fence[0]} and len(stripped) >= fence[1]:
+                fence = None
+            continue
+        if in_comment:
+            out[index] = ""
+            if _KRAMDOWN_COMMENT_CLOSE.search(line):
+                in_comment = False
+            continue
+        match = _FENCE_OPEN.match(line)
+        if match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
+            fence = (match.group(1)[0], len(match.group(1)))
+            continue
+        if ":" in line and _CONTAINER.match(line):
+            out[index] = ""
+            continue
+        if "{:" in line:
+            if _KRAMDOWN_COMMENT_OPEN.match(line):
+                in_comment = not _KRAMDOWN_COMMENT_CLOSE.search(line)
+                out[index] = ""
+                continue
+            if _IAL_LINE.match(line):
+                # `* TOC` + `{:toc}` is kramdown's table of contents: neither is text.
+                if _IAL_TOC.match(line) and index and _TOC_ITEM.match(lines[index - 1]):
+                    out[index - 1] = ""
+                out[index] = ""
+                continue
+            if not line.lstrip().startswith("#"):  # a heading keeps `{: #id}` for its anchor
+                line = _IAL_TRAILING.sub("", line)
+        if _TOC_LINE.match(line) or _SNIPPET.match(line):
+            out[index] = ""
+            continue
+        if "[!" in line and _CALLOUT.match(line):
+            out[index] = _CALLOUT.sub(r"\1", line)
+            continue
+        if "{{" in line or "[[" in line:
+            line = _outside_code(line, _Transform(index + first_line, unknown))
+        out[index] = line
+    return Dialects(out, unknown)

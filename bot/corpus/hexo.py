@@ -1,0 +1,88 @@
+"""Hexo: `_config.yml` + `source/`; posts under `source/_posts` take the permalink pattern,
+other pages keep their path (`about/index.md` -> `about/`). Also the rules of a plain folder
+of posts with a `corpus.yaml` (or nothing): every file is a post."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote
+
+from bot.corpus.configfiles import read_mapping, text_value
+from bot.corpus.errors import CorpusConfigError
+from bot.corpus.permalink import AnchorMaker, post_path
+from bot.corpus.site import DEFAULT_PERMALINK, Page, PageUrl, SiteConfig
+
+URL_SAFE = "/-_.~%:@!$&'()*+,;="
+_SKIPPED = frozenset({"public", "themes", "scaffolds", "node_modules"})
+
+
+def join_url(base: str, path: str) -> str:
+    """Site URL + a path, percent-encoding what must be (CJK stays readable once decoded)."""
+    return base.rstrip("/") + "/" + quote(path.lstrip("/"), safe=URL_SAFE)
+
+
+def site_url(value: str | None, where: str) -> str | None:
+    if value is not None and not value.startswith(("http://", "https://")):
+        raise CorpusConfigError(where, "url must start with http:// or https://")
+    return value
+
+
+class Hexo:
+    name = "hexo"
+    label = "Hexo"
+
+    def detect(self, folder: Path) -> bool:
+        return (folder / "_config.yml").is_file() and (folder / "source").is_dir()
+
+    def read(self, folder: Path) -> SiteConfig:
+        path = folder / "_config.yml"
+        data = read_mapping(path)
+        return SiteConfig(
+            title=text_value(data, "title"),
+            url=site_url(text_value(data, "url"), str(path)),
+            permalink=text_value(data, "permalink") or DEFAULT_PERMALINK,
+            author=text_value(data, "author"),
+            generator=self.name,
+            root=str(folder),
+            timezone=text_value(data, "timezone"),
+            language=text_value(data, "language"),
+            settings=(("layout", "site"),),
+            config_files=(str(path),),
+        )
+
+    def is_content(self, site: SiteConfig, rel: str, is_dir: bool) -> bool:
+        if site.setting("layout") != "site":
+            return True
+        first = rel.split("/", 1)[0]
+        if "/" not in rel:
+            return is_dir and first == "source"
+        return first == "source" and not any(p in _SKIPPED for p in rel.split("/"))
+
+    def page_url(self, site: SiteConfig, page: Page) -> PageUrl:
+        if not site.url:
+            return PageUrl(None, "no site URL (set url in _config.yml or corpus.yaml)")
+        parts = PurePosixPath(page.rel).parts
+        if page.fm.permalink:
+            path: str | None = page.fm.permalink
+        elif site.setting("layout") == "site" and "_posts" not in parts and len(parts) > 1:
+            # A page: its path under source/, as .html; index.html is trimmed.
+            path = str(PurePosixPath(*parts[1:]).with_suffix(".html"))
+        else:
+            path = post_path(site.permalink, page.rel, page.fm)
+            if path is None:
+                return PageUrl(None, f"no date for the permalink {site.permalink}")
+        assert path is not None
+        path = path.lstrip("/")
+        if path.endswith("index.html"):  # Hexo's pretty_urls.trailing_index default
+            path = path[: -len("index.html")]
+        return PageUrl(join_url(site.url, path))
+
+    def page_author(self, site: SiteConfig, page: Page) -> str | None:
+        return site.author
+
+    def anchors(self, site: SiteConfig) -> Callable[[str], str | None]:
+        return AnchorMaker()
+
+
+HEXO = Hexo()

@@ -1,0 +1,120 @@
+"""Passages a reader would quote: the raw paragraphs of a section, reshaped.
+
+* A table is one passage, a row a line (cut between rows past the size limit).
+* Short hard-broken lines (a poem, an address) stay together as a stanza.
+* A lead-in ending with `：`/`:` joins what follows it. When what followed was code (which
+  is not imported), a short one (`解决方法：`) joins the text after the code, or goes if
+  there is none; a longer one says enough to stay on its own.
+* A piece under MIN_CHARS joins its neighbour of the same kind in the same section (list
+  items with list items, a quote's lines with each other), unless it is all there is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.corpus.text import MAX_PASSAGE_CHARS, split_long
+from bot.models import PassageKind
+
+MIN_CHARS = 8
+STANZA_LINE_CHARS = 24  # a hard-broken line this short is a line of verse, not a paragraph
+_LEAD_IN_ENDS = ("：", ":")
+_MAX_LEAD_IN = 80
+_SHORT_LEAD_IN = 16
+
+
+@dataclass(slots=True)
+class Piece:
+    section: int
+    kind: PassageKind
+    text: str
+    line: int
+    code_after: bool = False  # a code block came right after it in its section
+
+
+def is_stanza(lines: list[str]) -> bool:
+    """Two or more short lines with hard breaks between them."""
+    return len(lines) >= 2 and all(0 < len(line) <= STANZA_LINE_CHARS for line in lines)
+
+
+def split_rows(rows: list[str], limit: int = MAX_PASSAGE_CHARS) -> list[str]:
+    """Rows joined by newlines, cut between rows when the limit is reached."""
+    out: list[str] = []
+    current: list[str] = []
+    size = 0
+    for row in rows:
+        for part in split_long(row, limit):
+            if current and size + len(part) + 1 > limit:
+                out.append("\n".join(current))
+                current, size = [], 0
+            current.append(part)
+            size += len(part) + 1
+    if current:
+        out.append("\n".join(current))
+    return out
+
+
+def _is_lead_in(piece: Piece) -> bool:
+    return len(piece.text) <= _MAX_LEAD_IN and piece.text.endswith(_LEAD_IN_ENDS)
+
+
+def _join(first: Piece, second: Piece) -> Piece:
+    kind = first.kind if len(first.text) >= len(second.text) else second.kind
+    return Piece(
+        first.section, kind, first.text + "\n" + second.text, first.line, second.code_after
+    )
+
+
+def _joinable(first: Piece, second: Piece) -> bool:
+    return (
+        first.section == second.section
+        and first.kind == second.kind
+        and len(first.text) + len(second.text) < MAX_PASSAGE_CHARS
+    )
+
+
+def reshape(pieces: list[Piece]) -> list[Piece]:
+    """Join lead-ins and short pieces to their neighbours."""
+    # Lead-ins first: "解决方法：" + what follows, or nothing if only code followed.
+    out: list[Piece] = []
+    i = 0
+    while i < len(pieces):
+        piece = pieces[i]
+        nxt = pieces[i + 1] if i + 1 < len(pieces) else None
+        if _is_lead_in(piece) and piece.code_after:
+            if len(piece.text) >= _SHORT_LEAD_IN:
+                out.append(piece)
+            elif nxt is not None and nxt.section == piece.section:
+                pieces[i + 1] = _join(piece, nxt)
+            i += 1  # alone, "解决方法：" means nothing: its code was not imported
+            continue
+        if (
+            _is_lead_in(piece)
+            and nxt is not None
+            and nxt.section == piece.section
+            and len(piece.text) + len(nxt.text) < MAX_PASSAGE_CHARS
+        ):
+            pieces[i + 1] = _join(piece, nxt)
+            i += 1
+            continue
+        out.append(piece)
+        i += 1
+    # Then short pieces: onto the previous piece of the same section, else the next one.
+    merged: list[Piece] = []
+    carry: Piece | None = None
+    for piece in out:
+        if carry is not None:
+            if _joinable(carry, piece):
+                piece = _join(carry, piece)
+            else:
+                merged.append(carry)
+            carry = None
+        if len(piece.text) >= MIN_CHARS:
+            merged.append(piece)
+        elif merged and _joinable(merged[-1], piece):
+            merged[-1] = _join(merged[-1], piece)
+        else:
+            carry = piece
+    if carry is not None:
+        merged.append(carry)
+    return merged

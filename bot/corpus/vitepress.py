@@ -1,0 +1,134 @@
+"""VitePress: a `.vitepress/config.{js,ts,mjs,mts}` in the docs folder (or in `docs/`).
+
+The config is code and is never run; the literal settings a URL needs are read from it
+(`base`, `cleanUrls`, `srcDir`, `srcExclude`, `sitemap.hostname`, `title`, `lang`), from
+every file in `.vitepress/` that looks like config. The site's address comes from
+`sitemap.hostname`, else a `CNAME` file. Pages: `guide/index.md` -> `/guide/`,
+`guide/api.md` -> `/guide/api.html` (`/guide/api` with cleanUrls). Heading ids are
+@mdit-vue's slugs, or an explicit `{#id}`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+
+from bot.corpus.anchors import Counted, vitepress_id
+from bot.corpus.configfiles import js_literals, js_string_lists, read_text
+from bot.corpus.hexo import join_url
+from bot.corpus.site import Page, PageUrl, SiteConfig
+
+_CONFIG_SUFFIXES = (".js", ".ts", ".mjs", ".mts", ".cjs", ".cts")
+
+
+def _config_files(folder: Path) -> list[Path]:
+    dot = folder / ".vitepress"
+    if not dot.is_dir():
+        return []
+    found = [dot / f"config{s}" for s in _CONFIG_SUFFIXES if (dot / f"config{s}").is_file()]
+    config_dir = dot / "config"
+    if config_dir.is_dir():  # config/index.ts + config/shared.ts + config/zh.ts ...
+        found.extend(sorted(p for p in config_dir.iterdir() if p.suffix in _CONFIG_SUFFIXES))
+    return found
+
+
+def _first(found: dict[str, list[str]], *keys: str) -> str | None:
+    for key in keys:
+        if found.get(key):
+            return found[key][0]
+    return None
+
+
+class VitePress:
+    name = "vitepress"
+    label = "VitePress"
+
+    def detect(self, folder: Path) -> bool:
+        return bool(_config_files(folder))
+
+    def read(self, folder: Path) -> SiteConfig:
+        files = _config_files(folder)
+        found: dict[str, list[str]] = {}
+        lists: dict[str, list[str]] = {}
+        for path in files:
+            text = read_text(path)
+            for key, values in js_literals(text).items():
+                found.setdefault(key, []).extend(values)
+            for key, values in js_string_lists(text).items():
+                lists.setdefault(key, []).extend(values)
+        host = _first(found, "hostname")
+        if host is None:
+            for cname in (folder / "public" / "CNAME", folder / "CNAME", folder.parent / "CNAME"):
+                try:
+                    text = cname.read_text(encoding="utf-8").strip()
+                except (OSError, UnicodeDecodeError):
+                    continue
+                if text and " " not in text.splitlines()[0]:
+                    host = text.splitlines()[0].strip()
+                    break
+        if host is not None and not host.startswith(("http://", "https://")):
+            host = "https://" + host
+        base = (_first(found, "base") or "/").strip("/")
+        url = None if host is None else host.rstrip("/") + ("/" + base if base else "")
+        settings: list[tuple[str, str]] = []
+        if _first(found, "cleanUrls") == "true":
+            settings.append(("clean_urls", "true"))
+        src = (_first(found, "srcDir") or "").strip("./")
+        settings.append(("src_dir", src))
+        for pattern in lists.get("srcExclude", []):
+            settings.append(("exclude", pattern))
+        return SiteConfig(
+            title=_first(found, "title"),
+            url=url,
+            generator=self.name,
+            root=str(folder),
+            language=_first(found, "lang"),
+            settings=tuple(settings),
+            config_files=tuple(str(p) for p in files),
+        )
+
+    def is_content(self, site: SiteConfig, rel: str, is_dir: bool) -> bool:
+        src = site.setting("src_dir") or ""
+        if src:
+            if not (rel == src or rel.startswith(src + "/")):
+                return is_dir and src.startswith(rel + "/")
+            rel = rel[len(src) + 1 :]
+            if not rel:
+                return True
+        parts = rel.split("/")
+        if parts[0] in ("public", "node_modules", "dist") or any(p.startswith(".") for p in parts):
+            return False
+        return is_dir or not any(
+            fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, pattern.removeprefix("**/"))
+            for key, pattern in site.settings
+            if key == "exclude"
+        )
+
+    def page_url(self, site: SiteConfig, page: Page) -> PageUrl:
+        if not site.url:
+            return PageUrl(
+                None,
+                "no site URL (set sitemap.hostname in the VitePress config, "
+                "a CNAME file, or url in corpus.yaml)",
+            )
+        src = site.setting("src_dir") or ""
+        rel = page.rel[len(src) + 1 :] if src and page.rel.startswith(src + "/") else page.rel
+        path = PurePosixPath(rel)
+        if path.stem == "index":
+            folder = str(path.parent)
+            url_path = "/" if folder == "." else f"/{folder}/"
+        else:
+            url_path = "/" + str(path.with_suffix(""))
+            if site.setting("clean_urls") is None:
+                url_path += ".html"
+        return PageUrl(join_url(site.url, url_path))
+
+    def page_author(self, site: SiteConfig, page: Page) -> str | None:
+        return site.author
+
+    def anchors(self, site: SiteConfig) -> Callable[[str], str | None]:
+        return Counted(vitepress_id)
+
+
+VITEPRESS = VitePress()
