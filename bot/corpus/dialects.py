@@ -12,7 +12,9 @@ before `hexo_tags.preprocess`. Outside fenced code and inline code it:
   inner text of paired shortcodes stays and code-like ones (`highlight`) go; shortcodes we
   do not know are listed for `check`;
 * reads Obsidian-style `[[page|text]]` links as their text and drops `![[embeds]]` and the
-  `[!note]` marker of a callout.
+  `[!note]` marker of a callout;
+* drops the `!!! note "标题"` line of an MkDocs admonition and un-indents its body (which
+  Markdown would otherwise read as indented code).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ _SHORTCODE = re.compile(
 )
 _ESCAPED_SHORTCODE = re.compile(r"\{\{[<%]/\*.*?\*/[>%]\}\}")
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n|]{1,200})(?:\|([^\[\]\n]{1,200}))?\]\]")
+_ADMONITION = re.compile(r"^(\s*)(?:!!!|\?\?\?\+?)\s*[\w-]+")
 _CALLOUT = re.compile(r"^(\s*(?:>\s*)+)\[![A-Za-z-]+\][+-]?.*$")
 
 # Hugo's own shortcodes and those most themes ship; anything else is reported by `check`.
@@ -170,7 +173,14 @@ def rewrite(lines: list[str], first_line: int = 1) -> Dialects:
     unknown: dict[str, int] = {}
     fence: tuple[str, int] | None = None
     in_comment = False
+    admonition: str | None = None  # the indentation an admonition's body needs
     for index, line in enumerate(lines):
+        if admonition is not None:
+            if line.startswith(admonition):
+                line = line[len(admonition) :]
+                out[index] = line
+            elif line.strip():
+                admonition = None
         if fence is not None:
             stripped = line.strip().lstrip(">").strip()
             if stripped and set(stripped) == {fence[0]} and len(stripped) >= fence[1]:
@@ -184,6 +194,10 @@ def rewrite(lines: list[str], first_line: int = 1) -> Dialects:
         match = _FENCE_OPEN.match(line)
         if match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
             fence = (match.group(1)[0], len(match.group(1)))
+            continue
+        if ("!!!" in line or "???" in line) and (found := _ADMONITION.match(line)):
+            out[index] = ""
+            admonition = found.group(1) + "    "
             continue
         if ":" in line and _CONTAINER.match(line):
             out[index] = ""

@@ -107,7 +107,9 @@ def _walk(
 
 
 def _site_filter(root: Path) -> Keep:
-    """What the generator of the site at `root` reads (everything when there is none)."""
+    """What the generator of the site at `root` reads (everything when there is none).
+    The corpus root may be the site's folder, inside it (`blog/_posts`), or just above it
+    (a project whose VitePress site is in `docs/`)."""
     from bot.corpus.generators import generator_for, load_site_config
 
     try:
@@ -116,13 +118,23 @@ def _site_filter(root: Path) -> Keep:
         return lambda rel, is_dir: True
     if site.root is None:
         return lambda rel, is_dir: True
-    try:
-        prefix = Path(root).resolve().relative_to(site.root).as_posix()
-    except ValueError:
-        return lambda rel, is_dir: True
-    prefix = "" if prefix == "." else prefix + "/"
+    base = root.resolve()
+    site_root = Path(site.root)
     generator = generator_for(site)
-    return lambda rel, is_dir: generator.is_content(site, prefix + rel, is_dir)
+    if base == site_root or site_root in base.parents:
+        prefix = base.relative_to(site_root).as_posix()
+        prefix = "" if prefix == "." else prefix + "/"
+        return lambda rel, is_dir: generator.is_content(site, prefix + rel, is_dir)
+    if base not in site_root.parents:
+        return lambda rel, is_dir: True
+    down = site_root.relative_to(base).as_posix() + "/"
+
+    def keep(rel: str, is_dir: bool) -> bool:
+        if rel.startswith(down):
+            return generator.is_content(site, rel[len(down) :], is_dir)
+        return is_dir and down.startswith(rel + "/")  # on the way down to the site
+
+    return keep
 
 
 def iter_markdown_files(

@@ -56,6 +56,10 @@ _DROP_TAGS = frozenset(
         "dplayer",
         "aplayer",
         "aplayerlist",
+        # Jekyll's Liquid: code, comments and captured template output are not text.
+        "highlight",
+        "comment",
+        "capture",
     }
 )
 # Paired tags whose content must not be searched for more tags.

@@ -117,8 +117,15 @@ class _PassageBuilder:
     attribution; the blogger's own paragraphs around it keep theirs.
     """
 
-    def __init__(self, sections: list[RawSection]) -> None:
+    def __init__(self, sections: list[RawSection], blocks: list[Block]) -> None:
         self.sections = sections
+        # Blockquotes that carry an attribution line: their passages go to their own section.
+        self.attributed = {
+            block.quote
+            for block in blocks
+            if block.quote and block.kind is PassageKind.QUOTE and not block.in_footnote
+            if any(parse_line(line.text.strip(), line.links) for line in block.lines)
+        }
         self.own = [Attribution() for _ in sections]
         # True until a section has a passage: its first blocks may still be attributions.
         self.leading = [True] * len(sections)
@@ -202,8 +209,8 @@ class _PassageBuilder:
                 line.hard = True
                 break_next = False
             kept.append(line)
-        if in_quote and block.quote in self.quote_sections:
-            section = self.quote_sections[block.quote]
+        if in_quote and block.quote in self.attributed:
+            section = self._quote_section(block)
         for text, line_no in _paragraphs(kept):
             for piece in split_long(_scrub_lines(text)):
                 if is_meaningful(piece):
@@ -274,6 +281,8 @@ def _resolve_sections(
 
 def page_url(path: Path, root: Path, site: SiteConfig, fm: FrontMatter) -> PageUrl:
     """The page's public URL by its site's rules, or why it has none."""
+    if fm.draft:
+        return PageUrl(None, "a draft (draft: true or published: false): not published")
     return generator_for(site).page_url(site, Page(_site_relative(path, root, site), fm))
 
 
@@ -311,7 +320,7 @@ def _build(
     warnings.extend(body.problems)
     for section in body.sections:
         section.heading = scrub(section.heading)
-    builder = _PassageBuilder(body.sections)
+    builder = _PassageBuilder(body.sections, body.blocks)
     for block in body.blocks:
         builder.add(block)
     passages = builder.passages()

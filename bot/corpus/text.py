@@ -18,6 +18,8 @@ _TAG_SPAN = re.compile(r"\{%.{0,300}?%\}")
 _HTMLISH = re.compile(r"<(/?[A-Za-z][^<>\n]{0,200})>")
 _LT_BEFORE_NAME = re.compile(r"<(?=[A-Za-z/])")
 _STARS = re.compile(r"\*{2,}")
+# Display math that the parser did not take as math (it spans a hard break, say): TeX, not text.
+_DISPLAY_MATH = re.compile(r"\$\$.{1,2000}?\$\$", re.DOTALL)
 _URL_ONLY = re.compile(r"(?:https?|ftp)://\S+")
 
 _SENTENCE_ENDS = frozenset("。！？；…!?;")
@@ -75,6 +77,8 @@ def scrub(text: str) -> str:
         text = text.replace("](", "] (")
     if "**" in text:
         text = _STARS.sub("*", text)
+    if "$$" in text:
+        text = _DISPLAY_MATH.sub(" ", text)
     text = neutralize_angle_brackets(text)
     return collapse_spaces(text)
 

@@ -1,0 +1,266 @@
+"""Sites made with Jekyll, Hugo, VitePress and MkDocs, imported as their generator publishes
+them: which files are pages, each page's public URL, clean text, passages worth quoting.
+
+tests/data/sites/<generator>/ are small sites written for these tests, laid out and
+configured the way real ones are (see each folder's config file).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.corpus import CorpusImport, load_corpus, load_site_config
+from bot.corpus.report import CorpusReport
+from bot.models import ParsedDocument, PassageKind
+
+SITES = Path(__file__).resolve().parent / "data" / "sites"
+# Markup of every dialect that must never reach a passage, heading or title.
+MARKUP = re.compile(
+    r"\{%|%\}|\{\{|\}\}|\{:|\{#|^:::|\n:::|\[\[|\]\]|\]\(|\*\*|<!--|-->|\[!\w+\]|!!!"
+    r"|<[a-zA-Z/][^>]*>"
+)
+
+
+def by_path(result: CorpusImport) -> dict[str, ParsedDocument]:
+    return {d.document.path: d for d in result.documents}
+
+
+def texts(doc: ParsedDocument) -> list[str]:
+    return [p.text for p in doc.passages]
+
+
+def assert_clean(result: CorpusImport) -> None:
+    for doc in result.documents:
+        assert not MARKUP.search(doc.document.title), doc.document.title
+        for section in doc.sections:
+            assert not MARKUP.search(section.heading), section.heading
+        for passage in doc.passages:
+            assert not MARKUP.search(passage.text), (doc.document.path, passage.text)
+
+
+# --- Jekyll ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def jekyll() -> CorpusImport:
+    return load_corpus([SITES / "jekyll"])
+
+
+def test_jekyll_is_detected_and_its_config_read(jekyll: CorpusImport) -> None:
+    site = load_site_config(SITES / "jekyll" / "_posts")  # pointing at a subfolder works
+    assert (site.generator, site.url, site.author, site.timezone) == (
+        "jekyll",
+        "https://blog.example.org",
+        "马测试",
+        "Asia/Shanghai",
+    )
+
+
+def test_jekyll_reads_posts_collections_and_pages_not_drafts_or_output(
+    jekyll: CorpusImport,
+) -> None:
+    assert sorted(by_path(jekyll)) == [
+        "_notes/hidden.md",
+        "_posts/2011-05-25-time-zone.md",
+        "_posts/2011-10-11-fibonacci.md",
+        "_posts/2020-02-02-quote-and-poem.md",
+        "_posts/undated-notes.md",
+        "_wiki/tools/git.md",
+        "pages/about.md",
+        "pages/links.md",
+    ]  # not _drafts/, _site/, _layouts/ or the Gemfile
+
+
+def test_jekyll_urls_follow_its_permalink_rules(jekyll: CorpusImport) -> None:
+    urls = {path: doc.document.url for path, doc in by_path(jekyll).items()}
+    assert urls == {
+        # the date from the file name; :title is the name without the date
+        "_posts/2011-10-11-fibonacci.md": "https://blog.example.org/2011/10/11/fibonacci/",
+        # 23:30 at -0500 is the next day in the site's time zone (Asia/Shanghai)
+        "_posts/2011-05-25-time-zone.md": "https://blog.example.org/2011/05/26/time-zone/",
+        "_posts/2020-02-02-quote-and-poem.md": (
+            "https://blog.example.org/2020/02/02/quote-and-poem/"
+        ),
+        "_posts/undated-notes.md": None,  # Jekyll publishes no post without a dated name
+        "_wiki/tools/git.md": "https://blog.example.org/wiki/tools/git/",  # /wiki/:path/
+        "_notes/hidden.md": None,  # a collection without output: true
+        "pages/about.md": "https://blog.example.org/about/",  # its own permalink
+        "pages/links.md": "https://blog.example.org/pages/links/",  # its path, pretty style
+    }
+    notes = {(n.path.rsplit("/", 1)[-1], n.kind) for n in jekyll.notes}
+    assert {("undated-notes.md", "no link"), ("hidden.md", "no link")} <= notes
+
+
+def test_jekyll_markup_and_passage_shapes(jekyll: CorpusImport) -> None:
+    assert_clean(jekyll)
+    fib = by_path(jekyll)["_posts/2011-10-11-fibonacci.md"]
+    all_text = "\n".join(texts(fib))
+    assert "TOC" not in all_text  # `* TOC` + `{:toc}` is a table of contents, not text
+    assert "fib(n - 1)" not in all_text  # {% highlight %} holds code
+    # the lead-in whose code was not imported joins the text after the code
+    assert "解决方法：\n这样就可以了，递归的写法最直观。" in texts(fib)
+    # the table is one passage, a row a line
+    assert "功能 | 按键\n复制 | Ctrl+C\n粘贴 | Ctrl+V\n撤销 | Ctrl+Z" in texts(fib)
+    # an explicit {#id} is the anchor
+    section = next(s for s in fib.sections if s.heading == "问题描述")
+    assert section.anchor == "problem"
+    assert section.source_url == "https://blog.example.org/2011/10/11/fibonacci/#problem"
+
+
+def test_jekyll_quote_attribution_credits_the_quote_only(jekyll: CorpusImport) -> None:
+    doc = by_path(jekyll)["_posts/2020-02-02-quote-and-poem.md"]
+    credit = {p.text: doc.sections[p.section].author for p in doc.passages}
+    assert credit["世上本没有路，走的人多了，也便成了路。"] == "鲁迅"
+    assert credit["这是博主自己写的第一段话，读者应该看到博主的名字。"] == "博主本人"
+    assert credit["这是博主在引用之后写的第二段话，署名仍然是博主。"] == "博主本人"
+    # the poem's short hard-broken lines stay one stanza, credited to the blogger
+    assert credit["我想知道，\n风从哪里来，\n雨往哪里去，\n你在哪里等。"] == "博主本人"
+    # a trailing reference link is not a passage and re-links nothing
+    assert not any("参考文章" in t for t in credit)
+    post_url = doc.document.url
+    assert {doc.sections[p.section].source_url for p in doc.passages} == {post_url}
+
+
+# --- Hugo -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hugo() -> CorpusImport:
+    return load_corpus([SITES / "hugo"])
+
+
+def test_hugo_reads_content_only(hugo: CorpusImport) -> None:
+    assert sorted(by_path(hugo)) == [
+        "content/_index.md",
+        "content/about.md",
+        "content/draft.md",
+        "content/notes/deep/Page.md",
+        "content/posts/2020-01-01-hello.md",
+        "content/posts/No Slug Here.md",
+        "content/posts/_index.md",
+        "content/posts/bundle/index.md",
+    ]  # not themes/*/exampleSite, not layouts/
+
+
+def test_hugo_urls_follow_its_rules(hugo: CorpusImport) -> None:
+    urls = {path: doc.document.url for path, doc in by_path(hugo).items()}
+    base = "https://example.org/blog"  # baseURL's path is kept
+    assert urls == {
+        "content/_index.md": f"{base}/",  # the home page
+        "content/posts/_index.md": f"{base}/posts/",  # a section's page
+        "content/posts/2020-01-01-hello.md": f"{base}/2020/01/hello-world/",  # :slug
+        # no slug: :slug falls back to the title, made a path (lower case, spaces -> -)
+        "content/posts/No Slug Here.md": f"{base}/2021/03/title-becomes-the-slug/",
+        "content/posts/bundle/index.md": f"{base}/2022/05/%E9%A1%B5%E9%9D%A2%E5%8C%85/",
+        "content/notes/deep/Page.md": f"{base}/notes/deep/page/",  # no permalink: its path
+        "content/about.md": f"{base}/about-me/",  # url: in front matter
+        "content/draft.md": None,  # drafts are not published
+    }
+
+
+def test_hugo_shortcodes_authors_and_anchors(hugo: CorpusImport) -> None:
+    assert_clean(hugo)
+    doc = by_path(hugo)["content/posts/2020-01-01-hello.md"]
+    assert "提示框里的文字也是正文的一部分，应该保留下来。" in texts(doc)  # {{% notice %}}
+    assert not any("Println" in t for t in texts(doc))  # {{< highlight >}} is code
+    assert {doc.sections[p.section].author for p in doc.passages} == {"胡歌"}  # params.author
+    second = next(s for s in doc.sections if s.heading == "第二节")
+    assert second.anchor == "second"
+    about = by_path(hugo)["content/about.md"]
+    assert about.sections[0].author == "另一位作者"  # front matter wins
+    unknown = [n for n in hugo.notes if n.kind == "unknown shortcode"]
+    assert [n.detail for n in unknown] == ["{{< mywidget >}} at line 19"]
+
+
+def test_hugo_from_a_content_subfolder(hugo: CorpusImport) -> None:
+    inner = load_corpus([SITES / "hugo" / "content" / "posts"])
+    urls = {d.document.path: d.document.url for d in inner.documents}
+    assert urls["2020-01-01-hello.md"] == "https://example.org/blog/2020/01/hello-world/"
+    assert urls["_index.md"] == "https://example.org/blog/posts/"
+
+
+# --- VitePress ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def vitepress() -> CorpusImport:
+    return load_corpus([SITES / "vitepress"])  # the project; its site is in docs/
+
+
+def test_vitepress_pages_and_urls(vitepress: CorpusImport) -> None:
+    urls = {path: doc.document.url for path, doc in by_path(vitepress).items()}
+    assert urls == {  # not TODO.md (srcExclude) or public/
+        "docs/index.md": "https://vite.example.com/docs/",
+        "docs/guide/index.md": "https://vite.example.com/docs/guide/",
+        "docs/guide/getting-started.md": (
+            "https://vite.example.com/docs/guide/getting-started.html"
+        ),
+    }
+    site = load_site_config(SITES / "vitepress" / "docs")
+    assert (site.generator, site.title, site.language) == ("vitepress", "维特测试文档", "zh-CN")
+
+
+def test_vitepress_containers_anchors_and_components(vitepress: CorpusImport) -> None:
+    assert_clean(vitepress)
+    doc = by_path(vitepress)["docs/guide/getting-started.md"]
+    assert [(s.heading, s.anchor) for s in doc.sections[1:]] == [
+        ("快速开始", "getting-started"),
+        ("安装", "install"),
+        ("使用", "使用"),
+    ]
+    assert texts(doc) == [
+        "需要先安装 Node.js 18 或更高的版本，才能运行下面的命令。",  # ::: tip
+        "折叠块里的说明文字同样是正文，可以被搜索到。",  # ::: details
+        "页面标题是 这样的表达式不会出现在段落里。",  # {{ $frontmatter.title }} dropped
+    ]
+    tip = doc.passages[0]
+    assert doc.sections[tip.section].source_url == (
+        "https://vite.example.com/docs/guide/getting-started.html#install"
+    )
+
+
+# --- MkDocs ---------------------------------------------------------------------------------
+
+
+def test_mkdocs_pages_urls_and_admonitions() -> None:
+    result = load_corpus([SITES / "mkdocs"])
+    assert_clean(result)
+    docs = by_path(result)
+    assert {p: d.document.url for p, d in docs.items()} == {
+        "docs/index.md": "https://docs.example.net/manual/",
+        "docs/guide/setup.md": "https://docs.example.net/manual/guide/setup/",
+    }
+    setup = docs["docs/guide/setup.md"]
+    assert texts(setup)[0] == "安装之前请先阅读这一段提示文字。"  # the admonition's body
+    assert setup.sections[0].author == "文档作者"
+
+
+# --- what check reports ---------------------------------------------------------------------
+
+
+def test_report_groups_problems_and_notes_by_kind(hugo: CorpusImport) -> None:
+    jekyll = load_corpus([SITES / "jekyll"])
+    report = CorpusReport.build(jekyll)
+    kinds = {k.title: k for k in report.kinds}
+    no_link = kinds["pages without a link"]
+    assert no_link.count == 2
+    assert sorted(e.rsplit("/", 1)[-1] for e in no_link.examples) == [
+        "hidden.md: collection notes has no output: true",
+        "undated-notes.md: not published: a post's file name needs a date (YYYY-MM-DD-)",
+    ]
+    hugo_kinds = {k.title: k for k in CorpusReport.build(hugo).kinds}
+    assert hugo_kinds["unknown shortcodes"].count == 1
+    assert hugo_kinds["pages without a link"].count == 1  # the draft
+    assert "generator: Hugo" in "\n".join(CorpusReport.build(hugo).lines())
+
+
+def test_short_passages_and_leaks_stay_rare_on_every_fixture_site() -> None:
+    for name in ("jekyll", "hugo", "vitepress", "mkdocs"):
+        result = load_corpus([SITES / name])
+        passages = [p for d in result.documents for p in d.passages]
+        short = [p.text for p in passages if len(p.text) < 8]
+        assert short == [], (name, short)
+        assert all(p.kind in PassageKind for p in passages)
