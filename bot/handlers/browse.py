@@ -1,0 +1,362 @@
+"""Reading without a query: /start (welcome, examples, deep links), /help, /about, /random,
+/sources and the /toc table of contents, with their buttons."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+
+from bot import __version__
+from bot.handlers.admin import feedback_lines
+from bot.handlers.common import (
+    PASSAGE_KEY,
+    edit,
+    id_arg,
+    int_arg,
+    keyboard,
+    language_of,
+    make_button,
+    owner_of,
+    reply,
+    send_passage,
+    show_page,
+)
+from bot.handlers.state import BotState, Context
+from bot.i18n import Language, t
+from bot.models import StoredPassage
+from bot.render import Button, Payload, escape, safe_url, shorten
+
+SOURCES_PAGE = 15
+_EXAMPLE_SPLIT = re.compile(r"[，。；！？、：“”‘’「」《》（）,.;!?:()|｜\s]+")
+_EXAMPLE_SHAPE = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]+$")  # words, nothing a payload escapes
+
+
+async def start(update: Update, context: Context) -> None:
+    """/start: a welcome with examples; /start p_<key> (a deep link) opens that passage."""
+    message = update.effective_message
+    if message is None:
+        return
+    language = language_of(update)
+    payload = context.args[0] if context.args else ""
+    if payload.startswith("p_"):
+        key = payload[2:]
+        found = (
+            await context.bot_data.require_store().passage_by_key(key)
+            if PASSAGE_KEY.match(key)
+            else None
+        )
+        if found is not None:
+            await send_passage(update, context, found, with_random=False)
+            return
+        await reply(message, t(language, "bad_link"))
+        return
+    if payload not in ("", "help") or len(context.args or ()) > 1:
+        await reply(message, t(language, "bad_link"))
+        return
+    user = update.effective_user
+    name = escape(shorten(user.first_name, 40)) if user else ""
+    owner, chat_id = owner_of(update), message.chat.id
+    examples = [
+        make_button(context, chat_id, f"🔎 {example}", "ex", owner, example)
+        for example in context.bot_data.examples[:3]
+    ]
+    rows = [[b] for b in examples]
+    rows.append([Button(t(language, "btn_inline"), switch_inline="")])
+    text = t(language, "welcome", name=name, bot=escape(context.bot.username))
+    await reply(message, text, keyboard(rows))
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """/help: every command and inline mode, with the bot's real @username."""
+    if update.effective_message:
+        language = language_of(update)
+        text = t(language, "help", bot=escape(context.bot.username))
+        await reply(update.effective_message, text)
+
+
+async def about(update: Update, context: Context) -> None:
+    """/about: corpus size, build time, version."""
+    message, stats = update.effective_message, context.bot_data.stats
+    if message is None or stats is None:
+        return
+    text = t(
+        language_of(update),
+        "about",
+        documents=f"{stats.documents:,}",
+        passages=f"{stats.passages:,}",
+        characters=f"{stats.characters:,}",
+        built_at=escape(stats.built_at or "?"),
+        version=escape(__version__),
+    )
+    user = update.effective_user
+    if user is not None and user.id in context.bot_data.admins:
+        text = "\n".join([text, *await feedback_lines(context.bot_data, language_of(update))])
+    await reply(message, text)
+
+
+async def _sources_page(
+    context: Context, language: Language, chat_id: int, page: int
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    store = context.bot_data.require_store()
+    documents, total = await store.documents(page * SOURCES_PAGE, SOURCES_PAGE)
+    if not total:
+        return t(language, "empty_corpus"), None
+    pages = (total + SOURCES_PAGE - 1) // SOURCES_PAGE
+    if not documents:
+        return None
+    lines = [t(language, "sources_header", total=total, page=page + 1, pages=pages)]
+    for number, doc in enumerate(documents, start=page * SOURCES_PAGE + 1):
+        title = escape(shorten(doc.title or doc.path, 120))
+        url = safe_url(doc.url)
+        linked = f'<a href="{escape(url)}">{title}</a>' if url else title
+        separator = "、" if language == "zh" else ", "
+        authors = escape(shorten(separator.join(doc.authors), 80)) if doc.authors else ""
+        lines.append(f"{number}. {linked}" + (f" — {authors}" if authors else ""))
+    nav: list[Button] = []
+    if page > 0:
+        nav.append(
+            make_button(context, chat_id, t(language, "btn_sources_prev"), "sr", 0, str(page - 1))
+        )
+    if page + 1 < pages:
+        nav.append(
+            make_button(context, chat_id, t(language, "btn_sources_next"), "sr", 0, str(page + 1))
+        )
+    return "\n".join(lines), keyboard([nav])
+
+
+async def sources(update: Update, context: Context) -> None:
+    """/sources: the documents with their authors and links, a page at a time."""
+    message = update.effective_message
+    if message is None:
+        return
+    page = await _sources_page(context, language_of(update), message.chat.id, 0)
+    if page is not None:
+        await reply(message, *page)
+
+
+async def random_passage(update: Update, context: Context) -> None:
+    """/random: a passage chosen at random, with a button for another."""
+    message = update.effective_message
+    if message is None:
+        return
+    found = await context.bot_data.require_store().random_passages(1)
+    if not found:
+        await reply(message, t(language_of(update), "empty_corpus"))
+        return
+    await send_passage(update, context, found[0], with_random=True)
+
+
+async def on_random(
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
+) -> None:
+    found = await context.bot_data.require_store().random_passages(1)
+    await query.answer()
+    if found:
+        await send_passage(update, context, found[0], with_random=True)
+
+
+async def on_sources(
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
+) -> None:
+    page_number = int_arg(payload, 0)
+    page = None
+    if page_number is not None:
+        page = await _sources_page(context, language, message.chat.id, page_number)
+    await show_page(query, message, page, language)
+
+
+def pick_examples(passages: list[StoredPassage], count: int = 3) -> tuple[str, ...]:
+    """Example queries for /start: a clause of 5-12 characters from each of a few passages,
+    plain words only and short enough to ride in a button's callback data."""
+    examples: list[str] = []
+    for passage in passages:
+        clauses = [
+            c
+            for c in _EXAMPLE_SPLIT.split(passage.text)
+            if 5 <= len(c) <= 12 and len(c.encode()) <= 36 and _EXAMPLE_SHAPE.match(c)
+        ]
+        if clauses:
+            examples.append(max(clauses, key=len))
+        if len(examples) == count:
+            break
+    return tuple(examples)
+
+
+def examples_rng(fingerprint: str) -> random.Random:
+    """The same examples on every replica and restart of one database."""
+    return random.Random(fingerprint)
+
+
+TOC_PAGE = 8  # documents per page
+TOC_HEADINGS = 10  # headings per page
+
+
+def _tag(state: BotState) -> str:
+    """Which database a /toc button was made with: ids are only valid within one build."""
+    if state.stats is None:
+        return "-"
+    build = f"{state.stats.build_id}|{state.stats.fingerprint}".encode()
+    return hashlib.blake2b(build, digest_size=4).hexdigest()[:6]
+
+
+async def _toc_documents(
+    context: Context, language: Language, chat_id: int, owner: int, page: int
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    state = context.bot_data
+    documents, total = await state.require_store().documents(page * TOC_PAGE, TOC_PAGE)
+    if not total:
+        return t(language, "empty_corpus"), None
+    if not documents:
+        return None
+    pages = (total + TOC_PAGE - 1) // TOC_PAGE
+    tag = _tag(state)
+    rows = [
+        [
+            make_button(
+                context, chat_id, shorten(d.title or d.path, 48), "tc", owner, str(d.id), "0", tag
+            )
+        ]
+        for d in documents
+    ]
+    nav: list[Button] = []
+    if page > 0:
+        nav.append(make_button(context, chat_id, "◀", "td", owner, str(page - 1), tag))
+    if page + 1 < pages:
+        nav.append(make_button(context, chat_id, "▶", "td", owner, str(page + 1), tag))
+    rows.append(nav)
+    text = t(language, "toc_header", total=total, page=page + 1, pages=pages)
+    return text, keyboard(rows)
+
+
+async def toc(update: Update, context: Context) -> None:
+    """/toc: the documents as buttons; a document's headings; a heading's first passage."""
+    message = update.effective_message
+    if message is None:
+        return
+    page = await _toc_documents(context, language_of(update), message.chat.id, owner_of(update), 0)
+    if page is not None:
+        await reply(message, *page)
+
+
+async def _toc_check(
+    update: Update, context: Context, payload: Payload, language: Language
+) -> bool:
+    """Whether the button was made with the database being served; answers it if not."""
+    if payload.args and payload.args[-1] == _tag(context.bot_data):
+        return True
+    if update.callback_query:
+        await update.callback_query.answer(t(language, "collection_changed"))
+    return False
+
+
+async def on_toc_documents(
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
+) -> None:
+    if not await _toc_check(update, context, payload, language):
+        return
+    page_number = int_arg(payload, 0)
+    page = None
+    if page_number is not None:
+        page = await _toc_documents(context, language, message.chat.id, payload.owner, page_number)
+    await show_page(query, message, page, language)
+
+
+async def on_toc_document(
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
+) -> None:
+    if not await _toc_check(update, context, payload, language):
+        return
+    document_id, page = id_arg(payload, 0), int_arg(payload, 1)
+    if document_id is None or page is None:
+        await query.answer(t(language, "stale_button"))
+        return
+    store = context.bot_data.require_store()
+    outline = await store.document_outline(document_id)
+    if outline is None:
+        await query.answer(t(language, "stale_button"))
+        return
+    # Headings with nothing under them lead nowhere: they are not offered.
+    sections = [s for s in outline.sections if s.first_passage_id is not None]
+    if not sections:  # an article without headings: show its beginning straight away
+        first = outline.first_passage_id
+        passage = await store.passage(first) if first is not None else None
+        await query.answer()
+        if passage is not None:
+            await send_passage(update, context, passage, with_random=False)
+        return
+    tag, chat_id, owner = _tag(context.bot_data), message.chat.id, payload.owner
+    pages = max(1, (len(sections) + TOC_HEADINGS - 1) // TOC_HEADINGS)
+    shown = sections[page * TOC_HEADINGS : (page + 1) * TOC_HEADINGS]
+    rows = [
+        [
+            make_button(
+                context, chat_id, "　" * max(0, level - 1) + shorten(heading, 40), "ts", owner,
+                str(first), tag,
+            )
+        ]
+        for level, heading, first in ((s.level, s.heading, s.first_passage_id) for s in shown)
+    ]  # fmt: skip
+    nav: list[Button] = [
+        make_button(context, chat_id, t(language, "btn_toc"), "td", owner, "0", tag)
+    ]
+    if page > 0:
+        nav.append(
+            make_button(context, chat_id, "◀", "tc", owner, str(document_id), str(page - 1), tag)
+        )
+    if page + 1 < pages:
+        nav.append(
+            make_button(context, chat_id, "▶", "tc", owner, str(document_id), str(page + 1), tag)
+        )
+    rows.append(nav)
+    text = t(
+        language,
+        "toc_document",
+        title=escape(shorten(outline.title, 100)),
+        page=page + 1,
+        pages=pages,
+    )
+    await edit(message, text, keyboard(rows))
+    await query.answer()
+
+
+async def on_toc_section(
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
+) -> None:
+    if not await _toc_check(update, context, payload, language):
+        return
+    passage_id = id_arg(payload, 0)
+    store = context.bot_data.require_store()
+    passage = await store.passage(passage_id) if passage_id is not None else None
+    if passage is None:
+        await query.answer(t(language, "stale_button"))
+        return
+    await query.answer()
+    await send_passage(update, context, passage, with_random=False)

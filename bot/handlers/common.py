@@ -1,0 +1,274 @@
+"""Helpers the features share: the reader's language, replies and edits, keyboards, the
+buttons under a passage, the one way a handler searches, and button-argument parsing."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+
+from bot.handlers.state import Context
+from bot.i18n import Language, pick_language, t
+from bot.models import Match, StoredPassage
+from bot.render import (
+    Button,
+    Labels,
+    Payload,
+    clean_inline_query,
+    encode_payload,
+    render_passage,
+    shorten,
+)
+from bot.search import SearchResult, search
+from bot.state_store import StateStore
+
+log = logging.getLogger(__name__)
+
+MAX_PAGE = 1000  # no search has more matches than this; larger page numbers are forged
+SEARCH_TIMEOUT = 2.0  # seconds; searches take milliseconds, so this only stops a runaway
+PASSAGE_KEY = re.compile(r"^[a-z2-7]{13}$")
+
+
+def language_of(update: Update) -> Language:
+    user = update.effective_user
+    return pick_language(user.language_code if user else None)
+
+
+def labels(language: Language) -> Labels:
+    return Labels(source=t(language, "source"), more_below=t(language, "more_below"))
+
+
+def keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
+    built = [
+        [
+            InlineKeyboardButton(
+                b.text, callback_data=b.callback, url=b.url, switch_inline_query=b.switch_inline
+            )
+            for b in row
+        ]
+        for row in rows
+        if row
+    ]
+    return InlineKeyboardMarkup(built) if built else None
+
+
+def make_button(
+    context: Context, chat_id: int, text: str, action: str, owner: int, *args: str
+) -> Button:
+    data = encode_payload(
+        Payload(action, args, owner), secret=context.bot_data.secret, chat_id=chat_id
+    )
+    return Button(text, callback=data)
+
+
+def share_query(passage: StoredPassage) -> str:
+    """What the Share button types into inline mode for a passage not found by a search: its
+    first clause, which finds it again."""
+    words = clean_inline_query(passage.text)
+    return shorten(words, 40).rstrip("…")
+
+
+def result_rows(
+    context: Context,
+    language: Language,
+    chat_id: int,
+    owner: int,
+    query: str,
+    match: Match,
+    index: int,
+    total: int,
+) -> list[list[Button]]:
+    """Buttons under a search reply. The Share button holds the query: paging reads it back
+    from the message, so nothing about the search is stored anywhere."""
+    paging: list[Button] = []
+    if total > 1:
+        if index > 0:
+            label = t(language, "btn_prev")
+            paging.append(page_button(context, chat_id, label, owner, index - 1, query))
+        counter = t(language, "counter", n=index + 1, total=total)
+        paging.append(make_button(context, chat_id, counter, "n", owner))
+        if index + 1 < total:
+            label = t(language, "btn_next")
+            paging.append(page_button(context, chat_id, label, owner, index + 1, query))
+    key = match.passage.key
+    actions = [
+        make_button(context, chat_id, t(language, "btn_context"), "cx", owner, key, str(index)),
+        make_button(context, chat_id, t(language, "btn_section"), "sc", owner, key),
+        Button(t(language, "btn_share"), switch_inline=query),
+    ]
+    return [paging, actions]
+
+
+def page_button(
+    context: Context, chat_id: int, label: str, owner: int, index: int, query: str
+) -> Button:
+    """A button to match `index` of `query`. A short query rides in the button itself too,
+    so paging works even where the message comes back without its keyboard; a longer one
+    is read back from the Share button."""
+    try:
+        return make_button(context, chat_id, label, "pg", owner, str(index), query)
+    except ValueError:  # over 64 bytes, or a '|' in the query
+        return make_button(context, chat_id, label, "pg", owner, str(index))
+
+
+def passage_rows(
+    context: Context,
+    language: Language,
+    chat_id: int,
+    owner: int,
+    passage: StoredPassage,
+    *,
+    with_random: bool = False,
+) -> list[list[Button]]:
+    """Buttons under a passage shown without a search (random, deep link)."""
+    # "r" tells Context's Back button to bring the dice back too.
+    origin = "r" if with_random else "-"
+    rows = [
+        [
+            make_button(
+                context, chat_id, t(language, "btn_context"), "cx", owner, passage.key, origin
+            ),
+            make_button(context, chat_id, t(language, "btn_section"), "sc", owner, passage.key),
+            Button(t(language, "btn_share"), switch_inline=share_query(passage)),
+        ]
+    ]
+    if with_random:
+        rows.append([make_button(context, chat_id, t(language, "btn_random"), "rn", owner)])
+    return rows
+
+
+def shared_query(message: Message) -> str | None:
+    """The query a search reply was for, read back from its Share button."""
+    markup = message.reply_markup
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            if button.switch_inline_query:
+                return button.switch_inline_query
+    return None
+
+
+async def reply(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> Message:
+    """Reply in the chat; in a group, as a reply to the asker's message (if it still exists)."""
+    quote = None
+    if message.chat.type != ChatType.PRIVATE:
+        quote = ReplyParameters(message.message_id, allow_sending_without_reply=True)
+    return await message.reply_text(text, reply_markup=markup, reply_parameters=quote)
+
+
+async def edit(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    try:
+        await message.edit_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        # Pressing the button for what is already shown: Telegram refuses the edit.
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+async def run_search(
+    context: Context, query: str, *, kind: str, limit: int, offset: int = 0
+) -> SearchResult:
+    state = context.bot_data
+    started = time.perf_counter()
+    result = await search(
+        state.require_store(), query, limit=limit, offset=offset, timeout=SEARCH_TIMEOUT
+    )
+    state.metrics.search_seconds.labels(kind).observe(time.perf_counter() - started)
+    if not result.total:
+        state.metrics.search_empty.labels(kind).inc()
+        # What readers look for and the collection lacks: for the owner, in /about. Only
+        # searches sent as messages: inline queries arrive a keystroke at a time, and their
+        # prefixes would crowd out what people really asked.
+        if state.state_store is not None and kind == "chat" and len(query) >= 2:
+            context.application.create_task(_count_empty(state.state_store, query))
+    return result
+
+
+async def _count_empty(state_store: StateStore, query: str) -> None:
+    """Feedback is best effort: a locked or read-only state file must never cost a reply."""
+    try:
+        await state_store.count_empty(shorten(query, 100))
+    except Exception as exc:  # sqlite3 errors, a closed store at shutdown
+        log.warning("could not count a search that found nothing: %s", exc)
+
+
+def owner_of(update: Update) -> int:
+    return update.effective_user.id if update.effective_user else 0
+
+
+def example_query(context: Context) -> str:
+    return context.bot_data.examples[0] if context.bot_data.examples else "托派很擅长篡改历史"
+
+
+async def send_passage(
+    update: Update, context: Context, passage: StoredPassage, *, with_random: bool
+) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    language = language_of(update)
+    rows = passage_rows(
+        context, language, message.chat.id, owner_of(update), passage, with_random=with_random
+    )
+    await reply(message, render_passage(passage, labels(language)), keyboard(rows))
+
+
+def is_number(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "²", which int() refuses."""
+    return text.isascii() and text.isdigit() and len(text) < 6
+
+
+def id_arg(payload: Payload, index: int) -> int | None:
+    """A row id from a payload (a /toc button): ASCII digits, at most 12 of them."""
+    if len(payload.args) <= index:
+        return None
+    text = payload.args[index]
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
+
+
+def int_arg(payload: Payload, index: int) -> int | None:
+    if len(payload.args) <= index or not is_number(payload.args[index]):
+        return None
+    value = int(payload.args[index])
+    return value if value < MAX_PAGE else None
+
+
+async def passage_from(
+    query: CallbackQuery, context: Context, payload: Payload, language: Language
+) -> StoredPassage | None:
+    """The passage a button names; answers the button itself when there is none."""
+    key = payload.args[0] if payload.args else ""
+    found = (
+        await context.bot_data.require_store().passage_by_key(key)
+        if PASSAGE_KEY.match(key)
+        else None
+    )
+    if found is None:
+        await query.answer(
+            t(language, "passage_gone" if PASSAGE_KEY.match(key) else "stale_button")
+        )
+    return found
+
+
+async def show_page(
+    query: CallbackQuery,
+    message: Message,
+    page: tuple[str, InlineKeyboardMarkup | None] | None,
+    language: Language,
+) -> None:
+    """Edit the message to a page of a list (/sources, /toc), or say the button is stale."""
+    if page is None:
+        await query.answer(t(language, "stale_button"))
+        return
+    await edit(message, *page)
+    await query.answer()

@@ -1,0 +1,143 @@
+"""Before and after every update: counting, flood control, the error handler (with the
+409 Conflict rule), and polite answers to what the bot does not handle."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import Conflict, Forbidden, NetworkError
+from telegram.ext import ApplicationHandlerStop
+
+from bot.handlers.common import language_of, reply
+from bot.handlers.state import Context
+from bot.i18n import t
+from bot.store import QueryTimeout
+
+log = logging.getLogger(__name__)
+
+
+# Telegram answers 409 Conflict to the *older* of two getUpdates calls, so both instances see
+# conflicts. The one that has just started is the one to give up: it says why and exits.
+CONFLICT_GRACE_SECONDS = 10.0
+
+
+def _update_type(update: Update) -> str:
+    for kind in (
+        "message",
+        "edited_message",
+        "channel_post",
+        "edited_channel_post",
+        "inline_query",
+        "chosen_inline_result",
+        "callback_query",
+        "my_chat_member",
+        "chat_member",
+    ):
+        if getattr(update, kind, None) is not None:
+            return kind
+    return "other"
+
+
+async def count_update(update: object, context: Context) -> None:
+    """Runs first for every update: counts it by type for /metrics."""
+    kind = _update_type(update) if isinstance(update, Update) else "invalid"
+    context.bot_data.metrics.updates.labels(kind).inc()
+
+
+def _acted_on(update: Update) -> bool:
+    """Whether a handler would answer this update: chatter in a group the bot can read must
+    not use up the bucket a member needs for their next /search."""
+    if update.callback_query is not None:
+        return True
+    message = update.message
+    if message is None:
+        return False
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    return bool(message.text and message.text.startswith("/"))
+
+
+async def flood_guard(update: object, context: Context) -> None:
+    """Drops messages and button presses from a user who sends more than a person can; a
+    button press gets a short "slow down" so the client's spinner stops."""
+    if not isinstance(update, Update) or update.inline_query is not None:
+        return  # inline queries have their own bucket in `inline_query`
+    user = update.effective_user
+    if user is None or not _acted_on(update):
+        return
+    if context.bot_data.message_throttle.allow(user.id):
+        return
+    context.bot_data.metrics.throttled.labels("message").inc()
+    if update.callback_query is not None:
+        await update.callback_query.answer(t(language_of(update), "slow_down"))
+    raise ApplicationHandlerStop
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the error (never the token: see app.configure_logging), count it, and tell the
+    user something went wrong instead of leaving them waiting."""
+    error = context.error
+    context.bot_data.metrics.errors.labels(type(error).__name__).inc()
+    if isinstance(error, Conflict):
+        _on_conflict(context, error)
+        return
+    if isinstance(error, Forbidden):
+        log.info("not allowed to write to this chat (the user blocked the bot?): %s", error)
+        return
+    if isinstance(error, QueryTimeout):
+        log.warning("a search was interrupted: %s", error)
+        await _apologize(update, "too_slow")
+        return
+    if isinstance(error, NetworkError):
+        log.warning("network error talking to Telegram: %s", error)
+        return
+    log.error("error while handling an update", exc_info=error)
+    await _apologize(update, "error")
+
+
+async def _apologize(update: object, key: str) -> None:
+    """Tell the user something went wrong instead of leaving them waiting."""
+    if not isinstance(update, Update):
+        return
+    language = language_of(update)
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(t(language, key))
+        elif update.message is not None and update.message.chat.type == ChatType.PRIVATE:
+            await update.message.reply_text(t(language, key))
+    except Exception as exc:  # the apology itself failed; nothing more to do
+        log.warning("could not tell the user about the error: %s", exc)
+
+
+def _on_conflict(context: Context, error: Conflict) -> None:
+    state = context.bot_data
+    now = time.monotonic()
+    if now - state.started_at < CONFLICT_GRACE_SECONDS:
+        state.fatal = (
+            "another process is already polling Telegram with this bot token (409 Conflict). "
+            "Run one polling instance per token; to run several, use webhook mode "
+            "(--webhook-url) behind a load balancer"
+        )
+        log.error("%s; stopping", state.fatal)
+        if state.stop is not None:
+            state.stop.set()
+        else:
+            context.application.stop_running()
+    elif now - state.last_conflict_warning > 60:
+        state.last_conflict_warning = now
+        log.warning("another process polled Telegram with this bot token: %s", error)
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command we do not have, in a private chat (in groups it may be another bot's)."""
+    if update.effective_message:
+        await reply(update.effective_message, t(language_of(update), "unknown_command"))
+
+
+async def not_text(update: Update, context: Context) -> None:
+    """A sticker, photo, voice… in a private chat: say what works instead."""
+    if update.effective_message:
+        await reply(update.effective_message, t(language_of(update), "not_text"))

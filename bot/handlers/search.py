@@ -1,0 +1,218 @@
+"""Searching from a message (private text, /search, a caption), and the buttons under a
+search reply: paging, context, the whole section, an example query."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, Message, ReplyParameters, Update
+
+from bot.handlers.common import (
+    edit,
+    example_query,
+    int_arg,
+    is_number,
+    keyboard,
+    labels,
+    language_of,
+    make_button,
+    owner_of,
+    page_button,
+    passage_from,
+    passage_rows,
+    reply,
+    result_rows,
+    run_search,
+    share_query,
+    shared_query,
+)
+from bot.handlers.state import Context
+from bot.i18n import Language, t
+from bot.render import (
+    Button,
+    Payload,
+    clean_inline_query,
+    escape,
+    render_context,
+    render_passage,
+    render_section,
+    shorten,
+)
+
+
+async def answer_search(update: Update, context: Context, query: str) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    language = language_of(update)
+    query = clean_inline_query(query)
+    if not query:
+        await reply(message, t(language, "search_usage", example=escape(example_query(context))))
+        return
+    result = await run_search(context, query, kind="chat", limit=1)
+    if not result.matches:
+        shown = escape(shorten(query, 100))
+        await reply(message, t(language, "nothing_found", query=shown))
+        return
+    match = result.matches[0]
+    rows = result_rows(
+        context, language, message.chat.id, owner_of(update), query, match, 0, result.total
+    )
+    await reply(
+        message, render_passage(match.passage, labels(language), match.highlights), keyboard(rows)
+    )
+
+
+async def text_search(update: Update, context: Context) -> None:
+    """Any text in a private chat is a search."""
+    message = update.effective_message
+    if message and message.text:
+        await answer_search(update, context, message.text)
+
+
+async def search_command(update: Update, context: Context) -> None:
+    """/search <query>; in a group, /search as a reply to a message searches that message."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    # The query is everything after the command, newlines included (context.args splits it).
+    command_length = message.entities[0].length if message.entities else len("/search")
+    query = message.text[command_length:].strip()
+    replied = message.reply_to_message
+    if not query and replied is not None:
+        query = (replied.text or replied.caption or "").strip()
+    if not query:
+        await reply(
+            message, t(language_of(update), "search_usage", example=escape(example_query(context)))
+        )
+        return
+    await answer_search(update, context, query)
+
+
+async def caption_search(update: Update, context: Context) -> None:
+    """A photo or document with a caption, in a private chat: the caption is the search."""
+    message = update.effective_message
+    if message and message.caption:
+        await answer_search(update, context, message.caption)
+
+
+async def on_page(
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
+) -> None:
+    index = int_arg(payload, 0)
+    text = payload.args[1] if len(payload.args) > 1 else shared_query(message)
+    if index is None or not text:
+        await query.answer(t(language, "stale_button"))
+        return
+    result = await run_search(context, text, kind="page", limit=1, offset=index)
+    if not result.matches:
+        await query.answer(t(language, "results_changed"))
+        return
+    match = result.matches[0]
+    rows = result_rows(
+        context, language, message.chat.id, payload.owner, text, match, index, result.total
+    )
+    html = render_passage(match.passage, labels(language), match.highlights)
+    await edit(message, html, keyboard(rows))
+    await query.answer()
+
+
+async def on_context(
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
+) -> None:
+    passage = await passage_from(query, context, payload, language)
+    if passage is None:
+        return
+    store = context.bot_data.require_store()
+    around = await store.passages([i for i in (passage.prev_id, passage.next_id) if i])
+    before = around.get(passage.prev_id) if passage.prev_id else None
+    after = around.get(passage.next_id) if passage.next_id else None
+    index = payload.args[1] if len(payload.args) > 1 else "-"
+    chat_id, owner = message.chat.id, payload.owner
+    share = shared_query(message) or share_query(passage)
+    back = (
+        page_button(context, chat_id, t(language, "btn_back"), owner, int(index), share)
+        if is_number(index)
+        else make_button(context, chat_id, t(language, "btn_back"), "ps", owner, passage.key, index)
+    )
+    rows = [
+        [
+            back,
+            make_button(context, chat_id, t(language, "btn_section"), "sc", owner, passage.key),
+            Button(t(language, "btn_share"), switch_inline=share),
+        ]
+    ]
+    html = render_context(passage, before, after, labels(language))
+    await edit(message, html, keyboard(rows))
+    await query.answer()
+
+
+async def on_show_passage(
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
+) -> None:
+    passage = await passage_from(query, context, payload, language)
+    if passage is None:
+        return
+    with_random = payload.args[1:2] == ("r",)
+    rows = passage_rows(
+        context, language, message.chat.id, payload.owner, passage, with_random=with_random
+    )
+    await edit(message, render_passage(passage, labels(language)), keyboard(rows))
+    await query.answer()
+
+
+async def on_section(
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
+) -> None:
+    passage = await passage_from(query, context, payload, language)
+    if passage is None:
+        return
+    section = await context.bot_data.require_store().section_passages(passage.section_id)
+    await query.answer()
+    for part in render_section(section, labels(language)):
+        await message.reply_text(
+            part,
+            reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
+        )
+
+
+async def on_example(
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
+) -> None:
+    await query.answer()
+    if payload.args:
+        await answer_search(update, context, payload.args[0])
+
+
+async def on_counter(
+    update: Update,
+    context: Context,
+    query: CallbackQuery,
+    message: Message,
+    payload: Payload,
+    language: Language,
+) -> None:
+    await query.answer()

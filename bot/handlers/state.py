@@ -1,0 +1,66 @@
+"""What every handler shares: `BotState` (the application's `bot_data`) and `Context`."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+from telegram import Update
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.daily import DEFAULT_TIMEZONE
+from bot.metrics import Metrics
+from bot.reload import LiveStore
+from bot.state_store import StateStore
+from bot.store import CorpusReader, StoreStats
+from bot.throttle import Throttle
+
+
+@dataclass
+class BotState:
+    """Everything the handlers share, created empty by PTB and filled in `post_init`."""
+
+    live: LiveStore | None = None  # the served database; swapped on reload
+    secret: bytes = b""  # signs callback data; derived from the token, same on every replica
+    examples: tuple[str, ...] = ()
+    started_at: float = field(default_factory=time.monotonic)  # reset when polling starts
+    fatal: str | None = None  # why the bot stopped itself; the CLI exits non-zero with it
+    last_conflict_warning: float = 0.0
+    metrics: Metrics = field(default_factory=Metrics)
+    # A reader types about one inline query per keystroke, debounced by the client: 4 at once
+    # and 2 a second, with the newest always answered (see inline_query), keeps up with a
+    # person and holds a flooder to 2 searches a second.
+    inline_throttle: Throttle = field(default_factory=lambda: Throttle(rate=2.0, burst=4))
+    inline_waiting: dict[int, Update] = field(default_factory=dict)  # user -> newest query
+    # Forwarding a dozen messages to find their sources is a burst a person makes.
+    message_throttle: Throttle = field(default_factory=lambda: Throttle(rate=1.0, burst=20))
+
+    admins: frozenset[int] = frozenset()
+    state_store: StateStore | None = None  # subscriptions and feedback (its own file)
+    timezone: str = DEFAULT_TIMEZONE
+    clock: Callable[[], float] = time.time  # the daily schedule's clock (a seam for tests)
+    scheduler: asyncio.Task[None] | None = None  # posts the daily excerpts
+    listed_chats: frozenset[int] = frozenset()  # daily chats set by EXCERPT_BOT_DAILY_CHATS
+    watcher: asyncio.Task[None] | None = None  # polls the database file for a rebuild
+    stop: asyncio.Event | None = None  # set to stop serving (SIGTERM, or a fatal conflict)
+
+    @property
+    def store(self) -> CorpusReader | None:
+        return self.live.current if self.live else None
+
+    @property
+    def stats(self) -> StoreStats | None:
+        return self.live.stats if self.live else None
+
+    def require_store(self) -> CorpusReader:
+        """The database to use for this call; fetch it per call, a reload may swap it."""
+        store = self.store
+        if store is None:
+            raise RuntimeError("the store is not open (post_init has not run)")
+        return store
+
+
+Context: TypeAlias = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotState]
