@@ -15,6 +15,7 @@ import hmac
 import logging
 import signal
 import time
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, LinkPreviewOptions, Update
@@ -22,7 +23,6 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ChosenInlineResultHandler,
@@ -38,7 +38,7 @@ from telegram.ext import (
 from bot import handlers
 from bot.config import Settings
 from bot.daily import next_time
-from bot.handlers import BotState, Context
+from bot.handlers import BotApplication, BotState, Context
 from bot.i18n import COMMANDS, GROUP_COMMANDS
 from bot.reload import LiveStore
 from bot.search import warm_up
@@ -47,7 +47,6 @@ from bot.store import StoreError
 
 log = logging.getLogger(__name__)
 
-BotApplication = Application[Any, Context, Any, Any, BotState, Any]
 
 # Every update type the handlers use; Telegram sends only these (less traffic, and
 # `chosen_inline_result` only once the bot owner enables inline feedback).
@@ -95,7 +94,7 @@ async def _refresh(application: BotApplication) -> None:
         metrics.corpus_built.set(dt.datetime.fromisoformat(stats.built_at).timestamp())
 
 
-def _make_post_init(settings: Settings) -> Any:
+def _make_post_init(settings: Settings) -> Callable[[BotApplication], Coroutine[Any, Any, None]]:
     async def post_init(application: BotApplication) -> None:
         state = application.bot_data
         live = LiveStore(settings.db, on_change=lambda: _refresh(application))
@@ -183,7 +182,7 @@ def build_application(settings: Settings, *, read_timeout_slack: float = 10.0) -
     `read_timeout_slack`: how long past the long poll's own timeout a getUpdates may take
     before it counts as timed out (PTB adds the poll timeout to it)."""
     token = settings.require_token()
-    context_types = ContextTypes(bot_data=BotState)
+    context_types = ContextTypes(context=Context, bot_data=BotState)
     builder = (
         ApplicationBuilder()
         .token(token)

@@ -23,8 +23,9 @@ from aiohttp import web
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.app import ALLOWED_UPDATES, BotApplication, build_application
+from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings
+from bot.handlers import BotApplication
 from bot.metrics import CONTENT_TYPE
 
 log = logging.getLogger(__name__)

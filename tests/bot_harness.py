@@ -9,8 +9,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from bot.app import ALLOWED_UPDATES, BotApplication, build_application
+from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings, load_settings
+from bot.handlers import BotApplication
 from bot.serve import lifespan
 
 from .fake_telegram import TOKEN, Call, FakeTelegram

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import BotApplication
+from bot.handlers import BotApplication
 
 from .bot_harness import find_button, keyboard, polling_bot, text_of
 from .conftest import DATA, SHIPPED_CORPUS, build_db

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import BotApplication
+from bot.handlers import BotApplication
 
 from .bot_harness import find_button, polling_bot
 from .fake_telegram import FakeTelegram

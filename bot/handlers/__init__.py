@@ -40,11 +40,12 @@ from bot.handlers.guards import (
 )
 from bot.handlers.inline import chosen_result, inline_query
 from bot.handlers.search import caption_search, search_command, text_search
-from bot.handlers.state import BotState, Context
+from bot.handlers.state import BotApplication, BotState, Context
 
 __all__ = [
     "ACTIONS",
     "CONFLICT_GRACE_SECONDS",
+    "BotApplication",
     "BotState",
     "Context",
     "about",

@@ -43,11 +43,7 @@ async def start(update: Update, context: Context) -> None:
     payload = context.args[0] if context.args else ""
     if payload.startswith("p_"):
         key = payload[2:]
-        found = (
-            await context.bot_data.require_store().passage_by_key(key)
-            if PASSAGE_KEY.match(key)
-            else None
-        )
+        found = await context.store.passage_by_key(key) if PASSAGE_KEY.match(key) else None
         if found is not None:
             await send_passage(update, context, found, with_random=False)
             return
@@ -100,7 +96,7 @@ async def about(update: Update, context: Context) -> None:
 async def _sources_page(
     context: Context, language: Language, chat_id: int, page: int
 ) -> tuple[str, InlineKeyboardMarkup | None] | None:
-    store = context.bot_data.require_store()
+    store = context.store
     documents, total = await store.documents(page * SOURCES_PAGE, SOURCES_PAGE)
     if not total:
         return t(language, "empty_corpus"), None
@@ -142,7 +138,7 @@ async def random_passage(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
-    found = await context.bot_data.require_store().random_passages(1)
+    found = await context.store.random_passages(1)
     if not found:
         await reply(message, t(language_of(update), "empty_corpus"))
         return
@@ -157,7 +153,7 @@ async def on_random(
     payload: Payload,
     language: Language,
 ) -> None:
-    found = await context.bot_data.require_store().random_passages(1)
+    found = await context.store.random_passages(1)
     await query.answer()
     if found:
         await send_passage(update, context, found[0], with_random=True)
@@ -293,7 +289,7 @@ async def on_toc_document(
     if document_id is None or page is None:
         await query.answer(t(language, "stale_button"))
         return
-    store = context.bot_data.require_store()
+    store = context.store
     outline = await store.document_outline(document_id)
     if outline is None:
         await query.answer(t(language, "stale_button"))
@@ -353,7 +349,7 @@ async def on_toc_section(
     if not await _toc_check(update, context, payload, language):
         return
     passage_id = id_arg(payload, 0)
-    store = context.bot_data.require_store()
+    store = context.store
     passage = await store.passage(passage_id) if passage_id is not None else None
     if passage is None:
         await query.answer(t(language, "stale_button"))

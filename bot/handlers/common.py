@@ -248,11 +248,7 @@ async def passage_from(
 ) -> StoredPassage | None:
     """The passage a button names; answers the button itself when there is none."""
     key = payload.args[0] if payload.args else ""
-    found = (
-        await context.bot_data.require_store().passage_by_key(key)
-        if PASSAGE_KEY.match(key)
-        else None
-    )
+    found = await context.store.passage_by_key(key) if PASSAGE_KEY.match(key) else None
     if found is None:
         await query.answer(
             t(language, "passage_gone" if PASSAGE_KEY.match(key) else "stale_button")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -14,7 +13,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 
 from bot.daily import DailyError, next_time, parse_time, zone
 from bot.handlers.common import labels, language_of, reply
-from bot.handlers.state import BotState, Context
+from bot.handlers.state import BotApplication, BotState, Context
 from bot.i18n import t
 from bot.models import StoredPassage
 from bot.render import escape, render_passage
@@ -106,7 +105,7 @@ async def _pick_daily(state: BotState, chat_id: int) -> tuple[StoredPassage | No
 
 
 async def _post_daily(
-    application: Any, subscription: Subscription, passage: StoredPassage
+    application: BotApplication, subscription: Subscription, passage: StoredPassage
 ) -> tuple[str, int]:
     """Send one daily excerpt: "sent", "retry" (try again at the next tick), "skip" (not
     today), or "gone" (the bot can no longer post there); and the chat's id now."""
@@ -144,12 +143,12 @@ async def _post_daily(
     return "sent", chat_id
 
 
-async def daily_tick(application: Any) -> int:
+async def daily_tick(application: BotApplication) -> int:
     """Post every daily excerpt that is due; returns how many were posted. A subscription is
     claimed (moved to its next time) before sending, in the shared state file, so of several
     processes ticking at once exactly one posts; a send that failed for a passing reason is
     handed back (its time restored) and tried again at the next tick."""
-    state: BotState = application.bot_data
+    state = application.bot_data
     if state.state_store is None or state.store is None:
         return 0
     now = state.clock()

@@ -44,7 +44,7 @@ def _update_type(update: Update) -> str:
 async def count_update(update: object, context: Context) -> None:
     """Runs first for every update: counts it by type for /metrics."""
     kind = _update_type(update) if isinstance(update, Update) else "invalid"
-    context.bot_data.metrics.updates.labels(kind).inc()
+    context.metrics.updates.labels(kind).inc()
 
 
 def _acted_on(update: Update) -> bool:
@@ -70,7 +70,7 @@ async def flood_guard(update: object, context: Context) -> None:
         return
     if context.bot_data.message_throttle.allow(user.id):
         return
-    context.bot_data.metrics.throttled.labels("message").inc()
+    context.metrics.throttled.labels("message").inc()
     if update.callback_query is not None:
         await update.callback_query.answer(t(language_of(update), "slow_down"))
     raise ApplicationHandlerStop
@@ -80,7 +80,7 @@ async def on_error(update: object, context: Context) -> None:
     """Log the error (never the token: see app.configure_logging), count it, and tell the
     user something went wrong instead of leaving them waiting."""
     error = context.error
-    context.bot_data.metrics.errors.labels(type(error).__name__).inc()
+    context.metrics.errors.labels(type(error).__name__).inc()
     if isinstance(error, Conflict):
         _on_conflict(context, error)
         return

@@ -145,8 +145,8 @@ async def chosen_result(update: Update, context: Context) -> None:
     """A reader sent one of our inline results (Telegram reports it when inline feedback is
     on in BotFather): counted, for /about."""
     chosen = update.chosen_inline_result
-    if chosen is not None and context.bot_data.state_store is not None:
+    if chosen is not None and context.state_store is not None:
         try:
-            await context.bot_data.state_store.count_chosen(chosen.result_id[:64])
+            await context.state_store.count_chosen(chosen.result_id[:64])
         except Exception as exc:  # best effort, like _count_empty
             log.warning("could not count a chosen inline result: %s", exc)

@@ -131,7 +131,7 @@ async def on_context(
     passage = await passage_from(query, context, payload, language)
     if passage is None:
         return
-    store = context.bot_data.require_store()
+    store = context.store
     around = await store.passages([i for i in (passage.prev_id, passage.next_id) if i])
     before = around.get(passage.prev_id) if passage.prev_id else None
     after = around.get(passage.next_id) if passage.next_id else None
@@ -185,7 +185,7 @@ async def on_section(
     passage = await passage_from(query, context, payload, language)
     if passage is None:
         return
-    section = await context.bot_data.require_store().section_passages(passage.section_id)
+    section = await context.store.section_passages(passage.section_id)
     await query.answer()
     for part in render_section(section, labels(language)):
         await message.reply_text(

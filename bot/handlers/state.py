@@ -1,4 +1,5 @@
-"""What every handler shares: `BotState` (the application's `bot_data`) and `Context`."""
+"""What every handler shares: `BotState` (the application's `bot_data`), the typed `Context`
+handlers receive, and `BotApplication`, the Application they run in."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any
 
 from telegram import Update
-from telegram.ext import CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.daily import DEFAULT_TIMEZONE
 from bot.metrics import Metrics
@@ -63,4 +64,28 @@ class BotState:
         return store
 
 
-Context: TypeAlias = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotState]
+class Context(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotState]):
+    """What every handler gets (PTB's contexttypesbot pattern): typed shortcuts to the
+    shared state instead of reaching into `bot_data`."""
+
+    @property
+    def state(self) -> BotState:
+        return self.bot_data
+
+    @property
+    def store(self) -> CorpusReader:
+        """The served corpus database, fetched per call: a reload may swap it."""
+        return self.bot_data.require_store()
+
+    @property
+    def state_store(self) -> StateStore | None:
+        """Subscriptions and feedback; None when the bot has no writable state file."""
+        return self.bot_data.state_store
+
+    @property
+    def metrics(self) -> Metrics:
+        return self.bot_data.metrics
+
+
+# The Application these handlers run in, as PTB's generics spell it.
+BotApplication = Application[ExtBot[Any], Context, dict[Any, Any], dict[Any, Any], BotState, Any]
