@@ -39,7 +39,7 @@ from bot import handlers
 from bot.config import Settings
 from bot.daily import next_time
 from bot.handlers import BotApplication, BotState, Context
-from bot.i18n import COMMANDS, GROUP_COMMANDS
+from bot.i18n import COMMANDS, Language
 from bot.reload import LiveStore
 from bot.search import warm_up
 from bot.state_store import StateStore
@@ -60,9 +60,12 @@ ALLOWED_UPDATES = [
 DAILY_TICK_SECONDS = 20.0  # how often due daily excerpts are looked for
 
 
-def _commands(language: str, names: tuple[str, ...] | None = None) -> list[BotCommand]:
-    column = 1 if language == "zh" else 2
-    return [BotCommand(row[0], row[column]) for row in COMMANDS if names is None or row[0] in names]
+def _menu(language: Language, *, groups: bool = False) -> list[BotCommand]:
+    return [
+        BotCommand(c.name, c.description(language))
+        for c in COMMANDS
+        if c.menu and (c.groups or not groups)
+    ]
 
 
 async def _register_commands(application: BotApplication) -> None:
@@ -70,11 +73,11 @@ async def _register_commands(application: BotApplication) -> None:
     Chinese is the default: the corpus is Chinese and most readers' clients are too."""
     bot = application.bot
     try:
-        await bot.set_my_commands(_commands("zh"))
-        await bot.set_my_commands(_commands("en"), language_code="en")
+        await bot.set_my_commands(_menu("zh"))
+        await bot.set_my_commands(_menu("en"), language_code="en")
         group = BotCommandScopeAllGroupChats()
-        await bot.set_my_commands(_commands("zh", GROUP_COMMANDS), scope=group)
-        await bot.set_my_commands(_commands("en", GROUP_COMMANDS), scope=group, language_code="en")
+        await bot.set_my_commands(_menu("zh", groups=True), scope=group)
+        await bot.set_my_commands(_menu("en", groups=True), scope=group, language_code="en")
     except TelegramError as exc:  # the menu is a convenience; never a reason not to serve
         log.warning("could not register the command menu: %s", exc)
 
@@ -214,19 +217,13 @@ def build_application(settings: Settings, *, read_timeout_slack: float = 10.0) -
     application.add_handler(TypeHandler(Update, handlers.flood_guard), group=-1)
     new_messages = filters.UpdateType.MESSAGE  # not edits, not channel posts
     private = new_messages & filters.ChatType.PRIVATE
-    for name, callback in (
-        ("start", handlers.start),
-        ("help", handlers.help_command),
-        ("search", handlers.search_command),
-        ("random", handlers.random_passage),
-        ("sources", handlers.sources),
-        ("about", handlers.about),
-        ("toc", handlers.toc),
-    ):
-        application.add_handler(CommandHandler(name, callback, filters=new_messages))
-    application.add_handler(CommandHandler("reload", handlers.reload_command, filters=private))
     posts = new_messages | filters.UpdateType.CHANNEL_POST
-    application.add_handler(CommandHandler("daily", handlers.daily_command, filters=posts))
+    where = {"messages": new_messages, "private": private, "posts": posts}
+    for command in COMMANDS:
+        callback = handlers.COMMAND_CALLBACKS[command.name]
+        application.add_handler(
+            CommandHandler(command.name, callback, filters=where[command.accepts])
+        )
     application.add_handler(ChosenInlineResultHandler(handlers.chosen_result))
     application.add_handler(MessageHandler(private & filters.COMMAND, handlers.unknown_command))
     # Not our own inline results sent into this chat: they are answers, not questions.

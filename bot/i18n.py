@@ -5,6 +5,7 @@ Texts are Telegram HTML fragments: placeholders are filled with already-escaped 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 Language = Literal["zh", "en"]
@@ -21,18 +22,37 @@ def pick_language(language_code: str | None) -> Language:
     return "zh" if language_code.lower().startswith("zh") else "en"
 
 
-# (command, zh description, en description); registered with setMyCommands in both languages.
-COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("search", "搜索一段话", "Find a passage"),
-    ("random", "随机一段", "A random passage"),
-    ("sources", "收录的文章", "The articles in the collection"),
-    ("help", "用法", "How to use this bot"),
-    ("about", "文集信息", "About the collection"),
-    ("toc", "目录", "Table of contents"),
-    ("daily", "每日一段（管理员）", "A daily excerpt here (admins)"),
-    ("start", "开始", "Start"),
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A command the bot takes: `bot.app` registers every one, and the command menu
+    (setMyCommands, in both languages) shows those with `menu`."""
+
+    name: str
+    zh: str  # the menu's description in Chinese
+    en: str  # ... and in English
+    groups: bool = False  # also in the group chats' menu
+    accepts: Literal["messages", "private", "posts"] = "messages"  # where it is taken:
+    # new messages in any chat; new messages in a private chat; messages and channel posts
+    menu: bool = True
+
+    def description(self, language: Language) -> str:
+        return self.zh if language == "zh" else self.en
+
+
+# In menu order. The one table of commands: the menu and the registration both read it.
+COMMANDS: tuple[Command, ...] = (
+    Command("search", "搜索一段话", "Find a passage", groups=True),
+    Command("random", "随机一段", "A random passage", groups=True),
+    Command("sources", "收录的文章", "The articles in the collection"),
+    Command("help", "用法", "How to use this bot", groups=True),
+    Command("about", "文集信息", "About the collection"),
+    Command("toc", "目录", "Table of contents", groups=True),
+    Command(
+        "daily", "每日一段（管理员）", "A daily excerpt here (admins)", groups=True, accepts="posts"
+    ),
+    Command("start", "开始", "Start"),
+    Command("reload", "", "", accepts="private", menu=False),  # admins only: not advertised
 )
-GROUP_COMMANDS = ("search", "random", "toc", "daily", "help")
 
 _TEXTS: dict[str, dict[Language, str]] = {
     "welcome": {
@@ -256,8 +276,8 @@ def t(language: Language, key: str, **values: object) -> str:
 __all__ = [
     "COMMANDS",
     "DEFAULT_LANGUAGE",
-    "GROUP_COMMANDS",
     "LANGUAGES",
+    "Command",
     "Language",
     "pick_language",
     "t",

@@ -17,6 +17,11 @@ its own "Share" button, so paging keeps working after a restart and on any repli
 `bot.app` registers them, in order, in one list.
 """
 
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import Update
+
 from bot.handlers.admin import reload_command
 from bot.handlers.browse import (
     about,
@@ -42,8 +47,24 @@ from bot.handlers.inline import chosen_result, inline_query
 from bot.handlers.search import caption_search, search_command, text_search
 from bot.handlers.state import BotApplication, BotState, Context
 
+Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
+
+# The callback of each command in `bot.i18n.COMMANDS`, by name.
+COMMAND_CALLBACKS: dict[str, Callback] = {
+    "search": search_command,
+    "random": random_passage,
+    "sources": sources,
+    "help": help_command,
+    "about": about,
+    "toc": toc,
+    "daily": daily_command,
+    "start": start,
+    "reload": reload_command,
+}
+
 __all__ = [
     "ACTIONS",
+    "COMMAND_CALLBACKS",
     "CONFLICT_GRACE_SECONDS",
     "BotApplication",
     "BotState",
