@@ -9,12 +9,8 @@ from hypothesis import strategies as st
 
 from bot.models import DocumentRef, PassageKind, StoredPassage
 from bot.render import (
-    CALLBACK_LIMIT,
     MESSAGE_LIMIT,
     Labels,
-    Payload,
-    decode_payload,
-    encode_payload,
     render_context,
     render_passage,
     render_section,
@@ -25,7 +21,6 @@ from bot.render import (
 from .fake_telegram import check_message_text
 
 LABELS = Labels(source="原文", more_below="（接下条）")
-SECRET = b"k" * 32
 
 # Text as hostile as a corpus or a reader can make it: markup characters, entities, RTL and
 # zero-width marks, controls, astral emoji (two UTF-16 units each), CJK.
@@ -113,28 +108,6 @@ def test_long_passage_keeps_the_highlight_in_view() -> None:
     html = render_passage(passage(text), LABELS, [(start, start + 6)])
     assert "<b>要找的这一句</b>" in html and "<blockquote expandable>" in html
     visible(html)
-
-
-@given(
-    st.sampled_from(["pg", "cx", "sc", "ex"]),
-    st.lists(st.text(st.characters(exclude_characters="|"), min_size=1, max_size=8), max_size=2),
-    st.integers(0, 10**13),
-    st.integers(-(10**13), 10**13),
-)
-def test_payloads_round_trip_and_are_bound_to_their_chat(
-    action: str, args: list[str], owner: int, chat_id: int
-) -> None:
-    payload = Payload(action, tuple(args), owner)
-    try:
-        data = encode_payload(payload, secret=SECRET, chat_id=chat_id)
-    except ValueError:
-        return  # over 64 bytes: refused when building the button, never sent
-    assert len(data.encode()) <= CALLBACK_LIMIT
-    assert decode_payload(data, secret=SECRET, chat_id=chat_id) == payload
-    assert decode_payload(data, secret=SECRET, chat_id=chat_id + 1) is None
-    assert decode_payload(data, secret=b"other", chat_id=chat_id) is None
-    forged = data.replace(f"|{owner}|", f"|{owner + 1}|", 1)
-    assert decode_payload(forged, secret=SECRET, chat_id=chat_id) is None
 
 
 @settings(max_examples=200, deadline=None)

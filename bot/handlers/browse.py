@@ -10,6 +10,7 @@ import re
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 
 from bot import __version__
+from bot.callbacks import Payload
 from bot.handlers.admin import feedback_lines
 from bot.handlers.common import (
     PASSAGE_KEY,
@@ -27,7 +28,7 @@ from bot.handlers.common import (
 from bot.handlers.state import BotState, Context
 from bot.i18n import Language, t
 from bot.models import StoredPassage
-from bot.render import Button, Payload, escape, safe_url, shorten
+from bot.render import Button, escape, safe_url, shorten
 
 SOURCES_PAGE = 15
 _EXAMPLE_SPLIT = re.compile(r"[，。；！？、：“”‘’「」《》（）,.;!?:()|｜\s]+")

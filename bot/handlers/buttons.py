@@ -8,11 +8,11 @@ from typing import Any
 
 from telegram import CallbackQuery, Message, Update
 
+from bot.callbacks import Payload, decode_payload
 from bot.handlers import browse, search
 from bot.handlers.common import language_of
 from bot.handlers.state import Context
 from bot.i18n import Language, t
-from bot.render import Payload, decode_payload
 
 Action = Callable[
     [Update, Context, CallbackQuery, Message, Payload, Language], Coroutine[Any, Any, None]

@@ -18,15 +18,14 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
+from bot.callbacks import Payload, encode_payload
 from bot.handlers.state import Context
 from bot.i18n import Language, pick_language, t
 from bot.models import Match, StoredPassage
 from bot.render import (
     Button,
     Labels,
-    Payload,
     clean_inline_query,
-    encode_payload,
     render_passage,
     shorten,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from telegram import CallbackQuery, Message, ReplyParameters, Update
 
+from bot.callbacks import Payload
 from bot.handlers.common import (
     edit,
     example_query,
@@ -28,7 +29,6 @@ from bot.handlers.state import Context
 from bot.i18n import Language, t
 from bot.render import (
     Button,
-    Payload,
     clean_inline_query,
     escape,
     render_context,
