@@ -10,13 +10,18 @@ import re
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 
 from bot import __version__
-from bot.callbacks import Payload
+from bot.callbacks import (
+    Example,
+    Random,
+    Sources,
+    TocDocument,
+    TocDocuments,
+    TocSection,
+)
 from bot.handlers.admin import feedback_lines
 from bot.handlers.common import (
     PASSAGE_KEY,
     edit,
-    id_arg,
-    int_arg,
     keyboard,
     language_of,
     make_button,
@@ -57,7 +62,7 @@ async def start(update: Update, context: Context) -> None:
     name = escape(shorten(user.first_name, 40)) if user else ""
     owner, chat_id = owner_of(update), message.chat.id
     examples = [
-        make_button(context, chat_id, f"🔎 {example}", "ex", owner, example)
+        make_button(context, chat_id, f"🔎 {example}", Example(owner, example))
         for example in context.bot_data.examples[:3]
     ]
     rows = [[b] for b in examples]
@@ -115,11 +120,11 @@ async def _sources_page(
     nav: list[Button] = []
     if page > 0:
         nav.append(
-            make_button(context, chat_id, t(language, "btn_sources_prev"), "sr", 0, str(page - 1))
+            make_button(context, chat_id, t(language, "btn_sources_prev"), Sources(0, page - 1))
         )
     if page + 1 < pages:
         nav.append(
-            make_button(context, chat_id, t(language, "btn_sources_next"), "sr", 0, str(page + 1))
+            make_button(context, chat_id, t(language, "btn_sources_next"), Sources(0, page + 1))
         )
     return "\n".join(lines), keyboard([nav])
 
@@ -151,9 +156,10 @@ async def on_random(
     context: Context,
     query: CallbackQuery,
     message: Message,
-    payload: Payload,
+    payload: Random,
     language: Language,
 ) -> None:
+    """🎲: another random passage, as a new message."""
     found = await context.store.random_passages(1)
     await query.answer()
     if found:
@@ -165,13 +171,11 @@ async def on_sources(
     context: Context,
     query: CallbackQuery,
     message: Message,
-    payload: Payload,
+    payload: Sources,
     language: Language,
 ) -> None:
-    page_number = int_arg(payload, 0)
-    page = None
-    if page_number is not None:
-        page = await _sources_page(context, language, message.chat.id, page_number)
+    """◀ ▶ through /sources, in place."""
+    page = await _sources_page(context, language, message.chat.id, payload.page)
     await show_page(query, message, page, language)
 
 
@@ -223,16 +227,16 @@ async def _toc_documents(
     rows = [
         [
             make_button(
-                context, chat_id, shorten(d.title or d.path, 48), "tc", owner, str(d.id), "0", tag
+                context, chat_id, shorten(d.title or d.path, 48), TocDocument(owner, d.id, 0, tag)
             )
         ]
         for d in documents
     ]
     nav: list[Button] = []
     if page > 0:
-        nav.append(make_button(context, chat_id, "◀", "td", owner, str(page - 1), tag))
+        nav.append(make_button(context, chat_id, "◀", TocDocuments(owner, page - 1, tag)))
     if page + 1 < pages:
-        nav.append(make_button(context, chat_id, "▶", "td", owner, str(page + 1), tag))
+        nav.append(make_button(context, chat_id, "▶", TocDocuments(owner, page + 1, tag)))
     rows.append(nav)
     text = t(language, "toc_header", total=total, page=page + 1, pages=pages)
     return text, keyboard(rows)
@@ -248,11 +252,9 @@ async def toc(update: Update, context: Context) -> None:
         await reply(message, *page)
 
 
-async def _toc_check(
-    update: Update, context: Context, payload: Payload, language: Language
-) -> bool:
+async def _toc_check(update: Update, context: Context, tag: str, language: Language) -> bool:
     """Whether the button was made with the database being served; answers it if not."""
-    if payload.args and payload.args[-1] == _tag(context.bot_data):
+    if tag == _tag(context.bot_data):
         return True
     if update.callback_query:
         await update.callback_query.answer(t(language, "collection_changed"))
@@ -264,15 +266,15 @@ async def on_toc_documents(
     context: Context,
     query: CallbackQuery,
     message: Message,
-    payload: Payload,
+    payload: TocDocuments,
     language: Language,
 ) -> None:
-    if not await _toc_check(update, context, payload, language):
+    """/toc: another page of documents, in place."""
+    if not await _toc_check(update, context, payload.tag, language):
         return
-    page_number = int_arg(payload, 0)
     page = None
-    if page_number is not None:
-        page = await _toc_documents(context, language, message.chat.id, payload.owner, page_number)
+    if payload.page is not None:
+        page = await _toc_documents(context, language, message.chat.id, payload.owner, payload.page)
     await show_page(query, message, page, language)
 
 
@@ -281,12 +283,13 @@ async def on_toc_document(
     context: Context,
     query: CallbackQuery,
     message: Message,
-    payload: Payload,
+    payload: TocDocument,
     language: Language,
 ) -> None:
-    if not await _toc_check(update, context, payload, language):
+    """/toc: a document's headings (or its beginning, when it has none)."""
+    if not await _toc_check(update, context, payload.tag, language):
         return
-    document_id, page = id_arg(payload, 0), int_arg(payload, 1)
+    document_id, page = payload.document_id, payload.page
     if document_id is None or page is None:
         await query.answer(t(language, "stale_button"))
         return
@@ -310,22 +313,24 @@ async def on_toc_document(
     rows = [
         [
             make_button(
-                context, chat_id, "　" * max(0, level - 1) + shorten(heading, 40), "ts", owner,
-                str(first), tag,
+                context,
+                chat_id,
+                "　" * max(0, s.level - 1) + shorten(s.heading, 40),
+                TocSection(owner, s.first_passage_id, tag),
             )
         ]
-        for level, heading, first in ((s.level, s.heading, s.first_passage_id) for s in shown)
-    ]  # fmt: skip
+        for s in shown
+    ]
     nav: list[Button] = [
-        make_button(context, chat_id, t(language, "btn_toc"), "td", owner, "0", tag)
+        make_button(context, chat_id, t(language, "btn_toc"), TocDocuments(owner, 0, tag))
     ]
     if page > 0:
         nav.append(
-            make_button(context, chat_id, "◀", "tc", owner, str(document_id), str(page - 1), tag)
+            make_button(context, chat_id, "◀", TocDocument(owner, document_id, page - 1, tag))
         )
     if page + 1 < pages:
         nav.append(
-            make_button(context, chat_id, "▶", "tc", owner, str(document_id), str(page + 1), tag)
+            make_button(context, chat_id, "▶", TocDocument(owner, document_id, page + 1, tag))
         )
     rows.append(nav)
     text = t(
@@ -344,12 +349,13 @@ async def on_toc_section(
     context: Context,
     query: CallbackQuery,
     message: Message,
-    payload: Payload,
+    payload: TocSection,
     language: Language,
 ) -> None:
-    if not await _toc_check(update, context, payload, language):
+    """/toc: the passage a heading starts with, as a new message."""
+    if not await _toc_check(update, context, payload.tag, language):
         return
-    passage_id = id_arg(payload, 0)
+    passage_id = payload.passage_id
     store = context.store
     passage = await store.passage(passage_id) if passage_id is not None else None
     if passage is None:

@@ -1,22 +1,46 @@
 """Every callback button goes through `button`: the signed payload is checked (signature,
-chat, owner), then `ACTIONS`, the one table of button actions, names its handler."""
+chat, owner), read as its typed payload (`bot.callbacks`), and `ACTIONS`, the one table of
+button actions, names its handler."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import CallbackQuery, Message, Update
 
-from bot.callbacks import Payload, decode_payload
+from bot import callbacks
+from bot.callbacks import Callback, decode_payload
 from bot.handlers import browse, search
 from bot.handlers.common import language_of
 from bot.handlers.state import Context
 from bot.i18n import Language, t
 
-Action = Callable[
-    [Update, Context, CallbackQuery, Message, Payload, Language], Coroutine[Any, Any, None]
-]
+P = TypeVar("P", bound=Callback)
+Action = Callable[[Update, Context, CallbackQuery, Message, P, Language], Coroutine[Any, Any, None]]
+
+
+def _on(kind: type[P], action: Action[P]) -> tuple[type[Callback], Action[Any]]:
+    """One row of the table; mypy checks that `action` takes a `kind` payload."""
+    return kind, action
+
+
+# Every button action: the payload a button carries, and what pressing it does.
+ACTIONS: dict[type[Callback], Action[Any]] = dict(
+    [
+        _on(callbacks.Page, search.on_page),  # ◀ ▶ under a search reply
+        _on(callbacks.Counter, search.on_counter),  # the "2/15" counter between them
+        _on(callbacks.ShowContext, search.on_context),  # Context: the neighbours too
+        _on(callbacks.ShowPassage, search.on_show_passage),  # Back from Context
+        _on(callbacks.Section, search.on_section),  # Section: the whole section
+        _on(callbacks.Example, search.on_example),  # an example query under /start
+        _on(callbacks.Random, browse.on_random),  # 🎲 another random passage
+        _on(callbacks.Sources, browse.on_sources),  # ◀ ▶ through /sources
+        _on(callbacks.TocDocuments, browse.on_toc_documents),  # /toc: a page of documents
+        _on(callbacks.TocDocument, browse.on_toc_document),  # /toc: a document's headings
+        _on(callbacks.TocSection, browse.on_toc_section),  # /toc: a heading's passage
+    ]
+)
 
 
 async def button(update: Update, context: Context) -> None:
@@ -36,24 +60,9 @@ async def button(update: Update, context: Context) -> None:
     if payload.owner and payload.owner != query.from_user.id:
         await query.answer(t(language, "not_yours"))
         return
-    action = ACTIONS.get(payload.action)
-    if action is None:
+    typed = callbacks.parse(payload)
+    action = ACTIONS.get(type(typed)) if typed is not None else None
+    if typed is None or action is None:
         await query.answer(t(language, "stale_button"))
         return
-    await action(update, context, query, message, payload, language)
-
-
-# Every button action, by the code its callback data starts with.
-ACTIONS: dict[str, Action] = {
-    "pg": search.on_page,  # ◀ ▶ under a search reply
-    "n": search.on_counter,  # the "2/15" counter between them
-    "cx": search.on_context,  # Context: the passage between its neighbours
-    "ps": search.on_show_passage,  # Back from Context to a passage shown without a search
-    "sc": search.on_section,  # Section: the whole section as messages
-    "ex": search.on_example,  # an example query under /start
-    "rn": browse.on_random,  # 🎲 another random passage
-    "sr": browse.on_sources,  # ◀ ▶ through /sources
-    "td": browse.on_toc_documents,  # /toc: a page of documents
-    "tc": browse.on_toc_document,  # /toc: a document's headings
-    "ts": browse.on_toc_section,  # /toc: the passage a heading starts with
-}
+    await action(update, context, query, message, typed, language)

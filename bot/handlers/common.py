@@ -18,7 +18,7 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
-from bot.callbacks import Payload, encode_payload
+from bot.callbacks import Callback, Counter, Page, Random, Section, ShowContext
 from bot.handlers.state import Context
 from bot.i18n import Language, pick_language, t
 from bot.models import Match, StoredPassage
@@ -34,7 +34,6 @@ from bot.state_store import StateStore
 
 log = logging.getLogger(__name__)
 
-MAX_PAGE = 1000  # no search has more matches than this; larger page numbers are forged
 SEARCH_TIMEOUT = 2.0  # seconds; searches take milliseconds, so this only stops a runaway
 PASSAGE_KEY = re.compile(r"^[a-z2-7]{13}$")
 
@@ -62,13 +61,9 @@ def keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(built) if built else None
 
 
-def make_button(
-    context: Context, chat_id: int, text: str, action: str, owner: int, *args: str
-) -> Button:
-    data = encode_payload(
-        Payload(action, args, owner), secret=context.bot_data.secret, chat_id=chat_id
-    )
-    return Button(text, callback=data)
+def make_button(context: Context, chat_id: int, text: str, payload: Callback) -> Button:
+    """A callback button whose data is `payload`, signed for this chat."""
+    return Button(text, callback=payload.encode(secret=context.bot_data.secret, chat_id=chat_id))
 
 
 def share_query(passage: StoredPassage) -> str:
@@ -96,14 +91,14 @@ def result_rows(
             label = t(language, "btn_prev")
             paging.append(page_button(context, chat_id, label, owner, index - 1, query))
         counter = t(language, "counter", n=index + 1, total=total)
-        paging.append(make_button(context, chat_id, counter, "n", owner))
+        paging.append(make_button(context, chat_id, counter, Counter(owner)))
         if index + 1 < total:
             label = t(language, "btn_next")
             paging.append(page_button(context, chat_id, label, owner, index + 1, query))
     key = match.passage.key
     actions = [
-        make_button(context, chat_id, t(language, "btn_context"), "cx", owner, key, str(index)),
-        make_button(context, chat_id, t(language, "btn_section"), "sc", owner, key),
+        make_button(context, chat_id, t(language, "btn_context"), ShowContext(owner, key, index)),
+        make_button(context, chat_id, t(language, "btn_section"), Section(owner, key)),
         Button(t(language, "btn_share"), switch_inline=query),
     ]
     return [paging, actions]
@@ -116,9 +111,9 @@ def page_button(
     so paging works even where the message comes back without its keyboard; a longer one
     is read back from the Share button."""
     try:
-        return make_button(context, chat_id, label, "pg", owner, str(index), query)
+        return make_button(context, chat_id, label, Page(owner, index, query))
     except ValueError:  # over 64 bytes, or a '|' in the query
-        return make_button(context, chat_id, label, "pg", owner, str(index))
+        return make_button(context, chat_id, label, Page(owner, index))
 
 
 def passage_rows(
@@ -131,19 +126,17 @@ def passage_rows(
     with_random: bool = False,
 ) -> list[list[Button]]:
     """Buttons under a passage shown without a search (random, deep link)."""
-    # "r" tells Context's Back button to bring the dice back too.
-    origin = "r" if with_random else "-"
+    # with_random: Context's Back button brings the dice back too.
+    show_context = ShowContext(owner, passage.key, with_random=with_random)
     rows = [
         [
-            make_button(
-                context, chat_id, t(language, "btn_context"), "cx", owner, passage.key, origin
-            ),
-            make_button(context, chat_id, t(language, "btn_section"), "sc", owner, passage.key),
+            make_button(context, chat_id, t(language, "btn_context"), show_context),
+            make_button(context, chat_id, t(language, "btn_section"), Section(owner, passage.key)),
             Button(t(language, "btn_share"), switch_inline=share_query(passage)),
         ]
     ]
     if with_random:
-        rows.append([make_button(context, chat_id, t(language, "btn_random"), "rn", owner)])
+        rows.append([make_button(context, chat_id, t(language, "btn_random"), Random(owner))])
     return rows
 
 
@@ -222,31 +215,10 @@ async def send_passage(
     await reply(message, render_passage(passage, labels(language)), keyboard(rows))
 
 
-def is_number(text: str) -> bool:
-    """ASCII digits only: str.isdigit() also accepts "²", which int() refuses."""
-    return text.isascii() and text.isdigit() and len(text) < 6
-
-
-def id_arg(payload: Payload, index: int) -> int | None:
-    """A row id from a payload (a /toc button): ASCII digits, at most 12 of them."""
-    if len(payload.args) <= index:
-        return None
-    text = payload.args[index]
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
-
-
-def int_arg(payload: Payload, index: int) -> int | None:
-    if len(payload.args) <= index or not is_number(payload.args[index]):
-        return None
-    value = int(payload.args[index])
-    return value if value < MAX_PAGE else None
-
-
 async def passage_from(
-    query: CallbackQuery, context: Context, payload: Payload, language: Language
+    query: CallbackQuery, context: Context, key: str, language: Language
 ) -> StoredPassage | None:
     """The passage a button names; answers the button itself when there is none."""
-    key = payload.args[0] if payload.args else ""
     found = await context.store.passage_by_key(key) if PASSAGE_KEY.match(key) else None
     if found is None:
         await query.answer(

@@ -17,7 +17,8 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
-from bot.handlers.common import MAX_PAGE, is_number, labels, run_search
+from bot.callbacks import MAX_PAGE
+from bot.handlers.common import labels, run_search
 from bot.handlers.state import Context
 from bot.i18n import Language, t
 from bot.models import StoredPassage
@@ -138,7 +139,8 @@ def _offset(text: str) -> int | None:
     """An inline query's offset: "" is the first page; anything but what we sent is None."""
     if not text:
         return 0
-    return int(text) if is_number(text) else None
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 6 else None
 
 
 async def chosen_result(update: Update, context: Context) -> None:

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from telegram import CallbackQuery, Message, ReplyParameters, Update
 
-from bot.callbacks import Payload
+from bot.callbacks import Counter, Example, Page, Section, ShowContext, ShowPassage
 from bot.handlers.common import (
     edit,
     example_query,
-    int_arg,
-    is_number,
     keyboard,
     labels,
     language_of,
@@ -99,12 +97,13 @@ async def on_page(
     context: Context,
     query: CallbackQuery,
     message: Message,
-    payload: Payload,
+    payload: Page,
     language: Language,
 ) -> None:
-    index = int_arg(payload, 0)
-    text = payload.args[1] if len(payload.args) > 1 else shared_query(message)
-    if index is None or not text:
+    """◀ ▶: show another match of the same query in place."""
+    index = payload.index
+    text = payload.query if payload.query is not None else shared_query(message)
+    if not text:
         await query.answer(t(language, "stale_button"))
         return
     result = await run_search(context, text, kind="page", limit=1, offset=index)
@@ -125,28 +124,31 @@ async def on_context(
     context: Context,
     query: CallbackQuery,
     message: Message,
-    payload: Payload,
+    payload: ShowContext,
     language: Language,
 ) -> None:
-    passage = await passage_from(query, context, payload, language)
+    """Context: the passage between its neighbours, with a Back button."""
+    passage = await passage_from(query, context, payload.key, language)
     if passage is None:
         return
     store = context.store
     around = await store.passages([i for i in (passage.prev_id, passage.next_id) if i])
     before = around.get(passage.prev_id) if passage.prev_id else None
     after = around.get(passage.next_id) if passage.next_id else None
-    index = payload.args[1] if len(payload.args) > 1 else "-"
     chat_id, owner = message.chat.id, payload.owner
     share = shared_query(message) or share_query(passage)
+    back_label = t(language, "btn_back")
     back = (
-        page_button(context, chat_id, t(language, "btn_back"), owner, int(index), share)
-        if is_number(index)
-        else make_button(context, chat_id, t(language, "btn_back"), "ps", owner, passage.key, index)
+        page_button(context, chat_id, back_label, owner, payload.page, share)
+        if payload.page is not None
+        else make_button(
+            context, chat_id, back_label, ShowPassage(owner, passage.key, payload.with_random)
+        )
     )
     rows = [
         [
             back,
-            make_button(context, chat_id, t(language, "btn_section"), "sc", owner, passage.key),
+            make_button(context, chat_id, t(language, "btn_section"), Section(owner, passage.key)),
             Button(t(language, "btn_share"), switch_inline=share),
         ]
     ]
@@ -160,13 +162,14 @@ async def on_show_passage(
     context: Context,
     query: CallbackQuery,
     message: Message,
-    payload: Payload,
+    payload: ShowPassage,
     language: Language,
 ) -> None:
-    passage = await passage_from(query, context, payload, language)
+    """Back from Context: the passage alone again."""
+    passage = await passage_from(query, context, payload.key, language)
     if passage is None:
         return
-    with_random = payload.args[1:2] == ("r",)
+    with_random = payload.with_random
     rows = passage_rows(
         context, language, message.chat.id, payload.owner, passage, with_random=with_random
     )
@@ -179,10 +182,11 @@ async def on_section(
     context: Context,
     query: CallbackQuery,
     message: Message,
-    payload: Payload,
+    payload: Section,
     language: Language,
 ) -> None:
-    passage = await passage_from(query, context, payload, language)
+    """Section: the whole section the passage is in, as one or more messages."""
+    passage = await passage_from(query, context, payload.key, language)
     if passage is None:
         return
     section = await context.store.section_passages(passage.section_id)
@@ -199,12 +203,13 @@ async def on_example(
     context: Context,
     query: CallbackQuery,
     message: Message,
-    payload: Payload,
+    payload: Example,
     language: Language,
 ) -> None:
+    """An example under /start: searched as if the reader had sent it."""
     await query.answer()
-    if payload.args:
-        await answer_search(update, context, payload.args[0])
+    if payload.text is not None:
+        await answer_search(update, context, payload.text)
 
 
 async def on_counter(
@@ -212,7 +217,8 @@ async def on_counter(
     context: Context,
     query: CallbackQuery,
     message: Message,
-    payload: Payload,
+    payload: Counter,
     language: Language,
 ) -> None:
+    """The "2/15" counter: nothing to do but stop the client's spinner."""
     await query.answer()
