@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -319,10 +318,3 @@ class Button:
     callback: str | None = None
     url: str | None = None
     switch_inline: str | None = None  # opens inline mode in a chat the user picks
-
-
-def clean_inline_query(text: str) -> str:
-    """A query as typed: control characters and invisible marks removed, spaces collapsed."""
-    text = sendable(text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
-    return " ".join(text.split())[:INLINE_QUERY_LIMIT]

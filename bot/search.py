@@ -125,11 +125,12 @@ class _Scored:
     heading_equal: bool = False  # the query is this passage's heading, word for word
 
 
-def clean_query(query: str) -> str:
-    """Drop what cannot be searched or even encoded: control and format characters
-    (including RTL and zero-width marks), lone surrogates; cap the length."""
+def clean_query(query: str, *, limit: int = MAX_QUERY_CHARS) -> str:
+    """The one query cleaner, for every entry (CLI, chat, inline, buttons): drop what cannot
+    be searched or even encoded: control and format characters (including RTL and zero-width
+    marks), lone surrogates; collapse spaces; cap the length at `limit` characters."""
     kept = []
-    for char in query[: MAX_QUERY_CHARS * 2]:
+    for char in query[: limit * 2]:
         code = ord(char)
         if 0xD800 <= code <= 0xDFFF:
             continue
@@ -138,7 +139,7 @@ def clean_query(query: str) -> str:
             kept.append(" ")
             continue
         kept.append(char)
-    return " ".join("".join(kept).split())[:MAX_QUERY_CHARS]
+    return " ".join("".join(kept).split())[:limit]
 
 
 def _variants(query: str) -> list[_Variant]:

@@ -116,9 +116,10 @@ def test_any_query_shown_back_to_the_reader_is_valid_html(query: str) -> None:
     """A reader's query is echoed in "nothing found" and in the inline description; whatever
     they typed, the message stays valid and within the limits."""
     from bot.i18n import t
-    from bot.render import clean_inline_query, escape, shorten, snippet
+    from bot.render import INLINE_QUERY_LIMIT, escape, shorten, snippet
+    from bot.search import clean_query
 
-    cleaned = clean_inline_query(query)
+    cleaned = clean_query(query, limit=INLINE_QUERY_LIMIT)
     for language in ("zh", "en"):
         shown = visible(t(language, "nothing_found", query=escape(shorten(cleaned, 100))))
         assert squash(shorten(cleaned, 100)) in squash(shown)

@@ -23,13 +23,13 @@ from bot.handlers.state import Context
 from bot.i18n import Language, pick_language, t
 from bot.models import Match, StoredPassage
 from bot.render import (
+    INLINE_QUERY_LIMIT,
     Button,
     Labels,
-    clean_inline_query,
     render_passage,
     shorten,
 )
-from bot.search import SearchResult, search
+from bot.search import SearchResult, clean_query, search
 from bot.state_store import StateStore
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def make_button(context: Context, chat_id: int, text: str, payload: Callback) ->
 def share_query(passage: StoredPassage) -> str:
     """What the Share button types into inline mode for a passage not found by a search: its
     first clause, which finds it again."""
-    words = clean_inline_query(passage.text)
+    words = clean_query(passage.text, limit=INLINE_QUERY_LIMIT)
     return shorten(words, 40).rstrip("…")
 
 

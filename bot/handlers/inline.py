@@ -22,7 +22,8 @@ from bot.handlers.common import labels, run_search
 from bot.handlers.state import Context
 from bot.i18n import Language, t
 from bot.models import StoredPassage
-from bot.render import clean_inline_query, inline_title, render_passage, snippet
+from bot.render import INLINE_QUERY_LIMIT, inline_title, render_passage, snippet
+from bot.search import clean_query
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ async def _answer_inline_query(update: Update, context: Context) -> None:
     # types the same query this same answer. The corpus is Chinese, so its replies are too.
     language: Language = "zh"
     username = context.bot.username
-    text = clean_inline_query(query.query)
+    text = clean_query(query.query, limit=INLINE_QUERY_LIMIT)
     help_button = InlineQueryResultsButton(t(language, "btn_inline_help"), start_parameter="help")
     if not text:
         passages = await state.require_store().random_passages(5)

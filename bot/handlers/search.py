@@ -26,14 +26,15 @@ from bot.handlers.common import (
 from bot.handlers.state import Context
 from bot.i18n import Language, t
 from bot.render import (
+    INLINE_QUERY_LIMIT,
     Button,
-    clean_inline_query,
     escape,
     render_context,
     render_passage,
     render_section,
     shorten,
 )
+from bot.search import clean_query
 
 
 async def answer_search(update: Update, context: Context, query: str) -> None:
@@ -41,7 +42,7 @@ async def answer_search(update: Update, context: Context, query: str) -> None:
     if message is None:
         return
     language = language_of(update)
-    query = clean_inline_query(query)
+    query = clean_query(query, limit=INLINE_QUERY_LIMIT)
     if not query:
         await reply(message, t(language, "search_usage", example=escape(example_query(context))))
         return
