@@ -164,3 +164,83 @@ def test_every_broken_file_is_named_and_every_good_one_served(tmp_path: Path) ->
     assert code == 1 and seconds < 60
     assert "Traceback" not in stderr
     assert db.read_bytes() == before
+
+
+# --- issue 16: links out of the corpus, names that are not UTF-8, files that cost too much
+
+
+def test_symlinks_out_of_the_corpus_are_named_and_never_read(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.md").write_text(FRONT + "语料里面的正常文章标记句子。\n", encoding="utf-8")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = outside / "secret.md"
+    secret.write_text(FRONT + "语料之外的秘密文件标记句子。\n", encoding="utf-8")
+    os.symlink(secret, corpus / "secret.md")
+    os.symlink("/proc/self/status", corpus / "status.md")
+    os.symlink("/", corpus / "everything")
+    os.symlink(outside, corpus / "outdir")
+    (corpus / "inside").mkdir()
+    os.symlink(corpus / "good.md", corpus / "inside" / "alias.md")  # stays inside: fine
+
+    db = tmp_path / "x.db"
+    code, _, stderr, seconds, _ = run("index", "--db", str(db), str(corpus))
+    assert code == 0 and seconds < 60, stderr  # `everything` -> / is not walked
+    assert "Traceback" not in stderr
+    for link in ("secret.md", "status.md", "everything", "outdir"):
+        assert any(
+            f"/{link}:" in line and "outside the corpus" in line for line in stderr.splitlines()
+        ), (link, stderr)
+    assert "/inside/alias.md" not in stderr
+    code, stdout, _, _, _ = run("export", "--db", str(db))
+    assert code == 0
+    assert "语料里面的正常文章标记句子" in stdout
+    assert "秘密文件标记句子" not in stdout and "VmRSS" not in stdout
+
+
+def test_a_file_name_that_is_not_utf8_imports_under_a_readable_name(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    name = os.fsdecode("中文文件名".encode("gbk") + b".md")  # as a Chinese zip tool writes it
+    (corpus / name).write_text(FRONT + "文件名是国标码的文章标记句子。\n", encoding="utf-8")
+    (corpus / "good.md").write_text(FRONT + "文件名正常的文章标记句子。\n", encoding="utf-8")
+    db = tmp_path / "x.db"
+    code, _, stderr, _, _ = run("index", "--db", str(db), str(corpus))
+    assert code == 0, stderr
+    assert "Traceback" not in stderr
+    assert "中文文件名.md" in stderr and "not valid UTF-8" in stderr
+    code, stdout, _, _, _ = run("export", "--db", str(db))
+    records = [json.loads(line) for line in stdout.splitlines()]
+    paths = {r["document"]["path"] for r in records}
+    assert paths == {"中文文件名.md", "good.md"}
+    code, stdout, _, _, _ = run("check", str(corpus))
+    assert code == 1  # a problem is a problem: reported, and the file still imported
+    assert "中文文件名.md" in stdout and "not valid UTF-8" in stdout
+
+
+def test_markdown_built_to_be_slow_is_imported_within_bounds(tmp_path: Path) -> None:
+    """Files under the size limit that used to take ~50 s and ~1.8 GB each (bench/hostile.py
+    has the timings): each is imported as text or refused, and named with the reason."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "brackets.md").write_text("[" * 4_800_000, encoding="utf-8")
+    (corpus / "stars.md").write_text("*a" * 2_400_000, encoding="utf-8")
+    (corpus / "wide-table.md").write_text(
+        "|" + "a|" * 200_000 + "\n|" + "-|" * 200_000 + "\n|" + "b|" * 200_000 + "\n",
+        encoding="utf-8",
+    )
+    (corpus / "list.md").write_text("- 列表项\n" * 190_000, encoding="utf-8")
+    (corpus / "good.md").write_text(FRONT + "恶意文件旁边的正常文章标记。\n", encoding="utf-8")
+    code, stdout, stderr, seconds, peak_mb = run("check", str(corpus))
+    assert "Traceback" not in stderr
+    assert code == 1, stderr  # each hostile file is a problem worth reporting
+    assert peak_mb < 400, peak_mb
+    assert seconds < 120  # a guard against a hang, not a timing: bench/hostile.py times it
+    for name, why in (
+        ("brackets.md", "read as plain text"),
+        ("stars.md", "read as plain text"),
+        ("wide-table.md", "read as text"),
+        ("list.md", "read line by line as plain text"),
+    ):
+        assert any(f"/{name}:" in line and why in line for line in stdout.splitlines()), name

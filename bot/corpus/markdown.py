@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -23,9 +24,54 @@ from bot.models import PassageKind
 #: markdown-it stops descending past this many nested containers and silently drops what
 #: is deeper; we detect that and report it.
 MAX_NESTING = 100
-# markdown-it-py spends ~100 us on every `[` trying to read a link; a file of nothing but
-# brackets would take minutes. No real post has this many, so past it they are escaped.
-_MAX_BRACKETS = 20_000
+# Bounds that keep any file under the size limit within seconds and a few hundred MB
+# (measured by bench/hostile.py). markdown-it-py spends microseconds on every character
+# that can start markup, and some of its rules are quadratic in one paragraph (an unclosed
+# `[` scans to the paragraph's end). Real posts stay far below every one of these.
+_MAX_MARKUP_CHARS = 200_000  # in the whole file; past it the file is read as plain text
+_MAX_BRACKET_WORK = 20_000_000  # `[` count x paragraph length, in one paragraph
+_MAX_DELIMITERS = 2_000  # of one kind (`*_`, backticks, `<`) in one paragraph
+_MAX_COLUMNS = 1_000  # `|` on one line; past it the line is not read as a table row
+_MAX_QUOTE_DEPTH = 32
+_TERMINATORS = "!#$%&*+-:<=>@[\\]^_`{}~"
+# Markup characters turned into look-alikes that start nothing.
+_PLAIN = str.maketrans(
+    {
+        "[": "［",
+        "]": "］",
+        "*": "＊",
+        "_": "＿",
+        "`": "｀",
+        "<": "‹",
+        ">": "›",
+        "~": "～",
+        "$": "＄",
+        "\\": "＼",
+        "&": "＆",
+        "!": "！",
+        "#": "＃",
+        "%": "％",
+        "+": "＋",
+        "-": "－",
+        ":": "：",
+        "=": "＝",
+        "@": "＠",
+        "^": "＾",
+        "{": "｛",
+        "}": "｝",
+    }
+)
+_BRACKETS = str.maketrans({"[": "［", "]": "］"})
+# Block structure costs markdown-it-py tens of microseconds a line, more for list items and
+# table rows, and more than linearly for very long lists. Past this estimate (microseconds)
+# a file is read line by line as plain text instead: slower than 5 s is not an import.
+_MAX_BLOCK_WORK = 2_500_000
+_LIST_LINE = re.compile(r"[ \t]*(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
+_QUOTE_PREFIX = re.compile(r"(?:[ \t]*>)+")
+_MARKERS = re.compile(
+    r"^(?:[ \t]*(?:>|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t])|#{1,6}(?=[ \t])))+[ \t]*"
+)
+_DEEP_QUOTE = re.compile(r"^((?:[ \t]*>){" + str(_MAX_QUOTE_DEPTH) + r"})(?:[ \t]*>)+")
 _BR = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
 _IGNORED_INLINE = frozenset({"image", "math_inline", "math_inline_double", "footnote_ref"})
 # `## Title {#id}`, `{: #id .class}`, `{.class #id}`: kramdown, Hugo (goldmark) and VitePress.
@@ -72,13 +118,72 @@ class ParsedBody:
     problems: list[str]
 
 
+def _defuse_inline(state: StateCore) -> None:
+    """Before inline parsing: a paragraph whose markup would cost too much is read as text.
+    `state.env["plain"]` makes every paragraph plain (a file full of markup characters)."""
+    plain = bool(state.env.get("plain"))
+    for token in state.tokens:
+        if token.type != "inline" or not token.content:
+            continue
+        content = token.content
+        if plain:
+            token.content = content.translate(_PLAIN)
+            continue
+        if len(content) < 1_000:
+            continue
+        line = (token.map[0] if token.map else 0) + 1
+        brackets = content.count("[")
+        heavy = (
+            content.count("*") + content.count("_") > _MAX_DELIMITERS
+            or content.count("`") > _MAX_DELIMITERS
+            or content.count("<") > _MAX_DELIMITERS
+        )
+        if heavy:
+            token.content = content.translate(_PLAIN)
+            state.env.setdefault("defused", []).append(line)
+        elif brackets * len(content) > _MAX_BRACKET_WORK:
+            token.content = content.translate(_BRACKETS)
+            state.env.setdefault("defused", []).append(line)
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable(
         ["table", "strikethrough"]
     )
     md.use(footnote_plugin).use(dollarmath_plugin, double_inline=True)
+    md.core.ruler.before("inline", "defuse_inline", _defuse_inline)
     return md
+
+
+def _defuse_lines(lines: list[str], offset: int, problems: list[str]) -> list[str]:
+    """Block-level bounds, line by line: no table of thousands of columns, no quote nested
+    deeper than _MAX_QUOTE_DEPTH."""
+    out = lines
+    wide = deep = 0
+    for index, line in enumerate(lines):
+        if line.count("|") > _MAX_COLUMNS:
+            if out is lines:
+                out = list(lines)
+            out[index] = line.replace("|", "¦")
+            wide = wide or index + offset + 1
+        if line.lstrip(" \t").startswith(">") and line.count(">") > _MAX_QUOTE_DEPTH:
+            trimmed = _DEEP_QUOTE.sub(r"\1", line)
+            if trimmed != line:
+                if out is lines:
+                    out = list(lines)
+                out[index] = trimmed
+                deep = deep or index + offset + 1
+    if wide:
+        problems.append(
+            f"a table row with more than {_MAX_COLUMNS:,} columns (line {wide}) was read as text"
+        )
+    if deep:
+        problems.append(
+            f"quotes nested too deeply (over {_MAX_QUOTE_DEPTH} levels, line {deep}); the deeper "
+            "levels were read as one"
+        )
+    return out
 
 
 def render_inline(children: Sequence[Token], first_line: int) -> list[Line]:
@@ -245,19 +350,75 @@ class _Walker:
             i += 1
 
 
+def block_work(lines: list[str]) -> float:
+    """An estimate, in microseconds, of what markdown-it-py's block parse of `lines` costs
+    (measured by bench/hostile.py: ~13 us a plain line, ~35 a heading, ~60 a list item or
+    table row, quotes by their depth)."""
+    work = 0.0
+    lists = 0
+    for line in lines:
+        if not line:
+            work += 3
+            continue
+        head = line[:1]
+        if head in "-+*0123456789 \t" and _LIST_LINE.match(line):
+            lists += 1
+            work += 60
+        elif head in "> \t" and (quote := _QUOTE_PREFIX.match(line)):
+            work += 10 + 8 * quote.group(0).count(">")
+        elif "|" in line:
+            work += 60
+        elif head == "#":
+            work += 35
+        else:
+            work += 15
+    # A list of tens of thousands of items costs more than linearly.
+    return work + 0.002 * lists * lists
+
+
+def _plain_lines(lines: list[str], kinds: Sequence[PassageKind | None], offset: int) -> ParsedBody:
+    """The body line by line as text, its block markers (`-`, `>`, `#`) taken off: for files
+    with more structure than can be parsed in time. Nothing is lost but the structure."""
+    blocks: list[Block] = []
+    for index, raw in enumerate(lines):
+        text = _MARKERS.sub("", raw).strip().translate(_PLAIN)
+        if text:
+            kind = kinds[index] if index < len(kinds) and kinds[index] else PassageKind.PARAGRAPH
+            assert kind is not None
+            blocks.append(Block(0, kind, [Line(text, index + offset + 1, True)]))
+    return ParsedBody([RawSection(0, "", None, 0)], blocks, [])
+
+
 def parse_body(lines: list[str], kinds: Sequence[PassageKind | None], offset: int) -> ParsedBody:
     """Parse the (tag-free) body. `offset` is the number of file lines before it.
 
     Raises RecursionError only if markdown-it itself recurses too deep; the caller reports it.
     """
-    problems: list[str] = []
-    source = "\n".join(lines)
-    if source.count("[") > _MAX_BRACKETS:
-        source = source.replace("[", "\\[")
-        problems.append(
-            f"more than {_MAX_BRACKETS:,} '[' characters: links were read as plain text"
+    work = block_work(lines)
+    if work > _MAX_BLOCK_WORK:
+        body = _plain_lines(lines, kinds, offset)
+        body.problems.append(
+            f"too many lines of structure (lists, tables, quotes) to parse as Markdown in "
+            f"time (~{work / 1e6:.0f} s): read line by line as plain text"
         )
-    tokens = _parser().parse(source)
+        return body
+    problems: list[str] = []
+    source = "\n".join(_defuse_lines(lines, offset, problems))
+    env: dict[str, object] = {}
+    markup = sum(source.count(ch) for ch in _TERMINATORS)
+    if markup > _MAX_MARKUP_CHARS:
+        env["plain"] = True
+        problems.append(
+            f"{markup:,} markup characters (over {_MAX_MARKUP_CHARS:,}): read as plain text, "
+            "without links or emphasis"
+        )
+    tokens = _parser().parse(source, env)
+    defused = env.get("defused")
+    if isinstance(defused, list) and defused:
+        problems.append(
+            f"{len(defused)} paragraph(s) with too much markup to parse (first near line "
+            f"{defused[0] + offset}) were read as plain text"
+        )
     walker = _Walker(kinds, offset)
     walker.walk(tokens)
     deep = [tok for tok in tokens if tok.level >= MAX_NESTING - 1]
