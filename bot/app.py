@@ -30,6 +30,7 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
     InlineQueryHandler,
+    JobQueue,
     MessageHandler,
     TypeHandler,
     filters,
@@ -108,7 +109,12 @@ def _make_post_init(settings: Settings) -> Callable[[BotApplication], Coroutine[
         warm_up()
         state.started_at = time.monotonic()
         if settings.reload_seconds > 0:
-            state.watcher = asyncio.create_task(live.watch(settings.reload_seconds))
+            state.watcher = _jobs(application).run_repeating(
+                handlers.watch_database,
+                interval=settings.reload_seconds,
+                first=settings.reload_seconds,
+                name="reload watcher",
+            )
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             # SIGHUP: switch to a rebuilt database now (not available off the main thread).
             asyncio.get_running_loop().add_signal_handler(
@@ -145,36 +151,32 @@ async def _open_state(application: BotApplication, settings: Settings) -> None:
     await state.state_store.sync_listed(listed)
     state.listed_chats = frozenset(listed)
     if settings.scheduler:
-        state.scheduler = asyncio.create_task(_daily_loop(application))
+        # A failed tick goes to the error handler; the next one runs all the same.
+        state.scheduler = _jobs(application).run_repeating(
+            handlers.daily_job, interval=DAILY_TICK_SECONDS, first=0, name="daily excerpts"
+        )
 
 
-async def _daily_loop(application: BotApplication) -> None:
-    while True:
-        try:
-            await handlers.daily_tick(application)
-        except Exception:  # one bad tick must not end the schedule
-            log.exception("daily excerpt tick failed")
-        await asyncio.sleep(DAILY_TICK_SECONDS)
-
-
-async def _cancel(task: asyncio.Task[None] | None) -> None:
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+def _jobs(application: BotApplication) -> JobQueue[Any]:
+    """The application's JobQueue: periodic work starts and stops with the application."""
+    if application.job_queue is None:
+        raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
+    return application.job_queue
 
 
 async def _post_shutdown(application: BotApplication) -> None:
+    """Close what post_init opened. The jobs stop with the application; when stopping gave
+    up on a slow update before it got to them, they are stopped here, without waiting."""
     state = application.bot_data
-    await _cancel(state.scheduler)
-    state.scheduler = None
+    jobs = application.job_queue
+    if jobs is not None and jobs.scheduler.running:
+        await jobs.stop(wait=False)
+    state.scheduler = state.watcher = None
     if state.state_store is not None:
         await state.state_store.close()
         state.state_store = None
     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
         asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
-    await _cancel(state.watcher)
-    state.watcher = None
     if state.live is not None:
         await state.live.close()
         state.live = None

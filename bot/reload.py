@@ -93,14 +93,6 @@ class LiveStore:
         log.error("not switching to the new database: %s; still serving the previous one", reason)
         return ReloadResult(False, self.stats, reason)
 
-    async def watch(self, interval: float) -> None:
-        """Poll the file every `interval` seconds and reload when it was replaced. A stat()
-        every few seconds is cheaper than inotify and works on every filesystem."""
-        while True:
-            await asyncio.sleep(interval)
-            if self.changed_on_disk():
-                await self.reload()
-
     async def close(self) -> None:
         """Close every connection, the retiring ones too (an open one would keep the process
         from exiting)."""

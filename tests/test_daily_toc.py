@@ -299,3 +299,34 @@ async def test_an_article_without_headings_opens_at_its_beginning(
         fake.callback(find_button(contents, "无标题文章")["callback_data"], message=contents)
         shown = await fake.wait_for("sendMessage", after=mark)
         assert "没有小标题的文章开头这一段" in text_of(shown)
+
+
+async def test_periodic_work_reports_its_errors_and_stops_with_the_bot(
+    fake: FakeTelegram, small_db: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The daily excerpts and the reload watcher are JobQueue jobs: a failed run reaches the
+    error handler (logged, counted, no reader bothered) and the schedule stops with the bot."""
+    import sqlite3
+
+    state_db = tmp_path / "state.db"
+    async with polling_bot(fake, small_db, state_db=state_db) as app:
+        scheduled = {job.name for job in app.job_queue.jobs()}  # type: ignore[union-attr]
+        assert scheduled == {"daily excerpts", "reload watcher"}
+        daily = app.bot_data.scheduler
+        assert daily is not None
+        broken = sqlite3.connect(state_db)
+        broken.execute("DROP TABLE daily")  # an operator's mistake: the next tick cannot read
+        broken.commit()
+        broken.close()
+        await daily.run(app)
+        for _ in range(50):
+            if "daily excerpts failed" in caplog.text:
+                break
+            await asyncio.sleep(0.05)
+        assert "daily excerpts failed" in caplog.text
+        assert 'excerpt_bot_errors_total{type="OperationalError"} 1.0' in (
+            app.bot_data.metrics.render().decode()
+        )
+        caplog.clear()
+    assert not app.job_queue.scheduler.running  # type: ignore[union-attr]
+    assert "failed" not in caplog.text

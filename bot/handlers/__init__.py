@@ -22,7 +22,7 @@ from typing import Any
 
 from telegram import Update
 
-from bot.handlers.admin import reload_command
+from bot.handlers.admin import reload_command, watch_database
 from bot.handlers.browse import (
     about,
     examples_rng,
@@ -34,7 +34,7 @@ from bot.handlers.browse import (
     toc,
 )
 from bot.handlers.buttons import ACTIONS, button
-from bot.handlers.daily import daily_command, daily_tick
+from bot.handlers.daily import daily_command, daily_job, daily_tick
 from bot.handlers.guards import (
     CONFLICT_GRACE_SECONDS,
     count_update,
@@ -75,6 +75,7 @@ __all__ = [
     "chosen_result",
     "count_update",
     "daily_command",
+    "daily_job",
     "daily_tick",
     "examples_rng",
     "flood_guard",
@@ -91,4 +92,5 @@ __all__ = [
     "text_search",
     "toc",
     "unknown_command",
+    "watch_database",
 ]

@@ -10,6 +10,14 @@ from bot.i18n import Language, t
 from bot.render import escape, shorten
 
 
+async def watch_database(context: Context) -> None:
+    """The JobQueue's periodic call: switch to a rebuilt database once one is published.
+    A stat() every few seconds is cheaper than inotify and works on every filesystem."""
+    live = context.bot_data.live
+    if live is not None and live.changed_on_disk():
+        await live.reload()
+
+
 async def reload_command(update: Update, context: Context) -> None:
     """/reload (admins, private chat): switch to a rebuilt database now."""
     message, user, state = update.effective_message, update.effective_user, context.bot_data

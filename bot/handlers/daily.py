@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+from typing import cast
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -141,6 +142,12 @@ async def _post_daily(
         log.warning("daily excerpt for chat %s not sent yet: %s", chat_id, exc)
         return "retry", chat_id
     return "sent", chat_id
+
+
+async def daily_job(context: Context) -> None:
+    """The JobQueue's periodic call: post what is due."""
+    # PTB types context.application loosely; it is the application this context belongs to.
+    await daily_tick(cast("BotApplication", context.application))
 
 
 async def daily_tick(application: BotApplication) -> int:

@@ -77,7 +77,7 @@ async def flood_guard(update: object, context: Context) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the error (never the token: see app.configure_logging), count it, and tell the
+    """Log the error (never the token: see logs.configure_logging), count it, and tell the
     user something went wrong instead of leaving them waiting."""
     error = context.error
     context.metrics.errors.labels(type(error).__name__).inc()
@@ -93,6 +93,9 @@ async def on_error(update: object, context: Context) -> None:
         return
     if isinstance(error, NetworkError):
         log.warning("network error talking to Telegram: %s", error)
+        return
+    if context.job is not None:  # periodic work (daily excerpts, the reload watcher)
+        log.error("%s failed; it runs again at its next time", context.job.name, exc_info=error)
         return
     log.error("error while handling an update", exc_info=error)
     await _apologize(update, "error")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot, Job
 
 from bot.daily import DEFAULT_TIMEZONE
 from bot.metrics import Metrics
@@ -43,9 +43,9 @@ class BotState:
     state_store: StateStore | None = None  # subscriptions and feedback (its own file)
     timezone: str = DEFAULT_TIMEZONE
     clock: Callable[[], float] = time.time  # the daily schedule's clock (a seam for tests)
-    scheduler: asyncio.Task[None] | None = None  # posts the daily excerpts
+    scheduler: Job[Context] | None = None  # posts the daily excerpts
     listed_chats: frozenset[int] = frozenset()  # daily chats set by EXCERPT_BOT_DAILY_CHATS
-    watcher: asyncio.Task[None] | None = None  # polls the database file for a rebuild
+    watcher: Job[Context] | None = None  # polls the database file for a rebuild
     stop: asyncio.Event | None = None  # set to stop serving (SIGTERM, or a fatal conflict)
 
     @property
