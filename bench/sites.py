@@ -211,6 +211,9 @@ def jekyll_site(root: Path) -> Site:
             kind = parts[0][1:]
         elif any(p.startswith(("_", ".")) for p in parts):
             continue
+        if data.get("published") is False:  # Jekyll does not publish these
+            site.pages[rel] = SitePage(rel, data, body, None)
+            continue
         values: dict[str, str] = {"output_ext": ".html"}
         template = data.get("permalink")
         date = parse_date(data.get("date"))
@@ -410,7 +413,32 @@ def vitepress_site(root: Path) -> Site:
 
     def literal(key: str) -> str | None:
         m = re.search(rf"\b{key}\s*:\s*['\"`]([^'\"`]*)['\"`]", config)
-        return m.group(1) if m else None
+        if m:
+            return m.group(1)
+        named = re.search(rf"\b{key}\s*:\s*([A-Za-z_$][\w$]*)", config)
+        if named:  # hostname: siteUrl, with const siteUrl = '...'
+            value = re.search(
+                rf"\b(?:const|let)\s+{named.group(1)}\s*=\s*['\"]([^'\"]*)['\"]", config
+            )
+            return value.group(1) if value else None
+        return None
+
+    rewrites: list[tuple[str, str]] = []
+    block = re.search(r"\brewrites\s*:\s*\{([^}]*)\}", config)
+    if block:
+        rewrites = re.findall(r"['\"]([^'\"]+)['\"]\s*:\s*['\"]([^'\"]*)['\"]", block.group(1))
+
+    def rewritten(rel: str) -> str:
+        for source, target in rewrites:
+            pattern = re.sub(r":(\w+)\\\*", r"(?P<\1>.*)", re.escape(source))
+            pattern = re.sub(r":(\w+)", r"(?P<\1>[^/]+)", pattern)
+            m = re.fullmatch(pattern, rel)
+            if m:
+                out = target
+                for name, value in m.groupdict().items():
+                    out = re.sub(rf":{name}\*?", value, out)
+                return out.lstrip("/")
+        return rel
 
     host = literal("hostname")
     for cname in (root / "public" / "CNAME", root / "CNAME"):
@@ -421,7 +449,7 @@ def vitepress_site(root: Path) -> Site:
     site = Site()
     for rel in _md_files(root, {"public", "node_modules"}):
         data, body = _read(root, rel)
-        path = PurePosixPath(rel)
+        path = PurePosixPath(rewritten(rel))
         if path.stem == "index":
             page = "/" if str(path.parent) == "." else f"/{path.parent}/"
         else:

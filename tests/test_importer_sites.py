@@ -193,12 +193,13 @@ def vitepress() -> CorpusImport:
 def test_vitepress_pages_and_urls(vitepress: CorpusImport) -> None:
     urls = {path: doc.document.url for path, doc in by_path(vitepress).items()}
     assert urls == {  # not TODO.md (srcExclude) or public/
-        "docs/index.md": "https://vite.example.com/docs/",
+        "docs/index.md": "https://vite.example.com/docs/",  # `hostname: siteUrl`, a const
         "docs/guide/index.md": "https://vite.example.com/docs/guide/",
         "docs/guide/getting-started.md": (
             "https://vite.example.com/docs/guide/getting-started.html"
         ),
-    }
+        "docs/zh/intro.md": "https://vite.example.com/docs/cn/intro.html",  # rewrites
+    }  # the sidebar's `base: '/guide/'` is not the site's base
     site = load_site_config(SITES / "vitepress" / "docs")
     assert (site.generator, site.title, site.language) == ("vitepress", "维特测试文档", "zh-CN")
 
@@ -215,6 +216,13 @@ def test_vitepress_containers_anchors_and_components(vitepress: CorpusImport) ->
         "需要先安装 Node.js 18 或更高的版本，才能运行下面的命令。",  # ::: tip
         "折叠块里的说明文字同样是正文，可以被搜索到。",  # ::: details
         "页面标题是 这样的表达式不会出现在段落里。",  # {{ $frontmatter.title }} dropped
+    ]
+    intro = by_path(vitepress)["docs/zh/intro.md"]
+    assert intro.sections[1].anchor == "intro"  # `%{#intro}%`: the site's own delimiters
+    # a link alone is navigation; a lead-in whose URL was not text joins what follows
+    assert texts(intro) == [
+        "这一页在 zh 目录里，发布时被改写到 cn 目录下。",
+        "源地址：\n改写规则写在配置文件的 rewrites 里。",
     ]
     tip = doc.passages[0]
     assert doc.sections[tip.section].source_url == (

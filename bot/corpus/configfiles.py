@@ -110,15 +110,70 @@ _JS_LIST = re.compile(
 _JS_STRING = re.compile(r"""'([^'\\\n]*)'|"([^"\\\n]*)\"""")
 
 
+_JS_CONST = re.compile(
+    r"""\b(?:const|let|var)\s+(?P<name>[A-Za-z_$][\w$]*)\s*(?::\s*\w+\s*)?=\s*"""
+    r"""(?:'(?P<s1>[^'\\\n]*)'|"(?P<s2>[^"\\\n]*)"|`(?P<s3>[^`\\$]*)`)"""
+)
+_JS_NAMED = re.compile(
+    r"""(?<![\w$.])(?P<key>[A-Za-z_$][\w$]*)\s*:\s*(?P<name>[A-Za-z_$][\w$]*)\b"""
+)
+_JS_OBJECT = re.compile(
+    r"""(?<![\w$.])(?P<key>[A-Za-z_$][\w$]*)\s*:\s*\{(?P<body>[^{}]{0,5000})\}"""
+)
+_JS_STRING_PAIR = re.compile(
+    r"""(?:'(?P<k1>[^'\\\n]*)'|"(?P<k2>[^"\\\n]*)")\s*:\s*(?:'(?P<v1>[^'\\\n]*)'|"(?P<v2>[^"\\\n]*)")"""
+)
+
+
 def js_literals(text: str) -> dict[str, list[str]]:
     """Every `key: literal` in a JS/TS file, in order: key -> values as strings
-    ("true"/"false" for booleans). Keys are not scoped: `base` anywhere counts, so callers
-    take the first value and prefer keys that only mean one thing (`cleanUrls`)."""
+    ("true"/"false" for booleans); `key: NAME` counts too when `const NAME = 'literal'`.
+    Keys are not scoped: callers prefer keys that only mean one thing (`cleanUrls`), or use
+    `js_top_level` for those that do not (`base`)."""
     text = _JS_COMMENT.sub("", text[:MAX_CONFIG_BYTES])
     found: dict[str, list[str]] = {}
     for match in _JS_PAIR.finditer(text):
         value = next(v for v in match.group("s1", "s2", "s3", "b") if v is not None)
         found.setdefault(match.group("key"), []).append(value)
+    constants = {
+        m.group("name"): next(v for v in m.group("s1", "s2", "s3") if v is not None)
+        for m in _JS_CONST.finditer(text)
+    }
+    for match in _JS_NAMED.finditer(text):
+        name = match.group("name")
+        if name in constants and name not in ("true", "false"):
+            found.setdefault(match.group("key"), []).append(constants[name])
+    return found
+
+
+def js_top_level(text: str, key: str) -> str | None:
+    """The first `key: 'literal'` indented at most four spaces: a setting of the config
+    object itself, not of a sidebar or nav entry deeper in (`base` means both)."""
+    pattern = re.compile(
+        r"^[ \t]{0,4}" + re.escape(key) + r"""\s*:\s*(?:'([^'\n]*)'|"([^"\n]*)")""", re.M
+    )
+    match = pattern.search(_JS_COMMENT.sub("", text[:MAX_CONFIG_BYTES]))
+    return (
+        None
+        if match is None
+        else (match.group(1) if match.group(1) is not None else match.group(2))
+    )
+
+
+def js_string_maps(text: str) -> dict[str, list[tuple[str, str]]]:
+    """`key: { 'a': 'b', "c": "d" }` objects of string pairs (VitePress `rewrites`)."""
+    text = _JS_COMMENT.sub("", text[:MAX_CONFIG_BYTES])
+    found: dict[str, list[tuple[str, str]]] = {}
+    for match in _JS_OBJECT.finditer(text):
+        pairs = [
+            (
+                m.group("k1") if m.group("k1") is not None else m.group("k2") or "",
+                m.group("v1") if m.group("v1") is not None else m.group("v2") or "",
+            )
+            for m in _JS_STRING_PAIR.finditer(match.group("body"))
+        ]
+        if pairs:
+            found.setdefault(match.group("key"), []).extend(pairs)
     return found
 
 

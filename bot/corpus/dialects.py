@@ -167,8 +167,16 @@ class _Transform:
         return text
 
 
-def rewrite(lines: list[str], first_line: int = 1) -> Dialects:
-    """Rewrite the body's lines; `first_line` is the file line of lines[0]."""
+def rewrite(
+    lines: list[str], first_line: int = 1, attrs: tuple[str, str] | None = None
+) -> Dialects:
+    """Rewrite the body's lines; `first_line` is the file line of lines[0]. `attrs`: the
+    site's own attribute-list delimiters (`%{`, `}%`), turned into `{`, `}`."""
+    if attrs is not None and attrs != ("{", "}"):
+        left, right = attrs
+        lines = [
+            line.replace(left, "{").replace(right, "}") if left in line else line for line in lines
+        ]
     out = list(lines)
     unknown: dict[str, int] = {}
     fence: tuple[str, int] | None = None

@@ -18,9 +18,10 @@ from bot.corpus.generators import generator_for, load_site_config
 from bot.corpus.hexo_tags import preprocess
 from bot.corpus.markdown import Block, Line, RawSection, parse_body
 from bot.corpus.permalink import with_anchor
-from bot.corpus.shaping import Piece, is_stanza, reshape, split_rows
+from bot.corpus.shaping import MIN_CHARS, Piece, is_stanza, reshape, split_rows
 from bot.corpus.site import Page, PageUrl, SiteConfig
 from bot.corpus.text import is_meaningful, is_wide, scrub, split_long
+from bot.corpus.vitepress import attr_delimiters
 from bot.models import (
     Document,
     ImportResult,
@@ -103,6 +104,19 @@ def _paragraphs(lines: list[Line]) -> list[tuple[str, int]]:
     if not indented and is_stanza([scrub(text) for text, _ in out]):
         return [("\n".join(scrub(text) for text, _ in out), out[0][1])]
     return out
+
+
+def _is_navigation(lines: list[Line]) -> bool:
+    """A short paragraph that is nothing but links (`[UP](../)`, `[上级目录](…)`, `Prev |
+    Next`): a way around the site, not text to quote."""
+    text = "".join(line.text for line in lines).strip()
+    if not text or len(text) >= MIN_CHARS:
+        return False
+    linked = "".join(t for line in lines for t, _ in line.links)
+    rest = text
+    for label, _ in (link for line in lines for link in line.links):
+        rest = rest.replace(label, "", 1)
+    return bool(linked.strip()) and not any(ch.isalnum() for ch in rest)
 
 
 def _scrub_lines(text: str) -> str:
@@ -211,10 +225,17 @@ class _PassageBuilder:
             kept.append(line)
         if in_quote and block.quote in self.attributed:
             section = self._quote_section(block)
+        if _is_navigation(kept):
+            return
+        placed = False
         for text, line_no in _paragraphs(kept):
             for piece in split_long(_scrub_lines(text)):
                 if is_meaningful(piece):
                     self._piece(section, block.kind, piece, line_no)
+                    placed = True
+        if not placed and kept and self.pieces and self.pieces[-1].section == section:
+            # Nothing worth quoting (a bare URL): like code, it leaves a lead-in alone.
+            self.pieces[-1].code_after = True
 
     def _piece(self, section: int, kind: PassageKind, text: str, line: int) -> None:
         self.pieces.append(Piece(section, kind, text, line))
@@ -307,7 +328,7 @@ def _build(
     fm = read_fields(split.data)
     warnings.extend(fm.warnings)
     body_lines = split.body.split("\n")
-    dialects = rewrite(body_lines, split.body_offset + 1)
+    dialects = rewrite(body_lines, split.body_offset + 1, attr_delimiters(site))
     if notes is not None:
         for name, line in dialects.unknown_shortcodes.items():
             notes.append(Note("unknown shortcode", str(path), f"{{{{< {name} >}}}} at line {line}"))

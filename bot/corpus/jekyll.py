@@ -118,7 +118,15 @@ class Jekyll:
         for item in exclude if isinstance(exclude, list) else []:
             if isinstance(item, str) and item.strip("/"):
                 settings.append(("exclude", item.strip("/")))
-        author = text_value(data, "author") or text_value(data, "author", "name")
+        # A personal GitHub Pages site without `author` is its owner's: the GitHub user name,
+        # else the owner in the repository's name (`owner.github.io`).
+        owner = folder.resolve().name.lower()
+        author = (
+            text_value(data, "author")
+            or text_value(data, "author", "name")
+            or text_value(data, "github_username")
+            or (owner.removesuffix(".github.io") if owner.endswith(".github.io") else None)
+        )
         return SiteConfig(
             title=text_value(data, "title"),
             url=site_url(url, str(path)),

@@ -6,7 +6,8 @@
   is not imported), a short one (`解决方法：`) joins the text after the code, or goes if
   there is none; a longer one says enough to stay on its own.
 * A piece under MIN_CHARS joins its neighbour of the same kind in the same section (list
-  items with list items, a quote's lines with each other), unless it is all there is.
+  items with list items, a quote's lines with each other), else any neighbour in the
+  section, unless it is all the section has.
 """
 
 from __future__ import annotations
@@ -73,6 +74,20 @@ def _joinable(first: Piece, second: Piece) -> bool:
     )
 
 
+_BODY = frozenset({PassageKind.PARAGRAPH, PassageKind.LIST_ITEM})
+
+
+def _near(first: Piece, second: Piece) -> bool:
+    """Body text of either kind in one section; never a quote or a note (a footnote, an
+    aside), whose words are not the body's."""
+    return (
+        first.section == second.section
+        and first.kind in _BODY
+        and second.kind in _BODY
+        and len(first.text) + len(second.text) < MAX_PASSAGE_CHARS
+    )
+
+
 def reshape(pieces: list[Piece]) -> list[Piece]:
     """Join lead-ins and short pieces to their neighbours."""
     # Lead-ins first: "解决方法：" + what follows, or nothing if only code followed.
@@ -117,4 +132,16 @@ def reshape(pieces: list[Piece]) -> list[Piece]:
             carry = piece
     if carry is not None:
         merged.append(carry)
-    return merged
+    # Still short: join body text of the other kind in the same section (a one-word list
+    # item after a paragraph), the previous one first.
+    out = []
+    for index, piece in enumerate(merged):
+        if len(piece.text) >= MIN_CHARS:
+            out.append(piece)
+        elif out and _near(out[-1], piece):
+            out[-1] = _join(out[-1], piece)
+        elif index + 1 < len(merged) and _near(piece, merged[index + 1]):
+            merged[index + 1] = _join(piece, merged[index + 1])
+        else:
+            out.append(piece)
+    return out

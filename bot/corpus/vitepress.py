@@ -11,11 +11,18 @@ every file in `.vitepress/` that looks like config. The site's address comes fro
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from bot.corpus.anchors import Counted, vitepress_id
-from bot.corpus.configfiles import js_literals, js_string_lists, read_text
+from bot.corpus.configfiles import (
+    js_literals,
+    js_string_lists,
+    js_string_maps,
+    js_top_level,
+    read_text,
+)
 from bot.corpus.hexo import join_url
 from bot.corpus.site import Page, PageUrl, SiteConfig
 
@@ -51,12 +58,19 @@ class VitePress:
         files = _config_files(folder)
         found: dict[str, list[str]] = {}
         lists: dict[str, list[str]] = {}
+        maps: dict[str, list[tuple[str, str]]] = {}
+        base: str | None = None
+        attrs: tuple[str, str] | None = None
         for path in files:
             text = read_text(path)
             for key, values in js_literals(text).items():
                 found.setdefault(key, []).extend(values)
             for key, values in js_string_lists(text).items():
                 lists.setdefault(key, []).extend(values)
+            for key, pairs in js_string_maps(text).items():
+                maps.setdefault(key, []).extend(pairs)
+            base = base or js_top_level(text, "base")
+            attrs = attrs or _attr_delimiters(text)
         host = _first(found, "hostname")
         if host is None:
             for cname in (folder / "public" / "CNAME", folder / "CNAME", folder.parent / "CNAME"):
@@ -69,7 +83,7 @@ class VitePress:
                     break
         if host is not None and not host.startswith(("http://", "https://")):
             host = "https://" + host
-        base = (_first(found, "base") or "/").strip("/")
+        base = (base or "/").strip("/")
         url = None if host is None else host.rstrip("/") + ("/" + base if base else "")
         settings: list[tuple[str, str]] = []
         if _first(found, "cleanUrls") == "true":
@@ -78,6 +92,10 @@ class VitePress:
         settings.append(("src_dir", src))
         for pattern in lists.get("srcExclude", []):
             settings.append(("exclude", pattern))
+        for source, target in maps.get("rewrites", []):
+            settings.append(("rewrite", f"{source}\0{target}"))
+        if attrs is not None:  # markdown.attrs with its own delimiters: `## 标题 %{#id}%`
+            settings.append(("attrs", f"{attrs[0]}\0{attrs[1]}"))
         return SiteConfig(
             title=_first(found, "title"),
             url=url,
@@ -114,7 +132,7 @@ class VitePress:
             )
         src = site.setting("src_dir") or ""
         rel = page.rel[len(src) + 1 :] if src and page.rel.startswith(src + "/") else page.rel
-        path = PurePosixPath(rel)
+        path = PurePosixPath(rewrite(site, rel))
         if path.stem == "index":
             folder = str(path.parent)
             url_path = "/" if folder == "." else f"/{folder}/"
@@ -129,6 +147,59 @@ class VitePress:
 
     def anchors(self, site: SiteConfig) -> Callable[[str], str | None]:
         return Counted(vitepress_id)
+
+
+_PARAM = re.compile(r":(\w+)(\*?)")
+_ATTRS = re.compile(r"\battrs\s*:\s*\{(.{0,300})", re.DOTALL)
+
+
+def _attr_delimiters(text: str) -> tuple[str, str] | None:
+    """`markdown: { attrs: { leftDelimiter: '%{', rightDelimiter: '}%' } }` (or `left`,
+    `right`, as @mdit/plugin-attrs names them)."""
+    found = _ATTRS.search(text)
+    if found is None:
+        return None
+    values = js_literals(found.group(1))
+    left = _first(values, "leftDelimiter", "left")
+    right = _first(values, "rightDelimiter", "right")
+    return (left, right) if left and right else None
+
+
+def rewrite(site: SiteConfig, rel: str) -> str:
+    """A page's path after VitePress `rewrites` (`'en/:rest*': ':rest*'`, or one file to
+    another): the first rule that matches the whole path wins."""
+    for key, value in site.settings:
+        if key != "rewrite":
+            continue
+        source, target = value.split("\0", 1)
+        parts: list[str] = []
+        pos = 0
+        for match in _PARAM.finditer(source):
+            parts.append(re.escape(source[pos : match.start()]))
+            name, star = match.groups()
+            parts.append(f"(?P<{name}>.*)" if star else f"(?P<{name}>[^/]+)")
+            pos = match.end()
+        parts.append(re.escape(source[pos:]))
+        try:
+            found = re.fullmatch("".join(parts), rel)
+        except re.error:
+            continue
+        if found is not None:
+            values = found.groupdict()
+
+            def fill(match: re.Match[str], values: dict[str, str] = values) -> str:
+                return values.get(match.group(1), match.group(0))
+
+            return _PARAM.sub(fill, target).lstrip("/")
+    return rel
+
+
+def attr_delimiters(site: SiteConfig) -> tuple[str, str] | None:
+    value = site.setting("attrs")
+    if value is None:
+        return None
+    left, right = value.split("\0", 1)
+    return left, right
 
 
 VITEPRESS = VitePress()

@@ -1,16 +1,31 @@
 import { defineConfig } from 'vitepress'
 
-// A docs site under /docs/ with .html URLs (cleanUrls is off).
+const siteUrl = 'https://vite.example.com'
+
+// A docs site under /docs/ with .html URLs (cleanUrls is off), Chinese pages moved from
+// zh/ to cn/ by a rewrite, and attribute lists written %{#id}% as some translations do.
 export default defineConfig({
   title: '维特测试文档',
   lang: 'zh-CN',
   base: '/docs/',
   cleanUrls: false,
   srcExclude: ['**/TODO.md'],
+  rewrites: {
+    'zh/:rest*': 'cn/:rest*'
+  },
+  markdown: {
+    attrs: {
+      leftDelimiter: '%{',
+      rightDelimiter: '}%'
+    }
+  },
   sitemap: {
-    hostname: 'https://vite.example.com'
+    hostname: siteUrl
   },
   themeConfig: {
-    nav: [{ text: '指南', link: '/guide/' }]
+    nav: [{ text: '指南', link: '/guide/' }],
+    sidebar: {
+      '/guide/': { base: '/guide/', items: [{ text: '开始', link: 'getting-started' }] }
+    }
   }
 })
