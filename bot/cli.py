@@ -20,6 +20,7 @@ from typing import TextIO
 from bot import __version__, indexer
 from bot.config import Settings, SettingsError, load_settings
 from bot.corpus import CorpusPathError
+from bot.corpus.report import CorpusReport
 from bot.indexer import describe_problem
 from bot.models import Match, Problem
 from bot.search import SearchResult, search, warm_up
@@ -71,6 +72,7 @@ async def _index(settings: Settings, paths: Sequence[Path], *, strict: bool, for
             settings.db,
             paths,
             max_file_bytes=settings.max_file_bytes,
+            allow_outside_links=settings.allow_outside_links,
             force=force,
             strict=strict,
             progress=_StatusLine() if sys.stderr.isatty() else None,
@@ -248,15 +250,15 @@ def _check(settings: Settings, paths: Sequence[Path]) -> int:
         if not path.exists():
             raise CliError(f"{path}: no such file or directory")
     try:
-        result = indexer.load(paths, max_file_bytes=settings.max_file_bytes)
+        result = indexer.load(
+            paths,
+            max_file_bytes=settings.max_file_bytes,
+            allow_outside_links=settings.allow_outside_links,
+        )
     except CorpusPathError as exc:
         raise CliError(str(exc)) from None
-    _print_problems(result.problems, sys.stdout)
-    passages = sum(len(d.passages) for d in result.documents)
-    print(
-        f"{result.files_seen} files, {len(result.documents)} documents, {passages} passages, "
-        f"{len(result.problems)} problems"
-    )
+    for line in CorpusReport.build(result).lines():
+        print(line)
     return EXIT_FAIL if result.problems else EXIT_OK
 
 
@@ -320,6 +322,15 @@ def _parser() -> argparse.ArgumentParser:
     def add_db(p: argparse.ArgumentParser) -> None:
         p.add_argument("--db", type=Path, help="database file (env EXCERPT_BOT_DB)")
 
+    def add_outside(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--allow-outside-links",
+            action="store_true",
+            default=None,
+            help="follow symlinks whose target is outside the corpus folders "
+            "(env EXCERPT_BOT_ALLOW_OUTSIDE_LINKS=1; default: each is named and skipped)",
+        )
+
     p = sub.add_parser("index", help="build the database from Markdown files")
     add_db(p)
     p.add_argument(
@@ -328,6 +339,7 @@ def _parser() -> argparse.ArgumentParser:
         help="fail (exit 1, database unchanged) if any file has a problem",
     )
     p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    add_outside(p)
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="default: corpus/")
 
     p = sub.add_parser("search", help="search the database")
@@ -339,7 +351,15 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="print every passage as one JSON line")
     add_db(p)
 
-    p = sub.add_parser("check", help="parse Markdown files and list problems, writing nothing")
+    p = sub.add_parser(
+        "check",
+        help="parse Markdown files and report problems by kind, writing nothing",
+        description="Parse the corpus and report, per kind with counts and example files: "
+        "files not imported and why, problems, pages that get no link and why, unknown "
+        "shortcodes, and which site generator each folder was read as. "
+        "Example: excerpt-bot check ~/blog",
+    )
+    add_outside(p)
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="default: corpus/")
 
     p = sub.add_parser("stats", help="show what the database holds")
@@ -379,6 +399,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         {
             "db": getattr(args, "db", None),
             "corpus": paths or None,
+            "allow_outside_links": "1" if getattr(args, "allow_outside_links", None) else None,
             "webhook_url": getattr(args, "webhook_url", None),
             "webhook_listen": getattr(args, "listen", None),
             "webhook_port": getattr(args, "port", None),

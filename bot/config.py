@@ -46,6 +46,11 @@ SETTINGS: tuple[Setting, ...] = (
         "corpus", "EXCERPT_BOT_CORPUS", "corpus folder(s), separated by ':' (default: corpus/)"
     ),
     Setting("max_file_mb", "EXCERPT_BOT_MAX_FILE_MB", "skip Markdown files larger than this"),
+    Setting(
+        "allow_outside_links",
+        "EXCERPT_BOT_ALLOW_OUTSIDE_LINKS",
+        "1: follow symlinks whose target is outside the corpus folders (default: refused)",
+    ),
     Setting("token", "TELEGRAM_BOT_TOKEN", "the bot's token from @BotFather (required by `run`)"),
     Setting(
         "api_base_url",
@@ -90,6 +95,7 @@ class Settings:
     db: Path
     corpus: tuple[Path, ...]
     max_file_mb: float = 5.0
+    allow_outside_links: bool = False
     token: str | None = field(default=None, repr=False)  # never printed or logged
     api_base_url: str = DEFAULT_API_BASE_URL
     webhook_url: str | None = None
@@ -217,6 +223,9 @@ def load_settings(
     scheduler_raw = str(raw.get("scheduler", "on")).lower()
     if scheduler_raw not in ("on", "off", "1", "0", "true", "false", "yes", "no"):
         raise SettingsError("EXCERPT_BOT_SCHEDULER must be on or off")
+    outside_raw = str(raw.get("allow_outside_links", "0")).lower()
+    if outside_raw not in ("on", "off", "1", "0", "true", "false", "yes", "no"):
+        raise SettingsError("EXCERPT_BOT_ALLOW_OUTSIDE_LINKS must be 1 or 0")
     log_format = str(raw.get("log_format", "text")).lower()
     if log_format not in ("text", "json"):
         raise SettingsError("EXCERPT_BOT_LOG_FORMAT must be text or json")
@@ -224,6 +233,7 @@ def load_settings(
         db=db,
         corpus=corpus,
         max_file_mb=max_mb,
+        allow_outside_links=outside_raw in ("on", "1", "true", "yes"),
         reload_seconds=reload_seconds,
         admins=admins,
         status_port=status_port,

@@ -36,10 +36,10 @@ from bot.config import Settings
 from bot.corpus import (
     DEFAULT_MAX_FILE_BYTES,
     CorpusPathError,
-    find_site_config,
     importer_signature,
     iter_markdown_files,
     load_corpus,
+    site_config_files,
 )
 from bot.models import ImportResult, Problem
 from bot.store import (
@@ -127,24 +127,28 @@ def _file_digest(path: Path, max_bytes: int) -> bytes:
         return repr(exc).encode()
 
 
-def fingerprint(paths: Sequence[Path], *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str:
+def fingerprint(
+    paths: Sequence[Path],
+    *,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    allow_outside_links: bool = False,
+) -> str:
     """A hash of every input that can change the database, without parsing anything: the
     Markdown files, the site settings the importer will use for them, the settings that
     change parsing, and the code (schema, version, importer source, text tables).
     Raises CorpusPathError when a path cannot be walked."""
     digest = hashlib.sha256(
         f"schema={SCHEMA_VERSION};version={__version__};importer={importer_signature()};"
-        f"text={text_signature()};max={max_file_bytes}".encode()
+        f"text={text_signature()};max={max_file_bytes};outside={allow_outside_links}".encode()
     )
     roots: set[Path] = set()
-    for file, root in iter_markdown_files(paths):
+    for file, root in iter_markdown_files(paths, allow_outside_links=allow_outside_links):
         roots.add(root)
         digest.update(str(file.relative_to(root)).encode("utf-8", "surrogateescape"))
         digest.update(_file_digest(file, max_file_bytes))
     for root in sorted(roots):
-        config = find_site_config(root)  # exactly the file the importer will read
-        digest.update(str(config).encode("utf-8", "surrogateescape"))
-        if config is not None:
+        for config in site_config_files(root):  # exactly the files the importer will read
+            digest.update(str(config).encode("utf-8", "surrogateescape"))
             digest.update(_file_digest(config, max_file_bytes))
     return digest.hexdigest()
 
@@ -155,6 +159,7 @@ def load(
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     progress: Progress | None = None,
     previous: PreviousParses | None = None,
+    allow_outside_links: bool = False,
 ) -> ImportResult:
     """Parse the corpus, writing nothing. Raises CorpusPathError for a path that cannot be
     walked; a broken file is a problem in the result, never an exception."""
@@ -169,6 +174,7 @@ def load(
         max_file_bytes=max_file_bytes,
         progress=report if progress is not None else None,
         cache=previous,
+        allow_outside_links=allow_outside_links,
     )
     if progress is not None:
         progress.finish("parsing", result.files_seen, time.monotonic() - started)
@@ -180,6 +186,7 @@ async def index(
     paths: Sequence[Path],
     *,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    allow_outside_links: bool = False,
     force: bool = False,
     strict: bool = False,
     progress: Progress | None = None,
@@ -194,7 +201,9 @@ async def index(
         if not path.exists():
             raise IndexingError(f"{path}: no such file or directory; the database was not changed")
     try:
-        current = fingerprint(paths, max_file_bytes=max_file_bytes)
+        current = fingerprint(
+            paths, max_file_bytes=max_file_bytes, allow_outside_links=allow_outside_links
+        )
     except CorpusPathError as exc:
         raise IndexingError(f"{exc}; the database was not changed") from None
     previous = await read_stats(db)
@@ -226,7 +235,11 @@ async def index(
     previous_parses = None if force else PreviousParses.open(db)
     try:
         result = load(
-            paths, max_file_bytes=max_file_bytes, progress=progress, previous=previous_parses
+            paths,
+            max_file_bytes=max_file_bytes,
+            progress=progress,
+            previous=previous_parses,
+            allow_outside_links=allow_outside_links,
         )
     finally:
         if previous_parses is not None:
@@ -318,7 +331,12 @@ async def _needs_build(settings: Settings, paths: Sequence[Path]) -> bool:
         stats is not None
         and stats.sources == sources
         and (
-            stats.fingerprint != fingerprint(paths, max_file_bytes=settings.max_file_bytes)
+            stats.fingerprint
+            != fingerprint(
+                paths,
+                max_file_bytes=settings.max_file_bytes,
+                allow_outside_links=settings.allow_outside_links,
+            )
             or stats.text_signature != text_signature()
         )
     )
@@ -330,7 +348,13 @@ async def _build_quietly(
 ) -> None:
     """A forced build on the user's behalf: only its problems are worth a line each."""
     try:
-        report = await index(settings.db, paths, max_file_bytes=settings.max_file_bytes, force=True)
+        report = await index(
+            settings.db,
+            paths,
+            max_file_bytes=settings.max_file_bytes,
+            allow_outside_links=settings.allow_outside_links,
+            force=True,
+        )
     except IndexingError as exc:
         for problem in exc.problems:
             say(describe_problem(problem))

@@ -197,6 +197,12 @@ def test_symlinks_out_of_the_corpus_are_named_and_never_read(tmp_path: Path) -> 
     assert code == 0
     assert "语料里面的正常文章标记句子" in stdout
     assert "秘密文件标记句子" not in stdout and "VmRSS" not in stdout
+    # An operator can allow them (the link to / aside, which would walk the whole disk).
+    os.unlink(corpus / "everything")
+    code, _, stderr, _, _ = run("index", "--db", str(db), "--allow-outside-links", str(corpus))
+    assert code == 0, stderr
+    code, stdout, _, _, _ = run("export", "--db", str(db))
+    assert "秘密文件标记句子" in stdout
 
 
 def test_a_file_name_that_is_not_utf8_imports_under_a_readable_name(tmp_path: Path) -> None:

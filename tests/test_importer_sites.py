@@ -272,3 +272,16 @@ def test_short_passages_and_leaks_stay_rare_on_every_fixture_site() -> None:
         short = [p.text for p in passages if len(p.text) < 8]
         assert short == [], (name, short)
         assert all(p.kind in PassageKind for p in passages)
+
+
+def test_check_prints_the_report_and_fails_only_on_problems(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.cli import main
+
+    assert main(["check", str(SITES / "jekyll")]) == 0  # notes are not problems
+    out = capsys.readouterr().out
+    assert "generator: Jekyll, https://blog.example.org" in out
+    assert "pages without a link (note): 2" in out
+    assert "undated-notes.md: not published: a post's file name needs a date" in out
+    assert out.rstrip().endswith("8 files, 8 documents, 15 passages, 0 problems")

@@ -25,6 +25,7 @@ from bot.corpus.importer import (
     parse_key,
     parse_markdown_file,
 )
+from bot.corpus.report import CorpusReport
 from bot.corpus.site import DEFAULT_PERMALINK, SiteConfig
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "CorpusError",
     "CorpusImport",
     "CorpusPathError",
+    "CorpusReport",
     "ImportProblem",
     "Note",
     "ParseCache",
