@@ -32,8 +32,8 @@ def _percentile(values: list[float], q: float) -> float:
 
 async def measure(db: Path, queries: list[str], rounds: int) -> list[float]:
     sys.path.insert(0, str(ROOT))
-    from tests.bot_harness import polling_bot
-    from tests.fake_telegram import FakeTelegram
+    from tests.support.fake_bot_api import FakeTelegram
+    from tests.support.harness import polling_bot
 
     latencies: list[float] = []
     async with FakeTelegram() as fake, polling_bot(fake, db):

@@ -41,7 +41,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 async def _phase(fake: object, queries: list[str], seconds: float, flood: bool) -> Phase:
-    from tests.fake_telegram import FakeTelegram
+    from tests.support.fake_bot_api import FakeTelegram
 
     assert isinstance(fake, FakeTelegram)
     loop = asyncio.get_running_loop()
@@ -84,7 +84,7 @@ async def _phase(fake: object, queries: list[str], seconds: float, flood: bool) 
 
 async def _load(db: Path, queries: list[str], seconds: float) -> list[str]:
     sys.path.insert(0, str(ROOT))
-    from tests.fake_telegram import TOKEN, FakeTelegram
+    from tests.support.fake_bot_api import TOKEN, FakeTelegram
 
     async with FakeTelegram() as fake:
         env = {

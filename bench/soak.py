@@ -38,8 +38,8 @@ async def _soak(db: Path, minutes: float, rate: float, warm_up: float) -> list[s
     sys.path.insert(0, str(ROOT))
     import yaml
 
-    from tests.bot_harness import find_button
-    from tests.fake_telegram import TOKEN, FakeTelegram
+    from tests.support.fake_bot_api import TOKEN, FakeTelegram
+    from tests.support.harness import find_button
 
     queries = [
         str(q["q"])

@@ -18,9 +18,9 @@ import pytest
 
 from bot.handlers import BotApplication
 
-from .bot_harness import find_button, keyboard, polling_bot, text_of
 from .conftest import DATA, SHIPPED_CORPUS, build_db
-from .fake_telegram import BOT_USERNAME, Call, FakeTelegram
+from .support.fake_bot_api import BOT_USERNAME, Call, FakeTelegram
+from .support.harness import find_button, keyboard, polling_bot, text_of
 
 QUOTE = "托派很擅长篡改历史"  # in the shipped post, by 暴躁皮皮
 COMMON = "革命"  # dozens of passages

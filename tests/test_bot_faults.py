@@ -11,9 +11,9 @@ import pytest
 
 from bot.handlers import BotApplication
 
-from .bot_harness import find_button, polling_bot
-from .fake_telegram import FakeTelegram
-from .test_bot_process import start_process, stop_process
+from .support.fake_bot_api import FakeTelegram
+from .support.harness import find_button, polling_bot
+from .support.processes import start_process, stop_process
 
 QUOTE = "托派很擅长篡改历史"
 NOT_MODIFIED = (

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import json
 import os
-import signal
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -18,9 +17,10 @@ import pytest
 from bot.app import build_application
 from bot.serve import serve_webhook
 
-from .bot_harness import bot_settings, free_port
 from .conftest import ROOT
-from .fake_telegram import TOKEN, FakeTelegram
+from .support.fake_bot_api import TOKEN, FakeTelegram
+from .support.harness import bot_settings, free_port
+from .support.processes import start_process, stop_process
 
 QUOTE = "托派很擅长篡改历史"
 
@@ -122,38 +122,6 @@ async def test_health_and_metrics(fake: FakeTelegram, shipped_db: Path) -> None:
 
 
 # --- the process ----------------------------------------------------------------------------
-
-
-async def start_process(
-    fake: FakeTelegram, home: Path, *args: str, env: dict[str, str] | None = None
-) -> asyncio.subprocess.Process:
-    environ = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("EXCERPT_BOT", "WEBHOOK"))},
-        "XDG_DATA_HOME": str(home),
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": fake.base_url,
-        "PYTHONIOENCODING": "utf-8",
-        **(env or {}),
-    }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        *args,
-        cwd=ROOT,
-        env=environ,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-
-
-async def stop_process(process: asyncio.subprocess.Process) -> tuple[int, float, str]:
-    started = time.monotonic()
-    process.send_signal(signal.SIGTERM)
-    _, stderr = await asyncio.wait_for(process.communicate(), 20)
-    assert process.returncode is not None
-    return process.returncode, time.monotonic() - started, stderr.decode()
 
 
 async def test_run_with_only_a_token_indexes_and_serves_then_stops_on_sigterm(
@@ -348,7 +316,6 @@ async def test_scheduler_only_posts_what_is_due_and_takes_no_updates(
 ) -> None:
     """The one pod that posts daily excerpts beside webhook replicas: it never polls."""
     import sqlite3
-    import time
 
     from bot.state_store import StateStore
 

@@ -16,9 +16,9 @@ from bot import handlers
 from bot.app import build_application
 from bot.serve import lifespan
 
-from .bot_harness import bot_settings, find_button, keyboard, polling_bot, text_of
 from .conftest import DATA, SHIPPED_CORPUS, build_db
-from .fake_telegram import FakeTelegram
+from .support.fake_bot_api import FakeTelegram
+from .support.harness import bot_settings, find_button, keyboard, polling_bot, text_of
 
 DAY = 86_400.0
 

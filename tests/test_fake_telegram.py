@@ -1,4 +1,4 @@
-"""Tests of the fake Telegram Bot API itself (tests/fake_telegram.py).
+"""Tests of the fake Telegram Bot API itself (tests/support/: its rules and its server).
 
 The bot's end-to-end tests trust this fake to reject what Telegram rejects and to accept what
 it accepts, so its validator is pinned down table by table here, and a real
@@ -37,12 +37,9 @@ from telegram.error import (
 )
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from tests.fake_telegram import (
-    BOT_USERNAME,
-    TOKEN,
+from tests.support.fake_bot_api import BOT_USERNAME, TOKEN, Call, FakeTelegram
+from tests.support.telegram_rules import (
     ApiError,
-    Call,
-    FakeTelegram,
     HtmlError,
     check_message_text,
     parse_html,

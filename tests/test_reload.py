@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from .bot_harness import polling_bot
 from .conftest import build_db
-from .fake_telegram import FakeTelegram
+from .support.fake_bot_api import FakeTelegram
+from .support.harness import polling_bot
 
 MARKER = "版本标记段落用来区分数据库"
 
@@ -136,7 +136,7 @@ async def test_sighup_switches_a_running_process_and_shutdown_closes_the_databas
 ) -> None:
     import signal
 
-    from .test_bot_process import start_process, stop_process
+    from .support.processes import start_process, stop_process
 
     db = tmp_path / "live.db"
     await asyncio.to_thread(build_db, [corpus_version(tmp_path, 1)], db)

@@ -18,7 +18,7 @@ from bot.render import (
     utf16_len,
 )
 
-from .fake_telegram import check_message_text
+from .support.telegram_rules import check_message_text
 
 LABELS = Labels(source="原文", more_below="（接下条）")
 

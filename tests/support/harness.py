@@ -14,7 +14,7 @@ from bot.config import Settings, load_settings
 from bot.handlers import BotApplication
 from bot.serve import lifespan
 
-from .fake_telegram import TOKEN, Call, FakeTelegram
+from .fake_bot_api import TOKEN, Call, FakeTelegram
 
 
 def bot_settings(fake: FakeTelegram, db: Path, **extra: object) -> Settings:
