@@ -180,7 +180,8 @@ def render_passage(
     head = _Builder()
     head.tag("<b>")
     head.text(shorten(header_text(passage), 300))
-    head.tag("</b>\n")
+    head.tag("</b>")
+    head.text("\n")  # visible too: it counts against the 4,096
     tail = _Builder()
     tail.text("\n")
     _source_line(tail, passage, labels)
@@ -208,7 +209,8 @@ def render_context(
     head = _Builder()
     head.tag("<b>")
     head.text(shorten(header_text(passage), 300))
-    head.tag("</b>\n")
+    head.tag("</b>")
+    head.text("\n")  # visible too: it counts against the 4,096
     tail = _Builder()
     _source_line(tail, passage, labels)
     room = MESSAGE_LIMIT - head.visible - tail.visible - 4  # the newlines between the parts
@@ -249,7 +251,8 @@ def render_section(
     head = _Builder()
     head.tag("<b>")
     head.text(shorten(header_text(first), 300))
-    head.tag("</b>\n\n")
+    head.tag("</b>")
+    head.text("\n\n")  # visible too: it counts against the 4,096
     tail = _Builder()
     _source_line(tail, first, labels)
     more = "\n" + labels.more_below

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.models import DocumentRef, PassageKind, StoredPassage
@@ -80,6 +80,8 @@ def test_any_passage_renders_valid_html_and_shows_its_text(
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(hostile_text, min_size=1, max_size=6))
+# Found by hypothesis: the blank line after the header was not counted, one unit too many.
+@example(["<" * 28, "<" * 103, "<<<<<<<<</a>𐀀𐀀" * 135, "<<<<<<<<<<<<&amp;", "<<<</a>" * 250])
 def test_any_section_splits_into_valid_messages(texts: list[str]) -> None:
     parts = render_section([passage(t) for t in texts], LABELS)
     shown = [visible(p) for p in parts]
