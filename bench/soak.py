@@ -76,7 +76,7 @@ async def _soak(db: Path, minutes: float, rate: float, warm_up: float) -> list[s
                     update = fake.inline_query(query, user=user)
                 elif kind == 3 and last_reply is not None and last_reply.get("reply_markup"):
                     try:
-                        data = find_button(last_reply, "1/")["callback_data"]
+                        data = find_button(last_reply, "counter", n=1)["callback_data"]
                     except AssertionError:
                         data = None
                     if data is None:

@@ -1,16 +1,20 @@
-"""Shared fixtures: real Markdown files, real SQLite databases under tmp_path."""
+"""Fixtures, defined once: real Markdown files, real SQLite databases under tmp_path, the fake
+Telegram Bot API server on 127.0.0.1 and the real bot polling it."""
 
 from __future__ import annotations
 
 import asyncio
-import shutil
-from collections.abc import Iterator
+import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from bot.handlers import BotApplication
 from bot.indexer import index
-from bot.store import Store
+
+from .support.fake_bot_api import FakeTelegram
+from .support.harness import polling_bot
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -44,12 +48,21 @@ def shipped_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def corpus_copy(tmp_path: Path) -> Iterator[Path]:
-    """A writable copy of the shipped corpus."""
-    target = tmp_path / "corpus"
-    shutil.copytree(SHIPPED_CORPUS, target)
-    yield target
+async def fake() -> AsyncIterator[FakeTelegram]:
+    """The fake Bot API; the test fails if the bot broke any of Telegram's rules."""
+    async with FakeTelegram() as server:
+        yield server
+        assert server.violations == [], server.violations
 
 
-async def open_store(db: Path) -> Store:
-    return await Store.open(db)
+@pytest.fixture
+async def bot(
+    fake: FakeTelegram, shipped_db: Path, caplog: pytest.LogCaptureFixture
+) -> AsyncIterator[BotApplication]:
+    """The bot over the shipped corpus, polling `fake`. Fails the test if anything was logged
+    as an error, even when the reader got a polite reply."""
+    caplog.set_level(logging.WARNING)
+    async with polling_bot(fake, shipped_db) as application:
+        yield application
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == [], errors

@@ -8,65 +8,28 @@ that nothing broke them.
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.handlers import BotApplication
 
 from .conftest import DATA, SHIPPED_CORPUS, build_db
-from .support.fake_bot_api import BOT_USERNAME, Call, FakeTelegram
-from .support.harness import find_button, keyboard, polling_bot, text_of
+from .support.fake_bot_api import BOT_USERNAME, FakeTelegram
+from .support.harness import (
+    ask,
+    find_button,
+    has_button,
+    keyboard,
+    polling_bot,
+    press,
+    press_for_edit,
+    text_of,
+)
 
 QUOTE = "托派很擅长篡改历史"  # in the shipped post, by 暴躁皮皮
 COMMON = "革命"  # dozens of passages
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-        assert server.violations == [], server.violations
-
-
-@pytest.fixture
-async def bot(
-    fake: FakeTelegram, shipped_db: Path, caplog: pytest.LogCaptureFixture
-) -> AsyncIterator[BotApplication]:
-    caplog.set_level(logging.WARNING)
-    async with polling_bot(fake, shipped_db) as application:
-        yield application
-    # A handler that raised shows up here even when the user got a polite reply.
-    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
-    assert errors == [], errors
-
-
-async def ask(fake: FakeTelegram, text: str, **kwargs: Any) -> dict[str, Any]:
-    """Send a message as a reader and return the bot's reply (the sent Message)."""
-    update = fake.message(text, **kwargs)
-    call = await fake.answer_of(update)
-    assert call.status == 200, call
-    result: dict[str, Any] = call.result
-    return result
-
-
-async def press(
-    fake: FakeTelegram, message: dict[str, Any], label: str, user: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """Press a button; returns the update (use `fake.answer_of` for the callback answer)."""
-    data = find_button(message, label)["callback_data"]
-    return fake.callback(data, message=message, user=user)
-
-
-async def press_for_edit(fake: FakeTelegram, message: dict[str, Any], label: str) -> Call:
-    """Press a button that edits its message; returns the editMessageText call."""
-    mark = fake.mark()
-    await press(fake, message, label)
-    return await fake.wait_for("editMessageText", after=mark)
 
 
 async def test_commands_are_registered_in_both_languages(
@@ -153,25 +116,25 @@ async def test_help_lists_every_command_with_the_real_username(
 
 async def test_paging_through_matches_with_counter(fake: FakeTelegram, bot: BotApplication) -> None:
     first = await ask(fake, COMMON)
-    counter = next(b["text"] for b in keyboard(first) if re.search(r"\d+/\d+", b["text"]))
+    counter = find_button(first, "counter", n=1)["text"]
     total = int(re.search(r"/(\d+)", counter).group(1))  # type: ignore[union-attr]
-    assert total > 20 and counter.startswith("第 1/")
-    assert not any("上一条" in b["text"] for b in keyboard(first))
+    assert total > 20
+    assert not has_button(first, "btn_prev")
 
     mark = fake.mark()
-    edit = await press_for_edit(fake, first, "下一条")
+    edit = await press_for_edit(fake, first, "btn_next")
     second = edit.result
-    assert f"2/{total}" in str([b["text"] for b in keyboard(second)])
+    assert has_button(second, "counter", n=2, total=total)
     assert second["text"] != first["text"]
     answer = await fake.wait_for("answerCallbackQuery", after=mark)
     assert not answer.params.get("text")
 
-    back = await press_for_edit(fake, second, "上一条")
+    back = await press_for_edit(fake, second, "btn_prev")
     assert back.result["text"] == first["text"]
 
     # The counter button does nothing but answer.
     mark = fake.mark()
-    await press(fake, first, f"1/{total}")
+    await press(fake, first, "counter", n=1, total=total)
     await fake.wait_for("answerCallbackQuery", after=mark)
     await asyncio.sleep(0.2)
     assert not [c for c in fake.calls[mark:] if c.method == "editMessageText"]
@@ -181,7 +144,7 @@ async def test_share_button_opens_inline_mode_with_the_query(
     fake: FakeTelegram, bot: BotApplication
 ) -> None:
     reply = await ask(fake, QUOTE)
-    share = find_button(reply, "分享")
+    share = find_button(reply, "btn_share")
     assert share["switch_inline_query"] == QUOTE
 
 
@@ -189,12 +152,12 @@ async def test_context_shows_neighbours_and_back_returns(
     fake: FakeTelegram, bot: BotApplication, shipped_db: Path
 ) -> None:
     reply = await ask(fake, "理论再正确，没有能力落室")
-    edit = await press_for_edit(fake, reply, "上下文")
+    edit = await press_for_edit(fake, reply, "btn_context")
     context_text = edit.result["text"]
     assert len(context_text) > len(reply["text"])
     assert "没有能力落实" in context_text
     mark = fake.mark()
-    await press(fake, edit.result, "返回")
+    await press(fake, edit.result, "btn_back")
     back = await fake.wait_for("editMessageText", after=mark)
     assert back.result["text"] == reply["text"]
 
@@ -204,7 +167,7 @@ async def test_whole_section_is_sent_in_messages_within_the_limit(
 ) -> None:
     reply = await ask(fake, "托洛茨基就发了失心疯")
     mark = fake.mark()
-    await press(fake, reply, "整节")
+    await press(fake, reply, "btn_section")
     await fake.wait_for("answerCallbackQuery", after=mark)
     first = await fake.wait_for("sendMessage", after=mark)
     parts = [c for c in fake.calls[mark:] if c.method == "sendMessage"]
@@ -224,7 +187,7 @@ async def test_section_longer_than_one_message_is_split(fake: FakeTelegram, tmp_
     async with polling_bot(fake, db):
         reply = await ask(fake, "第3段。长文本的句子")
         mark = fake.mark()
-        await press(fake, reply, "整节")
+        await press(fake, reply, "btn_section")
         await fake.wait_for("answerCallbackQuery", after=mark)
         await fake.wait_for("sendMessage", lambda c: "测试者" in text_of(c), after=mark, timeout=10)
         parts = [text_of(c) for c in fake.calls[mark:] if c.method == "sendMessage"]
@@ -238,8 +201,8 @@ async def test_buttons_work_after_a_restart(fake: FakeTelegram, shipped_db: Path
     async with polling_bot(fake, shipped_db):
         first = await ask(fake, COMMON)
     async with polling_bot(fake, shipped_db):
-        edit = await press_for_edit(fake, first, "下一条")
-        assert "2/" in str([b["text"] for b in keyboard(edit.result)])
+        edit = await press_for_edit(fake, first, "btn_next")
+        assert has_button(edit.result, "counter", n=2)
 
 
 async def test_deep_links_open_a_passage_and_bad_ones_get_a_friendly_reply(
@@ -252,7 +215,7 @@ async def test_deep_links_open_a_passage_and_bad_ones_get_a_friendly_reply(
     assert url.startswith(f"https://t.me/{BOT_USERNAME}?start=p_")
     opened = await ask(fake, f"/start {payload}")
     assert QUOTE in opened["text"]
-    assert any("上下文" in b["text"] for b in keyboard(opened))
+    assert has_button(opened, "btn_context")
     for bad in ("p_aaaaaaaaaaaaa", "p_%%%", "p_" + "x" * 300, "whatever", "p_"):
         reply = await ask(fake, f"/start {bad}")
         assert "链接无效" in reply["text"], bad
@@ -262,7 +225,7 @@ async def test_random_and_another(fake: FakeTelegram, bot: BotApplication) -> No
     reply = await ask(fake, "/random")
     assert "<blockquote" in fake.sent("sendMessage")[-1].params["text"]
     mark = fake.mark()
-    await press(fake, reply, "再来一段")
+    await press(fake, reply, "btn_random")
     another = await fake.wait_for("sendMessage", after=mark)
     assert "<blockquote" in another.params["text"]
 
@@ -275,7 +238,7 @@ async def test_sources_lists_documents_with_pages(fake: FakeTelegram, tmp_path: 
         reply = await ask(fake, "/sources")
         assert "共 68 篇" in reply["text"] and "第 1/5 页" in reply["text"]
         assert sum(e["type"] == "text_link" for e in reply["entities"]) >= 10
-        edit = await press_for_edit(fake, reply, "▶")
+        edit = await press_for_edit(fake, reply, "btn_sources_next")
         assert "第 2/5 页" in edit.result["text"] and "16. " in edit.result["text"]
 
 
@@ -310,7 +273,7 @@ async def test_group_search_replies_to_the_asker_and_ignores_chatter(
 
     # Another member cannot page the asker's reply.
     mark = fake.mark()
-    press_update = await press(fake, reply, "上下文", user=other)
+    press_update = await press(fake, reply, "btn_context", user=other)
     answer = await fake.answer_of(press_update)
     assert "别人" in answer.params["text"]
     assert not [c for c in fake.calls[mark:] if c.method == "editMessageText"]
@@ -483,7 +446,7 @@ async def test_valid_data_from_another_chat_is_rejected(
 ) -> None:
     """A signature binds the data to its chat: copying a button elsewhere does nothing."""
     reply = await ask(fake, COMMON)
-    data = find_button(reply, "下一条")["callback_data"]
+    data = find_button(reply, "btn_next")["callback_data"]
     elsewhere = await ask(fake, COMMON, user=fake.user(6006))
     answer = await fake.answer_of(fake.callback(data, message=elsewhere, user=fake.user(6006)))
     assert "失效" in answer.params["text"]
@@ -499,7 +462,7 @@ async def test_a_button_on_a_result_from_an_older_database(
         build_db, [DATA / "hexo-sample" / "source"], tmp_path / "other.db"
     )
     async with polling_bot(fake, other):
-        answer = await fake.answer_of(await press(fake, reply, "上下文"))
+        answer = await fake.answer_of(await press(fake, reply, "btn_context"))
         assert "不在文集" in answer.params["text"]
 
 
@@ -529,10 +492,10 @@ async def test_back_from_context_on_a_random_passage_keeps_the_dice(
     fake: FakeTelegram, bot: BotApplication
 ) -> None:
     reply = await ask(fake, "/random")
-    context_view = (await press_for_edit(fake, reply, "上下文")).result
-    back = (await press_for_edit(fake, context_view, "返回")).result
+    context_view = (await press_for_edit(fake, reply, "btn_context")).result
+    back = (await press_for_edit(fake, context_view, "btn_back")).result
     assert back["text"] == reply["text"]
-    assert any("再来一段" in b["text"] for b in keyboard(back))
+    assert has_button(back, "btn_random")
 
 
 async def test_every_button_on_a_deep_linked_passage(
@@ -541,13 +504,13 @@ async def test_every_button_on_a_deep_linked_passage(
     answer = await fake.answer_of(fake.inline_query(QUOTE))
     payload = answer.params["results"][0]["reply_markup"]["inline_keyboard"][0][0]["url"]
     opened = await ask(fake, "/start " + payload.split("?start=")[1])
-    share = find_button(opened, "分享")["switch_inline_query"]
+    share = find_button(opened, "btn_share")["switch_inline_query"]
     assert share and share in QUOTE + opened["text"]
     mark = fake.mark()
-    await press(fake, opened, "整节")
+    await press(fake, opened, "btn_section")
     await fake.wait_for("sendMessage", after=mark)
-    context_view = (await press_for_edit(fake, opened, "上下文")).result
-    back = (await press_for_edit(fake, context_view, "返回")).result
+    context_view = (await press_for_edit(fake, opened, "btn_context")).result
+    back = (await press_for_edit(fake, context_view, "btn_back")).result
     assert back["text"] == opened["text"]
 
 
@@ -555,7 +518,7 @@ async def test_button_mashing_is_answered_not_left_spinning(
     fake: FakeTelegram, bot: BotApplication
 ) -> None:
     reply = await ask(fake, COMMON)
-    data = find_button(reply, "1/")["callback_data"]
+    data = find_button(reply, "counter", n=1)["callback_data"]
     presses = [fake.callback(data, message=reply) for _ in range(30)]
     answers = [await fake.answer_of(p) for p in presses]
     assert all(a.status == 200 for a in answers)
@@ -588,8 +551,8 @@ async def test_own_inline_results_captions_and_service_messages(
 async def test_english_buttons_and_sources(fake: FakeTelegram, bot: BotApplication) -> None:
     reader = fake.user(9009, language_code="en")
     reply = await ask(fake, COMMON, user=reader)
-    labels = " ".join(b["text"] for b in keyboard(reply))
-    assert "Next" in labels and "Context" in labels and "Share" in labels and "of" in labels
+    for key in ("btn_next", "btn_context", "btn_share", "counter"):
+        assert has_button(reply, key, language="en"), key
     nothing = await ask(fake, "量子色动力学的渐近自由", user=reader)
     assert "Nothing in the collection" in nothing["text"]
     about = await ask(fake, "/about", user=reader)
@@ -623,9 +586,9 @@ async def test_paging_a_short_query_needs_nothing_but_the_button(
     """The query rides in the button when it fits, so paging works even if the message
     comes back without its keyboard."""
     first = await ask(fake, COMMON)
-    data = find_button(first, "下一条")["callback_data"]
+    data = find_button(first, "btn_next")["callback_data"]
     bare = {k: v for k, v in first.items() if k != "reply_markup"}
     mark = fake.mark()
     fake.callback(data, message=bare)
     edit = await fake.wait_for("editMessageText", after=mark)
-    assert "2/" in str([b["text"] for b in keyboard(edit.result)])
+    assert has_button(edit.result, "counter", n=2)

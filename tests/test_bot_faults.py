@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -20,19 +19,6 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
 )
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-        assert server.violations == [], server.violations
-
-
-@pytest.fixture
-async def bot(fake: FakeTelegram, shipped_db: Path) -> AsyncIterator[BotApplication]:
-    async with polling_bot(fake, shipped_db) as application:
-        yield application
 
 
 async def test_429_waits_retry_after_before_sending_again(
@@ -98,7 +84,7 @@ async def test_message_not_modified_is_ignored(
     first = await fake.answer_of(fake.message("革命"))
     fake.fail("editMessageText", status=400, description=NOT_MODIFIED)
     mark = fake.mark()
-    data = find_button(first.result, "下一条")["callback_data"]
+    data = find_button(first.result, "btn_next")["callback_data"]
     answer = await fake.answer_of(fake.callback(data, message=first.result))
     assert answer.status == 200 and not answer.params.get("text")
     assert [c.status for c in fake.calls[mark:] if c.method == "editMessageText"] == [400]

@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
-import pytest
 
 from bot.app import build_application
 from bot.serve import serve_webhook
@@ -23,13 +22,6 @@ from .support.harness import bot_settings, free_port
 from .support.processes import start_process, stop_process
 
 QUOTE = "托派很擅长篡改历史"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-        assert server.violations == [], server.violations
 
 
 @contextlib.asynccontextmanager

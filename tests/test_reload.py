@@ -7,7 +7,6 @@ import asyncio
 import logging
 import os
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -28,13 +27,6 @@ def corpus_version(root: Path, version: int) -> Path:
         encoding="utf-8",
     )
     return folder
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-        assert server.violations == [], server.violations
 
 
 async def test_queries_keep_being_answered_while_the_database_is_replaced(

@@ -1,8 +1,10 @@
-"""Runs the real PTB `Application` against the fake Bot API server, in this event loop."""
+"""Runs the real PTB `Application` against the fake Bot API server, in this event loop, and
+speaks to it as a reader does: send a message, find a button by what it means, press it."""
 
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import tempfile
 from collections.abc import AsyncIterator
@@ -12,6 +14,7 @@ from typing import Any
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings, load_settings
 from bot.handlers import BotApplication
+from bot.i18n import Language, t
 from bot.serve import lifespan
 
 from .fake_bot_api import TOKEN, Call, FakeTelegram
@@ -57,11 +60,74 @@ def keyboard(message: dict[str, Any]) -> list[dict[str, Any]]:
     return [b for row in markup.get("inline_keyboard", []) for b in row]
 
 
-def find_button(message: dict[str, Any], label: str) -> dict[str, Any]:
+def label_pattern(key: str, *, language: Language = "zh", **values: object) -> re.Pattern[str]:
+    """The bot's label for `key` (bot.i18n), with the placeholders not given matching anything:
+    tests find buttons by what they mean, not by the words they happen to show."""
+    template = t(language, key)  # without values: the template itself
+    parts = re.split(r"(\{\w+\})", template)
+    regex = "".join(
+        (re.escape(str(values[part[1:-1]])) if part[1:-1] in values else ".+?")
+        if part.startswith("{") and part.endswith("}")
+        else re.escape(part)
+        for part in parts
+    )
+    return re.compile(regex)
+
+
+def has_button(
+    message: dict[str, Any], key: str, *, language: Language = "zh", **values: object
+) -> bool:
+    pattern = label_pattern(key, language=language, **values)
+    return any(pattern.fullmatch(b["text"]) for b in keyboard(message))
+
+
+def find_button(
+    message: dict[str, Any], key: str, *, language: Language = "zh", **values: object
+) -> dict[str, Any]:
+    """The button labelled with the i18n text `key` (e.g. "btn_next"; "counter", n=1)."""
+    pattern = label_pattern(key, language=language, **values)
     for candidate in keyboard(message):
-        if label in candidate["text"]:
+        if pattern.fullmatch(candidate["text"]):
             return candidate
-    raise AssertionError(f"no button {label!r} in {[b['text'] for b in keyboard(message)]}")
+    labels = [b["text"] for b in keyboard(message)]
+    raise AssertionError(f"no button {key!r} ({pattern.pattern}) in {labels}")
+
+
+def button_showing(message: dict[str, Any], text: str) -> dict[str, Any]:
+    """A button whose label shows `text`: for labels that are content (a title, ◀ ▶)."""
+    for candidate in keyboard(message):
+        if text in candidate["text"]:
+            return candidate
+    raise AssertionError(f"no button showing {text!r} in {[b['text'] for b in keyboard(message)]}")
+
+
+async def ask(fake: FakeTelegram, text: str, **kwargs: Any) -> dict[str, Any]:
+    """Send a message as a reader and return the bot's reply (the sent Message)."""
+    call = await fake.answer_of(fake.message(text, **kwargs))
+    assert call.status == 200, call
+    result: dict[str, Any] = call.result
+    return result
+
+
+async def press(
+    fake: FakeTelegram,
+    message: dict[str, Any],
+    key: str,
+    user: dict[str, Any] | None = None,
+    *,
+    language: Language = "zh",
+    **values: object,
+) -> dict[str, Any]:
+    """Press the button `key`; returns the update (use `fake.answer_of` for the answer)."""
+    data = find_button(message, key, language=language, **values)["callback_data"]
+    return fake.callback(data, message=message, user=user)
+
+
+async def press_for_edit(fake: FakeTelegram, message: dict[str, Any], key: str) -> Call:
+    """Press a button that edits its message; returns the editMessageText call."""
+    mark = fake.mark()
+    await press(fake, message, key)
+    return await fake.wait_for("editMessageText", after=mark)
 
 
 def text_of(call: Call) -> str:
