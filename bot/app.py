@@ -105,6 +105,7 @@ def _make_post_init(settings: Settings) -> Callable[[BotApplication], Coroutine[
         stats = await live.open()
         state.live = live
         state.admins = settings.admins
+        state.conflict_grace = settings.conflict_grace
         await _refresh(application)
         warm_up()
         state.started_at = time.monotonic()
@@ -138,7 +139,9 @@ async def _open_state(application: BotApplication, settings: Settings) -> None:
     state = application.bot_data
     state.timezone = settings.timezone
     try:
-        state.state_store = await StateStore.open(settings.state_path)
+        state.state_store = await StateStore.open(
+            settings.state_path, busy_timeout=settings.state_timeout
+        )
     except StoreError as exc:
         log.warning("%s; /daily and feedback counts are off (set EXCERPT_BOT_STATE_DB)", exc)
         return

@@ -76,6 +76,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("scheduler", "EXCERPT_BOT_SCHEDULER", "on (default) or off: post daily excerpts"),
     Setting("log_format", "EXCERPT_BOT_LOG_FORMAT", "text (default) or json: one object a line"),
     Setting(
+        "conflict_grace",
+        "EXCERPT_BOT_CONFLICT_GRACE",
+        "seconds after starting in which a 409 Conflict means another process already polls "
+        "this token, so this one stops (10)",
+    ),
+    Setting(
+        "state_timeout",
+        "EXCERPT_BOT_STATE_TIMEOUT",
+        "seconds a write to the state file waits for another process's lock (2)",
+    ),
+    Setting(
         "admins", "EXCERPT_BOT_ADMINS", "Telegram user ids allowed to /reload, comma-separated"
     ),
     Setting(
@@ -109,6 +120,8 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     daily_chats: tuple[tuple[int, str], ...] = ()
     scheduler: bool = True
+    conflict_grace: float = 10.0
+    state_timeout: float = 2.0
 
     @property
     def state_path(self) -> Path:
@@ -149,6 +162,16 @@ class Settings:
 
 class SettingsError(Exception):
     """A setting has a value that cannot be used."""
+
+
+def _seconds(raw: dict[str, object], name: str, default: float, env: str) -> float:
+    try:
+        value = float(str(raw.get(name, default)))
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 86_400:
+        raise SettingsError(f"{env} must be a number of seconds")
+    return value
 
 
 def load_settings(
@@ -229,6 +252,8 @@ def load_settings(
     log_format = str(raw.get("log_format", "text")).lower()
     if log_format not in ("text", "json"):
         raise SettingsError("EXCERPT_BOT_LOG_FORMAT must be text or json")
+    conflict_grace = _seconds(raw, "conflict_grace", 10.0, "EXCERPT_BOT_CONFLICT_GRACE")
+    state_timeout = _seconds(raw, "state_timeout", 2.0, "EXCERPT_BOT_STATE_TIMEOUT")
     return Settings(
         db=db,
         corpus=corpus,
@@ -242,6 +267,8 @@ def load_settings(
         timezone=timezone,
         daily_chats=daily_chats,
         scheduler=scheduler_raw in ("on", "1", "true", "yes"),
+        conflict_grace=conflict_grace,
+        state_timeout=state_timeout,
         token=str(raw["token"]).strip() if "token" in raw else None,
         api_base_url=base,
         webhook_url=webhook_url,

@@ -94,12 +94,14 @@ async def test_message_not_modified_is_ignored(
 async def test_a_second_instance_on_the_same_token_says_why_and_exits(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
-    first = await start_process(fake, tmp_path / "a")
+    # The first gets a short conflict grace (10 s by default) so the test need not wait long
+    # for it to count as the one that was there first.
+    first = await start_process(fake, tmp_path / "a", env={"EXCERPT_BOT_CONFLICT_GRACE": "2"})
     try:
         await fake.wait_for("deleteWebhook", timeout=60)  # polling starts next
         await fake.answer_of(fake.message(QUOTE), timeout=10)
-        await asyncio.sleep(10.5)  # the first has been serving for a while
-        # Idle polling does not spin: a long poll is held, not repeated.
+        # Idle polling does not spin: a long poll is held, not repeated. Meanwhile the first
+        # has been serving for longer than its grace.
         mark = fake.mark()
         await asyncio.sleep(3)
         assert sum(c.method == "getUpdates" for c in fake.calls[mark:]) <= 1

@@ -36,7 +36,6 @@ from bot.handlers.browse import (
 from bot.handlers.buttons import ACTIONS, button
 from bot.handlers.daily import daily_command, daily_job, daily_tick
 from bot.handlers.guards import (
-    CONFLICT_GRACE_SECONDS,
     count_update,
     flood_guard,
     not_text,
@@ -65,7 +64,6 @@ COMMAND_CALLBACKS: dict[str, Callback] = {
 __all__ = [
     "ACTIONS",
     "COMMAND_CALLBACKS",
-    "CONFLICT_GRACE_SECONDS",
     "BotApplication",
     "BotState",
     "Context",

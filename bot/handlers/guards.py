@@ -19,11 +19,6 @@ from bot.store import QueryTimeout
 log = logging.getLogger(__name__)
 
 
-# Telegram answers 409 Conflict to the *older* of two getUpdates calls, so both instances see
-# conflicts. The one that has just started is the one to give up: it says why and exits.
-CONFLICT_GRACE_SECONDS = 10.0
-
-
 def _update_type(update: Update) -> str:
     for kind in (
         "message",
@@ -116,9 +111,12 @@ async def _apologize(update: object, key: str) -> None:
 
 
 def _on_conflict(context: Context, error: Conflict) -> None:
+    """Telegram answers 409 Conflict to the *older* of two getUpdates calls, so both
+    instances see conflicts. The one that has just started (within the conflict grace) is
+    the one to give up: it says why and exits."""
     state = context.bot_data
     now = time.monotonic()
-    if now - state.started_at < CONFLICT_GRACE_SECONDS:
+    if now - state.started_at < state.conflict_grace:
         state.fatal = (
             "another process is already polling Telegram with this bot token (409 Conflict). "
             "Run one polling instance per token; to run several, use webhook mode "

@@ -30,6 +30,7 @@ class BotState:
     started_at: float = field(default_factory=time.monotonic)  # reset when polling starts
     fatal: str | None = None  # why the bot stopped itself; the CLI exits non-zero with it
     last_conflict_warning: float = 0.0
+    conflict_grace: float = 10.0  # seconds after starting when a 409 means "I am the newcomer"
     metrics: Metrics = field(default_factory=Metrics)
     # A reader types about one inline query per keystroke, debounced by the client: 4 at once
     # and 2 a second, with the newest always answered (see inline_query), keeps up with a
