@@ -13,6 +13,7 @@ import pytest
 from bot.handlers import BotApplication
 from bot.indexer import index
 
+from .support.cli import Cli, in_process
 from .support.fake_bot_api import FakeTelegram
 from .support.harness import polling_bot
 
@@ -66,3 +67,9 @@ async def bot(
         yield application
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == [], errors
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
+    """Run an `excerpt-bot` command in this process; returns its exit code and output."""
+    return in_process(monkeypatch, capsys)

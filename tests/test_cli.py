@@ -1,4 +1,5 @@
-"""The command-line contract, run as a user would: a real process, real files."""
+"""The command-line contract on real files: `main([...])` in this process for most of it, a
+real `python -m bot` process where only a process shows it (the first run, special files)."""
 
 from __future__ import annotations
 
@@ -6,39 +7,19 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import DATA, RESULT_FIELDS, ROOT, SHIPPED_CORPUS
+from .conftest import DATA, RESULT_FIELDS, SHIPPED_CORPUS
+from .support.cli import Cli, CliRun, as_process
 
 
-def cli(
-    *args: str, home: Path, stdin: str | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    environ = {**os.environ, "XDG_DATA_HOME": str(home / "data"), "PYTHONIOENCODING": "utf-8"}
-    for name in ("EXCERPT_BOT_DB", "EXCERPT_BOT_CORPUS"):
-        environ.pop(name, None)
-    environ.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=environ,
-        cwd=ROOT,
-        timeout=120,
-    )
-
-
-def assert_no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
+def assert_no_traceback(proc: CliRun) -> None:
     assert "Traceback" not in proc.stderr + proc.stdout
 
 
-def test_version_and_help_on_every_command(tmp_path: Path) -> None:
+def test_version_and_help_on_every_command(cli: Cli, tmp_path: Path) -> None:
     proc = cli("--version", home=tmp_path)
     assert proc.returncode == 0 and proc.stdout.startswith("excerpt-bot ")
     for command in ("index", "search", "export", "check", "stats"):
@@ -47,16 +28,17 @@ def test_version_and_help_on_every_command(tmp_path: Path) -> None:
 
 
 def test_first_search_indexes_the_shipped_corpus(tmp_path: Path) -> None:
-    proc = cli("search", "托派很擅长篡改历史", home=tmp_path)
+    """A new user's first command, as a real process: `python -m bot search ...`."""
+    proc = as_process("search", "托派很擅长篡改历史", home=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "托派很擅长篡改历史" in proc.stdout
     assert "暴躁皮皮" in proc.stdout
     assert (tmp_path / "data" / "excerpt-bot" / "excerpt.db").is_file()
-    again = cli("search", "--json", "托派", home=tmp_path)
+    again = as_process("search", "--json", "托派", home=tmp_path)
     assert "Indexing" not in again.stderr  # built once, reused
 
 
-def test_index_search_json_and_stdin_contract(tmp_path: Path) -> None:
+def test_index_search_json_and_stdin_contract(cli: Cli, tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     proc = cli("index", "--db", str(db), str(SHIPPED_CORPUS), home=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -79,7 +61,7 @@ def test_index_search_json_and_stdin_contract(tmp_path: Path) -> None:
     assert lines[3]["results"]
 
 
-def test_export_and_stats_agree(tmp_path: Path) -> None:
+def test_export_and_stats_agree(cli: Cli, tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     cli("index", "--db", str(db), home=tmp_path)
     stats = json.loads(cli("stats", "--db", str(db), "--json", home=tmp_path).stdout)
@@ -90,14 +72,16 @@ def test_export_and_stats_agree(tmp_path: Path) -> None:
     assert {e["author"] for e in exported} >= {"暴躁皮皮", "米宁", "印共（毛）"}
 
 
-def test_unchanged_corpus_is_not_rebuilt(tmp_path: Path) -> None:
+def test_unchanged_corpus_is_not_rebuilt(cli: Cli, tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     cli("index", "--db", str(db), home=tmp_path)
     proc = cli("index", "--db", str(db), home=tmp_path)
     assert proc.returncode == 0 and "up to date" in proc.stderr
 
 
-def test_problems_are_named_and_strict_fails_without_touching_the_db(tmp_path: Path) -> None:
+def test_problems_are_named_and_strict_fails_without_touching_the_db(
+    cli: Cli, tmp_path: Path
+) -> None:
     corpus = tmp_path / "posts"
     shutil.copytree(SHIPPED_CORPUS, corpus)
     (corpus / "bad.md").write_bytes(b"---\ntitle: [unclosed\n---\n\nbody\n")
@@ -117,7 +101,7 @@ def test_problems_are_named_and_strict_fails_without_touching_the_db(tmp_path: P
     assert proc.returncode != 0 and "bad.md" in proc.stdout
 
 
-def test_missing_path_fails_and_keeps_the_old_database(tmp_path: Path) -> None:
+def test_missing_path_fails_and_keeps_the_old_database(cli: Cli, tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     cli("index", "--db", str(db), home=tmp_path)
     before = db.read_bytes()
@@ -129,7 +113,7 @@ def test_missing_path_fails_and_keeps_the_old_database(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("content", [None, b"garbage" * 500, b""])
 def test_missing_or_corrupt_database_gives_a_clear_message(
-    tmp_path: Path, content: bytes | None
+    cli: Cli, tmp_path: Path, content: bytes | None
 ) -> None:
     db = tmp_path / "broken.db"
     if content is not None:
@@ -141,13 +125,13 @@ def test_missing_or_corrupt_database_gives_a_clear_message(
         assert_no_traceback(proc)
 
 
-def test_check_on_clean_corpus_is_zero(tmp_path: Path) -> None:
+def test_check_on_clean_corpus_is_zero(cli: Cli, tmp_path: Path) -> None:
     proc = cli("check", str(DATA / "hexo-sample" / "source"), home=tmp_path)
     assert proc.returncode == 0, proc.stdout
     assert "67 documents" in proc.stdout
 
 
-def test_default_database_built_from_other_posts_is_not_replaced(tmp_path: Path) -> None:
+def test_default_database_built_from_other_posts_is_not_replaced(cli: Cli, tmp_path: Path) -> None:
     """`excerpt-bot index ~/blog` into the default database, then `search`: the user's
     index is searched, not silently rebuilt from the shipped corpus."""
     blog = tmp_path / "blog"
@@ -159,7 +143,7 @@ def test_default_database_built_from_other_posts_is_not_replaced(tmp_path: Path)
     assert "Indexing" not in proc.stderr
 
 
-def test_auto_built_database_follows_changes_to_its_corpus(tmp_path: Path) -> None:
+def test_auto_built_database_follows_changes_to_its_corpus(cli: Cli, tmp_path: Path) -> None:
     corpus = tmp_path / "posts"
     corpus.mkdir()
     post = corpus / "a.md"
@@ -179,7 +163,9 @@ def damage(db: Path) -> None:
         f.write(os.urandom(32768))
 
 
-def test_database_damaged_past_its_header_is_reported_and_can_be_rebuilt(tmp_path: Path) -> None:
+def test_database_damaged_past_its_header_is_reported_and_can_be_rebuilt(
+    cli: Cli, tmp_path: Path
+) -> None:
     db = tmp_path / "a.db"
     cli("index", "--db", str(db), home=tmp_path)
     damage(db)
@@ -197,7 +183,7 @@ def test_database_damaged_past_its_header_is_reported_and_can_be_rebuilt(tmp_pat
 
 
 @pytest.mark.parametrize("where", ["/proc/excerpt.db", "/dev/null/excerpt.db", "{tmp}"])
-def test_unwritable_database_path_is_a_clear_error(tmp_path: Path, where: str) -> None:
+def test_unwritable_database_path_is_a_clear_error(cli: Cli, tmp_path: Path, where: str) -> None:
     proc = cli("index", "--db", where.format(tmp=tmp_path), home=tmp_path)
     assert proc.returncode == 1
     assert proc.stderr.startswith("excerpt-bot: ")
@@ -205,18 +191,19 @@ def test_unwritable_database_path_is_a_clear_error(tmp_path: Path, where: str) -
 
 
 def test_special_files_in_a_corpus_neither_hang_nor_blow_up(tmp_path: Path) -> None:
+    """In a process, so that a hang is a timeout rather than a stuck test run."""
     corpus = tmp_path / "posts"
     corpus.mkdir()
     (corpus / "good.md").write_text("# 好\n\n正常的文章。\n", encoding="utf-8")
     os.mkfifo(corpus / "fifo.md")
     (corpus / "zero.md").symlink_to("/dev/zero")
-    proc = cli("index", "--db", str(tmp_path / "a.db"), str(corpus), home=tmp_path)
+    proc = as_process("index", "--db", str(tmp_path / "a.db"), str(corpus), home=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "fifo.md" in proc.stderr and "zero.md" in proc.stderr
     assert "1 documents" in proc.stderr
 
 
-def test_unchanged_index_repeats_its_summary_and_problems(tmp_path: Path) -> None:
+def test_unchanged_index_repeats_its_summary_and_problems(cli: Cli, tmp_path: Path) -> None:
     corpus = tmp_path / "posts"
     shutil.copytree(SHIPPED_CORPUS, corpus)
     (corpus / "bad.md").write_bytes(b"\xff\xfe not utf-8")
@@ -230,7 +217,7 @@ def test_unchanged_index_repeats_its_summary_and_problems(tmp_path: Path) -> Non
     assert strict.returncode == 1
 
 
-def test_raising_the_file_size_limit_rebuilds(tmp_path: Path) -> None:
+def test_raising_the_file_size_limit_rebuilds(cli: Cli, tmp_path: Path) -> None:
     corpus = tmp_path / "posts"
     corpus.mkdir()
     (corpus / "big.md").write_text("# 大\n\n" + "很长的段落。" * 200_000, encoding="utf-8")
@@ -245,7 +232,7 @@ def test_raising_the_file_size_limit_rebuilds(tmp_path: Path) -> None:
     assert "up to date" not in large.stderr and "1 documents" in large.stderr
 
 
-def test_reindex_reuses_unchanged_files_and_matches_a_fresh_build(tmp_path: Path) -> None:
+def test_reindex_reuses_unchanged_files_and_matches_a_fresh_build(cli: Cli, tmp_path: Path) -> None:
     corpus = tmp_path / "posts"
     shutil.copytree(DATA / "hexo-sample" / "source", corpus)
     db, fresh = tmp_path / "a.db", tmp_path / "fresh.db"
@@ -274,22 +261,15 @@ def test_reindex_reuses_unchanged_files_and_matches_a_fresh_build(tmp_path: Path
     assert cli("export", "--db", str(db), home=tmp_path).stdout == fresh_export
 
 
-def test_site_settings_change_is_noticed_with_a_relative_corpus_path(tmp_path: Path) -> None:
+def test_site_settings_change_is_noticed_with_a_relative_corpus_path(
+    cli: Cli, tmp_path: Path
+) -> None:
     blog = tmp_path / "blog"
     shutil.copytree(DATA / "hexo-sample", blog)
     db = tmp_path / "a.db"
 
-    def index_from_source() -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
-        return subprocess.run(
-            [sys.executable, "-m", "bot", "index", "--db", str(db), "_posts"],
-            cwd=blog / "source",
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            env=env,
-            timeout=120,
-        )
+    def index_from_source() -> CliRun:
+        return cli("index", "--db", str(db), "_posts", home=tmp_path, cwd=blog / "source")
 
     assert index_from_source().returncode == 0
     config = blog / "_config.yml"
@@ -312,7 +292,9 @@ def forget_text_tables(db: Path) -> None:
     conn.close()
 
 
-def test_default_database_from_other_text_tables_is_rebuilt_on_its_own(tmp_path: Path) -> None:
+def test_default_database_from_other_text_tables_is_rebuilt_on_its_own(
+    cli: Cli, tmp_path: Path
+) -> None:
     assert cli("search", "托派", home=tmp_path).returncode == 0
     db = tmp_path / "data" / "excerpt-bot" / "excerpt.db"
     forget_text_tables(db)
