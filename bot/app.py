@@ -59,6 +59,9 @@ ALLOWED_UPDATES = [
     "callback_query",
 ]
 DAILY_TICK_SECONDS = 20.0  # how often due daily excerpts are looked for
+# APScheduler skips a run more than a second late (a busy loop, or the first run: the bot
+# registers its commands between scheduling and starting). Late, ours still run, once.
+LATE_RUNS_RUN = {"misfire_grace_time": None, "coalesce": True}
 
 
 def _menu(language: Language, *, groups: bool = False) -> list[BotCommand]:
@@ -115,6 +118,7 @@ def _make_post_init(settings: Settings) -> Callable[[BotApplication], Coroutine[
                 interval=settings.reload_seconds,
                 first=settings.reload_seconds,
                 name="reload watcher",
+                job_kwargs=LATE_RUNS_RUN,
             )
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             # SIGHUP: switch to a rebuilt database now (not available off the main thread).
@@ -156,7 +160,13 @@ async def _open_state(application: BotApplication, settings: Settings) -> None:
     if settings.scheduler:
         # A failed tick goes to the error handler; the next one runs all the same.
         state.scheduler = _jobs(application).run_repeating(
-            handlers.daily_job, interval=DAILY_TICK_SECONDS, first=0, name="daily excerpts"
+            handlers.daily_job,
+            interval=DAILY_TICK_SECONDS,
+            first=DAILY_TICK_SECONDS,
+            name="daily excerpts",
+            # The first tick as soon as the queue starts: an interval trigger whose start has
+            # passed (post_init takes a moment) would wait for its next interval instead.
+            job_kwargs={**LATE_RUNS_RUN, "next_run_time": dt.datetime.now(dt.UTC)},
         )
 
 

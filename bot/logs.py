@@ -54,6 +54,8 @@ def configure_logging(
     # httpx logs every request URL at INFO, and the URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # APScheduler (PTB's JobQueue) logs every run of every job at INFO: every few seconds.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if token:
         redact = _RedactToken(token)
         for handler in logging.getLogger().handlers:

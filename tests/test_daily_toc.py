@@ -299,12 +299,24 @@ async def test_an_article_without_headings_opens_at_its_beginning(
 async def test_periodic_work_reports_its_errors_and_stops_with_the_bot(
     fake: FakeTelegram, small_db: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """The daily excerpts and the reload watcher are JobQueue jobs: a failed run reaches the
-    error handler (logged, counted, no reader bothered) and the schedule stops with the bot."""
+    """The daily excerpts and the reload watcher are JobQueue jobs: the first tick runs as the
+    bot starts, a failed run reaches the error handler (logged, counted, no reader bothered)
+    and the schedule stops with the bot."""
     import sqlite3
+    import time
+
+    from bot.state_store import StateStore
 
     state_db = tmp_path / "state.db"
+    group = fake.group_chat(-100557)
+    store = await StateStore.open(state_db)
+    await store.subscribe(group["id"], "08:00", "Asia/Shanghai", time.time() - 60, "Group")
+    await store.close()
     async with polling_bot(fake, small_db, state_db=state_db) as app:
+        posted = await fake.wait_for(
+            "sendMessage", lambda c: c.params.get("chat_id") == group["id"], timeout=5
+        )
+        assert "独一无二" in text_of(posted)
         scheduled = {job.name for job in app.job_queue.jobs()}  # type: ignore[union-attr]
         assert scheduled == {"daily excerpts", "reload watcher"}
         daily = app.bot_data.scheduler
