@@ -12,7 +12,6 @@ import json
 import logging
 import sys
 import time
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -23,6 +22,7 @@ from bot.corpus import CorpusPathError
 from bot.corpus.report import CorpusReport
 from bot.indexer import describe_problem
 from bot.models import Match, Problem
+from bot.render import render_terminal
 from bot.search import SearchResult, search, warm_up
 from bot.store import Store, StoreError
 
@@ -121,48 +121,6 @@ async def _open_store(
     return store
 
 
-def _wrap(text: str, columns: int) -> list[str]:
-    """Wrap by display columns: a Chinese character takes two, and textwrap counts one.
-    ANSI escape sequences take none."""
-    lines: list[str] = []
-    current: list[str] = []
-    width = 0
-    in_escape = False
-    for char in text:
-        if char == "\033":
-            in_escape = True
-        char_width = 0 if in_escape else (2 if unicodedata.east_asian_width(char) in "WF" else 1)
-        if in_escape and char == "m":
-            in_escape = False
-        if width + char_width > columns and current:
-            lines.append("".join(current).rstrip())
-            current, width = [], 0
-            if char == " ":
-                continue
-        current.append(char)
-        width += char_width
-    if current:
-        lines.append("".join(current).rstrip())
-    return lines
-
-
-def _format_match(match: Match, *, color: bool) -> str:
-    p = match.passage
-    text = p.text
-    bold, reset = ("\033[1m", "\033[0m") if color else ("【", "】")
-    for start, end in sorted(match.highlights, reverse=True):
-        text = text[:start] + bold + text[start:end] + reset + text[end:]
-    where = " › ".join(p.heading_path) or p.document.title
-    if p.heading_path and p.document.title not in p.heading_path:
-        where = f"{p.document.title} › {where}"
-    lines = [f"{match.rank}. [{match.score:.0f}] {where}"]
-    lines.extend("   " + line for line in _wrap(text, 76))
-    source = " · ".join(x for x in (p.author, p.source_url) if x)
-    if source:
-        lines.append(f"   — {source}")
-    return "\n".join(lines)
-
-
 def _result_json(result: SearchResult) -> str:
     return json.dumps(
         {
@@ -194,7 +152,7 @@ async def _search(settings: Settings, query: str, *, limit: int, as_json: bool, 
             )
             return EXIT_OK
         color = sys.stdout.isatty()
-        print("\n\n".join(_format_match(m, color=color) for m in result.matches))
+        print("\n\n".join(render_terminal(m, color=color) for m in result.matches))
         noun = "match" if result.total == 1 else "matches"
         print(f"\n{result.total} {noun}, {result.took_ms:.1f} ms")
         return EXIT_OK

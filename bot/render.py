@@ -1,4 +1,5 @@
-"""Passages → Telegram HTML, and the buttons under a reply (as plain descriptions).
+"""Passages → Telegram HTML (and, for the CLI, a terminal), and the buttons under a reply
+(as plain descriptions).
 
 Telegram's rules this module keeps (https://core.telegram.org/bots/api#html-style):
 every `<`, `>`, `&` and `"` in text is escaped; only `b`, `i`, `a`, `blockquote` tags are
@@ -13,11 +14,12 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from bot.models import StoredPassage
+from bot.models import Match, StoredPassage
 
 MESSAGE_LIMIT = 4096  # UTF-16 code units of visible text per message
 INLINE_QUERY_LIMIT = 256  # characters Telegram allows in an inline query
@@ -308,6 +310,53 @@ def snippet(text: str, highlights: Sequence[tuple[int, int]], length: int = SNIP
         start = max(0, min(first - length // 4, len(flat) - length))
     piece = flat[start : start + length]
     return ("…" if start else "") + piece + ("…" if start + length < len(flat) else "")
+
+
+# --- a terminal ------------------------------------------------------------------------------
+
+
+def wrap_columns(text: str, columns: int) -> list[str]:
+    """Wrap by display columns: a Chinese character takes two, and textwrap counts one.
+    ANSI escape sequences take none."""
+    lines: list[str] = []
+    current: list[str] = []
+    width = 0
+    in_escape = False
+    for char in text:
+        if char == "\033":
+            in_escape = True
+        char_width = 0 if in_escape else (2 if unicodedata.east_asian_width(char) in "WF" else 1)
+        if in_escape and char == "m":
+            in_escape = False
+        if width + char_width > columns and current:
+            lines.append("".join(current).rstrip())
+            current, width = [], 0
+            if char == " ":
+                continue
+        current.append(char)
+        width += char_width
+    if current:
+        lines.append("".join(current).rstrip())
+    return lines
+
+
+def render_terminal(match: Match, *, color: bool) -> str:
+    """A match for a terminal (`excerpt-bot search`): rank, score and where, the passage
+    wrapped to 76 columns with the match in bold (or 【】 when not a terminal), the source."""
+    p = match.passage
+    text = p.text
+    bold, reset = ("\033[1m", "\033[0m") if color else ("【", "】")
+    for start, end in sorted(match.highlights, reverse=True):
+        text = text[:start] + bold + text[start:end] + reset + text[end:]
+    where = " › ".join(p.heading_path) or p.document.title
+    if p.heading_path and p.document.title not in p.heading_path:
+        where = f"{p.document.title} › {where}"
+    lines = [f"{match.rank}. [{match.score:.0f}] {where}"]
+    lines.extend("   " + line for line in wrap_columns(text, 76))
+    source = " · ".join(x for x in (p.author, p.source_url) if x)
+    if source:
+        lines.append(f"   — {source}")
+    return "\n".join(lines)
 
 
 # --- buttons ---------------------------------------------------------------------------------
