@@ -1,6 +1,6 @@
 """Find the passage a reader half-remembers.
 
-The plan, measured in SEARCH-NOTES.md and tuned on tests/data/dev-queries.yaml:
+The plan, measured in docs/search.md and tuned on tests/data/dev-queries.yaml:
 
 1. Clean the query (control characters, lone surrogates, chatter such as "求出处："), and
    normalize it the same way the index was built (`bot.text`).

@@ -10,7 +10,7 @@ Every step works one character at a time, so the result is a pure function of ea
 that keeps the offset map exact and lets bulk normalization run as one `str.translate` call
 (C speed) with a table that grows as new characters are seen. Converting scripts per
 character rather than per phrase also means no context can change a conversion (the
-坏/坯 trap in SEARCH-NOTES.md).
+坏/坯 trap in docs/search.md).
 
 `fold` maps each Chinese character of normalized text to one private-use code point per
 toneless pinyin syllable, so homophone typos (组职 for 组织) still share bigrams with the
