@@ -1,7 +1,8 @@
-"""The front door: `excerpt-bot index | search | export | check | stats | run`.
+"""The front door: `excerpt-bot index | search | export | check | stats | run | health`.
 
-The only place that calls `asyncio.run`; turns domain errors into one clear line on stderr
-and an exit code, never a traceback.
+Each command parses its arguments and calls the indexer, search or `bot.serve`; this module
+(with `serve.run`, which `run` hands over to) is where `asyncio.run` is called. Domain errors
+become one clear line on stderr and an exit code, never a traceback.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Settings: one table of (name, default, environment variable, help), read from the environment.
+"""Settings: one table (`SETTINGS`: name, environment variable, default, help), read from
+the environment by `load_settings`.
 
 Command-line flags override the environment; the CLI passes them in as `overrides`.
 """
@@ -35,64 +36,76 @@ def default_db_path() -> Path:
 
 @dataclass(frozen=True, slots=True)
 class Setting:
+    """One setting: its name in `Settings`, its environment variable, its default as a user
+    reads it (README's table shows the same), and what it does."""
+
     name: str
     env: str
+    default: str
     help: str
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("db", "EXCERPT_BOT_DB", "SQLite database file (default: ~/.local/share/excerpt-bot)"),
-    Setting(
-        "corpus", "EXCERPT_BOT_CORPUS", "corpus folder(s), separated by ':' (default: corpus/)"
-    ),
-    Setting("max_file_mb", "EXCERPT_BOT_MAX_FILE_MB", "skip Markdown files larger than this"),
+    Setting("db", "EXCERPT_BOT_DB", "~/.local/share/excerpt-bot/excerpt.db", "the database file"),
+    Setting("corpus", "EXCERPT_BOT_CORPUS", "corpus/", "corpus folder(s), separated by ':'"),
+    Setting("max_file_mb", "EXCERPT_BOT_MAX_FILE_MB", "5", "skip Markdown files larger than this"),
     Setting(
         "allow_outside_links",
         "EXCERPT_BOT_ALLOW_OUTSIDE_LINKS",
-        "1: follow symlinks whose target is outside the corpus folders (default: refused)",
+        "off",
+        "1: follow symlinks whose target is outside the corpus folders",
     ),
-    Setting("token", "TELEGRAM_BOT_TOKEN", "the bot's token from @BotFather (required by `run`)"),
+    Setting("token", "TELEGRAM_BOT_TOKEN", "—", "the bot's token from @BotFather (for `run`)"),
     Setting(
         "api_base_url",
         "TELEGRAM_API_BASE_URL",
-        "Bot API server (default https://api.telegram.org; or a self-hosted one)",
+        "https://api.telegram.org",
+        "the Bot API server (or a self-hosted one)",
     ),
-    Setting("webhook_url", "WEBHOOK_URL", "public HTTPS URL for updates; unset: polling"),
-    Setting("webhook_listen", "WEBHOOK_LISTEN", "address the webhook server binds (0.0.0.0)"),
-    Setting("webhook_port", "WEBHOOK_PORT", "port the webhook server binds (8080)"),
+    Setting("webhook_url", "WEBHOOK_URL", "unset: polling", "public HTTPS URL for updates"),
+    Setting("webhook_listen", "WEBHOOK_LISTEN", "0.0.0.0", "address the webhook server binds"),
+    Setting("webhook_port", "WEBHOOK_PORT", "8080", "port the webhook server binds"),
+    Setting(
+        "webhook_secret_token",
+        "WEBHOOK_SECRET_TOKEN",
+        "derived from the token",
+        "secret Telegram sends with each update",
+    ),
     Setting(
         "reload_seconds",
         "EXCERPT_BOT_RELOAD_SECONDS",
-        "how often the bot checks whether the database was rebuilt (5; 0: only on SIGHUP)",
+        "5",
+        "how often the bot checks whether the database was rebuilt (0: only on SIGHUP)",
     ),
+    Setting("admins", "EXCERPT_BOT_ADMINS", "none", "user ids allowed to /reload, comma-separated"),
+    Setting(
+        "state_db",
+        "EXCERPT_BOT_STATE_DB",
+        "state.db beside the database",
+        "daily subscriptions and feedback counts",
+    ),
+    Setting("timezone", "EXCERPT_BOT_TIMEZONE", "Asia/Shanghai", "time zone of /daily times"),
+    Setting("daily_chats", "EXCERPT_BOT_DAILY_CHATS", "none", "chats: CHAT_ID@HH:MM,..."),
+    Setting("scheduler", "EXCERPT_BOT_SCHEDULER", "on", "off: post no daily excerpts"),
     Setting(
         "status_port",
         "EXCERPT_BOT_STATUS_PORT",
-        "in polling mode, serve /healthz and /metrics on this port (default: off)",
+        "off",
+        "in polling mode, serve /healthz and /metrics on this port",
     ),
-    Setting("state_db", "EXCERPT_BOT_STATE_DB", "subscriptions and feedback (state.db beside db)"),
-    Setting("timezone", "EXCERPT_BOT_TIMEZONE", "time zone of /daily times (Asia/Shanghai)"),
-    Setting("daily_chats", "EXCERPT_BOT_DAILY_CHATS", "daily excerpt chats: CHAT_ID@HH:MM,..."),
-    Setting("scheduler", "EXCERPT_BOT_SCHEDULER", "on (default) or off: post daily excerpts"),
-    Setting("log_format", "EXCERPT_BOT_LOG_FORMAT", "text (default) or json: one object a line"),
+    Setting("log_format", "EXCERPT_BOT_LOG_FORMAT", "text", "json: one object a line"),
     Setting(
         "conflict_grace",
         "EXCERPT_BOT_CONFLICT_GRACE",
+        "10",
         "seconds after starting in which a 409 Conflict means another process already polls "
-        "this token, so this one stops (10)",
+        "this token, so this one stops",
     ),
     Setting(
         "state_timeout",
         "EXCERPT_BOT_STATE_TIMEOUT",
-        "seconds a write to the state file waits for another process's lock (2)",
-    ),
-    Setting(
-        "admins", "EXCERPT_BOT_ADMINS", "Telegram user ids allowed to /reload, comma-separated"
-    ),
-    Setting(
-        "webhook_secret_token",
-        "WEBHOOK_SECRET_TOKEN",
-        "secret Telegram sends with each update (default: derived from the token)",
+        "2",
+        "seconds a write to the state file waits for another process's lock",
     ),
 )
 

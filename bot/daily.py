@@ -1,6 +1,7 @@
 """The daily excerpt's calendar: parsing "08:00", the next time it falls due in a time zone.
 
-No I/O: the subscriptions live in `state_store.StateStore`, the sending is in `handlers`.
+No I/O: the subscriptions live in `state_store.StateStore`, the sending is in
+`handlers.daily`.
 """
 
 from __future__ import annotations

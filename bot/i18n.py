@@ -243,7 +243,6 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "zh": "文集是空的：还没有导入任何文章。",
         "en": "The collection is empty: no articles have been imported yet.",
     },
-    "section_of": {"zh": "（本节 {n} 段）", "en": "({n} passages in this section)"},
     "more_below": {"zh": "（接下条）", "en": "(continued below)"},
     "source": {"zh": "原文", "en": "source"},
     "btn_prev": {"zh": "◀ 上一条", "en": "◀ Previous"},
@@ -263,7 +262,6 @@ _TEXTS: dict[str, dict[Language, str]] = {
     "btn_sources_prev": {"zh": "◀", "en": "◀"},
     "btn_sources_next": {"zh": "▶", "en": "▶"},
     "counter": {"zh": "第 {n}/{total} 条", "en": "{n} of {total}"},
-    "random_title": {"zh": "随机一段", "en": "A random passage"},
 }
 
 

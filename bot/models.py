@@ -1,8 +1,8 @@
 """The small frozen records that flow between the importer, the store, search and the bot.
 
 Nothing here does I/O. The importer produces `ParsedDocument`s; the store persists them and
-hands back `Match`es, which carry everything a reply needs so that no second look-up is
-required to render one.
+hands back `StoredPassage`s; search wraps those in `Match`es, which carry everything a reply
+needs so that no second look-up is required to render one.
 """
 
 from __future__ import annotations
