@@ -143,3 +143,55 @@ class Match:
             "next_id": p.next_id,
             "highlights": [list(span) for span in self.highlights],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    """A document in a list (/sources, /toc): what a line about it needs."""
+
+    id: int
+    title: str
+    url: str | None
+    authors: tuple[str, ...]
+    path: str
+    passages: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutlineEntry:
+    """A headed section of a document, for a table of contents."""
+
+    section_id: int
+    level: int
+    heading: str
+    first_passage_id: int | None  # None: nothing under the heading, not even subsections
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentOutline:
+    """A document's table of contents."""
+
+    title: str  # the document's title, else its path
+    sections: tuple[OutlineEntry, ...]  # headed sections in document order
+    first_passage_id: int | None  # where the document starts
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    """What a database holds and how it was built (`excerpt-bot stats`, /about)."""
+
+    path: str
+    documents: int
+    sections: int
+    passages: int
+    characters: int
+    db_bytes: int
+    built_at: str
+    fingerprint: str
+    schema_version: int
+    build_seconds: float
+    sources: tuple[str, ...]  # the corpus paths it was built from, as given
+    files_seen: int
+    problems: tuple[Problem, ...]  # what the import reported when it was built
+    text_signature: str  # see bot.text.signature
+    build_id: str = ""  # unique per build

@@ -15,7 +15,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.store import Store, StoreError, StoreStats, file_identity
+from bot.models import StoreStats
+from bot.store import Store, StoreError, file_identity
 
 log = logging.getLogger(__name__)
 

@@ -35,13 +35,17 @@ from typing import Any, Protocol, TypeVar
 from bot.dbthread import DatabaseThread
 from bot.models import (
     Document,
+    DocumentOutline,
     DocumentRef,
+    DocumentSummary,
+    OutlineEntry,
     ParsedDocument,
     Passage,
     PassageKind,
     Problem,
     Section,
     StoredPassage,
+    StoreStats,
 )
 from bot.text import index_terms
 from bot.text import signature as text_signature
@@ -114,33 +118,6 @@ JOIN documents d ON d.id = p.document_id
 """
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentSummary:
-    id: int
-    title: str
-    url: str | None
-    authors: tuple[str, ...]
-    path: str
-    passages: int
-
-
-@dataclass(frozen=True, slots=True)
-class OutlineEntry:
-    """A headed section of a document, for a table of contents."""
-
-    section_id: int
-    level: int
-    heading: str
-    first_passage_id: int | None  # None: nothing under the heading, not even subsections
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentOutline:
-    title: str  # the document's title, else its path
-    sections: tuple[OutlineEntry, ...]  # headed sections in document order
-    first_passage_id: int | None  # where the document starts
-
-
 class StoreError(Exception):
     """The database is missing, unreadable, corrupt or from another version."""
 
@@ -155,25 +132,6 @@ class BuildSummary:
     sections: int
     passages: int
     db_bytes: int
-
-
-@dataclass(frozen=True, slots=True)
-class StoreStats:
-    path: str
-    documents: int
-    sections: int
-    passages: int
-    characters: int
-    db_bytes: int
-    built_at: str
-    fingerprint: str
-    schema_version: int
-    build_seconds: float
-    sources: tuple[str, ...]  # the corpus paths it was built from, as given
-    files_seen: int
-    problems: tuple[Problem, ...]  # what the import reported when it was built
-    text_signature: str  # see bot.text.signature
-    build_id: str = ""  # unique per build
 
 
 def _row_to_passage(row: Sequence[Any]) -> StoredPassage:
@@ -383,29 +341,18 @@ class CorpusReader(Protocol):
     path: Path
 
     async def passage_total(self) -> int: ...
-
     async def run(self, fn: Callable[[Reader], T], *, timeout: float | None = None) -> T: ...
-
     async def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]: ...
-
     async def passage(self, passage_id: int) -> StoredPassage | None: ...
-
     async def passage_by_key(self, key: str) -> StoredPassage | None: ...
-
     async def section_passages(self, section_id: int) -> list[StoredPassage]: ...
-
     async def random_passages(
         self, count: int, rng: random.Random | None = None
     ) -> list[StoredPassage]: ...
-
     async def documents(self, offset: int, limit: int) -> tuple[list[DocumentSummary], int]: ...
-
     async def document_outline(self, document_id: int) -> DocumentOutline | None: ...
-
     async def all_keys(self) -> list[str]: ...
-
     async def iter_passages(self) -> list[StoredPassage]: ...
-
     async def stats(self) -> StoreStats: ...
 
 

@@ -14,9 +14,10 @@ from telegram.ext import Application, CallbackContext, ExtBot, Job
 
 from bot.daily import DEFAULT_TIMEZONE
 from bot.metrics import Metrics
+from bot.models import StoreStats
 from bot.reload import LiveStore
 from bot.state_store import StateStore
-from bot.store import CorpusReader, StoreStats
+from bot.store import CorpusReader
 from bot.throttle import Throttle
 
 
