@@ -1,23 +1,33 @@
-"""The scale benchmark: index and search a large near-duplicate corpus, against a baseline.
+"""The scale benchmark: index and search a large near-duplicate corpus, against a peer.
 
-    python -m bench [--sizes 1,5,25] [--work DIR] [--no-baseline] [--no-bot] [--load-seconds 60]
+    python -m bench [--corpus blog|book] [--sizes 1,5,25] [--runs N] [--work DIR]
+                    [--no-baseline] [--no-bot] [--load-seconds 60]
 
-Deterministic (fixed seeds). For each size it builds a corpus from the shipped post and the
-hexo-sample posts in tests/data: copy 0 is the original, every further copy has 4% of its CJK
-characters replaced, so copies are near-duplicates, never identical. 25× is about 24 M
-characters. Then, as a user would and through the CLI contract:
+Deterministic (fixed seeds). Two corpora, both in multiples of ~0.96 M characters (25× is
+about 24 M):
+
+- `blog` (the default): the shipped post and the hexo-sample posts in tests/data; copy 0 is
+  the original, every further copy has 4% of its CJK characters replaced. Short posts, short
+  paragraphs: friendly to search. Query mix: the shipped post's three relevance sets and a
+  set generated from the original posts (bench/queries.py).
+- `book`: 《红楼梦》 (bench/data, public domain), one Markdown article a chapter, long
+  paragraphs full of common words, copies with 3% of CJK characters replaced; query mix: 90
+  queries written by reading it and 200 random 2-20-character cuts (see bench/book.py).
+
+For each size, as a user would and through the CLI contract:
 
 - `excerpt-bot index` (a subprocess): seconds, database MB, peak RSS;
-- one `excerpt-bot search --json -` process for the whole query mix: per-query p50/p95/p99
-  of `took_ms`, peak RSS, recall@1/@5 on queries whose answer is known, empty negatives;
-- on the largest size, the plain baseline: SQLite FTS5 `trigram` over the same passages, the
-  OR of the query's trigrams ranked by bm25: its p95 and recall, and the ratio to ours;
-- the bot under load through the fake Bot API server (see bench/load.py).
+- one `excerpt-bot search --json -` process for the whole query mix: p50/p95/p99 of
+  `took_ms`, p95 by query length (normalized characters), peak RSS, recall@1/@5 on queries
+  whose answer is known (the random cuts apart), empty negatives;
+- the peer, over the same passages in the same run: SQLite FTS5 `trigram`, the OR of the
+  query's trigrams ranked by bm25 (its build seconds, p50/p95/p99, recall), and the ratio of
+  our p95 to the peer's: the figure to trust on a shared, noisy machine;
+- on the largest size, the bot under load through the fake Bot API server (bench/load.py).
 
-The query mix: the three relevance sets of the shipped post (tests/data/*-queries.yaml) and a
-generated set cut from the original posts (exact, misremembered, one or two typos,
-Traditional, 2-character words, headings, long sentences, chatter, negatives), the same at
-every size so the figures compare.
+`--runs N` repeats index, search and peer N times per size and adds a row of medians.
+Corpora are kept in `--work` and reused when present. Times on this 2-core machine, one run:
+blog 1,5,25 ~6 min with the load test; book 1× ~1 min, 5× ~2 min, 25× ~6 min, 100× ~25 min.
 """
 
 from __future__ import annotations
@@ -35,14 +45,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bench.book import book_queries, make_book_corpus
 from bench.queries import generate_from_db
 from bench.relevance import text_hits
+from bot.text import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = (ROOT / "corpus", ROOT / "tests" / "data" / "hexo-sample" / "source")
@@ -123,6 +135,21 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
 
 
+#: Query length classes (normalized characters, what the search sees) for p95 by length.
+LENGTH_CLASSES: tuple[tuple[str, int, int], ...] = (
+    ("≤2", 0, 2),
+    ("3–4", 3, 4),
+    ("5–8", 5, 8),
+    ("9–16", 9, 16),
+    ("17+", 17, 10**9),
+)
+
+
+def length_class(query: str) -> str:
+    length = len(normalize(query))
+    return next(name for name, low, high in LENGTH_CLASSES if low <= length <= high)
+
+
 @dataclass
 class Relevance:
     recall1: float
@@ -130,30 +157,65 @@ class Relevance:
     negatives_empty: int
     negatives: int
     took_ms: list[float]
+    cuts1: float | None = None  # recall on the random cuts (book corpus), kept apart
+    cuts5: float | None = None
+    by_kind: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # n, @1, @5
+
+    def kinds(self) -> str:
+        return "  ".join(
+            f"{kind} {at1}/{n}" + (f" ({at5} @5)" if at5 != at1 else "")
+            for kind, (n, at1, at5) in sorted(self.by_kind.items())
+        )
 
     def row(self) -> str:
         t = self.took_ms
+        cuts = (
+            f"  cuts @1 {self.cuts1:.3f} @5 {self.cuts5:.3f}"
+            if self.cuts1 is not None and self.cuts5 is not None
+            else ""
+        )
         return (
             f"p50 {statistics.median(t):6.2f}  p95 {percentile(t, 0.95):6.2f}  "
             f"p99 {percentile(t, 0.99):6.2f} ms  recall@1 {self.recall1:.3f}  "
             f"recall@5 {self.recall5:.3f}  negatives empty {self.negatives_empty}/{self.negatives}"
+            + cuts
         )
 
 
 def score(
     queries: list[dict[str, Any]], results: list[list[tuple[str, list[str]]]], took: list[float]
 ) -> Relevance:
-    at1 = at5 = positives = negatives = empty = 0
+    """Recall over the queries whose answer is known; random cuts (kind `cut`) are scored
+    apart, so the written set's figure compares with the blog corpus's."""
+    hits: dict[bool, list[tuple[bool, bool]]] = {False: [], True: []}
+    by_kind: dict[str, tuple[int, int, int]] = {}
+    negatives = empty = 0
     for query, found in zip(queries, results, strict=True):
         if query.get("kind") == "negative":
             negatives += 1
             empty += not found
             continue
-        positives += 1
-        hits = [text_hits(text, path, query) for text, path in found[:5]]
-        at1 += bool(hits and hits[0])
-        at5 += any(hits)
-    return Relevance(at1 / positives, at5 / positives, empty, negatives, took)
+        ranked = [text_hits(text, path, query) for text, path in found[:5]]
+        at1, at5 = bool(ranked and ranked[0]), any(ranked)
+        hits[query.get("kind") == "cut"].append((at1, at5))
+        kind = str(query.get("kind", "?"))
+        n, k1, k5 = by_kind.get(kind, (0, 0, 0))
+        by_kind[kind] = (n + 1, k1 + at1, k5 + at5)
+
+    def recall(pairs: list[tuple[bool, bool]], at: int) -> float:
+        return sum(pair[at] for pair in pairs) / len(pairs) if pairs else 1.0
+
+    cuts = hits[True]
+    return Relevance(
+        recall(hits[False], 0),
+        recall(hits[False], 1),
+        empty,
+        negatives,
+        took,
+        recall(cuts, 0) if cuts else None,
+        recall(cuts, 1) if cuts else None,
+        by_kind,
+    )
 
 
 def search_all(db: Path, queries: list[dict[str, Any]]) -> tuple[Relevance, Run]:
@@ -168,15 +230,24 @@ def search_all(db: Path, queries: list[dict[str, Any]]) -> tuple[Relevance, Run]
     return score(queries, results, took), run
 
 
-def baseline(db: Path, queries: list[dict[str, Any]], work: Path) -> Relevance:
-    """SQLite FTS5 trigram over the same passages: OR of the query's trigrams, bm25."""
+def peer_index(db: Path, work: Path) -> tuple[Path, float]:
+    """Build the peer's SQLite FTS5 trigram table over the same passages; (path, seconds)."""
     trigram_db = work / "baseline-trigram.db"
     trigram_db.unlink(missing_ok=True)
+    started = time.perf_counter()
     conn = sqlite3.connect(trigram_db)
     conn.execute("CREATE VIRTUAL TABLE t USING fts5(text, tokenize='trigram')")
     conn.execute("ATTACH ? AS src", (str(db),))
     conn.execute("INSERT INTO t(rowid, text) SELECT id, text FROM src.passages")
     conn.commit()
+    conn.close()
+    return trigram_db, time.perf_counter() - started
+
+
+def peer_search(trigram_db: Path, db: Path, queries: list[dict[str, Any]]) -> Relevance:
+    """The peer's search: the OR of the query's trigrams, ranked by bm25, top 5."""
+    conn = sqlite3.connect(trigram_db)
+    conn.execute("ATTACH ? AS src", (str(db),))
     paths = {
         pid: json.loads(path)
         for pid, path in conn.execute(
@@ -203,8 +274,14 @@ def baseline(db: Path, queries: list[dict[str, Any]], work: Path) -> Relevance:
     return score(queries, results, took)
 
 
+def baseline(db: Path, queries: list[dict[str, Any]], work: Path) -> Relevance:
+    """SQLite FTS5 trigram over the same passages: OR of the query's trigrams, bm25."""
+    trigram_db, _ = peer_index(db, work)
+    return peer_search(trigram_db, db, queries)
+
+
 def load_queries(work: Path) -> list[dict[str, Any]]:
-    """The fixed query mix: the shipped post's three sets and a generated set."""
+    """The blog corpus's fixed query mix: the shipped post's three sets and a generated set."""
     queries: list[dict[str, Any]] = []
     for name in ("dev", "extra", "blind"):
         path = ROOT / "tests" / "data" / f"{name}-queries.yaml"
@@ -222,15 +299,168 @@ def load_queries(work: Path) -> list[dict[str, Any]]:
     return queries
 
 
+@dataclass
+class Figures:
+    """One run at one size: what `python -m bench` reports."""
+
+    size: int
+    characters: int
+    passages: int
+    index_s: float
+    db_mb: float
+    index_rss_mb: float
+    ours: Relevance
+    search_rss_mb: float
+    p95_by_length: dict[str, float]
+    peer_index_s: float | None = None
+    peer: Relevance | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        """Our p95 over the peer's, measured in the same run."""
+        if self.peer is None:
+            return None
+        return percentile(self.ours.took_ms, 0.95) / max(percentile(self.peer.took_ms, 0.95), 1e-9)
+
+    def as_dict(self) -> dict[str, Any]:
+        t = self.ours.took_ms
+        out: dict[str, Any] = {
+            "size": self.size,
+            "characters": self.characters,
+            "passages": self.passages,
+            "index_s": self.index_s,
+            "db_mb": self.db_mb,
+            "index_rss_mb": self.index_rss_mb,
+            "p50": statistics.median(t),
+            "p95": percentile(t, 0.95),
+            "p99": percentile(t, 0.99),
+            "search_rss_mb": self.search_rss_mb,
+            "recall1": self.ours.recall1,
+            "recall5": self.ours.recall5,
+            "cuts1": self.ours.cuts1,
+            "cuts5": self.ours.cuts5,
+            "negatives_empty": self.ours.negatives_empty,
+            "negatives": self.ours.negatives,
+            **{f"p95_len_{name}": value for name, value in self.p95_by_length.items()},
+        }
+        if self.peer is not None:
+            p = self.peer.took_ms
+            out.update(
+                peer_index_s=self.peer_index_s,
+                peer_p50=statistics.median(p),
+                peer_p95=percentile(p, 0.95),
+                peer_p99=percentile(p, 0.99),
+                peer_recall1=self.peer.recall1,
+                peer_recall5=self.peer.recall5,
+                peer_cuts1=self.peer.cuts1,
+                peer_cuts5=self.peer.cuts5,
+                peer_negatives_empty=self.peer.negatives_empty,
+                ratio=self.ratio,
+            )
+        return out
+
+
+def measure(
+    size: int, corpus: Path, characters: int, queries: list[dict[str, Any]], work: Path, peer: bool
+) -> Figures:
+    """Index the corpus, run the query mix through our search and through the peer."""
+    db = work / f"db-{size}x.db"
+    db.unlink(missing_ok=True)
+    index = run_measured(cli("index", "--db", str(db), str(corpus)))
+    if index.returncode:
+        raise SystemExit(f"index failed: {index.stderr[-2000:]}")
+    with sqlite3.connect(db) as conn:
+        passages = int(conn.execute("SELECT count(*) FROM passages").fetchone()[0])
+    relevance, search = search_all(db, queries)
+    by_length: dict[str, list[float]] = {name: [] for name, _, _ in LENGTH_CLASSES}
+    for query, took in zip(queries, relevance.took_ms, strict=True):
+        by_length[length_class(str(query["q"]))].append(took)
+    figures = Figures(
+        size,
+        characters,
+        passages,
+        index.seconds,
+        db.stat().st_size / 1e6,
+        index.peak_mb,
+        relevance,
+        search.peak_mb,
+        {name: percentile(values, 0.95) for name, values in by_length.items() if values},
+    )
+    if peer:
+        trigram_db, figures.peer_index_s = peer_index(db, work)
+        figures.peer = peer_search(trigram_db, db, queries)
+        trigram_db.unlink()
+    return figures
+
+
+def report(f: Figures) -> str:
+    lines = [
+        f"{f.size:>3}×  {f.characters / 1e6:6.2f} M chars  {f.passages:>7} passages  "
+        f"index {f.index_s:5.1f} s  {f.db_mb:6.1f} MB  index RSS {f.index_rss_mb:4.0f} MB  "
+        f"search RSS {f.search_rss_mb:4.0f} MB",
+        f"      ours: {f.ours.row()}",
+        f"      ours recall@1 by kind: {f.ours.kinds()}",
+        "      ours p95 by query length: "
+        + "  ".join(f"{name} {value:.1f}" for name, value in f.p95_by_length.items()),
+    ]
+    if f.peer is not None and f.peer_index_s is not None:
+        lines.append(
+            f"      peer: {f.peer.row()}  (build {f.peer_index_s:.1f} s)\n"
+            f"      ratio of our p95 to the peer's: {f.ratio:.2f}×"
+        )
+    return "\n".join(lines)
+
+
+def _median(runs: list[dict[str, Any]], key: str) -> Any:
+    values = [r[key] for r in runs if r.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def summary_table(by_size: dict[int, list[dict[str, Any]]]) -> str:
+    """A Markdown table of medians over the runs of each size."""
+    names = [name for name, _, _ in LENGTH_CLASSES]
+    head = (
+        "| size | chars | passages | runs | index s | DB MB | index RSS | p50 / p95 / p99 ms | "
+        + " | ".join(f"p95 {n}" for n in names)
+        + " | search RSS | recall@1 / @5 | cuts @1 / @5 | neg. empty"
+        + " | peer build s | peer p50 / p95 / p99 | peer @1 / @5 | ratio p95 |"
+    )
+    rows = [head, "|" + "---|" * (head.count("|") - 1)]
+
+    def fmt(value: Any, spec: str = ".1f") -> str:
+        return "–" if value is None else format(value, spec)
+
+    for size, runs in by_size.items():
+
+        def m(key: str, runs: list[dict[str, Any]] = runs) -> Any:
+            return _median(runs, key)
+
+        rows.append(
+            f"| {size}× | {m('characters') / 1e6:.2f} M | {m('passages'):,.0f} | {len(runs)} "
+            f"| {fmt(m('index_s'))} | {fmt(m('db_mb'))} | {fmt(m('index_rss_mb'), '.0f')} "
+            f"| {fmt(m('p50'))} / {fmt(m('p95'))} / {fmt(m('p99'))} | "
+            + " | ".join(fmt(m(f"p95_len_{n}")) for n in names)
+            + f" | {fmt(m('search_rss_mb'), '.0f')} | {fmt(m('recall1'), '.3f')} / "
+            f"{fmt(m('recall5'), '.3f')} | {fmt(m('cuts1'), '.3f')} / {fmt(m('cuts5'), '.3f')} "
+            f"| {fmt(m('negatives_empty'), '.0f')}/{runs[0]['negatives']} "
+            f"| {fmt(m('peer_index_s'))} | {fmt(m('peer_p50'))} / {fmt(m('peer_p95'))} / "
+            f"{fmt(m('peer_p99'))} | {fmt(m('peer_recall1'), '.3f')} / "
+            f"{fmt(m('peer_recall5'), '.3f')} | {fmt(m('ratio'), '.2f')}× |"
+        )
+    return "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--corpus", choices=("blog", "book"), default="blog")
     parser.add_argument("--sizes", default="1,5,25", help="multiples of ~0.96 M characters")
+    parser.add_argument("--runs", type=int, default=1, help="runs per size (medians reported)")
     parser.add_argument("--work", type=Path, help="keep corpora and databases here")
-    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the FTS5 peer")
     parser.add_argument("--no-bot", action="store_true", help="skip the bot load test")
     parser.add_argument("--load-seconds", type=float, default=60.0)
     args = parser.parse_args(argv)
@@ -239,42 +469,35 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     print(f"work directory: {work}", flush=True)
 
-    queries = load_queries(work)
+    queries = book_queries() if args.corpus == "book" else load_queries(work)
     known = sum(q.get("kind") != "negative" for q in queries)
-    print(f"query mix: {len(queries)} queries ({known} with a known answer)", flush=True)
+    cuts = sum(q.get("kind") == "cut" for q in queries)
+    print(
+        f"corpus: {args.corpus}; query mix: {len(queries)} queries ({known} with a known "
+        f"answer, {cuts} of them random cuts)",
+        flush=True,
+    )
 
-    rows: list[str] = []
+    by_size: dict[int, list[dict[str, Any]]] = {}
     largest: Path | None = None
-    ours: Relevance | None = None
+    results = work / f"results-{args.corpus}.jsonl"
     for size in sizes:
-        corpus = work / f"corpus-{size}x"
-        characters = make_corpus(corpus, size * COPIES_PER_SIZE)
-        db = work / f"db-{size}x.db"
-        db.unlink(missing_ok=True)
-        index = run_measured(cli("index", "--db", str(db), str(corpus)))
-        if index.returncode:
-            raise SystemExit(f"index failed: {index.stderr[-2000:]}")
-        passages = sqlite3.connect(db).execute("SELECT count(*) FROM passages").fetchone()[0]
-        relevance, search = search_all(db, queries)
-        rows.append(
-            f"{size:>3}×  {characters / 1e6:6.2f} M chars  {passages:>7} passages  "
-            f"index {index.seconds:5.1f} s  {db.stat().st_size / 1e6:6.1f} MB  "
-            f"index RSS {index.peak_mb:5.0f} MB  |  search {relevance.row()}  "
-            f"search RSS {search.peak_mb:4.0f} MB"
-        )
-        print(rows[-1], flush=True)
-        largest, ours = db, relevance
+        corpus = work / f"{args.corpus}-{size}x"
+        if args.corpus == "book":
+            characters = make_book_corpus(corpus, size)
+        else:
+            characters = make_corpus(corpus, size * COPIES_PER_SIZE)
+        for run in range(1, args.runs + 1):
+            figures = measure(size, corpus, characters, queries, work, not args.no_baseline)
+            print(f"run {run}/{args.runs}\n{report(figures)}", flush=True)
+            record = figures.as_dict()
+            by_size.setdefault(size, []).append(record)
+            with results.open("a", encoding="utf-8") as out:
+                out.write(json.dumps({"corpus": args.corpus, "run": run, **record}) + "\n")
+        largest = work / f"db-{size}x.db"
 
-    print("\n== scale ==")
-    print("\n".join(rows))
-    if largest is not None and ours is not None and not args.no_baseline:
-        plain = baseline(largest, queries, work)
-        print(f"\n== baseline on the largest size (FTS5 trigram, OR, bm25) ==\n{plain.row()}")
-        ratio = percentile(plain.took_ms, 0.95) / max(percentile(ours.took_ms, 0.95), 1e-9)
-        print(
-            f"ratio baseline/ours: p95 {ratio:.1f}×, recall@1 {ours.recall1:.3f} vs "
-            f"{plain.recall1:.3f}, recall@5 {ours.recall5:.3f} vs {plain.recall5:.3f}"
-        )
+    print(f"\n== {args.corpus} corpus: medians over runs (every run: {results}) ==")
+    print(summary_table(by_size))
     if largest is not None and not args.no_bot:
         from bench.load import load_test
 
