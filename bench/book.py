@@ -132,9 +132,9 @@ def make_book_corpus(target: Path, size: int, seed: int = 1) -> int:
     stamp = target / ".bench-corpus"
     wanted = f"{_VERSION} size={size} seed={seed} perturb={PERTURB} unit={UNIT_CHARS}"
     if stamp.is_file():
-        recorded, _, characters = stamp.read_text(encoding="utf-8").rpartition(" chars=")
+        recorded, _, count = stamp.read_text(encoding="utf-8").rpartition(" chars=")
         if recorded == wanted:
-            return int(characters)
+            return int(count)
     shutil.rmtree(target, ignore_errors=True)
     characters = 0
     for relative, markdown in _articles(size, seed):
@@ -147,7 +147,9 @@ def make_book_corpus(target: Path, size: int, seed: int = 1) -> int:
     return characters
 
 
-def random_cuts(n: int = CUTS, seed: int = CUT_SEED) -> list[dict[str, Any]]:
+def random_cuts(
+    n: int = CUTS, seed: int = CUT_SEED, lengths: tuple[int, int] = CUT_LENGTHS
+) -> list[dict[str, Any]]:
     """`n` runs of 2-20 characters cut at random places of the book's paragraphs (a place is
     as likely as any other, so long paragraphs are cut more often). The length counts the
     letters and characters a search sees (punctuation inside a cut is kept, as copied, but
@@ -163,7 +165,7 @@ def random_cuts(n: int = CUTS, seed: int = CUT_SEED) -> list[dict[str, Any]]:
     cuts: list[dict[str, Any]] = []
     while len(cuts) < n:
         paragraph = rng.choices(paragraphs, cum_weights=weights)[0]
-        length = rng.randint(*CUT_LENGTHS)
+        length = rng.randint(*lengths)
         start = rng.randrange(len(paragraph))
         if not paragraph[start].isalnum():
             continue
