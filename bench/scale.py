@@ -22,7 +22,8 @@ For each size, as a user would and through the CLI contract:
   whose answer is known (the random cuts apart), empty negatives;
 - the peer, over the same passages in the same run: SQLite FTS5 `trigram`, the OR of the
   query's trigrams ranked by bm25 (its build seconds, p50/p95/p99, recall), and the ratio of
-  our p95 to the peer's: the figure to trust on a shared, noisy machine;
+  our p95 to the peer's: the figure to trust on a shared, noisy machine. Each query goes to
+  our search process and then to the peer before the next, so both see the same load;
 - on the largest size, the bot under load through the fake Bot API server (bench/load.py).
 
 `--runs N` repeats index, search and peer N times per size and adds a row of medians.
@@ -218,16 +219,37 @@ def score(
     )
 
 
-def search_all(db: Path, queries: list[dict[str, Any]]) -> tuple[Relevance, Run]:
-    """One `excerpt-bot search --json -` process for every query, as the contract says."""
-    lines = "".join(" ".join(str(q["q"]).split()) + "\n" for q in queries)
-    run = run_measured(cli("search", "--db", str(db), "--json", "--limit", "5", "-"), stdin=lines)
-    if run.returncode:
-        raise SystemExit(f"search failed: {run.stderr[-2000:]}")
-    outputs = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
-    results = [[(r["text"], r["heading_path"]) for r in o["results"]] for o in outputs]
-    took = [float(o["took_ms"]) for o in outputs]
-    return score(queries, results, took), run
+class Peer:
+    """The peer: SQLite FTS5 `trigram` over the same passages, the OR of the query's
+    trigrams ranked by bm25, top 5 (timed per query, in this process)."""
+
+    def __init__(self, trigram_db: Path, db: Path) -> None:
+        self.conn = sqlite3.connect(trigram_db)
+        self.conn.execute("ATTACH ? AS src", (str(db),))
+        self.paths = {
+            pid: json.loads(path)
+            for pid, path in self.conn.execute(
+                "SELECT p.id, s.heading_path FROM src.passages p JOIN src.sections s"
+                " ON s.id = p.section_id"
+            )
+        }
+
+    def search(self, query: str) -> tuple[list[tuple[str, list[str]]], float]:
+        plain = "".join(ch for ch in query if ch.isalnum())
+        grams = list(dict.fromkeys(plain[i : i + 3] for i in range(len(plain) - 2)))
+        started = time.perf_counter()
+        rows: list[tuple[int, str]] = []
+        if grams:
+            expression = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
+            rows = self.conn.execute(
+                "SELECT rowid, text FROM t WHERE t MATCH ? ORDER BY bm25(t) LIMIT 5",
+                (expression,),
+            ).fetchall()
+        took = (time.perf_counter() - started) * 1000
+        return [(text, self.paths.get(rowid, [])) for rowid, text in rows], took
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def peer_index(db: Path, work: Path) -> tuple[Path, float]:
@@ -244,40 +266,56 @@ def peer_index(db: Path, work: Path) -> tuple[Path, float]:
     return trigram_db, time.perf_counter() - started
 
 
-def peer_search(trigram_db: Path, db: Path, queries: list[dict[str, Any]]) -> Relevance:
-    """The peer's search: the OR of the query's trigrams, ranked by bm25, top 5."""
-    conn = sqlite3.connect(trigram_db)
-    conn.execute("ATTACH ? AS src", (str(db),))
-    paths = {
-        pid: json.loads(path)
-        for pid, path in conn.execute(
-            "SELECT p.id, s.heading_path FROM src.passages p JOIN src.sections s"
-            " ON s.id = p.section_id"
+def search_all(
+    db: Path, queries: list[dict[str, Any]], peer: Peer | None = None
+) -> tuple[Relevance, Run, Relevance | None]:
+    """One `excerpt-bot search --json -` process for every query, as the contract says.
+
+    With a peer, each query goes to our process and then to the peer before the next one,
+    so both are timed under the same load: on a shared machine the load changes from one
+    minute to the next, and a ratio of two runs made minutes apart measures that too."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(
+            cli("search", "--db", str(db), "--json", "--limit", "5", "-"),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
         )
-    }
-    results: list[list[tuple[str, list[str]]]] = []
-    took: list[float] = []
-    for query in queries:
-        plain = "".join(ch for ch in str(query["q"]) if ch.isalnum())
-        grams = list(dict.fromkeys(plain[i : i + 3] for i in range(len(plain) - 2)))
-        started = time.perf_counter()
-        rows: list[tuple[int, str]] = []
-        if grams:
-            expression = " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
-            rows = conn.execute(
-                "SELECT rowid, text FROM t WHERE t MATCH ? ORDER BY bm25(t) LIMIT 5",
-                (expression,),
-            ).fetchall()
-        took.append((time.perf_counter() - started) * 1000)
-        results.append([(text, paths.get(rowid, [])) for rowid, text in rows])
-    conn.close()
-    return score(queries, results, took)
-
-
-def baseline(db: Path, queries: list[dict[str, Any]], work: Path) -> Relevance:
-    """SQLite FTS5 trigram over the same passages: OR of the query's trigrams, bm25."""
-    trigram_db, _ = peer_index(db, work)
-    return peer_search(trigram_db, db, queries)
+        assert process.stdin is not None and process.stdout is not None
+        ours: list[dict[str, Any]] = []
+        theirs: list[tuple[list[tuple[str, list[str]]], float]] = []
+        for query in queries:
+            line = " ".join(str(query["q"]).split())
+            process.stdin.write((line + "\n").encode("utf-8"))
+            process.stdin.flush()
+            answer = process.stdout.readline()
+            if not answer:
+                break
+            ours.append(json.loads(answer))
+            if peer is not None:
+                theirs.append(peer.search(line))
+        process.stdin.close()
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        run = Run(
+            time.perf_counter() - started,
+            usage.ru_maxrss / 1024,
+            "",
+            err.read().decode("utf-8", "replace"),
+            process.returncode,
+        )
+    if run.returncode or len(ours) != len(queries):
+        raise SystemExit(f"search failed: {run.stderr[-2000:]}")
+    results = [[(r["text"], r["heading_path"]) for r in o["results"]] for o in ours]
+    relevance = score(queries, results, [float(o["took_ms"]) for o in ours])
+    peer_relevance = None
+    if peer is not None:
+        peer_relevance = score(queries, [r for r, _ in theirs], [t for _, t in theirs])
+    return relevance, run, peer_relevance
 
 
 def load_queries(work: Path) -> list[dict[str, Any]]:
@@ -371,11 +409,22 @@ def measure(
         raise SystemExit(f"index failed: {index.stderr[-2000:]}")
     with sqlite3.connect(db) as conn:
         passages = int(conn.execute("SELECT count(*) FROM passages").fetchone()[0])
-    relevance, search = search_all(db, queries)
+    peer_index_s: float | None = None
+    the_peer: Peer | None = None
+    trigram_db = work / "baseline-trigram.db"
+    if peer:
+        trigram_db, peer_index_s = peer_index(db, work)
+        the_peer = Peer(trigram_db, db)
+    try:
+        relevance, search, peer_relevance = search_all(db, queries, the_peer)
+    finally:
+        if the_peer is not None:
+            the_peer.close()
+            trigram_db.unlink()
     by_length: dict[str, list[float]] = {name: [] for name, _, _ in LENGTH_CLASSES}
     for query, took in zip(queries, relevance.took_ms, strict=True):
         by_length[length_class(str(query["q"]))].append(took)
-    figures = Figures(
+    return Figures(
         size,
         characters,
         passages,
@@ -385,12 +434,9 @@ def measure(
         relevance,
         search.peak_mb,
         {name: percentile(values, 0.95) for name, values in by_length.items() if values},
+        peer_index_s,
+        peer_relevance,
     )
-    if peer:
-        trigram_db, figures.peer_index_s = peer_index(db, work)
-        figures.peer = peer_search(trigram_db, db, queries)
-        trigram_db.unlink()
-    return figures
 
 
 def report(f: Figures) -> str:
