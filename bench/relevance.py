@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 
 from bot.indexer import index
-from bot.models import Match
+from bot.models import Match, MatchKind
 from bot.search import search, warm_up
 from bot.store import Store
 from bot.text import normalize
@@ -54,6 +54,8 @@ class Report:
     at5: int = 0
     negatives: int = 0
     negatives_empty: int = 0
+    negatives_text: int = 0  # answered with a text match: the worst kind of wrong
+    at1_meaning: int = 0  # right first results that were meaning matches
     took_ms: list[float] = field(default_factory=list)
     by_kind: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
     misses: list[str] = field(default_factory=list)
@@ -72,25 +74,30 @@ class Report:
         out = [
             f"queries {self.positives + self.negatives}: recall@1 {self.recall1:.3f}  "
             f"recall@5 {self.recall5:.3f}  negatives empty {self.negatives_empty}/{self.negatives}"
-            f"  took_ms p50 {statistics.median(t):.2f} p95 {p95:.2f} max {t[-1]:.2f}"
+            f" (text-answered {self.negatives_text})  took_ms p50 {statistics.median(t):.2f}"
+            f" p95 {p95:.2f} max {t[-1]:.2f}  (@1 by meaning: {self.at1_meaning})"
         ]
         for kind, (n, a1, a5) in sorted(self.by_kind.items()):
             out.append(f"  {kind:<9} n={n:<4} @1 {a1 / n:.3f}  @5 {a5 / n:.3f}")
         return out
 
 
-async def evaluate(store: Store, queries: Sequence[dict[str, Any]], *, limit: int = 5) -> Report:
+async def evaluate(
+    store: Store, queries: Sequence[dict[str, Any]], *, limit: int = 5, meaning: bool = True
+) -> Report:
     report = Report()
     for query in queries:
-        result = await search(store, str(query["q"]), limit=limit)
+        result = await search(store, str(query["q"]), limit=limit, meaning=meaning)
         report.took_ms.append(result.took_ms)
         kind = str(query.get("kind", "?"))
         if kind == "negative":
             report.negatives += 1
             if result.matches:
+                first = result.matches[0]
+                report.negatives_text += first.kind is MatchKind.TEXT
                 report.misses.append(
                     f"negative returned {len(result.matches)}: {query['q']!r} -> "
-                    f"{result.matches[0].passage.text[:40]!r} ({result.matches[0].score:.0f})"
+                    f"{first.kind.value} {first.passage.text[:40]!r} ({first.score:.0f})"
                 )
             else:
                 report.negatives_empty += 1
@@ -101,21 +108,24 @@ async def evaluate(store: Store, queries: Sequence[dict[str, Any]], *, limit: in
         stats[0] += 1
         if hits and hits[0]:
             report.at1 += 1
+            report.at1_meaning += result.matches[0].kind is MatchKind.MEANING
             stats[1] += 1
         if any(hits):
             report.at5 += 1
             stats[2] += 1
         if not (hits and hits[0]):
-            got = [f"{m.score:.0f}:{m.passage.text[:24]}" for m in result.matches[:2]]
+            got = [
+                f"{m.kind.value[0]}{m.score:.0f}:{m.passage.text[:24]}" for m in result.matches[:2]
+            ]
             report.misses.append(
                 f"{kind} {query['q']!r} rank={hits.index(True) + 1 if any(hits) else '-'} got {got}"
             )
     return report
 
 
-async def _index(paths: Sequence[Path], db: Path) -> None:
+async def _index(paths: Sequence[Path], db: Path, *, meaning: bool = True) -> None:
     started = time.perf_counter()
-    report = await index(db, paths, force=True)
+    report = await index(db, paths, force=True, meaning=meaning)
     seconds = time.perf_counter() - started
     print(
         f"indexed {report.documents} documents, {report.passages} passages, "
@@ -124,13 +134,13 @@ async def _index(paths: Sequence[Path], db: Path) -> None:
     )
 
 
-async def _main(db: Path, files: Sequence[Path], verbose: bool) -> int:
+async def _main(db: Path, files: Sequence[Path], verbose: bool, meaning: bool = True) -> int:
     store = await Store.open(db)
     warm_up()
     try:
         for file in files:
             queries = yaml.safe_load(file.read_text(encoding="utf-8"))
-            report = await evaluate(store, queries)
+            report = await evaluate(store, queries, meaning=meaning)
             print(f"{file}:")
             print("\n".join(report.lines()))
             if verbose:
@@ -146,14 +156,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     source.add_argument("--db", type=Path, help="an existing database")
     source.add_argument("--corpus", type=Path, nargs="+", help="index these paths first")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    parser.add_argument(
+        "--no-meaning", action="store_true", help="text matches only (no meaning index)"
+    )
     parser.add_argument("files", nargs="+", type=Path, metavar="QUERIES.yaml")
     args = parser.parse_args(argv)
     if args.db is not None:
-        return asyncio.run(_main(args.db, args.files, args.verbose))
+        return asyncio.run(_main(args.db, args.files, args.verbose, not args.no_meaning))
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
-        asyncio.run(_index(args.corpus, db))
-        return asyncio.run(_main(db, args.files, args.verbose))
+        asyncio.run(_index(args.corpus, db, meaning=not args.no_meaning))
+        return asyncio.run(_main(db, args.files, args.verbose, not args.no_meaning))
 
 
 if __name__ == "__main__":

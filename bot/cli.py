@@ -168,6 +168,7 @@ async def _export(settings: Settings, *, auto: bool) -> int:
             record = Match(rank=0, score=0.0, passage=passage, highlights=()).to_json()
             # The same fields as a search result; a passage on its own has no rank or score.
             record["rank"] = record["score"] = None
+            del record["match"]  # a passage on its own was not found either way
             print(json.dumps(record, ensure_ascii=False))
         return EXIT_OK
     finally:

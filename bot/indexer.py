@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot import __version__
+from bot import meaning as meaning_index
 from bot.config import Settings
 from bot.corpus import (
     DEFAULT_MAX_FILE_BYTES,
@@ -44,13 +45,17 @@ from bot.corpus import (
 from bot.models import ImportResult, Problem
 from bot.store import (
     SCHEMA_VERSION,
+    BuildingDatabase,
     BuildStep,
     PreviousParses,
     Store,
     StoreError,
     build_database,
+    passage_texts,
+    previous_meaning_vectors,
     read_recorded_sources,
     read_stats,
+    write_meaning_units,
 )
 from bot.text import signature as text_signature
 
@@ -104,6 +109,65 @@ class IndexReport:
     problems: tuple[Problem, ...]
     db_bytes: int
     seconds: float
+    meaning: MeaningReport | None = None  # None: no meaning index was built this time
+
+
+@dataclass(slots=True)
+class MeaningReport:
+    """What the meaning step did: how many units the passages have, how many were encoded
+    (the rest were reused from the database being replaced), and how long it took."""
+
+    units: int = 0
+    encoded: int = 0
+    characters: int = 0  # of the units encoded
+    seconds: float = 0.0
+
+
+_ENCODE_BATCH = 256  # units per call: large enough to amortize, small enough for progress
+
+
+def meaning_step(
+    report: MeaningReport,
+    progress: Progress | None = None,
+    encoder: meaning_index.Encoder | None = None,
+) -> BuildStep:
+    """The build step that writes the meaning index: every passage's units, encoded, except
+    those whose vectors the database being replaced already has (by content)."""
+
+    def step(building: BuildingDatabase) -> None:
+        started = time.monotonic()
+        rows = [
+            (passage_id, unit, meaning_index.unit_key(unit))
+            for passage_id, text in passage_texts(building)
+            for unit in meaning_index.units(text)
+        ]
+        vectors = previous_meaning_vectors(
+            building, meaning_index.MODEL_ID, {key for _, _, key in rows}
+        )
+        todo: dict[bytes, str] = {}
+        for _, unit, key in rows:
+            if key not in vectors:
+                todo.setdefault(key, unit)
+        keys = list(todo)
+        model = encoder or meaning_index.shared_encoder()
+        for start in range(0, len(keys), _ENCODE_BATCH):
+            batch = keys[start : start + _ENCODE_BATCH]
+            encoded = model.encode([todo[key] for key in batch])
+            vectors.update(zip(batch, meaning_index.quantize(encoded), strict=True))
+            if progress is not None:
+                progress.update("meaning", start + len(batch), f"of {len(keys)} new units")
+        report.units = write_meaning_units(
+            building,
+            ((passage_id, key, vectors[key]) for passage_id, _, key in rows),
+            meaning_index.MODEL_ID,
+        )
+        report.encoded = len(keys)
+        report.characters = sum(map(len, todo.values()))
+        report.seconds = time.monotonic() - started
+        if progress is not None:
+            progress.finish("meaning", len(keys), report.seconds)
+
+    return step
 
 
 def describe_problem(problem: Problem) -> str:
@@ -191,9 +255,13 @@ async def index(
     strict: bool = False,
     progress: Progress | None = None,
     steps: Sequence[BuildStep] = BUILD_STEPS,
+    meaning: bool = True,
+    encoder: meaning_index.Encoder | None = None,
 ) -> IndexReport:
     """Build the database at `db` from `paths`, unless it is up to date (`force` rebuilds
     anyway). `strict`: any problem fails the build and leaves the database unchanged.
+    `meaning`: build the meaning index too (when the encoder is installed); a database
+    without one, asked for one, is not up to date.
     Raises IndexingError: the database was not changed (a missing path, `strict` with
     problems, or a new file that could not be written)."""
     started = time.monotonic()
@@ -212,6 +280,7 @@ async def index(
         and previous is not None
         and previous.fingerprint == current
         and previous.text_signature == text_signature()
+        and previous.meaning_model == (_meaning_model() if meaning else previous.meaning_model)
     ):
         # Nothing changed: the same summary and problems as when it was built, no rebuild.
         report = IndexReport(
@@ -249,6 +318,10 @@ async def index(
             f"--strict: {len(result.problems)} file(s) had problems; the database was not changed",
             result.problems,
         )
+    meaning_report = None
+    if meaning and meaning_index.available():
+        meaning_report = MeaningReport()
+        steps = (*steps, meaning_step(meaning_report, progress, encoder))
     try:
         summary = await build_database(
             db,
@@ -276,7 +349,13 @@ async def index(
         problems=tuple(result.problems),
         db_bytes=summary.db_bytes,
         seconds=time.monotonic() - started,
+        meaning=meaning_report,
     )
+
+
+def _meaning_model() -> str:
+    """The meaning model a build makes here: "" when the encoder is not installed."""
+    return meaning_index.MODEL_ID if meaning_index.available() else ""
 
 
 def _ignore(line: str) -> None:

@@ -11,6 +11,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 
+class MatchKind(StrEnum):
+    """How a search result was found, which decides what a reader may take it for."""
+
+    TEXT = "text"  # by the reader's words: exact, typos, Traditional script, misremembered
+    MEANING = "meaning"  # close in meaning, not the reader's words: never quote it as theirs
+
+
 class PassageKind(StrEnum):
     """Where a passage came from in the Markdown; used for tie-breaks and rendering."""
 
@@ -127,6 +134,7 @@ class Match:
     score: float  # 0..100
     passage: StoredPassage
     highlights: tuple[tuple[int, int], ...]  # [start, end) character spans in passage.text
+    kind: MatchKind = MatchKind.TEXT
 
     def to_json(self) -> dict[str, object]:
         p = self.passage
@@ -142,6 +150,7 @@ class Match:
             "prev_id": p.prev_id,
             "next_id": p.next_id,
             "highlights": [list(span) for span in self.highlights],
+            "match": self.kind.value,
         }
 
 
@@ -195,3 +204,5 @@ class StoreStats:
     problems: tuple[Problem, ...]  # what the import reported when it was built
     text_signature: str  # see bot.text.signature
     build_id: str = ""  # unique per build
+    meaning_model: str = ""  # the encoder of the meaning index; "" when there is none
+    meaning_units: int = 0

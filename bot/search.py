@@ -30,10 +30,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+from numpy.typing import NDArray
 from rapidfuzz import fuzz
 from rapidfuzz.distance import LCSseq
 
-from bot.models import Match, PassageKind, StoredPassage
+from bot.meaning import MeaningIndex, shared_encoder
+from bot.models import Match, MatchKind, PassageKind, StoredPassage
 from bot.store import CorpusReader, Reader
 from bot.text import (
     analyze,
@@ -69,6 +72,18 @@ _READING_ALTERNATIVES = 32  # first readings looked up per pinyin syllable
 _PAIR_TERMS = 256  # bigram terms per pair of pinyin syllables
 _SUBSTITUTION_LENGTHS = (4, 8)  # queries this long may have one character wrong
 _PREFILTER = 45.0  # below this partial_ratio a passage cannot reach any threshold
+# Meaning matches (bot.meaning). Candidates: the passages whose best unit is closest to the
+# query. Cosine alone cannot tell a paraphrase from a nearby topic (measured: a nonsense
+# query's best cosine reaches 0.66 while right answers start near 0.45), so each candidate is
+# scored by its cosine plus the evidence of its words: the share of the query's specific
+# terms it holds (names, numbers and rare nouns survive a paraphrase) and its character
+# score. Below _MEANING_CONFIDENT the best candidate is not offered at all.
+_MEANING_MIN_CHARS = 5  # shorter queries are words, not meanings ("谢谢", "托派")
+_MEANING_POOL = 30
+_LEXICAL_WEIGHT = 0.2
+_CHARACTER_WEIGHT = 0.15
+_MEANING_CONFIDENT = 0.57
+_MEANING_SPREAD = 0.1  # once confident, also offer candidates this close to the best
 # Function characters: particles, copulas, common adverbs and conjunctions. Readers drop and
 # add them freely when they misremember ("托派最擅长的就是篡改历史" for "托派很擅长篡改历史").
 # Negations (不, 没) carry meaning and are not here.
@@ -123,6 +138,7 @@ class _Scored:
     span: tuple[int, int] | None = None  # best alignment in normalized text
     via_heading: bool = False
     heading_equal: bool = False  # the query is this passage's heading, word for word
+    kind: MatchKind = MatchKind.TEXT
 
 
 def clean_query(query: str, *, limit: int = MAX_QUERY_CHARS) -> str:
@@ -453,8 +469,63 @@ def _diverse_pool(coverage: dict[int, float]) -> list[int]:
     return pool + overflow[: _POOL - len(pool)]
 
 
+def _term_weights(reader: Reader, variant: _Variant, total_passages: int) -> dict[str, float]:
+    """The query's terms weighted by how specific they are in this corpus; a term no passage
+    has (chatter, a typo) carries no evidence either way."""
+    counts = reader.doc_counts(variant.raw_terms)
+    return {term: math.log(1 + total_passages / n) for term, n in counts.items()}
+
+
+def _meaning_matches(
+    reader: Reader,
+    index: MeaningIndex,
+    queries: NDArray[np.float32],
+    variants: list[_Variant],
+    exclude: set[int],
+    total_passages: int,
+    normalized: dict[int, tuple[str, str]],
+) -> list[_Scored]:
+    """Passages close in meaning to the query, if the evidence is confident (see
+    _MEANING_CONFIDENT), best first; none of `exclude` (already found by their words)."""
+    hits = [h for h in index.top(queries, _MEANING_POOL) if h.passage_id not in exclude]
+    if not hits:
+        return []
+    missing = [h.passage_id for h in hits if h.passage_id not in normalized]
+    for pid, (text, kind) in reader.texts(missing).items():
+        normalized[pid] = (_cached_normalize(text), kind)
+    weights = _term_weights(reader, variants[0], total_passages)
+    total_weight = sum(weights.values())
+    textual = [v for v in variants if not v.romanized]
+    scored: list[tuple[float, float, int, int]] = []
+    for hit in hits:
+        reader.check_deadline()
+        norm_text, kind = normalized.get(hit.passage_id, ("", "paragraph"))
+        lexical = (
+            sum(w for term, w in weights.items() if term in norm_text) / total_weight
+            if total_weight
+            else 0.0
+        )
+        characters = max((_score_text(v, norm_text)[0] for v in textual), default=0.0)
+        fused = hit.cosine + _LEXICAL_WEIGHT * lexical + _CHARACTER_WEIGHT * characters / 100
+        scored.append((fused, hit.cosine, _kind_rank(kind), hit.passage_id))
+    scored.sort(key=lambda item: (-item[0], item[3]))
+    best = scored[0][0]
+    if best < _MEANING_CONFIDENT:
+        return []
+    return [
+        _Scored(100 * cosine, kind_rank, pid, kind=MatchKind.MEANING)
+        for fused, cosine, kind_rank, pid in scored
+        if fused >= best - _MEANING_SPREAD
+    ]
+
+
 def _retrieve(
-    reader: Reader, variants: list[_Variant], total_passages: int, limit: int, offset: int
+    reader: Reader,
+    variants: list[_Variant],
+    total_passages: int,
+    limit: int,
+    offset: int,
+    meaning: tuple[MeaningIndex, list[str]] | None = None,
 ) -> tuple[list[_Scored], int, dict[int, StoredPassage]]:
     scored: dict[int, _Scored] = {}
 
@@ -514,6 +585,14 @@ def _retrieve(
     if ranked and ranked[0].score >= 100 and len(variants[0].norm) <= _SHORT_QUERY:
         # A short word that occurs as typed: its homophones and near-misses are noise.
         ranked = [s for s in ranked if s.score >= 100]
+    if meaning is not None:
+        index, forms = meaning
+        # Encoded here, on the database thread, so the event loop never waits for it.
+        queries = shared_encoder().encode(forms)
+        exclude = {s.passage_id for s in ranked}
+        ranked += _meaning_matches(
+            reader, index, queries, variants, exclude, total_passages, normalized
+        )
     page = ranked[offset : offset + limit]
     stored = reader.passages([s.passage_id for s in page])
     return page, len(ranked), stored
@@ -574,6 +653,14 @@ def _highlights(
     return tuple(sorted(set(spans)))
 
 
+def _meaning_forms(cleaned: str, variants: list[_Variant]) -> list[str]:
+    """What to encode for the meaning path, or nothing: a query too short to carry a
+    meaning of its own, or typed in pinyin (letters the encoder would read as English)."""
+    if any(v.romanized for v in variants) or len(variants[0].norm) < _MEANING_MIN_CHARS:
+        return []
+    return [cleaned]
+
+
 async def search(
     store: CorpusReader,
     query: str,
@@ -581,9 +668,12 @@ async def search(
     limit: int = 10,
     offset: int = 0,
     timeout: float | None = None,
+    meaning: bool = True,
 ) -> SearchResult:
-    """Search the store; returns at most `limit` matches starting at `offset`. With a
-    `timeout`, a search that takes longer is stopped and raises `QueryTimeout`."""
+    """Search the store; returns at most `limit` matches starting at `offset`: the passages
+    found by the reader's words first, then (with `meaning` and a database that has a
+    meaning index) those close in meaning. With a `timeout`, a search that takes longer is
+    stopped and raises `QueryTimeout`."""
     started = time.perf_counter()
     cleaned = clean_query(query)
     variants = _variants(cleaned)
@@ -592,8 +682,10 @@ async def search(
     if not variants:
         return SearchResult(query, [], 0, (time.perf_counter() - started) * 1000)
     total_passages = await store.passage_total()
+    forms = _meaning_forms(cleaned, variants) if meaning and store.meaning is not None else []
+    plan = (store.meaning, forms) if store.meaning is not None and forms else None
     page, total, stored = await store.run(
-        lambda reader: _retrieve(reader, variants, total_passages, limit, offset),
+        lambda reader: _retrieve(reader, variants, total_passages, limit, offset, plan),
         timeout=timeout,
     )
     norms = [v.norm for v in variants]
@@ -602,6 +694,11 @@ async def search(
         passage = stored.get(item.passage_id)
         if passage is None:
             continue
-        highlights = () if item.via_heading else _highlights(passage.text, norms, item.span)
-        matches.append(Match(rank, float(item.score), passage, highlights))
+        # A meaning match is not the reader's words: nothing in it is theirs to highlight.
+        highlights = (
+            ()
+            if item.via_heading or item.kind is MatchKind.MEANING
+            else _highlights(passage.text, norms, item.span)
+        )
+        matches.append(Match(rank, float(item.score), passage, highlights, item.kind))
     return SearchResult(query, matches, total, (time.perf_counter() - started) * 1000)

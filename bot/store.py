@@ -27,12 +27,16 @@ import random
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+import numpy as np
+
 from bot.dbthread import DatabaseThread
+from bot.meaning import MODEL_ID as MEANING_MODEL
+from bot.meaning import MeaningIndex, dequantize
 from bot.models import (
     Document,
     DocumentOutline,
@@ -50,7 +54,7 @@ from bot.models import (
 from bot.text import index_terms
 from bot.text import signature as text_signature
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: meaning_units
 T = TypeVar("T")
 
 _SCHEMA = """
@@ -106,6 +110,13 @@ CREATE VIRTUAL TABLE heading_terms USING fts5(
     terms, content='', detail='none', columnsize=0, tokenize='unicode61 remove_diacritics 0'
 );
 CREATE VIRTUAL TABLE passage_vocab USING fts5vocab(passage_terms, row);
+-- The meaning index (bot.meaning): one row per unit (a passage's sentence or clause). Empty
+-- when it was not built; meta 'meaning_model' names the encoder when it was.
+CREATE TABLE meaning_units (
+    passage_id INTEGER NOT NULL,
+    key BLOB NOT NULL,          -- bot.meaning.unit_key(unit text): vectors are reused by it
+    vector BLOB NOT NULL        -- bot.meaning.quantize
+);
 CREATE VIRTUAL TABLE heading_vocab USING fts5vocab(heading_terms, row);
 """
 
@@ -288,6 +299,8 @@ class Reader:
             problems=tuple(Problem(*p) for p in json.loads(meta.get("problems", "[]"))),
             text_signature=meta.get("text_signature", ""),
             build_id=meta.get("build_id", ""),
+            meaning_model=meta.get("meaning_model", ""),
+            meaning_units=int(meta.get("meaning_units", 0) or 0),
         )
 
     def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
@@ -339,6 +352,7 @@ class CorpusReader(Protocol):
     which return models. `Store` is the implementation."""
 
     path: Path
+    meaning: MeaningIndex | None  # the meaning index, when the database has one and it is on
 
     async def passage_total(self) -> int: ...
     async def run(self, fn: Callable[[Reader], T], *, timeout: float | None = None) -> T: ...
@@ -362,7 +376,9 @@ def _opening_facts(conn: sqlite3.Connection) -> tuple[int, int, dict[str, str]]:
     if version != SCHEMA_VERSION:
         return int(version), 0, {}
     row = conn.execute("SELECT count(*) FROM passages").fetchone()
-    rows = conn.execute("SELECT key, value FROM meta WHERE key IN ('text_signature', 'sources')")
+    rows = conn.execute(
+        "SELECT key, value FROM meta WHERE key IN ('text_signature', 'sources', 'meaning_model')"
+    )
     return int(version), int(row[0]) if row else 0, {str(k): str(v) for k, v in rows}
 
 
@@ -375,10 +391,12 @@ class Store:
         path: Path,
         passage_total: int,
         identity: tuple[int, ...] = (),
+        meaning: MeaningIndex | None = None,
     ) -> None:
         self._conn = conn
         self.path = path
         self._passage_total = passage_total
+        self.meaning = meaning  # None: the database has no meaning index, or it is off
         self.identity = identity  # of the file when opened: a rebuild replaces the inode
         self._active = 0  # calls in flight: a retired store closes when this reaches zero
         self._idle = asyncio.Event()
@@ -386,9 +404,10 @@ class Store:
         self._closed = False
 
     @classmethod
-    async def open(cls, path: Path, *, for_search: bool = True) -> Store:
+    async def open(cls, path: Path, *, for_search: bool = True, meaning: bool = True) -> Store:
         """Open read-only. `for_search=False` skips the check that the database's terms were
-        made with this installation's text tables (enough for stats and export)."""
+        made with this installation's text tables (enough for stats and export), and the
+        meaning index; `meaning=False` leaves the meaning index unread (text matches only)."""
         if not path.is_file():
             raise StoreError(f"no database at {path}; build one with: excerpt-bot index")
         uri = f"{path.resolve().as_uri()}?mode=ro"
@@ -413,6 +432,13 @@ class Store:
                     f"this installation has; rebuild it with: excerpt-bot index --db {path} "
                     f"{sources}".rstrip()
                 )
+            index = None
+            if for_search and meaning and meta.get("meaning_model") == MEANING_MODEL:
+                ids, vectors = await conn.run(_read_meaning_units)
+                if ids:
+                    index = MeaningIndex(
+                        dequantize(vectors, len(ids)), np.asarray(ids, dtype=np.int64)
+                    )
         except sqlite3.DatabaseError as exc:
             await conn.close()
             raise StoreError(
@@ -422,7 +448,7 @@ class Store:
         except StoreError:
             await conn.close()
             raise
-        return cls(conn, path, passage_total, identity)
+        return cls(conn, path, passage_total, identity, index)
 
     async def close(self) -> None:
         if not self._closed:
@@ -735,6 +761,65 @@ class BuildingDatabase:
         self.connection.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value)
         )
+
+
+def passage_texts(building: BuildingDatabase) -> list[tuple[int, str]]:
+    """(id, text) of every passage of the new database, in id order."""
+    return [
+        (int(r[0]), str(r[1]))
+        for r in building.connection.execute("SELECT id, text FROM passages ORDER BY id")
+    ]
+
+
+def previous_meaning_vectors(
+    building: BuildingDatabase, model: str, keys: Collection[bytes]
+) -> dict[bytes, bytes]:
+    """The vectors the database being replaced already has for these unit keys, if it was
+    made with the same encoder: re-indexing a grown corpus encodes only what is new."""
+    if not keys or not building.target.is_file():
+        return {}
+    try:
+        old = sqlite3.connect(f"{building.target.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return {}
+    found: dict[bytes, bytes] = {}
+    try:
+        row = old.execute("SELECT value FROM meta WHERE key = 'meaning_model'").fetchone()
+        if not row or row[0] != model:
+            return {}
+        for key, vector in old.execute("SELECT key, vector FROM meaning_units"):
+            if key in keys:
+                found[key] = vector
+    except sqlite3.Error:
+        return {}  # an old or damaged database: encode everything again
+    finally:
+        old.close()
+    return found
+
+
+def write_meaning_units(
+    building: BuildingDatabase, rows: Iterable[tuple[int, bytes, bytes]], model: str
+) -> int:
+    """Store (passage id, unit key, vector) rows and record the encoder; returns the count."""
+    conn = building.connection
+    conn.execute("BEGIN")
+    before = conn.total_changes
+    conn.executemany("INSERT INTO meaning_units (passage_id, key, vector) VALUES (?, ?, ?)", rows)
+    count = conn.total_changes - before
+    building.set_meta("meaning_model", model)
+    building.set_meta("meaning_units", str(count))
+    conn.execute("COMMIT")
+    return count
+
+
+def _read_meaning_units(conn: sqlite3.Connection) -> tuple[list[int], bytes]:
+    """Every unit's passage id and vector bytes, back to back, in row order."""
+    ids: list[int] = []
+    vectors: list[bytes] = []
+    for passage_id, vector in conn.execute("SELECT passage_id, vector FROM meaning_units"):
+        ids.append(passage_id)
+        vectors.append(vector)
+    return ids, b"".join(vectors)
 
 
 # A step after the character index (see bot.indexer.BUILD_STEPS). It runs before the new
