@@ -45,7 +45,7 @@ from bot.text import (
     normalize,
     normalize_with_offsets,
     original_span,
-    romanized,
+    romanized_readings,
     warm_up,
 )
 
@@ -78,6 +78,8 @@ _PREFILTER = 45.0  # below this partial_ratio a passage cannot reach any thresho
 # scored by its cosine plus the evidence of its words: the share of the query's specific
 # terms it holds (names, numbers and rare nouns survive a paraphrase) and its character
 # score. Below _MEANING_CONFIDENT the best candidate is not offered at all.
+_ALL_WORDS_SCORE = 99.0  # every keyword in the passage: after the query as typed, before the rest
+_ALL_WORDS_CAP = 2000  # candidate passages read for a keyword query
 _MEANING_MIN_CHARS = 5  # shorter queries are words, not meanings ("谢谢", "托派")
 _MEANING_POOL = 30
 _LEXICAL_WEIGHT = 0.2
@@ -102,7 +104,22 @@ _CHATTER = re.compile(
     r"有句话|大意是|好像是|大概是|[^\s，,。：:“”]{1,6}说过?[：:]|请问|谢谢|麻烦|"
     r"帮(我|忙)找|找一下|什么意思|是什么|[吗呢吧啊呀？?]+$)"
 )
-_QUOTED = re.compile(r"[“\"「『《]([^”\"」』》]{4,})[”\"」』》]")
+# Quotation marks around the words a reader remembers. Not 《》: a book's title names a work,
+# it is not a quote of it ("列宁在《国家与革命》里怎么讲…" is not a search for the title).
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{4,})[”\"」』]")
+# Clauses: what a reader's chatter is wrapped around ("之前读到过一个比方，说…，在哪篇文章里").
+# A clause cut out of the query stands for it only when it matches almost word for word.
+_CLAUSE_SPLIT = re.compile(r"[\s，,。.!！?？;；:：、“”\"「」『』()（）…~～]+")
+_CLAUSE_MIN = 6  # normalized characters
+_CLAUSE_SCORE = 88.0
+# Numbers written the other way: 三个月 / 3个月, 一八九八年 / 1898年, 第十五次 / 第15次.
+_CHINESE_DIGITS = dict(
+    zip("〇零一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True)
+)
+_CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
+_NUMERAL_RUN = re.compile(r"[〇零一二两三四五六七八九十百千]+")
+_MEASURE_AFTER = re.compile(r"[个年月日号天次岁人位种条本篇章节周倍万亿分小届期]")
+_DIGIT_RUN = re.compile(r"(?<![0-9.])[0-9]+(?![0-9.])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +145,7 @@ class _Variant:
     # For a pinyin query: characters to fold by another reading than their first (长 -> chang)
     overrides: dict[int, str] | None = None
     term_groups: list[list[str]] | None = None  # pinyin: each syllable pair's spellings
+    min_score: float = 0.0  # a clause cut out of the query must match almost word for word
 
 
 @dataclass(slots=True)
@@ -158,12 +176,86 @@ def clean_query(query: str, *, limit: int = MAX_QUERY_CHARS) -> str:
     return " ".join("".join(kept).split())[:limit]
 
 
+def _chinese_number(run: str) -> int | None:
+    """The value of a run of Chinese numerals (三十五, 一百二十, 十); None if malformed."""
+    total, digit = 0, None
+    for char in run:
+        if char in _CHINESE_DIGITS:
+            if digit is not None:
+                return None  # 三五 is not a number a reader would mean as 35
+            digit = _CHINESE_DIGITS[char]
+        else:
+            total += (1 if digit is None else digit) * _CHINESE_UNITS[char]
+            digit = None
+    return total + (digit or 0)
+
+
+def _numbers_as_digits(text: str) -> str:
+    """Chinese numerals that count something, as digits: 一八九八年 -> 1898年, 三个月 -> 3个月."""
+
+    def convert(match: re.Match[str]) -> str:
+        run = match.group()
+        after = text[match.end() : match.end() + 1]
+        counts = (
+            len(run) >= 2 or bool(_MEASURE_AFTER.match(after)) or text[: match.start()][-1:] == "第"
+        )
+        if not counts:
+            return run  # 一定, 统一: a word, not a number
+        if not any(c in _CHINESE_UNITS for c in run):
+            return "".join(str(_CHINESE_DIGITS[c]) for c in run)  # a year read digit by digit
+        value = _chinese_number(run)
+        return run if value is None else str(value)
+
+    return _NUMERAL_RUN.sub(convert, text)
+
+
+def _numbers_as_chinese(text: str) -> str:
+    """Digits as Chinese numerals: 1898年 -> 一八九八年, 3个月 -> 三个月, 15次 -> 十五次."""
+    names = "〇一二三四五六七八九"
+
+    def convert(match: re.Match[str]) -> str:
+        digits = match.group()
+        if len(digits) >= 3:
+            return "".join(names[int(d)] for d in digits)  # years and codes: digit by digit
+        value = int(digits)
+        if value < 10:
+            return names[value]
+        tens, ones = divmod(value, 10)
+        return ("" if tens == 1 else names[tens]) + "十" + (names[ones] if ones else "")
+
+    return _DIGIT_RUN.sub(convert, text)
+
+
+def _clauses(query: str) -> list[str]:
+    """The clauses of a query that has several (and pairs of neighbours), chatter removed:
+    the remembered words are usually one or two of them."""
+    parts = [p for p in _CLAUSE_SPLIT.split(query) if p]
+    if len(parts) < 2:
+        return []
+    out = []
+    for part in [*parts, *map("，".join, itertools.pairwise(parts))]:
+        kept = _CHATTER.sub(" ", part).strip()
+        norm = normalize(kept)
+        chinese = sum(1 for char in norm if not char.isascii())
+        # A few words of Chinese at least: a lone English word ("ChatGPT") is a keyword,
+        # and a clause that is one would match every passage that mentions it.
+        if chinese >= 3 and len(norm) >= _CLAUSE_MIN:
+            out.append(kept)
+    return out
+
+
 def _variants(query: str) -> list[_Variant]:
     forms = [query]
     stripped = _CHATTER.sub(" ", query).strip()
     if stripped and stripped != query:
         forms.append(stripped)
     forms.extend(m.group(1) for m in _QUOTED.finditer(query))
+    for converted in (_numbers_as_digits(query), _numbers_as_chinese(query)):
+        if converted != query:
+            forms.append(converted)
+    # Clauses cut out of the query are held to a stricter standard than the forms above.
+    clauses = set(_clauses(query)) - set(forms)
+    forms.extend(sorted(clauses, key=len, reverse=True))
     out: list[_Variant] = []
     seen: set[str] = set()
     for form in forms:
@@ -182,9 +274,11 @@ def _variants(query: str) -> list[_Variant]:
         last = raw_terms[-1] if raw_terms else ""
         prefix = last if last.isascii() and len(last) >= 3 and norm.endswith(last) else None
         content = _without_function_chars(norm)
-        out.append(_Variant(norm, folded, raw_terms, folded_terms, weight, prefix, content))
-    roman = romanized(query)
-    if roman is not None:
+        variant = _Variant(norm, folded, raw_terms, folded_terms, weight, prefix, content)
+        if form in clauses:
+            variant.min_score = _CLAUSE_SCORE
+        out.append(variant)
+    for roman in romanized_readings(query):
         # Also look for the Chinese the pinyin stands for. Typed words still count as words:
         # where they occur as typed ("long", "change"), that match scores 100 and this one at
         # most 94, so English keeps its meaning.
@@ -355,16 +449,23 @@ def _score_text(variant: _Variant, norm_text: str) -> tuple[float, tuple[int, in
     position = norm_text.find(q)
     if position >= 0:
         return 100.0, (position, position + len(q))
+    folded_text = (
+        fold(norm_text.translate(variant.overrides))
+        if variant.overrides
+        else _cached_fold(norm_text)
+    )
+    if variant.romanized and len(norm_text) < len(variant.folded):
+        # Pinyin: a query's length is its syllables, not its letters.
+        score = fuzz.ratio(variant.folded, folded_text) * _FOLDED_DISCOUNT
+        return score, (0, len(norm_text))
     if len(norm_text) < len(q):
-        # partial_ratio is symmetric: a short text inside a long query would score 100.
-        return float(fuzz.ratio(q, norm_text)), (0, len(norm_text))
-    best, span = _view_score(q, norm_text)
+        if not variant.romanized:
+            # partial_ratio is symmetric: a short text inside a long query would score 100.
+            return float(fuzz.ratio(q, norm_text)), (0, len(norm_text))
+        best, span = 0.0, (0, 0)  # shorter than the letters typed: only the syllables count
+    else:
+        best, span = _view_score(q, norm_text)
     if variant.folded != q:
-        folded_text = (
-            fold(norm_text.translate(variant.overrides))
-            if variant.overrides
-            else _cached_fold(norm_text)
-        )
         score, where = _view_score(variant.folded, folded_text)
         if score * _FOLDED_DISCOUNT > best:
             best, span = score * _FOLDED_DISCOUNT, where
@@ -469,6 +570,85 @@ def _diverse_pool(coverage: dict[int, float]) -> list[int]:
     return pool + overflow[: _POOL - len(pool)]
 
 
+def _keywords(cleaned: str, variants: list[_Variant]) -> list[str]:
+    """The normalized words of a query typed as keywords ("斯大林 镇压", "托派 1927"), or []
+    for a query without spaces or typed in pinyin."""
+    if any(v.romanized for v in variants):
+        return []
+    words = list(dict.fromkeys(w for w in map(normalize, cleaned.split()) if w))
+    return words if len(words) >= 2 else []
+
+
+def _word_terms(word: str) -> list[str]:
+    """Index terms that every passage holding `word` has (its rarest two are enough to find
+    the candidates; the words are then checked in the text)."""
+    raw = analyze(word).raw
+    return [t for t in raw if len(t) > 1] or raw
+
+
+def _window(norm: str, words: list[str]) -> int | None:
+    """Characters spanned by the closest occurrences of all `words` in `norm` (None if one
+    is missing): words read together in one sentence rank before words pages apart."""
+    positions = []
+    for word in words:
+        found = [m.start() for m in re.finditer(re.escape(word), norm)]
+        if not found:
+            return None
+        positions.append(found)
+    best: int | None = None
+    for start in positions[0]:
+        ends = [min(found, key=lambda p: abs(p - start)) for found in positions[1:]]
+        width = max([start, *ends]) - min([start, *ends])
+        best = width if best is None else min(best, width)
+    return best
+
+
+def _all_words(
+    reader: Reader,
+    words: list[str],
+    normalized: dict[int, tuple[str, str]],
+) -> list[_Scored]:
+    """Passages holding every keyword, in their text or in their document title and heading
+    path (a reader recalls the article's subject and one word of the passage)."""
+    terms = {word: _word_terms(word) for word in words}
+    counts = reader.doc_counts(t for ts in terms.values() for t in ts)
+    in_text = [
+        _rare_first(ts, counts)[:2] for ts in terms.values() if all(counts.get(t) for t in ts)
+    ]
+    candidates: list[int] = []
+    if len(in_text) == len(words):  # every word is in some passage's text
+        candidates = reader.ids_with_all([t for ts in in_text for t in ts], _ALL_WORDS_CAP)
+    heading_counts = reader.doc_counts((t for ts in terms.values() for t in ts), headings=True)
+    sections: list[int] = []
+    for ts in terms.values():
+        if ts and all(heading_counts.get(t) for t in ts):
+            sections += reader.ids_with_all(_rare_first(ts, heading_counts)[:2], 200, headings=True)
+    if sections:
+        candidates += reader.passages_in_sections(sections[:200], _ALL_WORDS_CAP)
+    candidates = list(dict.fromkeys(candidates))
+    if not candidates:
+        return []
+    missing = [pid for pid in candidates if pid not in normalized]
+    for pid, (text, kind) in reader.texts(missing).items():
+        normalized[pid] = (_cached_normalize(text), kind)
+    headings = reader.heading_texts(candidates)
+    found: list[_Scored] = []
+    for pid in candidates:
+        reader.check_deadline()
+        norm_text, kind = normalized.get(pid, ("", "paragraph"))
+        width = _window(norm_text, words)
+        if width is not None:
+            # Closer together ranks first; the score stays under the query found as typed.
+            score = _ALL_WORDS_SCORE - min(width, 500) / 1000
+        else:
+            heading = _cached_normalize(headings.get(pid, ""))
+            if not all(word in norm_text or word in heading for word in words):
+                continue
+            score = _ALL_WORDS_SCORE - 0.6
+        found.append(_Scored(score, _kind_rank(kind), pid))
+    return found
+
+
 def _term_weights(reader: Reader, variant: _Variant, total_passages: int) -> dict[str, float]:
     """The query's terms weighted by how specific they are in this corpus; a term no passage
     has (chatter, a typo) carries no evidence either way."""
@@ -526,6 +706,7 @@ def _retrieve(
     limit: int,
     offset: int,
     meaning: tuple[MeaningIndex, list[str]] | None = None,
+    words: list[str] | None = None,
 ) -> tuple[list[_Scored], int, dict[int, StoredPassage]]:
     scored: dict[int, _Scored] = {}
 
@@ -567,6 +748,7 @@ def _retrieve(
         threshold = _min_score(len(variant.folded if variant.romanized else variant.norm))
         if variant.weight < 1 and len(variant.norm) <= 2:
             threshold = 100.0  # two characters cut out of a longer query: exact or nothing
+        threshold = max(threshold, variant.min_score)
         for pid in candidate_ids:
             reader.check_deadline()
             norm_text, kind = normalized.get(pid, ("", "paragraph"))
@@ -576,6 +758,10 @@ def _retrieve(
 
         if len(variant.norm) >= 3:
             _retrieve_headings(reader, variant, keep)
+
+    if words:
+        for item in _all_words(reader, words, normalized):
+            keep(item)
 
     ranked = sorted(
         scored.values(),
@@ -606,11 +792,15 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
         for sid in reader.ids_with_term(term, _TERM_CAP, headings=True):
             coverage[sid] += 1
     sections = reader.headings(sid for sid, _ in coverage.most_common(_HEADING_POOL))
-    q = variant.norm
+    # A pinyin query is compared with headings read as pinyin, like passages.
+    q = variant.folded if variant.romanized else variant.norm
+    discount = _FOLDED_DISCOUNT if variant.romanized else 1.0
     for heading, first_passage in sections.values():
         if first_passage is None:
             continue
         h = normalize(heading)
+        if variant.romanized:
+            h = fold(h.translate(variant.overrides)) if variant.overrides else fold(h)
         if not h:
             continue
         if len(h) >= len(q):
@@ -621,6 +811,7 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
             score = fuzz.partial_ratio(q, h)
         else:
             score = fuzz.ratio(q, h)
+        score *= discount
         if score >= max(_min_score(len(q)), 70.0):
             keep(
                 _Scored(
@@ -635,17 +826,18 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
 
 
 def _highlights(
-    text: str, variant_norms: list[str], span: tuple[int, int] | None
+    text: str, variant_norms: list[str], span: tuple[int, int] | None, words: list[str]
 ) -> tuple[tuple[int, int], ...]:
     """Character spans of `text` to highlight: every exact occurrence of the query if there
-    is one, else the best fuzzy alignment."""
+    is one, else of each of its keywords, else the best fuzzy alignment."""
     norm, offsets = normalize_with_offsets(text)
     spans: list[tuple[int, int]] = []
-    for q in variant_norms:
-        start = norm.find(q)
-        while start >= 0 and q:
-            spans.append(original_span(offsets, start, start + len(q)))
-            start = norm.find(q, start + len(q))
+    for group in [[q] for q in variant_norms] + [words]:
+        for q in group:
+            start = norm.find(q)
+            while start >= 0 and q:
+                spans.append(original_span(offsets, start, start + len(q)))
+                start = norm.find(q, start + len(q))
         if spans:
             break
     if not spans and span is not None and span[1] > span[0]:
@@ -682,10 +874,11 @@ async def search(
     if not variants:
         return SearchResult(query, [], 0, (time.perf_counter() - started) * 1000)
     total_passages = await store.passage_total()
+    words = _keywords(cleaned, variants)
     forms = _meaning_forms(cleaned, variants) if meaning and store.meaning is not None else []
     plan = (store.meaning, forms) if store.meaning is not None and forms else None
     page, total, stored = await store.run(
-        lambda reader: _retrieve(reader, variants, total_passages, limit, offset, plan),
+        lambda reader: _retrieve(reader, variants, total_passages, limit, offset, plan, words),
         timeout=timeout,
     )
     norms = [v.norm for v in variants]
@@ -698,7 +891,7 @@ async def search(
         highlights = (
             ()
             if item.via_heading or item.kind is MatchKind.MEANING
-            else _highlights(passage.text, norms, item.span)
+            else _highlights(passage.text, norms, item.span, words)
         )
         matches.append(Match(rank, float(item.score), passage, highlights, item.kind))
     return SearchResult(query, matches, total, (time.perf_counter() - started) * 1000)

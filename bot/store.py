@@ -218,16 +218,18 @@ class Reader:
         return [r[0] for r in rows]
 
     def ids_with_all(
-        self, terms: Sequence[str], limit: int, *, prefix_last: bool = False
+        self, terms: Sequence[str], limit: int, *, prefix_last: bool = False, headings: bool = False
     ) -> list[int]:
-        """Passage ids containing every term (in id order); the last may be a prefix."""
+        """Passage (or section) ids containing every term (in id order); the last may be a
+        prefix."""
         if not terms:
             return []
         parts = [_fts_term(t) for t in terms]
         if prefix_last:
             parts[-1] += "*"
+        table = "heading_terms" if headings else "passage_terms"
         rows = self._conn.execute(
-            "SELECT rowid FROM passage_terms WHERE passage_terms MATCH ? LIMIT ?",
+            f"SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?",
             (" AND ".join(parts), limit),
         )
         return [r[0] for r in rows]
@@ -244,6 +246,32 @@ class Reader:
         """id -> (text, kind) for passages, cheap enough to rerank a few hundred."""
         rows = self._rows_with_ids("SELECT id, text, kind FROM passages", "id", ids)
         return {row[0]: (row[1], row[2]) for row in rows}
+
+    def heading_texts(self, ids: Iterable[int]) -> dict[int, str]:
+        """passage id -> its document title and heading path, as one string (where a reader's
+        keyword may be instead of the passage itself)."""
+        rows = self._rows_with_ids(
+            "SELECT p.id, d.title, s.heading_path FROM passages p"
+            " JOIN sections s ON s.id = p.section_id JOIN documents d ON d.id = p.document_id",
+            "p.id",
+            ids,
+        )
+        return {r[0]: " ".join([r[1], *json.loads(r[2])]) for r in rows}
+
+    def passages_in_sections(self, section_ids: Iterable[int], limit: int) -> list[int]:
+        """Ids of the passages of these sections and of the sections under them, in id order."""
+        wanted = list(dict.fromkeys(section_ids))
+        if not wanted:
+            return []
+        marks = ",".join("?" * len(wanted))
+        rows = self._conn.execute(
+            f"WITH RECURSIVE tree(id) AS (SELECT id FROM sections WHERE id IN ({marks})"
+            " UNION SELECT s.id FROM sections s JOIN tree ON s.parent_id = tree.id)"
+            " SELECT p.id FROM passages p JOIN tree ON p.section_id = tree.id"
+            " ORDER BY p.id LIMIT ?",
+            (*wanted, limit),
+        )
+        return [r[0] for r in rows]
 
     def headings(self, ids: Iterable[int]) -> dict[int, tuple[str, int | None]]:
         """section id -> (heading, first passage id)."""

@@ -192,26 +192,47 @@ def romanized(query: str) -> Romanized | None:
     "gé mìng", "xi’an"), or None when it is not pinyin: a token that does not split into
     syllables ("International", "CWI"), anything but letters, tone marks or digits, spaces
     and apostrophes, or fewer than two syllables (one matches too many characters)."""
+    readings = romanized_readings(query)
+    return readings[0] if readings else None
+
+
+_MAX_READINGS = 4
+
+
+def romanized_readings(query: str) -> list[Romanized]:
+    """Every way to read a pinyin query with the fewest syllables, up to a few: "fangan" is
+    fan-gan or fang-an (方案), and only the text can tell which the reader meant."""
     text = _TRAILING.sub("", query.lower())
     text = text.replace("ü", "v").replace("u:", "v")
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = _PINYIN_SEPARATORS.sub(" ", re.sub(r"[1-5]", " ", text))
     if not text.isascii() or re.search(r"[^a-z ]", text):
-        return None
+        return []
     codes = syllable_codes()
-    syllables: list[str] = []
+    readings: list[list[str]] = [[]]
     for token in _ROMAN_TOKEN.findall(text):
-        split = _split_syllables(token, codes)
-        if split is None:
-            return None
-        syllables.extend(split)
-    if len(syllables) < 2:
-        return None
+        splits = _split_syllables(token, codes)
+        if not splits:
+            return []
+        readings = [[*before, *split] for before in readings for split in splits]
+        readings = readings[:_MAX_READINGS]
+    if not readings or len(readings[0]) < 2:
+        return []
+    return [_reading(syllables, codes) for syllables in readings]
+
+
+def _reading(syllables: list[str], codes: dict[str, str]) -> Romanized:
     other_readings = _other_readings()
+    first = _syllables()
+    typed = set(syllables)
+    # A character read another way than its first reading is folded to the typed syllable,
+    # unless its first reading is typed too (月 is yue first and ru too: in "riyue rusuo"
+    # it is the yue).
     overrides = {
         code: codes[syllable]
-        for syllable in set(syllables)
+        for syllable in typed
         for code in other_readings.get(syllable, ())
+        if first.get(code) not in typed
     }
     return Romanized(tuple(syllables), "".join(codes[s] for s in syllables), overrides)
 
@@ -253,21 +274,25 @@ def first_reading_codes(syllable: str) -> tuple[str, ...]:
     return tuple(codes[s] for s in ordered if s in codes)
 
 
-def _split_syllables(token: str, codes: dict[str, str]) -> list[str] | None:
-    """The split of `token` into the fewest pinyin syllables ("xian" is one syllable, not
-    xi-an; "geming" is ge-ming), or None if there is none."""
-    best: list[list[str] | None] = [[]] + [None] * len(token)
+def _split_syllables(token: str, codes: dict[str, str]) -> list[list[str]]:
+    """The splits of `token` into the fewest pinyin syllables ("xian" is one syllable, not
+    xi-an; "geming" is ge-ming; "fangan" is fan-gan and fang-an), at most a few; [] if
+    there is none."""
+    best: list[list[list[str]]] = [[] for _ in range(len(token) + 1)]
+    best[0] = [[]]
     for end in range(1, len(token) + 1):
         for start in range(max(0, end - _MAX_SYLLABLE), end):
-            before = best[start]
             piece = _SYLLABLE_ALIASES.get(token[start:end], token[start:end])
             if piece not in codes and "v" in piece:
                 piece = piece.replace("v", "u")  # lv, nv: the table folds ǜ into u
-            if before is not None and piece in codes:
-                candidate = [*before, piece]
-                current = best[end]
-                if current is None or len(candidate) < len(current):
-                    best[end] = candidate
+            if not best[start] or piece not in codes:
+                continue
+            candidates = [[*before, piece] for before in best[start]]
+            current = best[end]
+            if not current or len(candidates[0]) < len(current[0]):
+                best[end] = candidates[:_MAX_READINGS]
+            elif len(candidates[0]) == len(current[0]):
+                best[end] = (current + candidates)[:_MAX_READINGS]
     return best[len(token)]
 
 
