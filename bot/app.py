@@ -104,13 +104,15 @@ async def _refresh(application: BotApplication) -> None:
 def _make_post_init(settings: Settings) -> Callable[[BotApplication], Coroutine[Any, Any, None]]:
     async def post_init(application: BotApplication) -> None:
         state = application.bot_data
-        live = LiveStore(settings.db, on_change=lambda: _refresh(application))
+        live = LiveStore(
+            settings.db, on_change=lambda: _refresh(application), meaning=settings.meaning
+        )
         stats = await live.open()
         state.live = live
         state.admins = settings.admins
         state.conflict_grace = settings.conflict_grace
         await _refresh(application)
-        warm_up()
+        warm_up(meaning=live.current is not None and live.current.meaning is not None)
         state.started_at = time.monotonic()
         if settings.reload_seconds > 0:
             state.watcher = _jobs(application).run_repeating(

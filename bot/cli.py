@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import ClassVar, TextIO
 
 from bot import __version__, indexer
 from bot.config import Settings, SettingsError, load_settings
@@ -56,15 +56,20 @@ class _StatusLine:
     def __init__(self) -> None:
         self._last = 0.0
 
+    _UNITS: ClassVar[dict[str, str]] = {"parsing": "files", "meaning": "units"}  # counted
+    _DONE: ClassVar[dict[str, str]] = {"parsing": "parsed", "meaning": "encoded"}
+
     def update(self, stage: str, count: int, item: str) -> None:
         now = time.monotonic()
         if now - self._last >= 0.2:  # a terminal cannot show more, and printing costs
             self._last = now
-            print(f"\r\033[K{stage} {count} files ... {item[-50:]}", end="", file=sys.stderr)
+            unit = self._UNITS.get(stage, "")
+            print(f"\r\033[K{stage} {count} {unit} ... {item[-50:]}", end="", file=sys.stderr)
 
     def finish(self, stage: str, count: int, seconds: float) -> None:
-        done = {"parsing": "parsed"}.get(stage, stage)
-        print(f"\r\033[K{done} {count} files in {seconds:.1f} s", file=sys.stderr)
+        done = self._DONE.get(stage, stage)
+        unit = self._UNITS.get(stage, "")
+        print(f"\r\033[K{done} {count} {unit} in {seconds:.1f} s", file=sys.stderr)
 
 
 async def _index(settings: Settings, paths: Sequence[Path], *, strict: bool, force: bool) -> int:
@@ -77,6 +82,7 @@ async def _index(settings: Settings, paths: Sequence[Path], *, strict: bool, for
             force=force,
             strict=strict,
             progress=_StatusLine() if sys.stderr.isatty() else None,
+            meaning=settings.meaning,
         )
     except indexer.IndexingError as exc:
         _print_problems(exc.problems, sys.stderr)
@@ -101,6 +107,14 @@ async def _index(settings: Settings, paths: Sequence[Path], *, strict: bool, for
         f"{report.db_bytes / 1e6:.1f} MB -> {settings.db}",
         file=sys.stderr,
     )
+    if report.meaning is not None:
+        m = report.meaning
+        rate = f", {m.characters / m.seconds:,.0f} characters/s" if m.encoded and m.seconds else ""
+        print(
+            f"meaning index: {m.units} units, {m.encoded} encoded "
+            f"({m.units - m.encoded} reused){rate}, {m.seconds:.1f} s",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -118,7 +132,7 @@ async def _open_store(
         )
     except indexer.IndexingError as exc:
         raise CliError(str(exc)) from None
-    warm_up()
+    warm_up(meaning=store.meaning is not None)
     return store
 
 
@@ -195,6 +209,8 @@ async def _stats(settings: Settings, *, as_json: bool, auto: bool) -> int:
         "sources": list(stats.sources),
         "files_seen": stats.files_seen,
         "problems": len(stats.problems),
+        "meaning": stats.meaning_model or "off",
+        "meaning_units": stats.meaning_units,
     }
     if as_json:
         print(json.dumps(record, ensure_ascii=False))
@@ -300,6 +316,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     add_outside(p)
+    p.add_argument(
+        "--no-meaning",
+        dest="meaning",
+        action="store_false",
+        default=None,
+        help="skip the meaning index: text matches only (env EXCERPT_BOT_MEANING=off)",
+    )
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="default: corpus/")
 
     p = sub.add_parser("search", help="search the database")
@@ -364,6 +387,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             "webhook_listen": getattr(args, "listen", None),
             "webhook_port": getattr(args, "port", None),
             "webhook_secret_token": getattr(args, "secret_token", None),
+            "meaning": getattr(args, "meaning", None),
         }
     )
     # The shipped corpus is indexed on first use, unless the user named a database.

@@ -95,6 +95,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("log_format", "EXCERPT_BOT_LOG_FORMAT", "text", "json: one object a line"),
     Setting(
+        "meaning",
+        "EXCERPT_BOT_MEANING",
+        "on",
+        "off: neither build nor use the meaning index (text matches only)",
+    ),
+    Setting(
         "conflict_grace",
         "EXCERPT_BOT_CONFLICT_GRACE",
         "10",
@@ -133,6 +139,7 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     daily_chats: tuple[tuple[int, str], ...] = ()
     scheduler: bool = True
+    meaning: bool = True  # build and search the meaning index (bot.meaning)
     conflict_grace: float = 10.0
     state_timeout: float = 2.0
 
@@ -262,6 +269,9 @@ def load_settings(
     outside_raw = str(raw.get("allow_outside_links", "0")).lower()
     if outside_raw not in ("on", "off", "1", "0", "true", "false", "yes", "no"):
         raise SettingsError("EXCERPT_BOT_ALLOW_OUTSIDE_LINKS must be 1 or 0")
+    meaning_raw = str(raw.get("meaning", "on")).lower()
+    if meaning_raw not in ("on", "off", "1", "0", "true", "false", "yes", "no"):
+        raise SettingsError("EXCERPT_BOT_MEANING must be on or off")
     log_format = str(raw.get("log_format", "text")).lower()
     if log_format not in ("text", "json"):
         raise SettingsError("EXCERPT_BOT_LOG_FORMAT must be text or json")
@@ -280,6 +290,7 @@ def load_settings(
         timezone=timezone,
         daily_chats=daily_chats,
         scheduler=scheduler_raw in ("on", "1", "true", "yes"),
+        meaning=meaning_raw in ("on", "1", "true", "yes"),
         conflict_grace=conflict_grace,
         state_timeout=state_timeout,
         token=str(raw["token"]).strip() if "token" in raw else None,

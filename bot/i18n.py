@@ -230,12 +230,14 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "zh": (
             "<b>文集</b>：{documents} 篇文章，{passages} 段，约 {characters} 字\n"
             "<b>更新于</b>：{built_at}\n"
+            "<b>按意思找</b>：{meaning}\n"
             "<b>版本</b>：excerpt-bot {version}"
         ),
         "en": (
             "<b>Collection</b>: articles {documents}, passages {passages}, "
             "characters {characters}\n"
             "<b>Built</b>: {built_at}\n"
+            "<b>Search by meaning</b>: {meaning}\n"
             "<b>Version</b>: excerpt-bot {version}"
         ),
     },
@@ -245,6 +247,15 @@ _TEXTS: dict[str, dict[Language, str]] = {
     },
     "more_below": {"zh": "（接下条）", "en": "(continued below)"},
     "source": {"zh": "原文", "en": "source"},
+    "meaning_on": {
+        "zh": "开启（也找意思相近、用词不同的段落）",
+        "en": "on (also finds passages that say it in other words)",
+    },
+    "meaning_off": {"zh": "关闭（只按原话找）", "en": "off (only the words as written)"},
+    "close_in_meaning": {
+        "zh": "意思相近（不是原话）",
+        "en": "Close in meaning (not the exact words)",
+    },
     "btn_prev": {"zh": "◀ 上一条", "en": "◀ Previous"},
     "btn_next": {"zh": "下一条 ▶", "en": "Next ▶"},
     "btn_context": {"zh": "上下文", "en": "Context"},

@@ -394,7 +394,7 @@ async def open_or_build(
         what = "the shipped corpus" if settings.uses_shipped_corpus else sources
         say(f"Indexing {what} into {settings.db} ...")
         await _build_quietly(settings, paths, say)
-    return await Store.open(settings.db, for_search=for_search)
+    return await Store.open(settings.db, for_search=for_search, meaning=settings.meaning)
 
 
 async def _needs_build(settings: Settings, paths: Sequence[Path]) -> bool:
@@ -433,6 +433,7 @@ async def _build_quietly(
             max_file_bytes=settings.max_file_bytes,
             allow_outside_links=settings.allow_outside_links,
             force=True,
+            meaning=settings.meaning,
         )
     except IndexingError as exc:
         for problem in exc.problems:

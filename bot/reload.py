@@ -31,8 +31,15 @@ class ReloadResult:
 
 
 class LiveStore:
-    def __init__(self, path: Path, on_change: Callable[[], Awaitable[None]] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        on_change: Callable[[], Awaitable[None]] | None = None,
+        *,
+        meaning: bool = True,
+    ) -> None:
         self.path = path
+        self._meaning = meaning  # read the meaning index of the databases it serves
         self._on_change = on_change
         self._store: Store | None = None
         self.stats: StoreStats | None = None
@@ -46,7 +53,7 @@ class LiveStore:
 
     async def open(self) -> StoreStats:
         """Open the configured file; raises StoreError when it cannot be served."""
-        store = await Store.open(self.path)
+        store = await Store.open(self.path, meaning=self._meaning)
         self._store = store
         self.stats = await store.stats()
         return self.stats
@@ -64,7 +71,7 @@ class LiveStore:
             if not force and not self.changed_on_disk():
                 return ReloadResult(False, self.stats)
             try:
-                candidate = await Store.open(self.path)
+                candidate = await Store.open(self.path, meaning=self._meaning)
             except StoreError as exc:
                 return self._refuse(str(exc))
             try:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from bot.models import Match, StoredPassage
+from bot.models import Match, MatchKind, StoredPassage
 
 MESSAGE_LIMIT = 4096  # UTF-16 code units of visible text per message
 INLINE_QUERY_LIMIT = 256  # characters Telegram allows in an inline query
@@ -79,6 +79,7 @@ class Labels:
 
     source: str  # link text when the attribution has no name ("原文" / "source")
     more_below: str  # appended when a section continues in the next message
+    close_in_meaning: str = ""  # above a meaning match: not the reader's words, not to quote
 
 
 class _Builder:
@@ -176,14 +177,22 @@ def render_passage(
     highlights: Sequence[tuple[int, int]] = (),
     *,
     footer: str = "",
+    meaning: bool = False,
 ) -> str:
     """The reply for one passage: header, quoted passage with the match in bold, source line,
-    and an optional plain footer (e.g. "2/15"). Always within Telegram's 4,096 limit."""
+    and an optional plain footer (e.g. "2/15"). Always within Telegram's 4,096 limit.
+    `meaning`: found by its meaning, not the reader's words; it says so above the quote, so
+    nobody passes it on as what they remembered."""
     head = _Builder()
     head.tag("<b>")
     head.text(shorten(header_text(passage), 300))
     head.tag("</b>")
     head.text("\n")  # visible too: it counts against the 4,096
+    if meaning and labels.close_in_meaning:
+        head.tag("<i>")
+        head.text(labels.close_in_meaning)
+        head.tag("</i>")
+        head.text("\n")
     tail = _Builder()
     tail.text("\n")
     _source_line(tail, passage, labels)
@@ -352,6 +361,8 @@ def render_terminal(match: Match, *, color: bool) -> str:
     if p.heading_path and p.document.title not in p.heading_path:
         where = f"{p.document.title} › {where}"
     lines = [f"{match.rank}. [{match.score:.0f}] {where}"]
+    if match.kind is MatchKind.MEANING:
+        lines.append("   (close in meaning, not the exact words)")
     lines.extend("   " + line for line in wrap_columns(text, 76))
     source = " · ".join(x for x in (p.author, p.source_url) if x)
     if source:

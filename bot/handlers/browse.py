@@ -84,9 +84,12 @@ async def about(update: Update, context: Context) -> None:
     message, stats = update.effective_message, context.bot_data.stats
     if message is None or stats is None:
         return
+    language = language_of(update)
+    meaning = t(language, "meaning_on" if context.store.meaning is not None else "meaning_off")
     text = t(
-        language_of(update),
+        language,
         "about",
+        meaning=meaning,
         documents=f"{stats.documents:,}",
         passages=f"{stats.passages:,}",
         characters=f"{stats.characters:,}",

@@ -44,7 +44,11 @@ def language_of(update: Update) -> Language:
 
 
 def labels(language: Language) -> Labels:
-    return Labels(source=t(language, "source"), more_below=t(language, "more_below"))
+    return Labels(
+        source=t(language, "source"),
+        more_below=t(language, "more_below"),
+        close_in_meaning=t(language, "close_in_meaning"),
+    )
 
 
 def keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:

@@ -21,7 +21,7 @@ from bot.callbacks import MAX_PAGE
 from bot.handlers.common import labels, run_search
 from bot.handlers.state import Context
 from bot.i18n import Language, t
-from bot.models import StoredPassage
+from bot.models import MatchKind, StoredPassage
 from bot.render import INLINE_QUERY_LIMIT, inline_title, render_passage, snippet
 from bot.search import clean_query
 
@@ -37,16 +37,21 @@ def _article(
     highlights: tuple[tuple[int, int], ...],
     language: Language,
     username: str,
+    *,
+    meaning: bool = False,
 ) -> InlineQueryResultArticle:
     open_in_bot = InlineKeyboardButton(
         t(language, "btn_open"), url=f"https://t.me/{username}?start=p_{passage.key}"
     )
+    description = snippet(passage.text, highlights)
+    if meaning:  # said before the reader picks it, and again in what is sent
+        description = f"{t(language, 'close_in_meaning')} · {description}"
     return InlineQueryResultArticle(
         id=passage.key,
         title=inline_title(passage),
-        description=snippet(passage.text, highlights),
+        description=description,
         input_message_content=InputTextMessageContent(
-            render_passage(passage, labels(language), highlights)
+            render_passage(passage, labels(language), highlights, meaning=meaning)
         ),
         reply_markup=InlineKeyboardMarkup([[open_in_bot]]),
     )
@@ -102,7 +107,10 @@ async def _answer_inline_query(update: Update, context: Context) -> None:
         await _answer_inline(query.answer, [], "", INLINE_CACHE_SECONDS, None)
         return
     result = await run_search(context, text, kind="inline", limit=INLINE_PAGE, offset=offset)
-    results = [_article(m.passage, m.highlights, language, username) for m in result.matches]
+    results = [
+        _article(m.passage, m.highlights, language, username, meaning=m.kind is MatchKind.MEANING)
+        for m in result.matches
+    ]
     end = offset + len(results)
     next_offset = str(end) if results and end < result.total else ""
     button = None

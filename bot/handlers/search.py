@@ -25,6 +25,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.state import Context
 from bot.i18n import Language, t
+from bot.models import MatchKind
 from bot.render import (
     INLINE_QUERY_LIMIT,
     Button,
@@ -55,9 +56,13 @@ async def answer_search(update: Update, context: Context, query: str) -> None:
     rows = result_rows(
         context, language, message.chat.id, owner_of(update), query, match, 0, result.total
     )
-    await reply(
-        message, render_passage(match.passage, labels(language), match.highlights), keyboard(rows)
+    html = render_passage(
+        match.passage,
+        labels(language),
+        match.highlights,
+        meaning=match.kind is MatchKind.MEANING,
     )
+    await reply(message, html, keyboard(rows))
 
 
 async def text_search(update: Update, context: Context) -> None:
@@ -115,7 +120,12 @@ async def on_page(
     rows = result_rows(
         context, language, message.chat.id, payload.owner, text, match, index, result.total
     )
-    html = render_passage(match.passage, labels(language), match.highlights)
+    html = render_passage(
+        match.passage,
+        labels(language),
+        match.highlights,
+        meaning=match.kind is MatchKind.MEANING,
+    )
     await edit(message, html, keyboard(rows))
     await query.answer()
 
