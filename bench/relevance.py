@@ -136,7 +136,7 @@ async def _index(paths: Sequence[Path], db: Path, *, meaning: bool = True) -> No
 
 async def _main(db: Path, files: Sequence[Path], verbose: bool, meaning: bool = True) -> int:
     store = await Store.open(db)
-    warm_up()
+    warm_up(meaning=store.meaning is not None)
     try:
         for file in files:
             queries = yaml.safe_load(file.read_text(encoding="utf-8"))

@@ -32,13 +32,15 @@ RESULT_FIELDS = frozenset(
         "source_url",
         "passage_id",
         "highlights",
+        "match",
     }
 )
 
 
-def build_db(paths: list[Path], db: Path) -> Path:
-    """Index `paths` into `db` the way `excerpt-bot index --force` does."""
-    asyncio.run(index(db, paths, force=True))
+def build_db(paths: list[Path], db: Path, *, meaning: bool = False) -> Path:
+    """Index `paths` into `db` the way `excerpt-bot index --force` does; without the meaning
+    index unless asked (encoding costs seconds, and most tests are about text matches)."""
+    asyncio.run(index(db, paths, force=True, meaning=meaning))
     return db
 
 
@@ -46,6 +48,14 @@ def build_db(paths: list[Path], db: Path) -> Path:
 def shipped_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database of the shipped corpus, built once per test session (read-only use)."""
     return build_db([SHIPPED_CORPUS], tmp_path_factory.mktemp("shipped") / "shipped.db")
+
+
+@pytest.fixture(scope="session")
+def shipped_meaning_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped corpus with its meaning index, built once per test session."""
+    return build_db(
+        [SHIPPED_CORPUS], tmp_path_factory.mktemp("meaning") / "shipped.db", meaning=True
+    )
 
 
 @pytest.fixture
