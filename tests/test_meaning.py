@@ -10,10 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -28,9 +25,10 @@ from bot.models import MatchKind
 from bot.search import SearchResult, search
 from bot.store import Store, read_stats
 
-from .bot_harness import polling_bot
 from .conftest import DATA, SHIPPED_CORPUS, build_db
-from .fake_telegram import FakeTelegram
+from .support.cli import Cli
+from .support.fake_bot_api import FakeTelegram
+from .support.harness import ask, polling_bot
 
 PARAPHRASE = "托派总是歪曲历史事实"  # the shipped post says 托派很擅长篡改历史
 SETS = DATA / "meaning"
@@ -45,24 +43,6 @@ def run_search(db: Path, query: str, **kwargs: Any) -> SearchResult:
             await store.close()
 
     return asyncio.run(go())
-
-
-def cli(
-    *args: str, home: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    environ = {**os.environ, "XDG_DATA_HOME": str(home / "data"), "PYTHONIOENCODING": "utf-8"}
-    for name in ("EXCERPT_BOT_DB", "EXCERPT_BOT_CORPUS", "EXCERPT_BOT_MEANING"):
-        environ.pop(name, None)
-    environ.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=environ,
-        timeout=300,
-        check=False,
-    )
 
 
 def evaluate_set(db: Path, *files: Path) -> Any:
@@ -204,7 +184,7 @@ def test_index_asked_for_meaning_rebuilds_a_database_built_without(tmp_path: Pat
     assert report.rebuilt and report.meaning is not None and report.meaning.units > 400
 
 
-def test_cli_contract_match_field_no_meaning_flag_and_stats(tmp_path: Path) -> None:
+def test_cli_contract_match_field_no_meaning_flag_and_stats(tmp_path: Path, cli: Cli) -> None:
     db = tmp_path / "cli.db"
     built = cli("index", "--db", str(db), str(SHIPPED_CORPUS), home=tmp_path)
     assert built.returncode == 0, built.stderr
@@ -243,13 +223,6 @@ def test_cli_contract_match_field_no_meaning_flag_and_stats(tmp_path: Path) -> N
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-        assert server.violations == [], server.violations
-
-
-@pytest.fixture
 async def meaning_bot(
     fake: FakeTelegram, shipped_meaning_db: Path, caplog: pytest.LogCaptureFixture
 ) -> AsyncIterator[BotApplication]:
@@ -263,16 +236,14 @@ async def meaning_bot(
 async def test_chat_labels_a_meaning_match_and_bolds_nothing(
     fake: FakeTelegram, meaning_bot: BotApplication
 ) -> None:
-    reply = (await fake.answer_of(fake.message(PARAPHRASE))).result
+    reply = await ask(fake, PARAPHRASE)
     assert "意思相近（不是原话）" in reply["text"]
     assert "托派很擅长篡改历史" in reply["text"]
     assert not [e for e in reply["entities"] if e["type"] == "bold" and e["offset"] > 30]
-    english = (
-        await fake.answer_of(fake.message(PARAPHRASE, user=fake.user(2002, language_code="en")))
-    ).result
+    english = await ask(fake, PARAPHRASE, user=fake.user(2002, language_code="en"))
     assert "Close in meaning (not the exact words)" in english["text"]
     # The reader's own words are not labelled.
-    exact = (await fake.answer_of(fake.message("托派很擅长篡改历史"))).result
+    exact = await ask(fake, "托派很擅长篡改历史")
     assert "意思相近" not in exact["text"]
 
 
@@ -290,7 +261,7 @@ async def test_inline_labels_meaning_matches_before_and_after_they_are_picked(
 async def test_about_says_whether_search_by_meaning_is_on(
     fake: FakeTelegram, meaning_bot: BotApplication, shipped_db: Path
 ) -> None:
-    reply = (await fake.answer_of(fake.message("/about"))).result
+    reply = await ask(fake, "/about")
     assert "按意思找：开启" in reply["text"]
 
 
@@ -298,7 +269,7 @@ async def test_a_database_without_meaning_is_served_by_words(
     fake: FakeTelegram, shipped_db: Path
 ) -> None:
     async with polling_bot(fake, shipped_db):
-        reply = (await fake.answer_of(fake.message("/about"))).result
+        reply = await ask(fake, "/about")
         assert "按意思找：关闭" in reply["text"]
-        found = (await fake.answer_of(fake.message("托派很擅长篡改历史"))).result
+        found = await ask(fake, "托派很擅长篡改历史")
         assert "托派很擅长篡改历史" in found["text"]
