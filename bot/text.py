@@ -39,6 +39,23 @@ _FOOTNOTE_RANGES = (
 _SUPERSCRIPTS = "¹²³"
 
 _t2s = opencc.OpenCC("t2s")
+# Variant characters that t2s leaves alone because each is a valid Simplified character too,
+# though most texts (and readers) write the other one: 钱锺书 / 钟, 钜款 / 巨款, 馀下 / 余下.
+# Found as the characters whose Simplified -> Traditional -> Simplified round trip in OpenCC
+# lands on another character; the odd ones out (稆, 縆, 镟, 麹, 昵) were left alone.
+_VARIANTS = {
+    "锺": "钟",
+    "缐": "线",
+    "讬": "托",
+    "谘": "咨",
+    "迳": "径",
+    "钜": "巨",
+    "馀": "余",
+    "麺": "面",
+    "侭": "尽",
+    "渖": "沈",
+    "衹": "只",
+}
 _lock = threading.Lock()
 # ord(char) -> its normalized form, only for characters whose form differs from themselves
 # (str.translate leaves characters missing from the table untouched).
@@ -66,7 +83,10 @@ def normalize_char(char: str) -> str:
                 continue
             piece = unicodedata.normalize("NFC", piece)
             if piece.isalnum():
-                out.append(_t2s.convert(piece) if ord(piece) > 0x2E7F else piece)
+                if ord(piece) > 0x2E7F:
+                    piece = _t2s.convert(piece)
+                    piece = _VARIANTS.get(piece, piece)
+                out.append(piece)
     return "".join(out)
 
 
@@ -156,7 +176,8 @@ def signature() -> str:
     import hashlib
     from importlib.metadata import version
 
-    parts = [unicodedata.unidata_version, version("opencc"), *syllable_codes()]
+    variants = "".join(f"{a}{b}" for a, b in sorted(_VARIANTS.items()))
+    parts = [unicodedata.unidata_version, version("opencc"), variants, *syllable_codes()]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 

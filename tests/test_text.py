@@ -58,3 +58,10 @@ def test_ascii_words_keep_their_boundaries_although_spaces_are_dropped() -> None
     terms = analyze("Python asyncio-tutorial，第四国际—托洛茨基主义派（Trotskyist Faction）")
     assert terms.norm.startswith("pythonasynciotutorial第四国际")
     assert {"python", "asyncio", "tutorial", "trotskyist", "faction"} <= set(terms.raw)
+
+
+def test_variant_characters_that_opencc_keeps_fold_to_the_common_one() -> None:
+    # 钱锺书 is how some texts print the name; readers type 钱钟书 (and 錢鍾書 in Traditional).
+    assert normalize("钱锺书") == normalize("钱钟书") == normalize("錢鍾書")
+    assert normalize("一笔钜款") == normalize("一笔巨款")
+    assert normalize("钟表") == "钟表"  # the common character itself is unchanged
