@@ -205,17 +205,21 @@ async def serve_scheduler(application: BotApplication, stop: asyncio.Event | Non
 
 
 async def serve_webhook(
-    application: BotApplication, settings: Settings, stop: asyncio.Event | None = None
+    application: BotApplication,
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    *,
+    drain: float = DRAIN_SECONDS,
 ) -> None:
     """Serve the webhook with /healthz and /metrics, then register it; until SIGINT/SIGTERM
-    (or `stop`). On stop, /healthz turns 503 for a moment so a load balancer drains this
-    replica, then in-flight updates get their time."""
+    (or `stop`). On stop, /healthz turns 503 for `drain` seconds so a load balancer drains
+    this replica, then in-flight updates get their time."""
     assert settings.webhook_url is not None
     stop = stop or _stop_event()
     application.bot_data.stop = stop
     server = WebhookServer(application, settings)
     try:
-        async with lifespan(application, grace=STOP_WITHIN - DRAIN_SECONDS):
+        async with lifespan(application, grace=STOP_WITHIN - drain):
             await server.start()  # listening before Telegram is told where to send
             log.info("webhook server listening on %s:%d", settings.webhook_listen, server.port)
             await application.bot.set_webhook(
@@ -227,7 +231,7 @@ async def serve_webhook(
             await stop.wait()
             log.info("stopping: draining, then finishing in-flight updates")
             server.draining = True
-            await asyncio.sleep(DRAIN_SECONDS)
+            await asyncio.sleep(drain)
             await server.stop()
     finally:
         await server.stop()

@@ -33,7 +33,10 @@ async def webhook_bot(fake: FakeTelegram, db: Path) -> AsyncIterator[str]:
         fake, db, webhook_url=url, webhook_listen="127.0.0.1", webhook_port=port
     )
     stop = asyncio.Event()
-    task = asyncio.create_task(serve_webhook(build_application(settings), settings, stop))
+    # A short drain: these tests do not measure it, and each would wait 1.5 s at the end.
+    task = asyncio.create_task(
+        serve_webhook(build_application(settings), settings, stop, drain=0.1)
+    )
     base = f"http://127.0.0.1:{port}"
     async with aiohttp.ClientSession() as session:
         for _ in range(200):
