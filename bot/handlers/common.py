@@ -1,5 +1,5 @@
 """Helpers the features share: the reader's language, replies and edits, keyboards, the
-buttons under a passage, the one way a handler searches, and button-argument parsing."""
+buttons under a passage, the one way a handler searches, and the passage a button names."""
 
 from __future__ import annotations
 
