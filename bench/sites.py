@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import html
 import json
 import os
 import re
@@ -441,15 +442,27 @@ def vitepress_site(root: Path) -> Site:
         return rel
 
     host = literal("hostname")
+    if host is None:  # the address the site gives itself in its head: og:url
+        og = re.search(
+            r"['\"]og:url['\"]\s*,\s*content:\s*(?:['\"]([^'\"]+)['\"]|([A-Za-z_$][\w$]*))", config
+        )
+        if og and og.group(1):
+            host = og.group(1)
+        elif og:
+            value = re.search(rf"\b(?:const|let)\s+{og.group(2)}\s*=\s*['\"]([^'\"]*)['\"]", config)
+            host = value.group(1) if value else None
+    src_dir = (literal("srcDir") or "").strip("./")
     for cname in (root / "public" / "CNAME", root / "CNAME"):
         if host is None and cname.is_file():
             host = "https://" + cname.read_text().strip()
     base = "/" + (literal("base") or "/").strip("/")
     clean = re.search(r"\bcleanUrls\s*:\s*true", config) is not None
     site = Site()
-    for rel in _md_files(root, {"public", "node_modules"}):
-        data, body = _read(root, rel)
-        path = PurePosixPath(rewritten(rel))
+    src_root = root / src_dir if src_dir else root
+    for inner in _md_files(src_root, {"public", "node_modules"}):
+        rel = f"{src_dir}/{inner}" if src_dir else inner
+        data, body = _read(src_root, inner)
+        path = PurePosixPath(rewritten(inner))
         if path.stem == "index":
             page = "/" if str(path.parent) == "." else f"/{path.parent}/"
         else:
@@ -483,6 +496,7 @@ def sentences(body: str) -> list[str]:
         if line.startswith("    ") or re.match(r"^\s*\|?\s*:?-{3,}|^\s{0,3}#{1,6}\s", line):
             continue
         line = re.sub(r"\{%.*?%\}|\{\{.*?\}\}|\{:[^}]*\}|\{#[^}]*\}|<[^>]*>", " ", line)
+        line = html.unescape(line)  # `&nbsp;` is a space, not the end of a sentence
         line = re.sub(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|\]\[[^\]]*\]|https?://\S+", " ", line)
         line = re.sub(r"^\s*(?:>\s*)*(?:#{1,6}\s|[*+-]\s+|\d+[.)]\s+)", " ", line)
         line = re.sub(r"^\s*(:::.*|\[\[toc\]\])$", " ", line, flags=re.I)

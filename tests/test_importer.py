@@ -558,8 +558,8 @@ def test_attribution_forms_and_inheritance(tmp_path: Path) -> None:
     doc = parse_text(
         tmp_path,
         "---\nauthor: 甲 | 乙\n---\n\n来源：https://www.root.example/x\n\n开头段落。\n\n"
-        "# 第一篇\n\n作者：张三\n原文链接：[人民网](https://people.example/1)\n\n第一篇正文。\n\n"
-        "## 小节\n\n> Author: Jane Doe\n> 小节引用正文。\n\n"
+        "# 第一篇\n\n作者：张三\n原文链接：[人民网](https://people.example/1)\n\n第一篇的正文写在这里。\n\n"
+        "## 小节\n\n> Author: Jane Doe\n> 小节引用的正文在这里。\n\n"
         "# 第二篇\n\n{% note info %}\n译者：某人\n出处：《某书》\n这句话留下来。\n{% endnote %}\n\n"
         "第二篇的正文在这里。\n\n来源：中间的这一行不是署名，是正文。\n",
     )
@@ -570,13 +570,13 @@ def test_attribution_forms_and_inheritance(tmp_path: Path) -> None:
         "https://www.root.example/x",
         "root.example",
     )
-    first = by_text["第一篇正文。"]
+    first = by_text["第一篇的正文写在这里。"]
     assert (first.author, first.source_url, first.source_name) == (
         "张三",
         "https://people.example/1",
         "人民网",
     )
-    sub = by_text["小节引用正文。"]
+    sub = by_text["小节引用的正文在这里。"]
     assert (sub.author, sub.source_url) == ("Jane Doe", "https://people.example/1")
     second = by_text["第二篇的正文在这里。"]
     # own source name, no own URL: the inherited root source URL is not mixed in
@@ -589,11 +589,11 @@ def test_attribution_forms_and_inheritance(tmp_path: Path) -> None:
 def test_trailing_credit_line_attributes_the_article_it_closes(tmp_path: Path) -> None:
     doc = parse_text(
         tmp_path,
-        "# 转载的文章\n\n第一段正文。\n\n## 小节\n\n小节正文。\n\n"
+        "# 转载的文章\n\n第一段的正文写在这里。\n\n## 小节\n\n小节的正文写在这里。\n\n"
         "本文转载自：[某公众号](https://mp.example/s/abc)\n作者：李四\n",
     )
     by_text = {p.text: doc.sections[p.section] for p in doc.passages}
-    assert set(by_text) == {"第一段正文。", "小节正文。"}  # the credit is not a passage
+    assert set(by_text) == {"第一段的正文写在这里。", "小节的正文写在这里。"}  # the credit is not a passage
     for text in by_text:
         section = by_text[text]
         assert (section.author, section.source_url, section.source_name) == (

@@ -285,3 +285,24 @@ def test_check_prints_the_report_and_fails_only_on_problems(
     assert "pages without a link (note): 2" in out
     assert "undated-notes.md: not published: a post's file name needs a date" in out
     assert out.rstrip().endswith("8 files, 8 documents, 15 passages, 0 problems")
+
+
+def test_vitepress_address_from_og_url_and_tiny_sections_keep_their_heading(
+    tmp_path: Path,
+) -> None:
+    site = tmp_path / "docs"
+    (site / ".vitepress" / "config").mkdir(parents=True)
+    (site / ".vitepress" / "config" / "en.ts").write_text(
+        "export const META_URL = 'https://api.example.dev'\n"
+        "export const en = { head: [['meta', { property: 'og:url', content: META_URL }]] }\n",
+        encoding="utf-8",
+    )
+    (site / "api").mkdir()
+    (site / "api" / "use-store.md").write_text(
+        "# useStore\n\n创建一个仓库并返回它，第一次调用时才真正创建。\n\n## 返回值\n\n`void`\n",
+        encoding="utf-8",
+    )
+    result = load_corpus([site])
+    (doc,) = result.documents
+    assert doc.document.url == "https://api.example.dev/api/use-store.html"
+    assert texts(doc) == ["创建一个仓库并返回它，第一次调用时才真正创建。", "返回值\nvoid"]

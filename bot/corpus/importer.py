@@ -245,7 +245,19 @@ class _PassageBuilder:
 
     def passages(self) -> list[Passage]:
         shaped = reshape(self.pieces)
-        return [Passage(p.section, p.kind, p.text, p.line) for p in shaped]
+        per_section: dict[int, int] = {}
+        for piece in shaped:
+            per_section[piece.section] = per_section.get(piece.section, 0) + 1
+        out: list[Passage] = []
+        for piece in shaped:
+            text = piece.text
+            heading = scrub(self.sections[piece.section].heading)
+            if len(text) < MIN_CHARS and per_section[piece.section] == 1 and heading:
+                # All a section says (`## 返回值` + `void`): alone the words mean nothing,
+                # with their heading they are a line worth finding.
+                text = f"{heading}\n{text}"
+            out.append(Passage(piece.section, piece.kind, text, piece.line))
+        return out
 
 
 def _resolve_sections(

@@ -61,6 +61,7 @@ class VitePress:
         maps: dict[str, list[tuple[str, str]]] = {}
         base: str | None = None
         attrs: tuple[str, str] | None = None
+        og_url: str | None = None
         for path in files:
             text = read_text(path)
             for key, values in js_literals(text).items():
@@ -70,8 +71,10 @@ class VitePress:
             for key, pairs in js_string_maps(text).items():
                 maps.setdefault(key, []).extend(pairs)
             base = base or js_top_level(text, "base")
+            og_url = og_url or _og_url(text)
             attrs = attrs or _attr_delimiters(text)
-        host = _first(found, "hostname")
+        # The address: sitemap.hostname, else the og:url the site gives its pages, else CNAME.
+        host = _first(found, "hostname") or og_url
         if host is None:
             for cname in (folder / "public" / "CNAME", folder / "CNAME", folder.parent / "CNAME"):
                 try:
@@ -150,6 +153,23 @@ class VitePress:
 
 
 _PARAM = re.compile(r":(\w+)(\*?)")
+_OG_URL = re.compile(
+    r"""['"]og:url['"]\s*,\s*content\s*:\s*(?:'([^'\n]+)'|"([^"\n]+)"|([A-Za-z_$][\w$]*))"""
+)
+
+
+def _og_url(text: str) -> str | None:
+    """`['meta', { property: 'og:url', content: 'https://…' }]` (or a const holding it)."""
+    found = _OG_URL.search(text)
+    if found is None:
+        return None
+    if found.group(3) is None:
+        return found.group(1) or found.group(2)
+    values = js_literals(text + f"\n__og__: {found.group(3)}")
+    value = _first(values, "__og__")
+    return value if value and value.startswith(("http://", "https://")) else None
+
+
 _ATTRS = re.compile(r"\battrs\s*:\s*\{(.{0,300})", re.DOTALL)
 
 
