@@ -593,7 +593,10 @@ def test_trailing_credit_line_attributes_the_article_it_closes(tmp_path: Path) -
         "本文转载自：[某公众号](https://mp.example/s/abc)\n作者：李四\n",
     )
     by_text = {p.text: doc.sections[p.section] for p in doc.passages}
-    assert set(by_text) == {"第一段的正文写在这里。", "小节的正文写在这里。"}  # the credit is not a passage
+    assert set(by_text) == {
+        "第一段的正文写在这里。",
+        "小节的正文写在这里。",
+    }  # the credit is not a passage
     for text in by_text:
         section = by_text[text]
         assert (section.author, section.source_url, section.source_name) == (

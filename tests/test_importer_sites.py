@@ -306,3 +306,18 @@ def test_vitepress_address_from_og_url_and_tiny_sections_keep_their_heading(
     (doc,) = result.documents
     assert doc.document.url == "https://api.example.dev/api/use-store.html"
     assert texts(doc) == ["创建一个仓库并返回它，第一次调用时才真正创建。", "返回值\nvoid"]
+
+
+def test_jekyll_post_with_an_unreadable_date_is_filed_under_its_file_name(tmp_path: Path) -> None:
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_config.yml").write_text("url: https://j.example\n", encoding="utf-8")
+    (tmp_path / "_posts" / "2020-03-29-joke.md").write_text(
+        "---\ntitle: 笑话\ndate: 2020-3-19 29:39:08 +0800\n---\n\n一个没有读懂日期的笑话段子。\n",
+        encoding="utf-8",
+    )
+    result = load_corpus([tmp_path])
+    (doc,) = result.documents
+    assert doc.document.url == "https://j.example/2020/03/29/joke.html"
+    assert [p.reason for p in result.problems] == [
+        "front matter date: 2020-3-19 29:39:08 +0800 is not a valid date; it was ignored"
+    ]

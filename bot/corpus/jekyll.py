@@ -207,8 +207,8 @@ class Jekyll:
                 return PageUrl(None, "not published: a post's file name needs a date (YYYY-MM-DD-)")
             slug_source = page.fm.slug or match.group(4)
             if date is None:
-                if page.fm.has_date:
-                    return PageUrl(None, "its date could not be read")
+                # No date, or one that cannot be read (reported as a problem): the file
+                # name's, which is what the post is filed under.
                 try:
                     year, month, day = (int(g) for g in match.groups()[:3])
                     date = dt.datetime(year, month, day)
