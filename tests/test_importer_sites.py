@@ -321,3 +321,25 @@ def test_jekyll_post_with_an_unreadable_date_is_filed_under_its_file_name(tmp_pa
     assert [p.reason for p in result.problems] == [
         "front matter date: 2020-3-19 29:39:08 +0800 is not a valid date; it was ignored"
     ]
+
+
+def test_raw_html_blocks_keep_their_prose_not_their_code(tmp_path: Path) -> None:
+    (tmp_path / "post.md").write_text(
+        "---\ntitle: 搬家来的文章\n---\n\n"
+        '<div class="post"><p>从旧博客搬来的第一段文字，&nbsp;写在 HTML 里。</p>\n'
+        "<p>第二段也是 HTML，<b>加粗</b>的字照样保留。</p>\n"
+        "<pre>int main() { return 0; }</pre></div>\n\n"
+        '<div><span style="color: #0000ff;">int</span> <span style="color: #000000;">a</span>'
+        ' <span style="color: #000000;">=</span> <span style="color: #800080;">1</span>'
+        '<span style="color: #000000;">;</span></div>\n\n'
+        "<!-- more -->\n\n"
+        "<table><tr><th>名称</th><th>说明</th></tr><tr><td>甲</td><td>第一项</td></tr></table>\n",
+        encoding="utf-8",
+    )
+    result = load_corpus([tmp_path])
+    (doc,) = result.documents
+    assert texts(doc) == [
+        "从旧博客搬来的第一段文字， 写在 HTML 里。",
+        "第二段也是 HTML，加粗的字照样保留。",
+        "名称 | 说明\n甲 | 第一项",
+    ]

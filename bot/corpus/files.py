@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from bot.corpus.errors import CorpusConfigError, CorpusPathError, ImportProblem
+from bot.corpus.formats import SUFFIXES, is_source
 
-MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+MARKDOWN_SUFFIXES = SUFFIXES  # every format's, Markdown's so far
 NOT_MARKDOWN = "not a Markdown file (.md or .markdown); not imported"
 # Never posts: dependency trees, and the folder README that explains the corpus itself.
 _SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
@@ -46,11 +47,7 @@ def _inside(real: str, roots: list[str]) -> bool:
 
 def _is_markdown(name: str) -> bool:
     lower = name.lower()
-    return (
-        not lower.startswith(".")
-        and os.path.splitext(lower)[1] in MARKDOWN_SUFFIXES
-        and lower not in _SKIPPED_FILES
-    )
+    return not lower.startswith(".") and is_source(lower) and lower not in _SKIPPED_FILES
 
 
 def _walk(

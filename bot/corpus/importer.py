@@ -13,6 +13,7 @@ from bot.corpus.attribution import Attribution, host_name, is_repost_credit, par
 from bot.corpus.dialects import rewrite
 from bot.corpus.errors import CorpusConfigError, ImportProblem
 from bot.corpus.files import decode, display_name, iter_markdown_files, read_bytes
+from bot.corpus.formats import MARKDOWN, format_for
 from bot.corpus.frontmatter import FrontMatter, read_fields, split_front_matter
 from bot.corpus.generators import generator_for, load_site_config
 from bot.corpus.hexo_tags import preprocess
@@ -498,8 +499,9 @@ def load_corpus(
                     skipped=False,
                 )
             )
+        source_format = format_for(path) or MARKDOWN
         try:
-            document = parse_markdown_file(
+            document = source_format.parse(
                 path,
                 root,
                 sites[root],

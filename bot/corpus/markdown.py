@@ -18,6 +18,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from bot.corpus.htmltext import html_paragraphs
 from bot.corpus.text import neutralize_angle_brackets, untag_code
 from bot.models import PassageKind
 
@@ -290,6 +291,17 @@ class _Walker:
             Block(section, self._kind(start), lines, self.in_footnote, quote=self.quote_id)
         )
 
+    def html(self, tok: Token) -> None:
+        """A raw HTML block's prose, a block per paragraph (see htmltext)."""
+        start = tok.map[0] if tok.map else 0
+        line = start + self.offset + 1
+        section = len(self.sections) - 1
+        for text in html_paragraphs(tok.content):
+            text = neutralize_angle_brackets(text)
+            self.blocks.append(
+                Block(section, self._kind(start), [Line(text, line, True)], quote=self.quote_id)
+            )
+
     def cell(self, inline: Token) -> None:
         if self.row is not None:
             lines = render_inline(inline.children or [], 0)
@@ -316,6 +328,8 @@ class _Walker:
                 self.quote_depth -= 1
                 if not self.quote_depth:
                     self.quote_id = 0
+            elif kind == "html_block":
+                self.html(tok)
             elif kind in _CODE_TOKENS:
                 self.blocks.append(
                     Block(len(self.sections) - 1, PassageKind.PARAGRAPH, [], code=True)
