@@ -21,10 +21,10 @@ from bot.corpus.importer import (
     Note,
     ParseCache,
     importer_signature,
-    load_corpus,
     parse_key,
     parse_markdown_file,
 )
+from bot.corpus.loader import load_corpus
 from bot.corpus.report import CorpusReport
 from bot.corpus.site import DEFAULT_PERMALINK, SiteConfig
 

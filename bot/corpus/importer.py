@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
 from bot.corpus.attribution import Attribution, host_name, is_repost_credit, parse_line
 from bot.corpus.dialects import rewrite
-from bot.corpus.errors import CorpusConfigError, ImportProblem
-from bot.corpus.files import decode, display_name, iter_markdown_files, read_bytes
-from bot.corpus.formats import MARKDOWN, format_for
+from bot.corpus.errors import ImportProblem
+from bot.corpus.files import decode, display_name, read_bytes
 from bot.corpus.frontmatter import FrontMatter, read_fields, split_front_matter
-from bot.corpus.generators import generator_for, load_site_config
+from bot.corpus.generators import generator_for
 from bot.corpus.hexo_tags import preprocess
 from bot.corpus.markdown import Block, Line, RawSection, parse_body
 from bot.corpus.permalink import with_anchor
@@ -452,66 +450,3 @@ def parse_markdown_file(
         rel = display_name(str(path))  # as the user named it, so they can open it
         problems.extend(Problem(rel, reason, skipped=False) for reason in document.warnings)
     return document
-
-
-def load_corpus(
-    paths: Sequence[Path],
-    *,
-    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-    progress: Callable[[int, Path], None] | None = None,
-    cache: ParseCache | None = None,
-    allow_outside_links: bool = False,
-) -> CorpusImport:
-    """Import every Markdown file under `paths`; one bad file never stops the others.
-
-    `progress(files_seen, path)` is called before each file. Problems name files by the
-    path the user gave plus the rest of the way, so they can be opened as printed.
-    A file named directly that is not Markdown (`corpus.yaml`) is reported as skipped, and
-    so is a symlink whose target is outside every corpus path, unless `allow_outside_links`.
-    Raises CorpusPathError (from iter_markdown_files) if a path does not exist.
-    """
-    result = CorpusImport()
-    sites: dict[Path, SiteConfig] = {}
-
-    def refuse(path: Path, reason: str) -> None:
-        result.problems.append(Problem(display_name(str(path)), reason, skipped=True))
-
-    for path, root in iter_markdown_files(paths, refuse, allow_outside_links=allow_outside_links):
-        if root not in sites:
-            try:
-                sites[root] = load_site_config(root)
-            except CorpusConfigError as exc:
-                result.problems.append(
-                    Problem(exc.path, f"{exc.reason}; using defaults", skipped=False)
-                )
-                sites[root] = SiteConfig()
-            result.sites[str(root)] = sites[root]
-        result.files_seen += 1
-        if progress is not None:
-            progress(result.files_seen, path)
-        shown = display_name(str(path))
-        if shown != str(path):
-            result.problems.append(
-                Problem(
-                    shown,
-                    "file name is not valid UTF-8; imported, shown and stored as "
-                    f"{display_name(path.name)!r} (rename the file to UTF-8 to keep it stable)",
-                    skipped=False,
-                )
-            )
-        source_format = format_for(path) or MARKDOWN
-        try:
-            document = source_format.parse(
-                path,
-                root,
-                sites[root],
-                result.problems,
-                max_file_bytes=max_file_bytes,
-                cache=cache,
-                notes=result.notes,
-            )
-        except ImportProblem as exc:
-            result.problems.append(Problem(shown, exc.reason, skipped=True))
-            continue
-        result.documents.append(document)
-    return result
