@@ -8,9 +8,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from bot.corpus.errors import CorpusConfigError, CorpusPathError, ImportProblem
-from bot.corpus.formats import SUFFIXES, is_source
 
-MARKDOWN_SUFFIXES = SUFFIXES  # every format's, Markdown's so far
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 NOT_MARKDOWN = "not a Markdown file (.md or .markdown); not imported"
 # Never posts: dependency trees, and the folder README that explains the corpus itself.
 _SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
@@ -45,7 +44,12 @@ def _inside(real: str, roots: list[str]) -> bool:
     return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
-def _is_markdown(name: str) -> bool:
+def is_markdown(name: str) -> bool:
+    """Markdown by its suffix (the walker's default; `formats.is_source` knows every format)."""
+    return os.path.splitext(name.lower())[1] in MARKDOWN_SUFFIXES
+
+
+def _wanted(name: str, is_source: Callable[[str], bool]) -> bool:
     lower = name.lower()
     return not lower.startswith(".") and is_source(lower) and lower not in _SKIPPED_FILES
 
@@ -55,6 +59,7 @@ def _walk(
     keep: Keep,
     allowed: list[str] | None,
     refuse: Refuse | None,
+    is_source: Callable[[str], bool],
 ) -> list[tuple[str, Path]]:
     """All Markdown files under root as (relative POSIX path, path), following symlinked
     folders but entering each real folder once, so symlink loops terminate. `keep(rel,
@@ -85,7 +90,7 @@ def _walk(
             if is_dir:
                 if name.startswith(".") or name in _SKIPPED_DIRS or not keep(child_rel, True):
                     continue
-            elif not _is_markdown(name) or not keep(child_rel, False):
+            elif not _wanted(name, is_source) or not keep(child_rel, False):
                 continue
             if allowed is not None and entry.is_symlink():
                 target = os.path.realpath(entry.path)
@@ -139,6 +144,7 @@ def iter_markdown_files(
     refused: Refuse | None = None,
     *,
     allow_outside_links: bool = False,
+    is_source: Callable[[str], bool] = is_markdown,
 ) -> Iterator[tuple[Path, Path]]:
     """Yield (file, its corpus root) for every Markdown file under `paths`, sorted by path.
 
@@ -160,8 +166,9 @@ def iter_markdown_files(
             what = "is a broken symlink" if path.is_symlink() else "does not exist"
             raise CorpusPathError(f"corpus path {display_name(str(path))} {what}")
         if path.is_dir():
-            found = [(file, path) for _, file in _walk(path, _site_filter(path), allowed, refused)]
-        elif path.suffix.lower() not in MARKDOWN_SUFFIXES:
+            walked = _walk(path, _site_filter(path), allowed, refused, is_source)
+            found = [(file, path) for _, file in walked]
+        elif not is_source(path.name):
             if refused is not None:
                 refused(path, NOT_MARKDOWN)
             continue

@@ -1,27 +1,25 @@
 """Source formats: which files become documents, and what reads each one.
 
-    fmt = format_for("post.md")                      # MARKDOWN
+    fmt = format_for("post.md")                      # importer.MARKDOWN
     doc = fmt.parse(path, root, site, problems)      # -> ParsedDocument
 
 A format is a small object meeting `SourceFormat`: a name, the file suffixes it reads, and
 `parse`, which turns one file into a `ParsedDocument` (raising ImportProblem to skip it).
-The walker (`files.py`) asks `is_source` which files to yield and `load_corpus` asks
-`format_for` which format reads each, so another format (Org, reStructuredText) is one
-module and one line in FORMATS. Markdown is the first: its parsing is `importer.py` and
-`markdown.py`, and the site generators' rules (`generators.py`) apply to it.
+`load_corpus` has the walker yield the files `is_source` accepts and asks `format_for`
+which format reads each, so another format (Org, reStructuredText) is one module and one
+line in FORMATS. Markdown is the first: `importer.py` and `markdown.py` read it, and the
+site generators' rules (`generators.py`) apply to it.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
+from bot.corpus.importer import MARKDOWN, Note, ParseCache
 from bot.corpus.site import SiteConfig
 from bot.models import ParsedDocument, Problem
-
-if TYPE_CHECKING:
-    from bot.corpus.importer import Note, ParseCache
 
 
 class SourceFormat(Protocol):
@@ -45,31 +43,6 @@ class SourceFormat(Protocol):
         ...
 
 
-class Markdown:
-    """CommonMark plus what blogs add: front matter, tag plugins, site generators' markup."""
-
-    name = "markdown"
-    suffixes = frozenset({".md", ".markdown"})
-
-    def parse(
-        self,
-        path: Path,
-        root: Path,
-        site: SiteConfig,
-        problems: list[Problem] | None = None,
-        *,
-        max_file_bytes: int,
-        cache: ParseCache | None = None,
-        notes: list[Note] | None = None,
-    ) -> ParsedDocument:
-        from bot.corpus.importer import parse_markdown_file  # the importer uses this module
-
-        return parse_markdown_file(
-            path, root, site, problems, max_file_bytes=max_file_bytes, cache=cache, notes=notes
-        )
-
-
-MARKDOWN = Markdown()
 FORMATS: tuple[SourceFormat, ...] = (MARKDOWN,)
 SUFFIXES = frozenset(suffix for fmt in FORMATS for suffix in fmt.suffixes)
 

@@ -11,7 +11,7 @@ from typing import Protocol
 from bot.corpus.attribution import Attribution, host_name, is_repost_credit, parse_line
 from bot.corpus.dialects import rewrite
 from bot.corpus.errors import ImportProblem
-from bot.corpus.files import decode, display_name, read_bytes
+from bot.corpus.files import MARKDOWN_SUFFIXES, decode, display_name, read_bytes
 from bot.corpus.frontmatter import FrontMatter, read_fields, split_front_matter
 from bot.corpus.generators import generator_for
 from bot.corpus.hexo_tags import preprocess
@@ -450,3 +450,29 @@ def parse_markdown_file(
         rel = display_name(str(path))  # as the user named it, so they can open it
         problems.extend(Problem(rel, reason, skipped=False) for reason in document.warnings)
     return document
+
+
+class Markdown:
+    """The first source format: CommonMark plus what blogs add (front matter, tag plugins,
+    the site generators' markup). Meets formats.SourceFormat."""
+
+    name = "markdown"
+    suffixes = MARKDOWN_SUFFIXES
+
+    def parse(
+        self,
+        path: Path,
+        root: Path,
+        site: SiteConfig,
+        problems: list[Problem] | None = None,
+        *,
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        cache: ParseCache | None = None,
+        notes: list[Note] | None = None,
+    ) -> ParsedDocument:
+        return parse_markdown_file(
+            path, root, site, problems, max_file_bytes=max_file_bytes, cache=cache, notes=notes
+        )
+
+
+MARKDOWN = Markdown()

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from bot.corpus.errors import CorpusConfigError, ImportProblem
 from bot.corpus.files import display_name, iter_markdown_files
-from bot.corpus.formats import MARKDOWN, format_for
+from bot.corpus.formats import format_for, is_source
 from bot.corpus.generators import load_site_config
-from bot.corpus.importer import DEFAULT_MAX_FILE_BYTES, CorpusImport, ParseCache
+from bot.corpus.importer import DEFAULT_MAX_FILE_BYTES, MARKDOWN, CorpusImport, ParseCache
 from bot.corpus.site import SiteConfig
 from bot.models import Problem
 
@@ -41,7 +41,10 @@ def load_corpus(
     def refuse(path: Path, reason: str) -> None:
         result.problems.append(Problem(display_name(str(path)), reason, skipped=True))
 
-    for path, root in iter_markdown_files(paths, refuse, allow_outside_links=allow_outside_links):
+    walk = iter_markdown_files(
+        paths, refuse, allow_outside_links=allow_outside_links, is_source=is_source
+    )
+    for path, root in walk:
         if root not in sites:
             try:
                 sites[root] = load_site_config(root)
