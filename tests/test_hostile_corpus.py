@@ -242,7 +242,7 @@ def test_markdown_built_to_be_slow_is_imported_within_bounds(tmp_path: Path) -> 
     assert "Traceback" not in stderr
     assert code == 1, stderr  # each hostile file is a problem worth reporting
     assert peak_mb < 400, peak_mb
-    assert seconds < 120  # a guard against a hang, not a timing: bench/hostile.py times it
+    assert seconds < 300  # a guard against a hang, not a timing: bench/hostile.py times it
     for name, why in (
         ("brackets.md", "read as plain text"),
         ("stars.md", "read as plain text"),
