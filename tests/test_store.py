@@ -168,9 +168,8 @@ def test_sql_takes_values_only_as_parameters() -> None:
     import ast
 
     bot = Path(__file__).parent.parent / "bot"
-    source = "\n".join(
-        (bot / name).read_text(encoding="utf-8") for name in ("store.py", "state_store.py")
-    )
+    files = [*sorted((bot / "store").glob("*.py")), bot / "state_store.py"]
+    source = "\n".join(path.read_text(encoding="utf-8") for path in files)
     allowed = {"vocab", "table", "_PASSAGE_SELECT", "select", "column", "marks", "SCHEMA_VERSION"}
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in (

@@ -1,0 +1,404 @@
+"""Building the corpus database: a new file beside the target, the documents inserted with
+their terms, the build steps (`BuildStep`), a check, then `os.replace`; and the parses an
+existing database can lend a re-index (`PreviousParses`)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Collection, Iterable, Sequence
+from pathlib import Path
+
+from bot.dbthread import DatabaseThread
+from bot.models import (
+    Document,
+    ParsedDocument,
+    Passage,
+    PassageKind,
+    Section,
+)
+from bot.store.schema import (
+    _SCHEMA,
+    SCHEMA_VERSION,
+    BuildSummary,
+    StoreError,
+    passage_key,
+)
+from bot.text import index_terms
+from bot.text import signature as text_signature
+
+
+def _insert_document(conn: sqlite3.Connection, parsed: ParsedDocument, next_ids: list[int]) -> int:
+    """Insert one document with its sections and passages; returns the passage count."""
+    doc = parsed.document
+    cur = conn.execute(
+        "INSERT INTO documents (path, title, url, authors, date, updated, tags, categories,"
+        " description, source_url, sha256, parse_key, warnings)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            doc.path,
+            doc.title,
+            doc.url,
+            json.dumps(list(doc.authors), ensure_ascii=False),
+            doc.date,
+            doc.updated,
+            json.dumps(list(doc.tags), ensure_ascii=False),
+            json.dumps(list(doc.categories), ensure_ascii=False),
+            doc.description,
+            doc.source_url,
+            doc.sha256,
+            parsed.parse_key,
+            json.dumps(list(parsed.warnings), ensure_ascii=False),
+        ),
+    )
+    doc_id = cur.lastrowid
+    section_base, passage_base = next_ids
+    section_ids = [section_base + i for i in range(len(parsed.sections))]
+    by_section: dict[int, list[int]] = {}
+    passage_rows = []
+    seen_texts: dict[str, int] = {}
+    keys: dict[int, str] = {}
+    for offset, passage in enumerate(parsed.passages):
+        pid = passage_base + offset
+        by_section.setdefault(passage.section, []).append(pid)
+        occurrence = seen_texts[passage.text] = seen_texts.get(passage.text, -1) + 1
+        keys[pid] = passage_key(doc.path, passage.text, occurrence)
+        passage_rows.append(
+            (
+                pid,
+                section_ids[passage.section],
+                doc_id,
+                passage.kind.value,
+                passage.text,
+                passage.line,
+            )
+        )
+    # A heading hit answers with the section's first passage; a heading whose section only
+    # holds subsections answers with the first passage under it.
+    first_passage: dict[int, int] = {}
+    for offset, passage in enumerate(parsed.passages):
+        index: int | None = passage.section
+        while index is not None and index not in first_passage:
+            first_passage[index] = passage_base + offset
+            index = parsed.sections[index].parent
+    prev_next: dict[int, tuple[int | None, int | None]] = {}
+    for ids in by_section.values():
+        for i, pid in enumerate(ids):
+            prev_next[pid] = (ids[i - 1] if i else None, ids[i + 1] if i + 1 < len(ids) else None)
+    conn.executemany(
+        "INSERT INTO sections (id, document_id, parent_id, level, heading, anchor, heading_path,"
+        " author, source_url, source_name, first_passage_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            (
+                section_ids[s.index],
+                doc_id,
+                section_ids[s.parent] if s.parent is not None else None,
+                s.level,
+                s.heading,
+                s.anchor,
+                json.dumps(list(s.heading_path), ensure_ascii=False),
+                s.author,
+                s.source_url,
+                s.source_name,
+                first_passage.get(s.index),
+            )
+            for s in parsed.sections
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO passages (id, section_id, document_id, kind, text, line, prev_id, next_id,"
+        " key) VALUES (?,?,?,?,?,?,?,?,?)",
+        [(*row, *prev_next[row[0]], keys[row[0]]) for row in passage_rows],
+    )
+    conn.executemany(
+        "INSERT INTO passage_terms (rowid, terms) VALUES (?, ?)",
+        [(row[0], index_terms(row[4])) for row in passage_rows],
+    )
+    conn.executemany(
+        "INSERT INTO heading_terms (rowid, terms) VALUES (?, ?)",
+        [(section_ids[s.index], index_terms(s.heading)) for s in parsed.sections if s.heading],
+    )
+    next_ids[0] += len(parsed.sections)
+    next_ids[1] += len(parsed.passages)
+    return len(parsed.passages)
+
+
+class PreviousParses:
+    """The parses stored in an existing database, for `load_corpus(cache=...)`: a re-index
+    takes unchanged files from here instead of parsing them again. Synchronous and
+    read-only; used on the thread that runs the importer, before the new build starts."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    @classmethod
+    def open(cls, path: Path) -> PreviousParses | None:
+        """None when there is no database, or none this version can read."""
+        if not path.is_file():
+            return None
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                conn.close()
+                return None
+        except sqlite3.Error:
+            return None
+        return cls(conn)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def get(self, path: str, parse_key: str) -> ParsedDocument | None:
+        try:
+            return self._load(path, parse_key)
+        except (sqlite3.Error, ValueError, TypeError, KeyError):
+            return None  # a damaged old database only costs a fresh parse
+
+    def _load(self, path: str, parse_key: str) -> ParsedDocument | None:
+        row = self._conn.execute(
+            "SELECT id, title, url, authors, date, updated, tags, categories, description,"
+            " source_url, sha256, warnings FROM documents WHERE path = ? AND parse_key = ?",
+            (path, parse_key),
+        ).fetchone()
+        if row is None:
+            return None
+        document = Document(
+            path=path,
+            title=row[1],
+            url=row[2],
+            authors=tuple(json.loads(row[3])),
+            date=row[4],
+            updated=row[5],
+            tags=tuple(json.loads(row[6])),
+            categories=tuple(json.loads(row[7])),
+            description=row[8],
+            source_url=row[9],
+            sha256=row[10],
+        )
+        section_rows = self._conn.execute(
+            "SELECT id, parent_id, level, heading, anchor, heading_path, author, source_url,"
+            " source_name FROM sections WHERE document_id = ? ORDER BY id",
+            (row[0],),
+        ).fetchall()
+        index_of = {r[0]: i for i, r in enumerate(section_rows)}
+        sections = tuple(
+            Section(
+                index=i,
+                parent=index_of[r[1]] if r[1] is not None else None,
+                level=r[2],
+                heading=r[3],
+                anchor=r[4],
+                heading_path=tuple(json.loads(r[5])),
+                author=r[6],
+                source_url=r[7],
+                source_name=r[8],
+            )
+            for i, r in enumerate(section_rows)
+        )
+        marks = ",".join("?" * len(index_of))
+        passages = tuple(
+            Passage(section=index_of[r[0]], kind=PassageKind(r[1]), text=r[2], line=r[3])
+            for r in self._conn.execute(
+                "SELECT section_id, kind, text, line FROM passages"
+                f" WHERE section_id IN ({marks}) ORDER BY id",
+                list(index_of),
+            )
+        )
+        warnings = tuple(json.loads(row[11]))
+        return ParsedDocument(document, sections, passages, parse_key, warnings)
+
+
+def _fsync_path(path: Path, *, directory: bool = False) -> None:
+    flags = os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if directory else 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return  # some file systems cannot open directories; nothing more we can do
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class BuildingDatabase:
+    """The new database as a build step sees it, on the build thread: the character index
+    is written and committed, nothing is published yet. A step keeps its SQL in this module
+    (a function here that takes the `BuildingDatabase`)."""
+
+    def __init__(self, conn: sqlite3.Connection, target: Path) -> None:
+        self.connection = conn
+        self.target = target  # where it will be published; the database it replaces is there
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Record a fact about the build (read back with the stats)."""
+        self.connection.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value)
+        )
+
+
+def passage_texts(building: BuildingDatabase) -> list[tuple[int, str]]:
+    """(id, text) of every passage of the new database, in id order."""
+    return [
+        (int(r[0]), str(r[1]))
+        for r in building.connection.execute("SELECT id, text FROM passages ORDER BY id")
+    ]
+
+
+def previous_meaning_vectors(
+    building: BuildingDatabase, model: str, keys: Collection[bytes]
+) -> dict[bytes, bytes]:
+    """The vectors the database being replaced already has for these unit keys, if it was
+    made with the same encoder: re-indexing a grown corpus encodes only what is new."""
+    if not keys or not building.target.is_file():
+        return {}
+    try:
+        old = sqlite3.connect(f"{building.target.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return {}
+    found: dict[bytes, bytes] = {}
+    try:
+        row = old.execute("SELECT value FROM meta WHERE key = 'meaning_model'").fetchone()
+        if not row or row[0] != model:
+            return {}
+        for key, vector in old.execute("SELECT key, vector FROM meaning_units"):
+            if key in keys:
+                found[key] = vector
+    except sqlite3.Error:
+        return {}  # an old or damaged database: encode everything again
+    finally:
+        old.close()
+    return found
+
+
+def write_meaning_units(
+    building: BuildingDatabase, rows: Iterable[tuple[int, bytes, bytes]], model: str
+) -> int:
+    """Store (passage id, unit key, vector) rows and record the encoder; returns the count."""
+    conn = building.connection
+    conn.execute("BEGIN")
+    before = conn.total_changes
+    conn.executemany("INSERT INTO meaning_units (passage_id, key, vector) VALUES (?, ?, ?)", rows)
+    count = conn.total_changes - before
+    building.set_meta("meaning_model", model)
+    building.set_meta("meaning_units", str(count))
+    conn.execute("COMMIT")
+    return count
+
+
+# A step after the character index (see bot.indexer.BUILD_STEPS). It runs before the new
+# file is checked and published; an exception discards the new file.
+BuildStep = Callable[[BuildingDatabase], None]
+
+
+def _build_sync(
+    conn: sqlite3.Connection,
+    documents: Iterable[ParsedDocument],
+    meta: dict[str, str],
+    target: Path,
+    steps: Sequence[BuildStep],
+) -> BuildSummary:
+    conn.execute("PRAGMA journal_mode = OFF")  # a temporary file: on failure it is discarded
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA page_size = 8192")
+    conn.executescript(_SCHEMA)
+    next_ids = [1, 1]
+    n_docs = n_passages = 0
+    conn.execute("BEGIN")
+    for parsed in documents:
+        n_passages += _insert_document(conn, parsed, next_ids)
+        n_docs += 1
+    # Merge the FTS segments into one b-tree: fewer pages to touch per term at query time.
+    conn.execute("INSERT INTO passage_terms (passage_terms) VALUES ('optimize')")
+    conn.execute("INSERT INTO heading_terms (heading_terms) VALUES ('optimize')")
+    conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    conn.execute("COMMIT")
+    building = BuildingDatabase(conn, target)
+    for step in steps:
+        step(building)
+    check = conn.execute("PRAGMA quick_check").fetchone()[0]
+    if check != "ok":
+        raise StoreError(f"the new database failed its integrity check: {check}")
+    conn.execute("PRAGMA journal_mode = DELETE")
+    return BuildSummary(n_docs, next_ids[0] - 1, n_passages, 0)
+
+
+def _remove_stale_builds(target: Path, older_than: float = 3600.0) -> None:
+    """Temp files of builds that died (killed, out of disk) more than an hour ago."""
+    now = time.time()
+    for leftover in target.parent.glob(f".{target.name}.building-*"):
+        with contextlib.suppress(OSError):
+            if now - leftover.stat().st_mtime > older_than:
+                leftover.unlink()
+
+
+async def build_database(
+    target: Path,
+    documents: Iterable[ParsedDocument],
+    *,
+    fingerprint: str,
+    extra_meta: dict[str, str] | None = None,
+    steps: Sequence[BuildStep] = (),
+) -> BuildSummary:
+    """Build a database from parsed documents and atomically put it at `target`; `steps`
+    run on it, in order, after the character index.
+
+    The previous database (if any) is untouched until the final `os.replace`; if anything
+    fails before that, the temporary file is removed and the old database keeps serving.
+    """
+    if target.is_dir():
+        raise StoreError(f"{target} is a directory; give a database file name")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the folder for {target}: {exc.strerror or exc}") from None
+    # Unique per build, not per pid: every container's entrypoint is PID 1, and two
+    # containers may build beside one shared volume at once.
+    tmp = target.with_name(f".{target.name}.building-{uuid.uuid4().hex[:12]}")
+    _remove_stale_builds(target)
+    started = dt.datetime.now(dt.UTC)
+    meta = {
+        "fingerprint": fingerprint,
+        "built_at": started.isoformat(timespec="seconds"),
+        # Unique per build: row ids (which /toc buttons carry) are only valid within one.
+        "build_id": uuid.uuid4().hex,
+        "schema_version": str(SCHEMA_VERSION),
+        "text_signature": text_signature(),
+        **(extra_meta or {}),
+    }
+    try:
+        try:
+            tmp.touch()  # unwritable: a clear error before any thread is started
+            conn = await DatabaseThread.connect(str(tmp), isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot write a database beside {target}: {exc}") from None
+        try:
+            summary = await conn.run(lambda raw: _build_sync(raw, documents, meta, target, steps))
+            seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
+            await conn.run(
+                lambda raw: raw.execute(
+                    "INSERT INTO meta (key, value) VALUES ('build_seconds', ?)",
+                    (f"{seconds:.3f}",),
+                )
+            )
+        finally:
+            await conn.close()
+        _fsync_path(tmp)
+        os.replace(tmp, target)
+        _fsync_path(target.parent, directory=True)
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise StoreError(f"could not build {target}: {exc}") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise
+    return BuildSummary(
+        summary.documents, summary.sections, summary.passages, target.stat().st_size
+    )
