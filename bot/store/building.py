@@ -315,6 +315,7 @@ def _build_sync(
     # Merge the FTS segments into one b-tree: fewer pages to touch per term at query time.
     conn.execute("INSERT INTO passage_terms (passage_terms) VALUES ('optimize')")
     conn.execute("INSERT INTO heading_terms (heading_terms) VALUES ('optimize')")
+    _count_terms(conn)
     conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     conn.execute("COMMIT")
@@ -326,6 +327,15 @@ def _build_sync(
         raise StoreError(f"the new database failed its integrity check: {check}")
     conn.execute("PRAGMA journal_mode = DELETE")
     return BuildSummary(n_docs, next_ids[0] - 1, n_passages, 0)
+
+
+def _count_terms(conn: sqlite3.Connection) -> None:
+    """Fill `term_counts` from the finished full-text indexes (one scan of each)."""
+    conn.execute("INSERT INTO term_counts (term, passages) SELECT term, doc FROM passage_vocab")
+    conn.execute(
+        "INSERT INTO term_counts (term, passages, headings) SELECT term, 0, doc FROM heading_vocab"
+        " WHERE true ON CONFLICT (term) DO UPDATE SET headings = excluded.headings"
+    )
 
 
 def _remove_stale_builds(target: Path, older_than: float = 3600.0) -> None:

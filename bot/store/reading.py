@@ -41,11 +41,16 @@ T = TypeVar("T")
 
 
 class Reader:
-    """Synchronous read access, used only on the database thread inside `Store.run`."""
+    """Synchronous read access, used only on the database thread inside `Store.run`.
+
+    One reader serves one call (one search), so it remembers what it has read: a query's
+    variants (clauses, numbers written the other way) share most of their terms."""
 
     def __init__(self, conn: sqlite3.Connection, deadline: float | None = None) -> None:
         self._conn = conn
         self._deadline = deadline
+        self._counts: tuple[dict[str, int], dict[str, int]] = ({}, {})  # passages, headings
+        self._term_ids: dict[tuple[str, int, bool, bool], list[int]] = {}
 
     def check_deadline(self) -> None:
         """Raise QueryTimeout once the caller has given up: long Python loops between SQL
@@ -56,27 +61,33 @@ class Reader:
     def doc_counts(self, terms: Iterable[str], *, headings: bool = False) -> dict[str, int]:
         """How many passages (or headings) contain each term; absent terms are left out."""
         unique = list(dict.fromkeys(terms))
-        if not unique:
-            return {}
-        vocab = "heading_vocab" if headings else "passage_vocab"
-        out: dict[str, int] = {}
-        # fts5vocab answers `term = ?` with a direct look-up; an IN list would scan.
-        for term in unique:
-            row = self._conn.execute(f"SELECT doc FROM {vocab} WHERE term = ?", (term,)).fetchone()
-            if row:
-                out[term] = int(row[0])
-        return out
+        known = self._counts[headings]
+        missing = [t for t in unique if t not in known]
+        column = "headings" if headings else "passages"
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            known.update(dict.fromkeys(chunk, 0))
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT term, {column} FROM term_counts WHERE term IN ({marks})", chunk
+            )
+            known.update((str(term), int(n)) for term, n in rows)
+        return {t: known[t] for t in unique if known[t]}
 
     def ids_with_term(
         self, term: str, limit: int, *, headings: bool = False, prefix: bool = False
     ) -> list[int]:
         """Ids of passages (or sections) containing the term, or a term starting with it."""
-        table = "heading_terms" if headings else "passage_terms"
-        expression = _fts_term(term) + ("*" if prefix else "")
-        rows = self._conn.execute(
-            f"SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?", (expression, limit)
-        )
-        return [r[0] for r in rows]
+        key = (term, limit, headings, prefix)
+        found = self._term_ids.get(key)
+        if found is None:
+            table = "heading_terms" if headings else "passage_terms"
+            expression = _fts_term(term) + ("*" if prefix else "")
+            rows = self._conn.execute(
+                f"SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?", (expression, limit)
+            )
+            found = self._term_ids[key] = [r[0] for r in rows]
+        return list(found)
 
     def ids_with_all(
         self, terms: Sequence[str], limit: int, *, prefix_last: bool = False, headings: bool = False
