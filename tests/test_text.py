@@ -5,7 +5,16 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.text import analyze, fold, index_terms, normalize, normalize_with_offsets, original_span
+from bot.text import (
+    analyze,
+    fold,
+    fold_views,
+    index_terms,
+    normalize,
+    normalize_many,
+    normalize_with_offsets,
+    original_span,
+)
 
 
 def test_folds_width_case_script_and_drops_punctuation() -> None:
@@ -65,3 +74,44 @@ def test_variant_characters_that_opencc_keeps_fold_to_the_common_one() -> None:
     assert normalize("钱锺书") == normalize("钱钟书") == normalize("錢鍾書")
     assert normalize("一笔钜款") == normalize("一笔巨款")
     assert normalize("钟表") == "钟表"  # the common character itself is unchanged
+
+
+_MIXED = st.lists(
+    st.text(
+        st.sampled_from("托派很擅長篡改歷史，的了是在：“”「」ＡＢｃ１２3 ㎏ﬁ½①⑴¹😀𠮷\u3000\n\ttext")
+        | st.characters(),
+        max_size=80,
+    ),
+    max_size=12,
+)
+
+
+@given(_MIXED)
+def test_many_texts_at_once_normalize_as_each_alone(texts: list[str]) -> None:
+    # A search normalizes its candidates all at once; a passage must come out exactly as
+    # the index saw it, whatever else is in the batch (ligatures, emoji, unseen characters).
+    assert normalize_many(texts) == [normalize(text) for text in texts]
+
+
+@given(_MIXED)
+def test_views_of_many_texts_are_each_texts_views(texts: list[str]) -> None:
+    norms = [normalize(text) for text in texts]
+    dropped = frozenset("的了是在")
+    drop = dict.fromkeys(map(ord, dropped))
+    folded, content, folded_content = fold_views(norms, dropped)
+    assert folded == [fold(n) for n in norms]
+    assert content == [n.translate(drop) for n in norms]
+    assert folded_content == [fold(n.translate(drop)) for n in norms]
+
+
+def test_a_long_passage_normalizes_as_a_short_one_does() -> None:
+    passage = "理論再正確，沒有能力落實，都是空話。㎏ ﬁ ½ ①" * 20
+    assert normalize(passage) == "".join(normalize(part) for part in passage.split("。"))
+
+
+def test_a_lone_surrogate_in_a_batch_leaves_the_rest_as_they_are() -> None:
+    texts = ["托派，很擅长", "broken \ud800 half", "篡改 歷史"]
+    assert normalize_many(texts) == [normalize(text) for text in texts]
+    assert fold_views([normalize(t) for t in texts], frozenset("的"))[0] == [
+        fold(normalize(t)) for t in texts
+    ]
