@@ -28,6 +28,7 @@ from bot.store.building import (
 )
 from bot.store.reading import (
     CorpusReader,
+    IdArray,
     Reader,
     Store,
     file_identity,
@@ -48,6 +49,7 @@ __all__ = [
     "BuildSummary",
     "BuildingDatabase",
     "CorpusReader",
+    "IdArray",
     "PreviousParses",
     "QueryTimeout",
     "Reader",

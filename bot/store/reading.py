@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
+from numpy.typing import NDArray
 
 from bot.dbthread import DatabaseThread
 from bot.meaning import MODEL_ID as MEANING_MODEL
@@ -38,6 +39,7 @@ from bot.store.schema import (
 from bot.text import signature as text_signature
 
 T = TypeVar("T")
+IdArray = NDArray[np.int64]
 
 
 class Reader:
@@ -50,7 +52,7 @@ class Reader:
         self._conn = conn
         self._deadline = deadline
         self._counts: tuple[dict[str, int], dict[str, int]] = ({}, {})  # passages, headings
-        self._term_ids: dict[tuple[str, int, bool, bool], list[int]] = {}
+        self._term_ids: dict[tuple[str, int, bool, bool], IdArray] = {}
 
     def check_deadline(self) -> None:
         """Raise QueryTimeout once the caller has given up: long Python loops between SQL
@@ -78,16 +80,33 @@ class Reader:
         self, term: str, limit: int, *, headings: bool = False, prefix: bool = False
     ) -> list[int]:
         """Ids of passages (or sections) containing the term, or a term starting with it."""
+        ids: list[int] = self.term_ids(term, limit, headings=headings, prefix=prefix).tolist()
+        return ids
+
+    def term_ids(
+        self, term: str, limit: int, *, headings: bool = False, prefix: bool = False
+    ) -> IdArray:
+        """`ids_with_term` as an array, in id order."""
         key = (term, limit, headings, prefix)
         found = self._term_ids.get(key)
         if found is None:
             table = "heading_terms" if headings else "passage_terms"
-            expression = _fts_term(term) + ("*" if prefix else "")
-            rows = self._conn.execute(
-                f"SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?", (expression, limit)
+            found = self._term_ids[key] = self._match_ids(
+                table, _fts_term(term) + ("*" if prefix else ""), limit
             )
-            found = self._term_ids[key] = [r[0] for r in rows]
-        return list(found)
+        return found
+
+    def _match_ids(self, table: str, expression: str, limit: int) -> IdArray:
+        """Row ids matching an FTS5 expression, the first `limit` in id order. Read as one
+        string: a Python row per id cost three times as much (1,500 ids: 0.3 ms, not 1)."""
+        row = self._conn.execute(
+            f"SELECT group_concat(rowid) FROM (SELECT rowid FROM {table}"
+            f" WHERE {table} MATCH ? LIMIT ?)",
+            (expression, limit),
+        ).fetchone()
+        if not row or not row[0]:
+            return np.empty(0, dtype=np.int64)
+        return np.sort(np.fromstring(row[0], dtype=np.int64, sep=","))
 
     def ids_with_all(
         self, terms: Sequence[str], limit: int, *, prefix_last: bool = False, headings: bool = False
@@ -100,11 +119,19 @@ class Reader:
         if prefix_last:
             parts[-1] += "*"
         table = "heading_terms" if headings else "passage_terms"
+        ids: list[int] = self._match_ids(table, " AND ".join(parts), limit).tolist()
+        return ids
+
+    def notes_among(self, ids: Sequence[int]) -> set[int]:
+        """Which of these passages are editors' notes (without reading any text)."""
+        if not ids:
+            return set()
         rows = self._conn.execute(
-            f"SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?",
-            (" AND ".join(parts), limit),
+            "SELECT id FROM passages WHERE kind = 'note' AND id BETWEEN ? AND ?",
+            (min(ids), max(ids)),
         )
-        return [r[0] for r in rows]
+        wanted = set(ids)
+        return {r[0] for r in rows if r[0] in wanted}
 
     def _rows_with_ids(self, select: str, column: str, ids: Iterable[int]) -> Iterator[Any]:
         """Rows of `select ... WHERE column IN (ids)`, in chunks under SQLite's variable limit."""

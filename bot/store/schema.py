@@ -63,6 +63,9 @@ CREATE TABLE passages (
     key TEXT NOT NULL           -- stable across rebuilds: see passage_key()
 );
 CREATE INDEX passages_section ON passages(section_id);
+-- Editors' notes rank after the body at equal scores; few passages are notes, so a search
+-- that needs no text can tell them apart from this index alone.
+CREATE INDEX passages_notes ON passages(id) WHERE kind = 'note';
 CREATE UNIQUE INDEX passages_key ON passages(key);
 CREATE INDEX sections_document ON sections(document_id);
 CREATE VIRTUAL TABLE passage_terms USING fts5(
