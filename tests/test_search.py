@@ -13,6 +13,7 @@ from bench.queries import generate_from_db
 from bench.relevance import evaluate
 from bot.search import SearchResult, clean_query, search
 from bot.store import Store
+from bot.text import normalize
 
 from .conftest import DATA, RESULT_FIELDS, SHIPPED_CORPUS, build_db
 
@@ -196,3 +197,60 @@ def test_one_wrong_character_in_a_short_name_still_finds_it(
 def test_a_different_number_is_not_a_typo(shipped_db: Path) -> None:
     top = run_search(shipped_db, "第四国际第15次").matches[0]
     assert "第 15 次" in top.passage.text
+
+
+def test_a_short_word_is_found_everywhere_and_editors_notes_come_last(tmp_path: Path) -> None:
+    # 赋值 is in three paragraphs and three {% note %} asides of hexo-sample, a note first.
+    db = build_db([DATA / "hexo-sample" / "source"], tmp_path / "hexo.db")
+    result = run_search(db, "赋值", limit=100)
+
+    async def holding() -> list[tuple[int, str]]:
+        store = await Store.open(db)
+        try:
+            passages = await store.iter_passages()
+        finally:
+            await store.close()
+        return [(p.passage_id, p.kind.value) for p in passages if "赋值" in p.text]
+
+    expected = asyncio.run(holding())
+    body = sorted(pid for pid, kind in expected if kind != "note")
+    notes = sorted(pid for pid, kind in expected if kind == "note")
+    assert body and notes and min(notes) < min(body)
+    assert result.total == len(expected)
+    assert [m.passage.passage_id for m in result.matches] == body + notes
+
+
+def test_a_threshold_skips_work_and_never_changes_a_score_that_reaches_it(
+    shipped_db: Path,
+) -> None:
+    """Retrieval scores candidates against the threshold they must reach, cutting short what
+    cannot reach it; every score that does is the one the full scoring gives (the meaning
+    features use the full scoring)."""
+    from bot.search import _score_text, _variants
+
+    async def texts() -> list[str]:
+        store = await Store.open(shipped_db)
+        try:
+            return [normalize(p.text) for p in await store.iter_passages()]
+        finally:
+            await store.close()
+
+    passages = asyncio.run(texts())
+    queries = [
+        str(q["q"])
+        for name in ("dev-queries.yaml", "extra-queries.yaml", "blind-queries.yaml")
+        for q in yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    ]
+    reached = 0
+    for query in queries[::3]:
+        for variant in _variants(clean_query(query)):
+            for text in passages:
+                full = _score_text(variant, text)
+                for floor in (65.0, 78.0, 88.0, 94.0):
+                    cut = _score_text(variant, text, floor)
+                    if full[0] >= floor:
+                        reached += 1
+                        assert cut == full, (query, variant.norm, text[:30], floor)
+                    else:
+                        assert cut[0] < floor, (query, variant.norm, text[:30], floor)
+    assert reached >= 100  # the check saw plenty of scores that count
