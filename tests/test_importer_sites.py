@@ -328,6 +328,7 @@ def test_raw_html_blocks_keep_their_prose_not_their_code(tmp_path: Path) -> None
         "---\ntitle: 搬家来的文章\n---\n\n"
         '<div class="post"><p>从旧博客搬来的第一段文字，&nbsp;写在 HTML 里。</p>\n'
         "<p>第二段也是 HTML，<b>加粗</b>的字照样保留。</p>\n"
+        "<p>公式 \\(e = \\frac{\\sqrt{a^{2}}}{a}\\) 不是文字。</p>\n"
         "<pre>int main() { return 0; }</pre></div>\n\n"
         '<div><span style="color: #0000ff;">int</span> <span style="color: #000000;">a</span>'
         ' <span style="color: #000000;">=</span> <span style="color: #800080;">1</span>'
@@ -341,5 +342,6 @@ def test_raw_html_blocks_keep_their_prose_not_their_code(tmp_path: Path) -> None
     assert texts(doc) == [
         "从旧博客搬来的第一段文字， 写在 HTML 里。",
         "第二段也是 HTML，加粗的字照样保留。",
+        "公式 不是文字。",
         "名称 | 说明\n甲 | 第一项",
     ]

@@ -48,6 +48,8 @@ _BREAKS = frozenset(
 _COLOURED = re.compile(r"<span[^>]{0,80}color\s*:", re.IGNORECASE)
 _SPACE = re.compile(r"[ \t\r\n\f\v\u00a0]+")
 _MAX_COLOURED_SPANS = 4
+# MathJax's \( ... \) and \[ ... \] inside HTML: TeX for the renderer, not text.
+_TEX = re.compile(r"\\\(.{0,2000}?\\\)|\\\[.{0,2000}?\\\]", re.DOTALL)
 
 
 class _Text(HTMLParser):
@@ -60,7 +62,7 @@ class _Text(HTMLParser):
         self.rows: list[str] = []  # of the outermost open table: one passage, a row a line
 
     def _end_paragraph(self) -> None:
-        text = _SPACE.sub(" ", "".join(self.parts)).strip()
+        text = _SPACE.sub(" ", _TEX.sub(" ", "".join(self.parts))).strip()
         if text:
             (self.rows if self.tables else self.paragraphs).append(text)
         self.parts = []
