@@ -122,7 +122,8 @@ async def test_health_and_metrics(fake: FakeTelegram, shipped_db: Path) -> None:
 async def test_run_with_only_a_token_indexes_and_serves_then_stops_on_sigterm(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
-    process = await start_process(fake, tmp_path)
+    # A new user's first run, as installed: the meaning index is built and loaded too.
+    process = await start_process(fake, tmp_path, meaning=True)
     try:
         await fake.wait_for("deleteWebhook", timeout=60)  # polling starts next
         reply = await fake.answer_of(fake.message(QUOTE), timeout=10)

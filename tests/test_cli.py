@@ -1,5 +1,9 @@
 """The command-line contract on real files: `main([...])` in this process for most of it, a
-real `python -m bot` process where only a process shows it (the first run, special files)."""
+real `python -m bot` process where only a process shows it (the first run, special files).
+
+These contracts are about indexing and searching by words, so they run with the meaning
+index off (its build costs seconds per index); tests/test_meaning.py holds the contract with
+it on, and the first search here runs as installed, meaning and all."""
 
 from __future__ import annotations
 
@@ -13,6 +17,11 @@ import pytest
 
 from .conftest import DATA, RESULT_FIELDS, SHIPPED_CORPUS
 from .support.cli import Cli, CliRun, as_process
+
+
+@pytest.fixture(autouse=True)
+def words_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXCERPT_BOT_MEANING", "off")
 
 
 def assert_no_traceback(proc: CliRun) -> None:
@@ -29,12 +38,13 @@ def test_version_and_help_on_every_command(cli: Cli, tmp_path: Path) -> None:
 
 def test_first_search_indexes_the_shipped_corpus(tmp_path: Path) -> None:
     """A new user's first command, as a real process: `python -m bot search ...`."""
-    proc = as_process("search", "托派很擅长篡改历史", home=tmp_path)
+    as_installed = {"EXCERPT_BOT_MEANING": "on"}
+    proc = as_process("search", "托派很擅长篡改历史", home=tmp_path, env=as_installed)
     assert proc.returncode == 0, proc.stderr
     assert "托派很擅长篡改历史" in proc.stdout
     assert "暴躁皮皮" in proc.stdout
     assert (tmp_path / "data" / "excerpt-bot" / "excerpt.db").is_file()
-    again = as_process("search", "--json", "托派", home=tmp_path)
+    again = as_process("search", "--json", "托派", home=tmp_path, env=as_installed)
     assert "Indexing" not in again.stderr  # built once, reused
 
 

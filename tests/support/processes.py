@@ -15,14 +15,23 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 async def start_process(
-    fake: FakeTelegram, home: Path, *args: str, env: dict[str, str] | None = None
+    fake: FakeTelegram,
+    home: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    meaning: bool = False,
 ) -> asyncio.subprocess.Process:
+    """`excerpt-bot run ARGS` against `fake`, its data under `home`. Without `meaning` the
+    process neither builds nor loads the meaning index (EXCERPT_BOT_MEANING=off): that build
+    and the model's loading cost seconds per process, and only tests about serving use this;
+    tests/test_meaning.py covers meaning, and one process test keeps it on."""
     environ = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("EXCERPT_BOT", "WEBHOOK"))},
         "XDG_DATA_HOME": str(home),
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE_URL": fake.base_url,
         "PYTHONIOENCODING": "utf-8",
+        "EXCERPT_BOT_MEANING": "on" if meaning else "off",
         **(env or {}),
     }
     return await asyncio.create_subprocess_exec(
