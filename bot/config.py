@@ -116,7 +116,14 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
-_TOKEN_SHAPE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
+# A bot token is the bot's numeric id, a colon and a secret of URL-safe base64 characters:
+# @BotFather's tokens carry 35 of them (110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw, the
+# Bot API docs' example). PTB only refuses an empty token and leaves the rest to the
+# server's 401, which comes after the corpus is indexed; so a shape that cannot be a token
+# is refused here, first. "At least 20" rather than exactly 35: Telegram has never promised
+# the length, and refusing a real token would be worse than letting a fake one reach the 401.
+_TOKEN_MIN_SECRET = 20
+_TOKEN_SHAPE = re.compile(rf"^\d{{1,20}}:[A-Za-z0-9_-]{{{_TOKEN_MIN_SECRET},100}}$")
 _SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
@@ -157,12 +164,14 @@ class Settings:
         if not self.token:
             raise SettingsError(
                 "TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather in Telegram, "
-                "then run: TELEGRAM_BOT_TOKEN=123456:ABC... excerpt-bot run"
+                "then run: TELEGRAM_BOT_TOKEN='<the token @BotFather gave you>' excerpt-bot run"
             )
         if not _TOKEN_SHAPE.match(self.token):
             raise SettingsError(
-                "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then "
-                "letters, digits, '_' or '-'); copy it again from @BotFather"
+                "TELEGRAM_BOT_TOKEN does not look like a bot token: that is the bot's id "
+                f"(digits), a colon, then at least {_TOKEN_MIN_SECRET} letters, digits, '_' or "
+                "'-' (@BotFather's have 35, like 110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw); "
+                "copy it again from @BotFather"
             )
         return self.token
 

@@ -319,3 +319,19 @@ def test_default_database_from_other_text_tables_is_rebuilt_on_its_own(
     rebuilt = cli("index", "--db", str(explicit), home=tmp_path)
     assert "up to date" not in rebuilt.stderr
     assert cli("search", "--db", str(explicit), "托派", home=tmp_path).returncode == 0
+
+
+def test_a_token_that_cannot_be_one_is_refused_with_the_rule_it_breaks(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """The README's run command holds a placeholder; pasted as is, or a token cut short, the
+    reader is told the rule (at least 20 characters after the colon), before any indexing."""
+    readme = (SHIPPED_CORPUS.parent / "README.md").read_text(encoding="utf-8")
+    placeholder = readme.split("TELEGRAM_BOT_TOKEN=", 1)[1].split(" .venv", 1)[0].strip("'")
+    assert "BotFather" in placeholder  # obviously not a token
+    for token in (placeholder, "123456:ABC-your-token", "110201543:" + "A" * 19):
+        proc = cli("run", home=tmp_path, env={"TELEGRAM_BOT_TOKEN": token})
+        assert proc.returncode == 1, token
+        assert "a colon, then at least 20 letters, digits" in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "data" / "excerpt-bot").exists()  # refused before indexing
