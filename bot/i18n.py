@@ -182,8 +182,8 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "en": "The collection was updated; send /toc again.",
     },
     "reload_done": {
-        "zh": "已载入数据库：{passages} 段，构建于 {built_at}。",
-        "en": "Database loaded: {passages} passages, built {built_at}.",
+        "zh": "已载入数据库：{passages}，构建于 {built_at}。",
+        "en": "Database loaded: {passages}, built {built_at}.",
     },
     "reload_failed": {
         "zh": "新数据库不可用，仍在使用原来的：{reason}",
@@ -228,19 +228,23 @@ _TEXTS: dict[str, dict[Language, str]] = {
     },
     "about": {
         "zh": (
-            "<b>文集</b>：{documents} 篇文章，{passages} 段，约 {characters} 字\n"
+            "<b>文集</b>：{documents}，{passages}，约 {characters}\n"
             "<b>更新于</b>：{built_at}\n"
             "<b>按意思找</b>：{meaning}\n"
             "<b>版本</b>：excerpt-bot {version}"
         ),
         "en": (
-            "<b>Collection</b>: articles {documents}, passages {passages}, "
-            "characters {characters}\n"
+            "<b>Collection</b>: {documents}, {passages}, {characters}\n"
             "<b>Built</b>: {built_at}\n"
             "<b>Search by meaning</b>: {meaning}\n"
             "<b>Version</b>: excerpt-bot {version}"
         ),
     },
+    # Counts, through `counted`: English has a singular and a plural ("one|other"),
+    # Chinese one form.
+    "n_articles": {"zh": "{n} 篇文章", "en": "{n} article|{n} articles"},
+    "n_passages": {"zh": "{n} 段", "en": "{n} passage|{n} passages"},
+    "n_characters": {"zh": "{n} 字", "en": "{n} character|{n} characters"},
     "empty_corpus": {
         "zh": "文集是空的：还没有导入任何文章。",
         "en": "The collection is empty: no articles have been imported yet.",
@@ -282,12 +286,21 @@ def t(language: Language, key: str, **values: object) -> str:
     return template.format(**values) if values else template
 
 
+def counted(language: Language, key: str, n: int) -> str:
+    """`n` of something, in the form its number takes: "1 article", "101 passages",
+    "18,450 characters"; "101 段". The text holds the forms as "one|other"."""
+    forms = _TEXTS[key][language].split("|")
+    form = forms[0] if n == 1 or len(forms) == 1 else forms[1]
+    return form.format(n=f"{n:,}")
+
+
 __all__ = [
     "COMMANDS",
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
     "Command",
     "Language",
+    "counted",
     "pick_language",
     "t",
 ]

@@ -556,7 +556,10 @@ async def test_english_buttons_and_sources(fake: FakeTelegram, bot: BotApplicati
     nothing = await ask(fake, "量子色动力学的渐近自由", user=reader)
     assert "Nothing in the collection" in nothing["text"]
     about = await ask(fake, "/about", user=reader)
-    assert "articles 1" in about["text"]
+    # Counted the English way, singular and plural: "1 article, 99 passages, 18,452 characters".
+    assert re.search(
+        r"Collection: 1 article, \d+ passages, \d{2},\d{3} characters\n", about["text"]
+    )
 
 
 def test_examples_are_plain_words_that_fit_a_button() -> None:

@@ -127,3 +127,14 @@ def test_any_query_shown_back_to_the_reader_is_valid_html(query: str) -> None:
         assert squash(shorten(cleaned, 100)) in squash(shown)
     description = snippet(query, [(0, 3)])
     assert len(description) <= 100 and "\x00" not in description
+
+
+def test_counts_take_the_form_their_number_needs() -> None:
+    from bot.i18n import counted
+
+    assert counted("en", "n_articles", 1) == "1 article"
+    assert counted("en", "n_articles", 0) == "0 articles"
+    assert counted("en", "n_passages", 101) == "101 passages"
+    assert counted("en", "n_characters", 18450) == "18,450 characters"
+    assert counted("zh", "n_articles", 1) == "1 篇文章"
+    assert counted("zh", "n_characters", 18450) == "18,450 字"

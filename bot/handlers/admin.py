@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.handlers.common import PASSAGE_KEY, language_of, reply
 from bot.handlers.state import BotState, Context
-from bot.i18n import Language, t
+from bot.i18n import Language, counted, t
 from bot.render import escape, shorten
 
 
@@ -35,7 +35,7 @@ async def reload_command(update: Update, context: Context) -> None:
         text = t(
             language,
             "reload_done",
-            passages=f"{stats.passages:,}" if stats else "?",
+            passages=counted(language, "n_passages", stats.passages) if stats else "?",
             built_at=escape(stats.built_at if stats else "?"),
         )
     await reply(message, text)

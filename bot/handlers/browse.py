@@ -31,7 +31,7 @@ from bot.handlers.common import (
     show_page,
 )
 from bot.handlers.state import BotState, Context
-from bot.i18n import Language, t
+from bot.i18n import Language, counted, t
 from bot.models import StoredPassage
 from bot.render import Button, escape, safe_url, shorten
 
@@ -90,9 +90,9 @@ async def about(update: Update, context: Context) -> None:
         language,
         "about",
         meaning=meaning,
-        documents=f"{stats.documents:,}",
-        passages=f"{stats.passages:,}",
-        characters=f"{stats.characters:,}",
+        documents=counted(language, "n_articles", stats.documents),
+        passages=counted(language, "n_passages", stats.passages),
+        characters=counted(language, "n_characters", stats.characters),
         built_at=escape(stats.built_at or "?"),
         version=escape(__version__),
     )
