@@ -69,6 +69,22 @@ _TEXTS: dict[str, dict[Language, str]] = {
             "passage there."
         ),
     },
+    "welcome_group": {
+        "zh": (
+            "你好，{name}！我能在文集里找到大家依稀记得的那段话。\n\n"
+            "在群里，发 <code>/search@{bot} 一句话</code>（或者回复一条消息，发 "
+            "<code>/search@{bot}</code> 找那条消息里的话），我会回复原文、作者和出处；"
+            "群里的其他消息我不读。\n"
+            "在任何聊天里输入 <code>@{bot} 一句话</code>，可以从列表里挑一段发出去。"
+        ),
+        "en": (
+            "Hello, {name}! I find the passage people here half-remember in the collection.\n\n"
+            "In a group, send <code>/search@{bot} phrase</code> (or reply to a message with "
+            "<code>/search@{bot}</code> to look up what it says) and I reply with the exact "
+            "passage, its author and source; I do not read the rest of the chat.\n"
+            "In any chat, type <code>@{bot} phrase</code> and pick a passage to send."
+        ),
+    },
     "help": {
         "zh": (
             "<b>怎么用</b>\n"

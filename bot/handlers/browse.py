@@ -8,6 +8,7 @@ import random
 import re
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
 
 from bot import __version__
 from bot.callbacks import (
@@ -67,7 +68,10 @@ async def start(update: Update, context: Context) -> None:
     ]
     rows = [[b] for b in examples]
     rows.append([Button(t(language, "btn_inline"), switch_inline="")])
-    text = t(language, "welcome", name=name, bot=escape(context.bot.username))
+    # Text is only read in a private chat: a group needs the /search@bot way in.
+    private = message.chat.type == ChatType.PRIVATE
+    welcome = "welcome" if private else "welcome_group"
+    text = t(language, welcome, name=name, bot=escape(context.bot.username))
     await reply(message, text, keyboard(rows))
 
 
