@@ -101,7 +101,8 @@ _TEXTS: dict[str, dict[Language, str]] = {
             "/help — 这条说明\n\n"
             "不方便打中文？直接输入拼音也行，比如 <code>tuopai hen shanchang</code>。\n"
             "结果下面的按钮：◀ ▶ 翻看其他结果，「上下文」显示前后段，"
-            "「整节」发送整个小节，「分享」把这段发到别的聊天。\n"
+            "「整节」发送整个小节，「复制」把这段连同作者和出处复制下来，"
+            "「分享」把这段发到别的聊天。\n"
             "记不准也没关系：错字、繁体、漏字、语序颠倒都能找到。"
         ),
         "en": (
@@ -119,7 +120,8 @@ _TEXTS: dict[str, dict[Language, str]] = {
             "/help — this message\n\n"
             "No Chinese keyboard? Type pinyin: <code>tuopai hen shanchang</code>.\n"
             "Buttons under a result: ◀ ▶ page through matches, “Context” shows the paragraphs "
-            "around it, “Section” sends the whole section, “Share” sends it to another chat.\n"
+            "around it, “Section” sends the whole section, “Copy” copies it with its author and "
+            "source, “Share” sends it to another chat.\n"
             "Typos, Traditional characters, missing words and shuffled clauses are all fine."
         ),
     },
@@ -281,6 +283,7 @@ _TEXTS: dict[str, dict[Language, str]] = {
     "btn_context": {"zh": "上下文", "en": "Context"},
     "btn_section": {"zh": "整节", "en": "Section"},
     "btn_share": {"zh": "分享", "en": "Share"},
+    "btn_copy": {"zh": "复制", "en": "Copy"},
     "btn_back": {"zh": "↩ 返回", "en": "↩ Back"},
     "btn_random": {"zh": "🎲 再来一段", "en": "🎲 Another"},
     "btn_inline": {"zh": "在其他聊天中使用", "en": "Use in another chat"},

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from bot.models import Match, MatchKind, StoredPassage
 
@@ -321,6 +321,101 @@ def snippet(text: str, highlights: Sequence[tuple[int, int]], length: int = SNIP
     return ("…" if start else "") + piece + ("…" if start + length < len(flat) else "")
 
 
+# --- the copy button ---------------------------------------------------------------------------
+
+COPY_TEXT_LIMIT = 256  # characters a copy_text button may carry (Bot API 7.11, CopyTextButton)
+_COPY_MIN_QUOTE = 60  # the attribution gives way before the quote gets shorter than this
+_COPY_MIN_TITLE = 12
+_SENTENCE_END = re.compile(r"[。！？!?；;…]+[”’」』）)]*")
+
+
+def copy_text(
+    passage: StoredPassage,
+    highlights: Sequence[tuple[int, int]] = (),
+    *,
+    limit: int = COPY_TEXT_LIMIT,
+) -> str:
+    """What the copy button puts on the clipboard: the passage and its attribution,
+    `— author · title, link`, within `limit` UTF-16 units (stricter than Telegram's count of
+    characters, so it holds whichever way they count).
+
+    A long passage is cut at a sentence end when one is near the limit, else at the limit,
+    with "…"; when the match lies beyond the cut, the quote starts shortly before it
+    ("…" in front). The attribution is kept whole: only when it would leave less than
+    `_COPY_MIN_QUOTE` units for the quote does it give way, the link first shown decoded
+    (%E6%89%98 as 托), then the title shortened, then the link dropped."""
+    text = sendable(passage.text).strip()
+    link = safe_url(passage.source_url) or safe_url(passage.document.url)
+    document = passage.document
+    title = sendable(document.title or passage.source_name or document.path).strip()
+    author = sendable(passage.author or "").strip()
+    links = [link, _readable_url(link), None] if link else [None]
+    attribution = ""
+    for shown_link in dict.fromkeys(links):
+        attribution = _attribution(author, title, shown_link)
+        if limit - utf16_len(attribution) - 1 >= _COPY_MIN_QUOTE:
+            break
+        room_for_title = (
+            limit - _COPY_MIN_QUOTE - 1 - utf16_len(_attribution(author, "", shown_link))
+        )
+        if title and room_for_title >= _COPY_MIN_TITLE:
+            attribution = _attribution(author, shorten(title, room_for_title - 3), shown_link)
+            break
+    attribution = shorten(attribution, limit - 2)  # a pathological author name: still valid
+    budget = limit - utf16_len(attribution) - 1
+    quote = _quote_within(text, highlights, budget)
+    return f"{quote}\n{attribution}" if quote else attribution
+
+
+def _attribution(author: str, title: str, link: str | None) -> str:
+    """`— author · title, link`, leaving out what is missing."""
+    named = " · ".join(part for part in (author, title) if part)
+    return "— " + ", ".join(part for part in (named, link) if part)
+
+
+def _readable_url(url: str) -> str:
+    """A link as a reader would type it: percent-escapes of UTF-8 decoded (a Chinese slug
+    is a third as long), unless that would put a space or a control into it."""
+    try:
+        decoded = unquote(url, errors="strict") if "%" in url else url
+    except UnicodeDecodeError:  # escapes of something other than UTF-8: left as they are
+        return url
+    unsafe = any(c.isspace() or not c.isprintable() for c in decoded)
+    return url if unsafe or decoded == url else decoded
+
+
+def _quote_within(text: str, highlights: Sequence[tuple[int, int]], budget: int) -> str:
+    """`text` within `budget` UTF-16 units: whole if it fits, else cut with "…" (see
+    `copy_text`), keeping the first highlighted span in view and starting, when it has to
+    skip some, at the beginning of the sentence the match is in."""
+    if budget < 2:
+        return ""
+    if utf16_len(text) <= budget:
+        return text
+    start = 0
+    first = min((s for s, e in highlights if e > s), default=0)
+    if utf16_len(text[:first]) > budget // 2:
+        lead = max(0, first - budget // 3)
+        ends = [m.end() for m in _SENTENCE_END.finditer(text, lead, first)]
+        start = ends[-1] if ends else max(0, first - 20)
+    if start and utf16_len(text[start:]) < budget - 1:
+        # The match is near the end: the longest tail that fits, from a sentence start if
+        # there is one early in it.
+        tail = _cut_utf16(text[::-1], budget - 1)[::-1]
+        start = len(text) - len(tail)
+        ends = [m.end() for m in _SENTENCE_END.finditer(tail, 0, len(tail) // 3)]
+        start += ends[-1] if ends else 0
+        return "…" + text[start:].lstrip()
+    body = text[start:].lstrip()
+    prefix = "…" if start else ""
+    room = budget - len(prefix) - 1  # the closing "…"
+    cut = _cut_utf16(body, room)
+    # A sentence end in the last third of what fits reads better than a cut mid-sentence.
+    ends = [m.end() for m in _SENTENCE_END.finditer(cut) if m.end() >= room * 2 // 3]
+    kept = cut[: ends[-1]] if ends else cut.rstrip()
+    return prefix + kept + "…"
+
+
 # --- a terminal ------------------------------------------------------------------------------
 
 
@@ -381,3 +476,4 @@ class Button:
     callback: str | None = None
     url: str | None = None
     switch_inline: str | None = None  # opens inline mode in a chat the user picks
+    copy: str | None = None  # put on the clipboard (see `copy_text`)

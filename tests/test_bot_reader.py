@@ -3,10 +3,16 @@ the copy button, small talk, and long lists one can jump through."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.handlers import BotApplication
+from bot.i18n import Language
+from bot.render import utf16_len
 
 from .support.fake_bot_api import BOT_USERNAME, FakeTelegram
-from .support.harness import ask, keyboard
+from .support.harness import ask, find_button, keyboard, press_for_edit
+
+QUOTE = "托派很擅长篡改历史"  # in the shipped post, by 暴躁皮皮
 
 # --- /start in a group ----------------------------------------------------------------------
 
@@ -26,3 +32,55 @@ async def test_start_in_a_group_explains_the_group_ways_in(
         assert any("switch_inline_query" in b for b in keyboard(welcome))
     private = await ask(fake, "/start")
     assert "直接发给我" in private["text"]
+
+
+# --- the copy button ------------------------------------------------------------------------
+
+ATTRIBUTION = "— 暴躁皮皮 · 关于托洛茨基主义的几篇评论, https://zhuanlan.zhihu.com/p/425112851"
+
+
+def copied(message: dict[str, Any], language: Language = "zh") -> str:
+    """What the message's copy button puts on the clipboard (checked: one, 1-256 units)."""
+    text: str = find_button(message, "btn_copy", language=language)["copy_text"]["text"]
+    assert 1 <= utf16_len(text) <= 256  # Telegram's limit for copy_text
+    return text
+
+
+async def test_a_search_reply_copies_the_passage_with_its_attribution(
+    fake: FakeTelegram, bot: BotApplication
+) -> None:
+    reply = await ask(fake, QUOTE)
+    passage = reply["text"].split("\n")[1]  # under the heading line: the quote itself
+    assert QUOTE in passage
+    assert copied(reply) == f"{passage}\n{ATTRIBUTION}"
+    english = await ask(fake, QUOTE, user=fake.user(4201, language_code="en"))
+    assert copied(english, "en") == f"{passage}\n{ATTRIBUTION}"
+
+
+async def test_a_long_passage_is_copied_around_the_match_with_the_attribution_whole(
+    fake: FakeTelegram, bot: BotApplication
+) -> None:
+    # The last sentence of the longest passage (567 characters) of the shipped post.
+    reply = await ask(fake, "这不是机会主义地理解共产国际的指示是什么")
+    shown = reply["text"]
+    assert len(shown) > 567
+    text = copied(reply)
+    quote, attribution = text.split("\n")
+    assert attribution == ATTRIBUTION
+    assert quote.startswith("…") and "这不是机会主义地理解共产国际的指示是什么" in quote
+    assert quote.removeprefix("…") in shown  # the passage's own words, from a sentence start
+    assert quote[1] not in "，。、；：？！"
+
+
+async def test_copy_follows_paging_and_comes_with_random_and_context(
+    fake: FakeTelegram, bot: BotApplication
+) -> None:
+    first = await ask(fake, "革命")
+    edit = await press_for_edit(fake, first, "btn_next")
+    second = edit.result
+    assert copied(second) != copied(first)
+    assert copied(second).split("\n— ")[0].rstrip("…")[:20] in second["text"]
+    dice = await ask(fake, "/random")
+    assert copied(dice).split("\n— ")[0][:20] in dice["text"]
+    context = (await press_for_edit(fake, dice, "btn_context")).result
+    assert copied(context) == copied(dice)

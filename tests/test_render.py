@@ -138,3 +138,76 @@ def test_counts_take_the_form_their_number_needs() -> None:
     assert counted("en", "n_characters", 18450) == "18,450 characters"
     assert counted("zh", "n_articles", 1) == "1 篇文章"
     assert counted("zh", "n_characters", 18450) == "18,450 字"
+
+
+# --- the copy button ---------------------------------------------------------------------------
+
+_names = st.one_of(st.none(), st.just(""), _short.map(lambda s: s[:60]), _short)
+_urls = st.one_of(
+    st.none(),
+    st.just("https://zhuanlan.zhihu.com/p/425112851"),
+    # A Hexo post with a Chinese slug: three times as long percent-encoded.
+    st.integers(1, 40).map(lambda n: "https://blog.example.org/2022/" + "%E6%89%98" * n),
+    st.text(alphabet="abc/%?=&", max_size=300).map(lambda s: "https://e.org/" + s),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    hostile_text,
+    _names,
+    _names,
+    _urls,
+    st.lists(st.tuples(st.integers(-5, 3000), st.integers(-5, 3000)), max_size=3),
+)
+def test_the_copy_text_fits_the_button_and_keeps_the_attribution_whole(
+    text: str,
+    author: str | None,
+    title: str | None,
+    url: str | None,
+    spans: list[tuple[int, int]],
+) -> None:
+    from bot.render import COPY_TEXT_LIMIT, _attribution, copy_text, safe_url
+
+    document = DocumentRef(title=title or "", path="a.md", url=None)
+    copied = copy_text(
+        passage(text, author=author, source_url=url, source_name=None, document=document), spans
+    )
+    assert 1 <= utf16_len(copied) <= COPY_TEXT_LIMIT  # Telegram: 1-256 characters
+    assert copied == sendable(copied)
+    whole = _attribution(
+        sendable(author or "").strip(), sendable(title or "a.md").strip(), safe_url(url)
+    )
+    quote = sendable(text).strip()
+    if utf16_len(whole) <= COPY_TEXT_LIMIT - 61:
+        # The attribution as it is, after the quote.
+        assert copied.endswith(whole)
+        shown = copied[: -len(whole)].removesuffix("\n")
+        if utf16_len(quote) <= COPY_TEXT_LIMIT - 1 - utf16_len(whole):
+            assert shown == quote  # the whole passage
+        elif quote:
+            # Cut, and says so; what is there is the passage's own text.
+            assert (shown.endswith("…") or shown.startswith("…")) and len(shown) >= 30
+            assert shown.strip("…") in quote
+
+
+def test_a_long_passage_is_cut_around_its_match_and_a_long_link_is_shown_decoded() -> None:
+    from bot.render import copy_text
+
+    sentences = "托派很擅长篡改历史。" * 30
+    text = sentences + "这是读者要找的那句话，在很后面。" + sentences
+    start = text.index("读者要找")
+    author, title = "暴躁皮皮", "关于托洛茨基主义的几篇评论"
+    slug = "%E5%85%B3%E4%BA%8E%E6%89%98%E6%B4%BE" * 5  # 关于托派, 5 times: 180 characters
+    url = f"https://blog.example.org/2022/03/06/{slug}/"
+    document = DocumentRef(title=title, path="a.md", url=None)
+    copied = copy_text(
+        passage(text, author=author, source_url=url, document=document), [(start, start + 4)]
+    )
+    quote, attribution = copied.split("\n")
+    assert quote.startswith("…这是读者要找的那句话") and quote.endswith("…")
+    # Percent-encoded, the link would leave no room for the quote: it is shown as read.
+    assert (
+        attribution
+        == f"— {author} · {title}, https://blog.example.org/2022/03/06/{'关于托派' * 5}/"
+    )

@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Sequence
 
 from telegram import (
     CallbackQuery,
+    CopyTextButton,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -21,11 +23,12 @@ from telegram.error import BadRequest
 from bot.callbacks import Callback, Counter, Page, Random, Section, ShowContext
 from bot.handlers.state import Context
 from bot.i18n import Language, pick_language, t
-from bot.models import Match, StoredPassage
+from bot.models import Match, MatchKind, StoredPassage
 from bot.render import (
     INLINE_QUERY_LIMIT,
     Button,
     Labels,
+    copy_text,
     render_passage,
     shorten,
 )
@@ -55,7 +58,11 @@ def keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
     built = [
         [
             InlineKeyboardButton(
-                b.text, callback_data=b.callback, url=b.url, switch_inline_query=b.switch_inline
+                b.text,
+                callback_data=b.callback,
+                url=b.url,
+                switch_inline_query=b.switch_inline,
+                copy_text=CopyTextButton(b.copy) if b.copy else None,
             )
             for b in row
         ]
@@ -68,6 +75,14 @@ def keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
 def make_button(context: Context, chat_id: int, text: str, payload: Callback) -> Button:
     """A callback button whose data is `payload`, signed for this chat."""
     return Button(text, callback=payload.encode(secret=context.bot_data.secret, chat_id=chat_id))
+
+
+def copy_button(
+    language: Language, passage: StoredPassage, highlights: Sequence[tuple[int, int]] = ()
+) -> Button:
+    """Copies the passage with its attribution (`— author · title, link`) to the clipboard,
+    for quoting it in a discussion; a long one is cut around the match (see `copy_text`)."""
+    return Button(t(language, "btn_copy"), copy=copy_text(passage, highlights))
 
 
 def share_query(passage: StoredPassage) -> str:
@@ -100,9 +115,12 @@ def result_rows(
             label = t(language, "btn_next")
             paging.append(page_button(context, chat_id, label, owner, index + 1, query))
     key = match.passage.key
+    # Nothing of a meaning match is the reader's words: its copy starts at the beginning.
+    highlights = match.highlights if match.kind is not MatchKind.MEANING else ()
     actions = [
         make_button(context, chat_id, t(language, "btn_context"), ShowContext(owner, key, index)),
         make_button(context, chat_id, t(language, "btn_section"), Section(owner, key)),
+        copy_button(language, match.passage, highlights),
         Button(t(language, "btn_share"), switch_inline=query),
     ]
     return [paging, actions]
@@ -136,6 +154,7 @@ def passage_rows(
         [
             make_button(context, chat_id, t(language, "btn_context"), show_context),
             make_button(context, chat_id, t(language, "btn_section"), Section(owner, passage.key)),
+            copy_button(language, passage),
             Button(t(language, "btn_share"), switch_inline=share_query(passage)),
         ]
     ]

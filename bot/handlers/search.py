@@ -7,6 +7,7 @@ from telegram import CallbackQuery, Message, ReplyParameters, Update
 
 from bot.callbacks import Counter, Example, Page, Section, ShowContext, ShowPassage
 from bot.handlers.common import (
+    copy_button,
     edit,
     example_query,
     keyboard,
@@ -160,6 +161,7 @@ async def on_context(
         [
             back,
             make_button(context, chat_id, t(language, "btn_section"), Section(owner, passage.key)),
+            copy_button(language, passage),
             Button(t(language, "btn_share"), switch_inline=share),
         ]
     ]
