@@ -85,6 +85,33 @@ _TEXTS: dict[str, dict[Language, str]] = {
             "In any chat, type <code>@{bot} phrase</code> and pick a passage to send."
         ),
     },
+    "talk_hello_first": {
+        "zh": (
+            "你好，{name}！发给我一句你依稀记得的话——记不全、有错字、繁体都可以——"
+            "我会找到原文、作者和出处。比如：\n<code>{example}</code>\n更多用法：/help"
+        ),
+        "en": (
+            "Hello, {name}! Send me a phrase you half-remember — incomplete, with typos, in "
+            "either script — and I find the passage, its author and source. For example:\n"
+            "<code>{example}</code>\nMore: /help"
+        ),
+    },
+    "talk_hello": {
+        "zh": "你好！想找哪段话？直接发给我。",
+        "en": "Hello! Which passage are you looking for? Just send me a phrase.",
+    },
+    "talk_thanks": {
+        "zh": "不客气！还想找什么，直接发给我。",
+        "en": "You’re welcome! Send me another phrase any time.",
+    },
+    "talk_bye": {
+        "zh": "再见！想起哪段话，随时来找我。",
+        "en": "Bye! Come back whenever a passage comes to mind.",
+    },
+    "talk_ack": {
+        "zh": "🙂 还想找什么，直接发给我一句话。",
+        "en": "🙂 Send me another phrase whenever you like.",
+    },
     "help": {
         "zh": (
             "<b>怎么用</b>\n"

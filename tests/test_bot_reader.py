@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.handlers import BotApplication
-from bot.i18n import Language
+from bot.i18n import Language, t
 from bot.render import utf16_len
 
 from .support.fake_bot_api import BOT_USERNAME, FakeTelegram
@@ -84,3 +84,40 @@ async def test_copy_follows_paging_and_comes_with_random_and_context(
     assert copied(dice).split("\n— ")[0][:20] in dice["text"]
     context = (await press_for_edit(fake, dice, "btn_context")).result
     assert copied(context) == copied(dice)
+
+
+# --- small talk -----------------------------------------------------------------------------
+
+
+async def test_small_talk_gets_a_friendly_answer_not_a_passage(
+    fake: FakeTelegram, bot: BotApplication
+) -> None:
+    reader = fake.user(4301, first_name="Lin")
+    first = await ask(fake, "你好", user=reader)
+    # The first greeting comes with how to use the bot, and an example to try.
+    assert first["text"].startswith("你好，Lin！") and "/help" in first["text"]
+    assert any(e["type"] == "code" for e in first["entities"])
+    again = await ask(fake, "你好呀", user=reader)
+    assert again["text"] == t("zh", "talk_hello")  # short, no lecture the second time
+    for message, key in (("谢谢！", "talk_thanks"), ("👍", "talk_ack"), ("再见", "talk_bye")):
+        answer = await ask(fake, message, user=reader)
+        assert answer["text"] == t("zh", key), message
+        assert "reply_markup" not in answer  # no passage, no buttons
+    english = fake.user(4302, language_code="en")
+    assert (await ask(fake, "thanks!", user=english))["text"] == t("en", "talk_thanks")
+    hello = await ask(fake, "Hi", user=english)
+    assert hello["text"].startswith("Hello") and "/help" in hello["text"]
+
+
+async def test_a_query_holding_a_chat_word_is_still_a_search(
+    fake: FakeTelegram, bot: BotApplication
+) -> None:
+    # 明白 is a chat word; with the rest of the sentence it is a line of the shipped post.
+    reply = await ask(fake, "我们首先要明白")
+    assert "<blockquote" in fake.sent("sendMessage")[-1].params["text"]
+    assert "我们首先要明白" in reply["text"]
+    # In a group, and as /search, small talk is searched like anything else.
+    group = fake.group_chat()
+    searched = await ask(fake, f"/search@{BOT_USERNAME} 好的", chat=group)
+    assert "<blockquote" in fake.sent("sendMessage")[-1].params["text"]
+    assert "好的" in searched["text"]  # 这种理想的状况当然是好的

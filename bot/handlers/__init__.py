@@ -7,6 +7,7 @@ its own "Share" button, so paging keeps working after a restart and on any repli
     state     BotState and the typed Context every handler gets
     common    replies, keyboards, the buttons under a passage, the one way to search
     search    a message is a search; paging, context, section
+    smalltalk 谢谢, hi, 👍 in a private chat: a friendly answer, not a search
     inline    @bot query in any chat
     browse    /start /help /about /random /sources /toc
     admin     /reload and the admins' feedback lines

@@ -24,6 +24,7 @@ from bot.handlers.common import (
     share_query,
     shared_query,
 )
+from bot.handlers.smalltalk import answer_small_talk, small_talk
 from bot.handlers.state import Context
 from bot.i18n import Language, t
 from bot.models import MatchKind
@@ -67,9 +68,13 @@ async def answer_search(update: Update, context: Context, query: str) -> None:
 
 
 async def text_search(update: Update, context: Context) -> None:
-    """Any text in a private chat is a search."""
+    """Any text in a private chat is a search, unless it is small talk (谢谢, hi, 👍)."""
     message = update.effective_message
     if message and message.text:
+        talk = small_talk(message.text)
+        if talk is not None:
+            await answer_small_talk(update, context, talk)
+            return
         await answer_search(update, context, message.text)
 
 

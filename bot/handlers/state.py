@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,7 @@ class BotState:
     inline_waiting: dict[int, Update] = field(default_factory=dict)  # user -> newest query
     # Forwarding a dozen messages to find their sources is a burst a person makes.
     message_throttle: Throttle = field(default_factory=lambda: Throttle(rate=1.0, burst=20))
+    greeted: OrderedDict[int, None] = field(default_factory=OrderedDict)  # see smalltalk.py
 
     admins: frozenset[int] = frozenset()
     state_store: StateStore | None = None  # subscriptions and feedback (its own file)
