@@ -9,7 +9,8 @@ its own "Share" button, so paging keeps working after a restart and on any repli
     search    a message is a search; paging, context, section
     smalltalk 谢谢, hi, 👍 in a private chat: a friendly answer, not a search
     inline    @bot query in any chat
-    browse    /start /help /about /random /sources /toc
+    browse    /start /help /about /random /sources
+    toc       /toc: documents, their headings, a heading's passage
     admin     /reload and the admins' feedback lines
     daily     /daily and the tick that posts due excerpts
     guards    counting, flood control, errors, what the bot does not handle
@@ -32,7 +33,6 @@ from bot.handlers.browse import (
     random_passage,
     sources,
     start,
-    toc,
 )
 from bot.handlers.buttons import ACTIONS, button
 from bot.handlers.daily import daily_command, daily_job, daily_tick
@@ -46,6 +46,7 @@ from bot.handlers.guards import (
 from bot.handlers.inline import chosen_result, inline_query
 from bot.handlers.search import caption_search, search_command, text_search
 from bot.handlers.state import BotApplication, BotState, Context
+from bot.handlers.toc import toc
 
 Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 

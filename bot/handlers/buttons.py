@@ -11,7 +11,7 @@ from telegram import CallbackQuery, Message, Update
 
 from bot import callbacks
 from bot.callbacks import Callback, decode_payload
-from bot.handlers import browse, search
+from bot.handlers import browse, search, toc
 from bot.handlers.common import language_of
 from bot.handlers.state import Context
 from bot.i18n import Language, t
@@ -36,9 +36,9 @@ ACTIONS: dict[type[Callback], Action[Any]] = dict(
         _on(callbacks.Example, search.on_example),  # an example query under /start
         _on(callbacks.Random, browse.on_random),  # 🎲 another random passage
         _on(callbacks.Sources, browse.on_sources),  # ◀ ▶ through /sources
-        _on(callbacks.TocDocuments, browse.on_toc_documents),  # /toc: a page of documents
-        _on(callbacks.TocDocument, browse.on_toc_document),  # /toc: a document's headings
-        _on(callbacks.TocSection, browse.on_toc_section),  # /toc: a heading's passage
+        _on(callbacks.TocDocuments, toc.on_toc_documents),  # /toc: a page of documents
+        _on(callbacks.TocDocument, toc.on_toc_document),  # /toc: a document's headings
+        _on(callbacks.TocSection, toc.on_toc_section),  # /toc: a heading's passage
     ]
 )
 
