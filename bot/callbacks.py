@@ -227,36 +227,47 @@ class Sources(Callback):
 
 @dataclass(frozen=True, slots=True)
 class TocDocuments(Callback):
-    """/toc: a page of documents. `tag` names the build its ids belong to (see handlers)."""
+    """/toc: a page of documents, of those whose title holds `words` when there are some
+    (`/toc 关键词`). `tag` names the build its ids belong to (see handlers)."""
 
     ACTION = "td"
     page: int | None
     tag: str
+    words: str | None = None
 
     def args(self) -> tuple[str, ...]:
-        return (str(self.page), self.tag)
+        return (str(self.page), self.tag, *((self.words,) if self.words else ()))
 
     @classmethod
     def parse(cls, owner: int, args: tuple[str, ...]) -> TocDocuments | None:
-        return cls(owner, _page_number(args, 0), args[-1] if args else "")
+        # (page, tag) before filters existed, (page, tag, words) since.
+        tag = args[1] if len(args) > 1 else ""
+        return cls(owner, _page_number(args, 0), tag, args[2] if len(args) > 2 else None)
 
 
 @dataclass(frozen=True, slots=True)
 class TocDocument(Callback):
-    """/toc: a page of one document's headings."""
+    """/toc: a page of one document's headings. `words` and `back`: the list it was picked
+    from (its filter and page), which its "contents" button returns to."""
 
     ACTION = "tc"
     document_id: int | None
     page: int | None
     tag: str
+    words: str | None = None
+    back: int = 0
 
     def args(self) -> tuple[str, ...]:
-        return (str(self.document_id), str(self.page), self.tag)
+        where = (self.words or "", str(self.back)) if self.words or self.back else ()
+        return (str(self.document_id), str(self.page), self.tag, *where)
 
     @classmethod
     def parse(cls, owner: int, args: tuple[str, ...]) -> TocDocument | None:
-        tag = args[-1] if args else ""
-        return cls(owner, _row_id(args, 0), _page_number(args, 1), tag)
+        # (document, page, tag) before filters existed, (…, words, back) since.
+        tag = args[2] if len(args) > 2 else ""
+        words = (args[3] if len(args) > 3 else "") or None
+        back = _page_number(args, 4) or 0
+        return cls(owner, _row_id(args, 0), _page_number(args, 1), tag, words, back)
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,9 +121,10 @@ _TEXTS: dict[str, dict[Language, str]] = {
             "<b>命令</b>\n"
             "/search 一句话 — 搜索\n"
             "/random — 随机一段\n"
-            "/sources — 收录的文章和出处\n"
+            "/sources — 收录的文章和出处（<code>/sources 12</code> 跳到第 12 页）\n"
             "/about — 文集大小、更新时间和版本\n"
-            "/toc — 目录：按文章和小标题浏览\n"
+            "/toc — 目录：按文章和小标题浏览（<code>/toc 关键词</code> 按标题筛选，"
+            "<code>/toc 12</code> 跳到第 12 页）\n"
             "/daily 08:00 — 每天在这个聊天发一段（群和频道的管理员；/daily off 停止）\n"
             "/help — 这条说明\n\n"
             "不方便打中文？直接输入拼音也行，比如 <code>tuopai hen shanchang</code>。\n"
@@ -140,9 +141,10 @@ _TEXTS: dict[str, dict[Language, str]] = {
             "<b>Commands</b>\n"
             "/search phrase — search\n"
             "/random — a random passage\n"
-            "/sources — the articles and their sources\n"
+            "/sources — the articles and their sources (<code>/sources 12</code>: page 12)\n"
             "/about — collection size, build time and version\n"
-            "/toc — browse by article and heading\n"
+            "/toc — browse by article and heading (<code>/toc words</code>: the articles "
+            "whose title holds them; <code>/toc 12</code>: page 12)\n"
             "/daily 08:00 — a passage in this chat every day (chat admins; /daily off stops)\n"
             "/help — this message\n\n"
             "No Chinese keyboard? Type pinyin: <code>tuopai hen shanchang</code>.\n"
@@ -220,6 +222,33 @@ _TEXTS: dict[str, dict[Language, str]] = {
     "toc_document": {
         "zh": "<b>{title}</b>\n选一个小节（第 {page}/{pages} 页）",
         "en": "<b>{title}</b>\nPick a section (page {page}/{pages})",
+    },
+    "toc_filtered": {
+        "zh": "<b>目录</b>：标题里有「{words}」的文章（{total} 篇，第 {page}/{pages} 页）",
+        "en": "<b>Contents</b>: articles whose title holds “{words}” "
+        "({total}, page {page}/{pages})",
+    },
+    "toc_hint": {
+        "zh": "发 <code>/toc 页码</code> 跳到那一页，"
+        "<code>/toc 关键词</code> 只列标题里有这些字的文章。",
+        "en": "Send <code>/toc N</code> for page N, <code>/toc words</code> for the articles "
+        "whose title holds those words.",
+    },
+    "toc_no_match": {
+        "zh": "没有标题里有「{words}」的文章。发 /toc 看全部目录。",
+        "en": "No article’s title holds “{words}”. Send /toc for all of them.",
+    },
+    "toc_words_long": {
+        "zh": "关键词太长了：请写短一点（最多十来个字）。",
+        "en": "Those words are too long to filter by; try fewer (30 letters at most).",
+    },
+    "no_such_page": {
+        "zh": "没有第 {page} 页：一共 {pages} 页。",
+        "en": "There is no page {page}: there are {pages}.",
+    },
+    "sources_hint": {
+        "zh": "发 <code>/sources 页码</code> 跳到那一页。",
+        "en": "Send <code>/sources N</code> for page N.",
     },
     "btn_toc": {"zh": "↩ 目录", "en": "↩ Contents"},
     "collection_changed": {
@@ -320,8 +349,6 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "zh": "没有找到 · Nothing found — 用法 · help",
         "en": "没有找到 · Nothing found — 用法 · help",
     },
-    "btn_sources_prev": {"zh": "◀", "en": "◀"},
-    "btn_sources_next": {"zh": "▶", "en": "▶"},
     "counter": {"zh": "第 {n}/{total} 条", "en": "{n} of {total}"},
 }
 

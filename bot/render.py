@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from bot.models import Match, MatchKind, StoredPassage
+from bot.models import Match, MatchKind, OutlineEntry, StoredPassage
 
 MESSAGE_LIMIT = 4096  # UTF-16 code units of visible text per message
 INLINE_QUERY_LIMIT = 256  # characters Telegram allows in an inline query
@@ -319,6 +319,83 @@ def snippet(text: str, highlights: Sequence[tuple[int, int]], length: int = SNIP
         start = max(0, min(first - length // 4, len(flat) - length))
     piece = flat[start : start + length]
     return ("…" if start else "") + piece + ("…" if start + length < len(flat) else "")
+
+
+# --- long lists (/toc, /sources) --------------------------------------------------------------
+
+JUMP = 10  # pages skipped by the −10 / +10 buttons
+
+
+@dataclass(frozen=True, slots=True)
+class Jump:
+    """A button of a list's navigation: its label and the page (from 0) it shows; `here` is
+    the counter, which shows where one is and leads nowhere."""
+
+    label: str
+    page: int
+    here: bool = False
+
+
+def page_jumps(page: int, pages: int) -> list[list[Jump]]:
+    """The navigation under page `page` of `pages`: ◀ n/N ▶, and on a list of more than two
+    pages a second row to the first and last page and 10 pages back and on. A jump that
+    would land where ◀, ▶ or another jump already goes is left out."""
+    if pages <= 1:
+        return []
+    near = [Jump("◀", page - 1)] if page > 0 else []
+    near.append(Jump(f"{page + 1}/{pages}", page, here=True))
+    if page + 1 < pages:
+        near.append(Jump("▶", page + 1))
+    far: list[Jump] = []
+    if page >= 2:
+        far.append(Jump("⏮ 1", 0))
+    if page - JUMP > 0:
+        far.append(Jump(f"−{JUMP}", page - JUMP))
+    if page + JUMP < pages - 1:
+        far.append(Jump(f"+{JUMP}", page + JUMP))
+    if page + 2 < pages:
+        far.append(Jump(f"{pages} ⏭", pages - 1))
+    return [near, far] if far else [near]
+
+
+@dataclass(frozen=True, slots=True)
+class OutlineLine:
+    """A heading as /toc lists it: its label, its indentation level, the passage it opens."""
+
+    label: str
+    level: int
+    passage_id: int
+
+
+def outline_lines(sections: Sequence[OutlineEntry], width: int = 40) -> list[OutlineLine]:
+    """A document's headings for /toc. A heading with nothing under it is left out; a heading
+    with no text of its own before its first subheading opens the same passage as that
+    subheading, so the two are one line ("一、历史学上的分歧 › 1.1 关于社会主义建设"), at the
+    outer one's level: no two lines lead to the same passage."""
+    lines: list[OutlineLine] = []
+    chain: list[OutlineEntry] = []  # headings waiting for the subheading they share a passage with
+    shown = [s for s in sections if s.first_passage_id is not None]
+    for index, section in enumerate(shown):
+        after = shown[index + 1] if index + 1 < len(shown) else None
+        chain.append(section)
+        if (
+            after is not None
+            and after.first_passage_id == section.first_passage_id
+            and after.level > section.level
+        ):
+            continue  # this heading's passage is its subheading's: one line for both
+        assert section.first_passage_id is not None
+        if len(chain) == 1:
+            label = shorten(section.heading, width)
+        else:
+            # The outer headings short, the innermost (what the reader picks) as long as it may be.
+            outer = [
+                shorten(h.heading, max(8, width // (2 * (len(chain) - 1)))) for h in chain[:-1]
+            ]
+            label = " › ".join([*outer, shorten(section.heading, width)])
+        lines.append(OutlineLine(label, chain[0].level, section.first_passage_id))
+        chain = []
+    return lines
 
 
 # --- the copy button ---------------------------------------------------------------------------

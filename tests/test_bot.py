@@ -19,6 +19,7 @@ from .conftest import DATA, SHIPPED_CORPUS, build_db
 from .support.fake_bot_api import BOT_USERNAME, FakeTelegram
 from .support.harness import (
     ask,
+    button_showing,
     find_button,
     has_button,
     keyboard,
@@ -238,7 +239,9 @@ async def test_sources_lists_documents_with_pages(fake: FakeTelegram, tmp_path: 
         reply = await ask(fake, "/sources")
         assert "共 68 篇" in reply["text"] and "第 1/5 页" in reply["text"]
         assert sum(e["type"] == "text_link" for e in reply["entities"]) >= 10
-        edit = await press_for_edit(fake, reply, "btn_sources_next")
+        mark = fake.mark()
+        fake.callback(button_showing(reply, "▶")["callback_data"], message=reply)
+        edit = await fake.wait_for("editMessageText", after=mark)
         assert "第 2/5 页" in edit.result["text"] and "16. " in edit.result["text"]
 
 

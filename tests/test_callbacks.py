@@ -47,7 +47,10 @@ EXAMPLES = [
     callbacks.Random(7),
     callbacks.Sources(0, 2),
     callbacks.TocDocuments(7, 1, "a1b2c3"),
+    callbacks.TocDocuments(7, 1, "a1b2c3", "毛泽东 选集"),
     callbacks.TocDocument(7, 42, 0, "a1b2c3"),
+    callbacks.TocDocument(7, 42, 0, "a1b2c3", "托派", 12),
+    callbacks.TocDocument(7, 42, 0, "a1b2c3", back=12),
     callbacks.TocSection(7, 420, "a1b2c3"),
 ]
 
@@ -67,4 +70,9 @@ def test_the_wire_form_is_the_one_buttons_already_sent_carry() -> None:
     old_context = encode_payload(Payload("cx", ("abcdefghijklm", "r"), 9), secret=SECRET, chat_id=5)
     new_context = callbacks.ShowContext(9, "abcdefghijklm", with_random=True)
     assert new_context.encode(secret=SECRET, chat_id=5) == old_context
+    # /toc buttons from before the filter: (page, tag) and (document, page, tag).
+    old_toc = encode_payload(Payload("td", ("3", "a1b2c3"), 9), secret=SECRET, chat_id=5)
+    assert callbacks.TocDocuments(9, 3, "a1b2c3").encode(secret=SECRET, chat_id=5) == old_toc
+    old_doc = encode_payload(Payload("tc", ("42", "1", "a1b2c3"), 9), secret=SECRET, chat_id=5)
+    assert callbacks.TocDocument(9, 42, 1, "a1b2c3").encode(secret=SECRET, chat_id=5) == old_doc
     assert set(callbacks.KINDS) == {"pg", "n", "cx", "ps", "sc", "ex", "rn", "sr", "td", "tc", "ts"}

@@ -211,3 +211,20 @@ def test_a_long_passage_is_cut_around_its_match_and_a_long_link_is_shown_decoded
         attribution
         == f"— {author} · {title}, https://blog.example.org/2022/03/06/{'关于托派' * 5}/"
     )
+
+
+@given(st.integers(1, 2000).flatmap(lambda n: st.tuples(st.integers(0, n - 1), st.just(n))))
+def test_page_jumps_lead_to_real_distinct_pages_and_reach_the_ends(where: tuple[int, int]) -> None:
+    from bot.render import page_jumps
+
+    page, pages = where
+    jumps = [j for row in page_jumps(page, pages) for j in row]
+    targets = [j.page for j in jumps if not j.here]
+    assert all(0 <= p < pages for p in targets) and page not in targets
+    assert len(targets) == len(set(targets))  # no two buttons to one page
+    if pages > 1:
+        assert [j.label for j in jumps if j.here] == [f"{page + 1}/{pages}"]
+        # From anywhere, the first and last page are one press away.
+        assert page == 0 or 0 in targets
+        assert page == pages - 1 or pages - 1 in targets
+    assert len(jumps) <= 7

@@ -14,6 +14,7 @@ from bot.callbacks import Example, Random, Sources
 from bot.handlers.admin import feedback_lines
 from bot.handlers.common import (
     PASSAGE_KEY,
+    jump_rows,
     keyboard,
     language_of,
     make_button,
@@ -115,24 +116,30 @@ async def _sources_page(
         separator = "、" if language == "zh" else ", "
         authors = escape(shorten(separator.join(doc.authors), 80)) if doc.authors else ""
         lines.append(f"{number}. {linked}" + (f" — {authors}" if authors else ""))
-    nav: list[Button] = []
-    if page > 0:
-        nav.append(
-            make_button(context, chat_id, t(language, "btn_sources_prev"), Sources(0, page - 1))
-        )
-    if page + 1 < pages:
-        nav.append(
-            make_button(context, chat_id, t(language, "btn_sources_next"), Sources(0, page + 1))
-        )
-    return "\n".join(lines), keyboard([nav])
+    if pages > 2:
+        lines.append(t(language, "sources_hint"))
+    # Anyone in the chat may page through the list (owner 0), as before jumping existed.
+    rows = jump_rows(context, chat_id, 0, page, pages, lambda target: Sources(0, target))
+    return "\n".join(lines), keyboard(rows)
 
 
 async def sources(update: Update, context: Context) -> None:
-    """/sources: the documents with their authors and links, a page at a time."""
+    """/sources: the documents with their authors and links, a page at a time; `/sources 12`
+    opens page 12."""
     message = update.effective_message
     if message is None:
         return
-    page = await _sources_page(context, language_of(update), message.chat.id, 0)
+    language = language_of(update)
+    typed = "".join(context.args or ())
+    number = 1
+    if typed:
+        _, total = await context.store.documents(0, 1)
+        pages = max(1, (total + SOURCES_PAGE - 1) // SOURCES_PAGE)
+        number = int(typed) if typed.isascii() and typed.isdigit() and len(typed) < 7 else 0
+        if not 1 <= number <= pages:
+            await reply(message, t(language, "no_such_page", page=escape(typed), pages=pages))
+            return
+    page = await _sources_page(context, language, message.chat.id, number - 1)
     if page is not None:
         await reply(message, *page)
 

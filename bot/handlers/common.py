@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from telegram import (
     CallbackQuery,
@@ -29,6 +29,7 @@ from bot.render import (
     Button,
     Labels,
     copy_text,
+    page_jumps,
     render_passage,
     shorten,
 )
@@ -83,6 +84,27 @@ def copy_button(
     """Copies the passage with its attribution (`— author · title, link`) to the clipboard,
     for quoting it in a discussion; a long one is cut around the match (see `copy_text`)."""
     return Button(t(language, "btn_copy"), copy=copy_text(passage, highlights))
+
+
+def jump_rows(
+    context: Context,
+    chat_id: int,
+    owner: int,
+    page: int,
+    pages: int,
+    target: Callable[[int], Callback],
+) -> list[list[Button]]:
+    """The navigation rows under a page of a long list (see `render.page_jumps`); `target`
+    makes the payload of the button that shows a given page."""
+    return [
+        [
+            make_button(
+                context, chat_id, jump.label, Counter(owner) if jump.here else target(jump.page)
+            )
+            for jump in row
+        ]
+        for row in page_jumps(page, pages)
+    ]
 
 
 def share_query(passage: StoredPassage) -> str:
