@@ -45,6 +45,7 @@ from bot.reload import LiveStore
 from bot.search import warm_up
 from bot.state_store import StateStore
 from bot.store import StoreError
+from bot.transport import ApiRequest
 
 log = logging.getLogger(__name__)
 
@@ -219,8 +220,14 @@ def build_application(settings: Settings, *, read_timeout_slack: float = 10.0) -
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_make_post_init(settings))
         .post_shutdown(_post_shutdown)
-        .get_updates_read_timeout(read_timeout_slack)
+        # PTB's own defaults (256 connections; one for getUpdates), through ApiRequest: a
+        # reply that is not the Bot API's, or an update PTB cannot read, is handled there.
+        .request(ApiRequest(connection_pool_size=256))
     )
+    if not settings.webhook_url:
+        builder = builder.get_updates_request(
+            ApiRequest(connection_pool_size=1, read_timeout=read_timeout_slack)
+        )
     if settings.webhook_url:
         builder = builder.updater(None)
     application: BotApplication = builder.build()

@@ -11,8 +11,10 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 import time
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar, TextIO
@@ -22,6 +24,7 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.corpus import CorpusPathError
 from bot.corpus.report import CorpusReport
 from bot.indexer import describe_problem
+from bot.logs import redact
 from bot.models import Match, Problem
 from bot.render import render_terminal
 from bot.search import SearchResult, search, warm_up
@@ -250,7 +253,7 @@ async def _prepare_database(settings: Settings, *, auto: bool) -> None:
 
 
 def _run(settings: Settings, *, auto: bool, log_level: str, scheduler_only: bool = False) -> int:
-    from telegram.error import BadRequest, InvalidToken, NetworkError
+    from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
     from bot import serve  # Telegram's libraries load only for `run`
     from bot.logs import configure_logging
@@ -263,12 +266,23 @@ def _run(settings: Settings, *, auto: bool, log_level: str, scheduler_only: bool
     except InvalidToken:
         raise CliError("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather") from None
     except BadRequest as exc:  # a subclass of NetworkError in PTB: check it first
-        raise CliError(f"Telegram refused the request: {exc}") from None
+        raise CliError(f"Telegram refused the request: {_one_line(exc, token)}") from None
     except NetworkError as exc:
-        raise CliError(f"cannot reach the Bot API at {settings.api_base_url}: {exc}") from None
+        raise CliError(
+            f"cannot reach the Bot API at {settings.api_base_url}: {_one_line(exc, token)}"
+        ) from None
+    except TelegramError as exc:  # anything else the API said at start: one line, no traceback
+        raise CliError(f"the Bot API at {settings.api_base_url}: {_one_line(exc, token)}") from None
     if fatal:
         raise CliError(fatal)
     return EXIT_OK
+
+
+def _one_line(error: BaseException, token: str | None, limit: int = 300) -> str:
+    """An error's text as one line of at most `limit` characters (a proxy's error page can
+    be a whole HTML document), redacted before it is cut: half a token is still a leak."""
+    text = " ".join(redact(str(error), token).split())
+    return text[:limit] + ("…" if len(text) > limit else "")
 
 
 def _health(settings: Settings, url: str | None) -> int:
@@ -427,19 +441,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
+    # Whatever is printed about an error passes the redactor: an error page or an exception
+    # may quote the token (any letter case), and this is the last place to catch it.
+    token = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip() or None
     try:
         return _dispatch(args)
     except CliError as exc:
-        print(f"excerpt-bot: {exc}", file=sys.stderr)
+        print(redact(f"excerpt-bot: {exc}", token), file=sys.stderr)
         return exc.code
     except (StoreError, SettingsError) as exc:
-        print(f"excerpt-bot: {exc}", file=sys.stderr)
+        print(redact(f"excerpt-bot: {exc}", token), file=sys.stderr)
         return EXIT_FAIL
     except KeyboardInterrupt:
         print("excerpt-bot: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception:  # a bug: its traceback is worth reporting, never with the token in it
+        print(redact(traceback.format_exc(), token), file=sys.stderr, end="")
+        return EXIT_FAIL
 
 
 if __name__ == "__main__":

@@ -5,25 +5,51 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
+
+REDACTED = "<token>"
+
+
+def token_pattern(token: str | None) -> re.Pattern[str] | None:
+    """What to redact for `token`: its secret half (after the colon) in any letter case, with
+    the bot id and colon before it when they are there. Matching on the secret also catches
+    the token URL-encoded (`123%3Aabc`) or lower-cased by a proxy's error page."""
+    if not token:
+        return None
+    secret = token.rpartition(":")[2]
+    if len(secret) < 8:  # not a bot token; redacting a short word would garble everything
+        return re.compile(re.escape(token), re.IGNORECASE)
+    return re.compile(r"(?:\d{1,20}(?::|%3A))?" + re.escape(secret), re.IGNORECASE)
+
+
+def redact(text: str, token: str | None) -> str:
+    """`text` with the token replaced by <token>, in any letter case."""
+    pattern = token_pattern(token)
+    return pattern.sub(REDACTED, text) if pattern is not None else text
 
 
 class _RedactToken(logging.Filter):
     """Replaces the bot token wherever it appears in a log record (httpx logs URLs, and an
-    exception message may quote one)."""
+    exception message or an error page from a proxy may quote one)."""
 
     def __init__(self, token: str) -> None:
         super().__init__()
-        self._token = token
+        pattern = token_pattern(token)
+        assert pattern is not None
+        self._pattern = pattern
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if self._token in message:
-            record.msg = message.replace(self._token, "<token>")
+        redacted = self._pattern.sub(REDACTED, message)
+        if redacted != message:
+            record.msg = redacted
             record.args = None
         if record.exc_info and not record.exc_text:
             # The formatter prints exc_text when it is set: redact the traceback too.
             text = logging.Formatter().formatException(record.exc_info)
-            record.exc_text = text.replace(self._token, "<token>")
+            record.exc_text = self._pattern.sub(REDACTED, text)
+        if record.stack_info:
+            record.stack_info = self._pattern.sub(REDACTED, record.stack_info)
         return True
 
 

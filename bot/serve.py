@@ -105,7 +105,10 @@ async def check_token(settings: Settings) -> str:
     reported in one line instead of a retry loop's traceback. Returns the bot's username."""
     from telegram import Bot
 
-    async with Bot(settings.require_token(), base_url=f"{settings.api_base_url}/bot") as bot:
+    from bot.transport import ApiRequest
+
+    token, base_url = settings.require_token(), f"{settings.api_base_url}/bot"
+    async with Bot(token, base_url=base_url, request=ApiRequest()) as bot:
         return bot.username
 
 

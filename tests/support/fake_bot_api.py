@@ -71,6 +71,7 @@ class _Fault:
     retry_after: int | None
     times: int
     delay: float
+    body: bytes | None = None  # answered as is (text/html), instead of a Bot API reply
 
 
 # fmt: off
@@ -513,12 +514,16 @@ class FakeTelegram:
         retry_after: int | None = None,
         times: int = 1,
         delay: float = 0.0,
+        body: bytes | None = None,
     ) -> None:
         """The next ``times`` calls of ``method`` get this error after ``delay`` seconds.
-        A status below 300 only delays, then answers normally (a slow Telegram)."""
+        A status below 300 only delays, then answers normally (a slow Telegram). With
+        ``body``, that is the answer instead, with ``status`` (a proxy's error page, say)."""
         if status == 429 and description == "Internal Server Error":
             description = f"Too Many Requests: retry after {retry_after or 1}"
-        self._faults.append(_Fault(method.lower(), status, description, retry_after, times, delay))
+        self._faults.append(
+            _Fault(method.lower(), status, description, retry_after, times, delay, body)
+        )
 
     def _take_fault(self, method: str) -> _Fault | None:
         for fault in self._faults:
@@ -549,6 +554,11 @@ class FakeTelegram:
             if fault.delay:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop_event.wait(), fault.delay)
+            if fault.body is not None:
+                self.calls.append(Call(method, params, received, fault.status, None))
+                self._calls_changed.set()
+                self._calls_changed = asyncio.Event()
+                return web.Response(body=fault.body, status=fault.status, content_type="text/html")
             if fault.status >= 300:
                 extra = {"retry_after": fault.retry_after} if fault.retry_after else None
                 return self._record(

@@ -1,0 +1,131 @@
+"""Attacks on a running `excerpt-bot run` process through the fake Bot API: what Telegram (or
+a proxy in front of it) may send that the bot must survive without a traceback, without
+showing the token, and without losing or repeating an update."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from .support.fake_bot_api import TOKEN, FakeTelegram
+from .support.processes import start_process, stop_process
+
+QUOTE = "托派很擅长篡改历史"
+SECRET = TOKEN.partition(":")[2]
+
+
+def shows_token(text: str) -> bool:
+    """Whether `text` holds the token's secret part, in any letter case."""
+    return SECRET.lower() in text.lower()
+
+
+def echo_page(path: str) -> bytes:
+    """A reverse proxy's error page that quotes the request line, as nginx's and others do."""
+    return (
+        f"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1>"
+        f"<p>upstream failed for POST {path}</p></body></html>"
+    ).encode()
+
+
+async def run_until_exit(fake: FakeTelegram, home: Path, db: Path) -> tuple[int, str]:
+    process = await start_process(fake, home, "--db", str(db))
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return process.returncode, stderr.decode()
+
+
+# --- polling: an update PTB cannot read ---------------------------------------------------
+
+
+async def test_an_update_ptb_cannot_read_is_skipped_once_and_the_rest_is_answered(
+    fake: FakeTelegram, shipped_db: Path, tmp_path: Path
+) -> None:
+    process = await start_process(fake, tmp_path, "--db", str(shipped_db))
+    try:
+        await fake.wait_for("deleteWebhook", timeout=60)  # polling starts next
+        reader = fake.user(1001)
+        # A poll without a field PTB 22.8 requires, and an inline query without `offset`.
+        poll = {
+            "id": "5001",
+            "question": "哪一段？",
+            "options": [{"text": "甲", "voter_count": 0}, {"text": "乙", "voter_count": 0}],
+            "is_closed": False,
+            "is_anonymous": True,
+            "type": "regular",
+            "allows_multiple_answers": False,
+        }
+        bad_poll = fake.message(None, user=reader, extra={"poll": poll})
+        bad_inline = fake.push_update(
+            {"inline_query": {"id": "77001", "from": reader, "query": "革命"}}
+        )
+        reply = await fake.answer_of(fake.message(QUOTE, user=reader), timeout=10)
+        assert "暴躁皮皮" in reply.result["text"]
+        # Once past them, the bot is back to one long poll at a time, not a refetch loop.
+        mark = fake.mark()
+        await asyncio.sleep(1.0)
+        assert len([c for c in fake.calls[mark:] if c.method == "getUpdates"]) <= 2
+        inline = await fake.answer_of(fake.inline_query("革命", user=reader), timeout=10)
+        assert inline.status == 200
+    finally:
+        code, _, stderr = await stop_process(process)
+    assert code == 0, stderr
+    for update in (bad_poll, bad_inline):
+        assert stderr.count(f"skipped update {update['update_id']} ") == 1, stderr
+    assert "Traceback" not in stderr and "CRITICAL" not in stderr
+
+
+# --- the token in any output --------------------------------------------------------------
+
+
+async def test_a_proxy_page_quoting_the_token_in_lower_case_is_one_line_without_it(
+    fake: FakeTelegram, shipped_db: Path, tmp_path: Path
+) -> None:
+    fake.fail("getMe", status=502, body=echo_page(f"/bot{TOKEN.lower()}/getMe"))
+    code, stderr = await run_until_exit(fake, tmp_path, shipped_db)
+    assert code == 1
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot reach the Bot API" in lines[0], stderr
+    assert "502" in lines[0] and "<token>" in lines[0]
+    assert not shows_token(stderr)
+
+
+async def test_an_api_error_quoting_the_token_in_upper_case_is_redacted(
+    fake: FakeTelegram, shipped_db: Path, tmp_path: Path
+) -> None:
+    fake.fail("getMe", status=400, description=f"Bad Request: no bot {TOKEN.upper()} here")
+    code, stderr = await run_until_exit(fake, tmp_path, shipped_db)
+    assert code == 1
+    assert "Telegram refused the request" in stderr and "Traceback" not in stderr
+    assert not shows_token(stderr)
+
+
+async def test_a_reply_that_is_not_json_is_one_clear_line_at_start(
+    fake: FakeTelegram, shipped_db: Path, tmp_path: Path
+) -> None:
+    fake.fail("getMe", status=200, body=b"<html><body>Welcome to nginx!</body></html>")
+    code, stderr = await run_until_exit(fake, tmp_path, shipped_db)
+    assert code == 1
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert "not a Bot API reply" in lines[0] and "Welcome to nginx!" in lines[0]
+    assert "Traceback" not in stderr
+
+
+async def test_error_pages_while_polling_are_logged_without_the_token(
+    fake: FakeTelegram, shipped_db: Path, tmp_path: Path
+) -> None:
+    process = await start_process(fake, tmp_path, "--db", str(shipped_db))
+    try:
+        await fake.wait_for("deleteWebhook", timeout=60)
+        for path in (f"/bot{TOKEN.lower()}/getUpdates", f"/bot{TOKEN.upper()}/getUpdates"):
+            fake.fail("getUpdates", status=502, body=echo_page(path))
+        fake.fail("sendMessage", status=500, description=f"upstream /bot{TOKEN.lower()}/x")
+        failed = await fake.answer_of(fake.message("/help", user=fake.user(1002)), timeout=20)
+        assert failed.status == 500  # logged, and the bot goes on
+        reply = await fake.answer_of(fake.message(QUOTE, user=fake.user(1003)), timeout=20)
+        assert "暴躁皮皮" in reply.result["text"]
+    finally:
+        code, _, stderr = await stop_process(process)
+    assert code == 0, stderr
+    assert "Bad Gateway" in stderr or "502" in stderr  # the errors were logged ...
+    assert not shows_token(stderr)  # ... without the token
