@@ -113,6 +113,8 @@ async def _index(settings: Settings, paths: Sequence[Path], *, strict: bool, for
     if report.meaning is not None:
         m = report.meaning
         rate = f", {m.characters / m.seconds:,.0f} characters/s" if m.encoded and m.seconds else ""
+        if m.processes > 1:
+            rate += f" ({m.processes} processes)"
         print(
             f"meaning index: {m.units} units, {m.encoded} encoded "
             f"({m.units - m.encoded} reused){rate}, {m.seconds:.1f} s",

@@ -121,18 +121,18 @@ class MeaningReport:
     encoded: int = 0
     characters: int = 0  # of the units encoded
     seconds: float = 0.0
-
-
-_ENCODE_BATCH = 256  # units per call: large enough to amortize, small enough for progress
+    processes: int = 1  # how many encoded them (see bot.meaning.Encoding)
 
 
 def meaning_step(
     report: MeaningReport,
     progress: Progress | None = None,
     encoder: meaning_index.Encoder | None = None,
+    processes: int | None = None,
 ) -> BuildStep:
     """The build step that writes the meaning index: every passage's units, encoded, except
-    those whose vectors the database being replaced already has (by content)."""
+    those whose vectors the database being replaced already has (by content). `processes`:
+    how many encode (default: one per CPU, see `meaning.encoding_processes`)."""
 
     def step(building: BuildingDatabase) -> None:
         started = time.monotonic()
@@ -149,19 +149,24 @@ def meaning_step(
             if key not in vectors:
                 todo.setdefault(key, unit)
         keys = list(todo)
-        model = encoder or meaning_index.shared_encoder()
-        for start in range(0, len(keys), _ENCODE_BATCH):
-            batch = keys[start : start + _ENCODE_BATCH]
-            encoded = model.encode([todo[key] for key in batch])
-            vectors.update(zip(batch, meaning_index.quantize(encoded), strict=True))
+        encoding = meaning_index.Encoding(
+            [todo[key] for key in keys],
+            processes=meaning_index.encoding_processes() if processes is None else processes,
+            encoder=encoder,
+        )
+        done = 0
+        for encoded in encoding:
+            vectors.update(zip(keys[done : done + len(encoded)], encoded, strict=True))
+            done += len(encoded)
             if progress is not None:
-                progress.update("meaning", start + len(batch), f"of {len(keys)} new units")
+                progress.update("meaning", done, f"of {len(keys)} new units")
         report.units = write_meaning_units(
             building,
             ((passage_id, key, vectors[key]) for passage_id, _, key in rows),
             meaning_index.MODEL_ID,
         )
         report.encoded = len(keys)
+        report.processes = encoding.processes
         report.characters = sum(map(len, todo.values()))
         report.seconds = time.monotonic() - started
         if progress is not None:

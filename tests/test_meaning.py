@@ -11,14 +11,17 @@ import asyncio
 import json
 import logging
 import shutil
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 
 from bench.relevance import evaluate
+from bot import meaning
 from bot.handlers import BotApplication
 from bot.indexer import index
 from bot.models import MatchKind
@@ -173,6 +176,21 @@ def test_reindexing_a_grown_corpus_encodes_only_the_new_passages(tmp_path: Path)
     assert second.meaning.encoded == 1  # only the new passage's sentence
     stats = asyncio.run(read_stats(db))
     assert stats is not None and stats.meaning_model and stats.meaning_units == second.meaning.units
+
+
+def test_encoding_in_a_pool_of_processes_gives_the_vectors_of_one(hexo_meaning_db: Path) -> None:
+    with sqlite3.connect(hexo_meaning_db) as conn:
+        texts = [t for (t,) in conn.execute("SELECT text FROM passages ORDER BY id LIMIT 200")]
+    units = [u for text in texts for u in meaning.units(text)][:300]
+    pooled = meaning.Encoding(units, processes=2, pool_min_units=1)
+    vectors = [row for rows in pooled for row in rows]
+    assert pooled.processes == 2  # the pool ran: nothing fell back to this process
+    alone = [row for rows in meaning.Encoding(units) for row in rows]
+    assert len(vectors) == len(alone) == len(units)
+    for a, b in zip(vectors, alone, strict=True):
+        x = np.frombuffer(a, dtype=np.int8).astype(np.float32)
+        y = np.frombuffer(b, dtype=np.int8).astype(np.float32)
+        assert x @ y / np.sqrt((x @ x) * (y @ y)) > 0.999
 
 
 def test_index_asked_for_meaning_rebuilds_a_database_built_without(tmp_path: Path) -> None:
