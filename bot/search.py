@@ -812,7 +812,7 @@ def _meaning_matches(
 ) -> list[_Scored]:
     """Passages close in meaning to the query, if the evidence is confident (see
     _ANSWER_WEIGHTS), best first; none of `exclude` (already found by their words)."""
-    every = index.top(queries, _MEANING_POOL)
+    every = index.top(queries, _MEANING_POOL, reader)
     if len(every) < 2:
         return []
     lead = every[0].cosine - every[1].cosine  # a query close to one passage, not a topic

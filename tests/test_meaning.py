@@ -26,7 +26,7 @@ from bot.handlers import BotApplication
 from bot.indexer import index
 from bot.models import MatchKind
 from bot.search import SearchResult, search
-from bot.store import Store, read_stats
+from bot.store import Store, read_meaning_index, read_stats
 
 from .conftest import DATA, SHIPPED_CORPUS, build_db
 from .support.cli import Cli
@@ -176,6 +176,33 @@ def test_reindexing_a_grown_corpus_encodes_only_the_new_passages(tmp_path: Path)
     assert second.meaning.encoded == 1  # only the new passage's sentence
     stats = asyncio.run(read_stats(db))
     assert stats is not None and stats.meaning_model and stats.meaning_units == second.meaning.units
+
+
+def test_a_large_collections_index_answers_as_the_exact_one(hexo_meaning_db: Path) -> None:
+    """Above EXACT_MAX_UNITS units only sign bits stay in memory (SignIndex); read this
+    3k-unit database that way and every query of its sets gets the answers exact scoring
+    gives."""
+    with sqlite3.connect(hexo_meaning_db) as conn:
+        exact = read_meaning_index(conn)
+        by_signs = read_meaning_index(conn, exact_max_units=0)
+    assert isinstance(exact, meaning.ExactIndex) and isinstance(by_signs, meaning.SignIndex)
+    assert by_signs.size == exact.size > 3000
+    queries = [
+        str(q["q"])
+        for name in ("hexo-dev.yaml", "hexo-short-dev.yaml")
+        for q in yaml.safe_load((SETS / name).read_text(encoding="utf-8"))
+    ]
+
+    async def answers(index: meaning.MeaningIndex) -> list[list[tuple[int, str]]]:
+        store = await Store.open(hexo_meaning_db)
+        store.meaning = index
+        try:
+            found = [await search(store, q, limit=5) for q in queries]
+        finally:
+            await store.close()
+        return [[(m.passage.passage_id, m.kind.value) for m in r.matches] for r in found]
+
+    assert asyncio.run(answers(by_signs)) == asyncio.run(answers(exact))
 
 
 def test_encoding_in_a_pool_of_processes_gives_the_vectors_of_one(hexo_meaning_db: Path) -> None:

@@ -32,6 +32,7 @@ from bot.store.reading import (
     Reader,
     Store,
     file_identity,
+    read_meaning_index,
     read_recorded_sources,
     read_stats,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "passage_key",
     "passage_texts",
     "previous_meaning_vectors",
+    "read_meaning_index",
     "read_recorded_sources",
     "read_stats",
     "write_meaning_units",

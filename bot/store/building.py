@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 
+from bot import meaning as meaning_index
 from bot.dbthread import DatabaseThread
 from bot.models import (
     Document,
@@ -275,15 +276,39 @@ def previous_meaning_vectors(
     return found
 
 
+_CODE_BLOCK = 65_536  # units per meaning_codes row (4 MB)
+
+
 def write_meaning_units(
     building: BuildingDatabase, rows: Iterable[tuple[int, bytes, bytes]], model: str
 ) -> int:
-    """Store (passage id, unit key, vector) rows and record the encoder; returns the count."""
+    """Store (passage id, unit key, vector) rows, their sign bits, and the encoder; returns
+    the count."""
     conn = building.connection
     conn.execute("BEGIN")
-    before = conn.total_changes
-    conn.executemany("INSERT INTO meaning_units (passage_id, key, vector) VALUES (?, ?, ?)", rows)
-    count = conn.total_changes - before
+    count = 0
+    block: list[bytes] = []
+
+    def write_codes() -> None:
+        codes = meaning_index.sign_codes(b"".join(block))
+        conn.execute(
+            "INSERT INTO meaning_codes (first_id, codes) VALUES (?, ?)", (count + 1, codes)
+        )
+        block.clear()
+
+    for passage_id, key, vector in rows:
+        block.append(vector)
+        conn.execute(
+            "INSERT INTO meaning_units (id, passage_id, key, vector) VALUES (?, ?, ?, ?)",
+            (count + len(block), passage_id, key, vector),
+        )
+        if len(block) == _CODE_BLOCK:
+            write_codes()
+            count += _CODE_BLOCK
+    if block:
+        written = len(block)
+        write_codes()
+        count += written
     building.set_meta("meaning_model", model)
     building.set_meta("meaning_units", str(count))
     conn.execute("COMMIT")

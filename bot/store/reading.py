@@ -17,9 +17,10 @@ from typing import Any, Protocol, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
+from bot import meaning as meaning_index
 from bot.dbthread import DatabaseThread
 from bot.meaning import MODEL_ID as MEANING_MODEL
-from bot.meaning import MeaningIndex, dequantize
+from bot.meaning import MeaningIndex
 from bot.models import (
     DocumentOutline,
     DocumentSummary,
@@ -179,6 +180,12 @@ class Reader:
 
     def all_keys(self) -> list[str]:
         return [row[0] for row in self._conn.execute("SELECT key FROM passages")]
+
+    def meaning_rows(self, ids: Sequence[int]) -> list[tuple[int, int, bytes]]:
+        """(unit id, passage id, vector) of these meaning units (bot.meaning.VectorRows)."""
+        return list(
+            self._rows_with_ids("SELECT rowid, passage_id, vector FROM meaning_units", "rowid", ids)
+        )
 
     def document_outline(self, document_id: int) -> DocumentOutline | None:
         """A document's title, headed sections and first passage; None if there is none."""
@@ -361,11 +368,7 @@ class Store:
                 )
             index = None
             if for_search and meaning and meta.get("meaning_model") == MEANING_MODEL:
-                ids, vectors = await conn.run(_read_meaning_units)
-                if ids:
-                    index = MeaningIndex(
-                        dequantize(vectors, len(ids)), np.asarray(ids, dtype=np.int64)
-                    )
+                index = await conn.run(read_meaning_index)
         except sqlite3.DatabaseError as exc:
             await conn.close()
             raise StoreError(
@@ -479,14 +482,36 @@ class Store:
         return await self.run(lambda reader: reader.stats(path, size))
 
 
-def _read_meaning_units(conn: sqlite3.Connection) -> tuple[list[int], bytes]:
-    """Every unit's passage id and vector bytes, back to back, in row order."""
+def read_meaning_index(
+    conn: sqlite3.Connection, exact_max_units: int = meaning_index.EXACT_MAX_UNITS
+) -> MeaningIndex | None:
+    """The meaning index of a database whose vectors were made with this encoder: exact
+    up to `exact_max_units` units, by sign bits above (see bot.meaning); None when empty."""
+    # rowid, not id: a database built before meaning_units had its id column has no
+    # meaning_codes either, and is served exactly.
+    row = conn.execute("SELECT max(rowid) FROM meaning_units").fetchone()
+    count = int(row[0] or 0) if row else 0
+    if not count:
+        return None
+    has_codes = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meaning_codes'"
+    ).fetchone()
+    if count > exact_max_units and has_codes:
+        codes = b"".join(
+            c for (c,) in conn.execute("SELECT codes FROM meaning_codes ORDER BY first_id")
+        )
+        if len(codes) == count * meaning_index.CODE_BYTES:
+            return meaning_index.SignIndex.from_bytes(codes, count)
+        # Not the codes of these units: fall through to the exact index, which is right
+        # whatever the size (only slower and larger).
     ids: list[int] = []
     vectors: list[bytes] = []
-    for passage_id, vector in conn.execute("SELECT passage_id, vector FROM meaning_units"):
+    for passage_id, vector in conn.execute(
+        "SELECT passage_id, vector FROM meaning_units ORDER BY rowid"
+    ):
         ids.append(passage_id)
         vectors.append(vector)
-    return ids, b"".join(vectors)
+    return meaning_index.ExactIndex.from_bytes(b"".join(vectors), ids)
 
 
 def read_recorded_sources(path: Path) -> tuple[str, ...] | None:

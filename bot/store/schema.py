@@ -78,9 +78,16 @@ CREATE VIRTUAL TABLE passage_vocab USING fts5vocab(passage_terms, row);
 -- The meaning index (bot.meaning): one row per unit (a passage's sentence or clause). Empty
 -- when it was not built; meta 'meaning_model' names the encoder when it was.
 CREATE TABLE meaning_units (
+    id INTEGER PRIMARY KEY,     -- 1, 2, ...: its place in meaning_codes
     passage_id INTEGER NOT NULL,
     key BLOB NOT NULL,          -- bot.meaning.unit_key(unit text): vectors are reused by it
     vector BLOB NOT NULL        -- bot.meaning.quantize
+);
+-- The units' sign bits (bot.meaning.sign_codes), a block of units a row: what a large
+-- collection keeps in memory instead of the vectors (bot.meaning.SignIndex).
+CREATE TABLE meaning_codes (
+    first_id INTEGER PRIMARY KEY,  -- meaning_units.id of the block's first unit
+    codes BLOB NOT NULL            -- CODE_BYTES per unit, in id order
 );
 CREATE VIRTUAL TABLE heading_vocab USING fts5vocab(heading_terms, row);
 -- How many passages and headings hold each term, written once the index is built: a search
