@@ -103,6 +103,7 @@ async def _load(db: Path, queries: list[str], seconds: float) -> list[str]:
             await fake.answer_of(fake.inline_query("热身"), timeout=30)
             quiet = await _phase(fake, queries, seconds, flood=False)
             flooded = await _phase(fake, queries, seconds, flood=True)
+            peak_mb = _peak_rss_mb(process.pid)
         finally:
             process.send_signal(signal.SIGTERM)
             _, stderr = await process.communicate()
@@ -120,11 +121,25 @@ async def _load(db: Path, queries: list[str], seconds: float) -> list[str]:
             f"flooder: {flooded.flood_answered}/{flooded.flood_sent} answered "
             f"({rate:.1f}/s); others' p99 with the flooder: {ratio:.2f}× without"
         )
+        if peak_mb is not None:
+            lines.append(f"bot peak RSS: {peak_mb:.0f} MB")
         if fake.violations:
             lines.append(f"VIOLATIONS of Telegram's rules: {fake.violations[:3]}")
         if process.returncode:
             lines.append(f"bot exited {process.returncode}: {stderr.decode()[-500:]}")
         return lines
+
+
+def _peak_rss_mb(pid: int) -> float | None:
+    """The process's peak resident set (VmHWM), while it still runs; None off Linux."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
 
 
 def load_test(db: Path, queries: list[str], seconds: float) -> list[str]:

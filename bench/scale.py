@@ -1,7 +1,7 @@
 """The scale benchmark: index and search a large near-duplicate corpus, against a peer.
 
     python -m bench [--corpus blog|book] [--sizes 1,5,25] [--runs N] [--work DIR]
-                    [--no-baseline] [--no-bot] [--load-seconds 60]
+                    [--no-baseline] [--no-bot] [--load-seconds 60] [--meaning]
 
 Deterministic (fixed seeds). Two corpora, both in multiples of ~0.96 M characters (25× is
 about 24 M):
@@ -28,6 +28,8 @@ For each size, as a user would and through the CLI contract:
 - on the largest size, the bot under load through the fake Bot API server (bench/load.py).
 
 `--runs N` repeats index, search and peer N times per size and adds a row of medians.
+Without `--meaning` the databases have no meaning index (the character path alone); with
+it they have one and are searched with it, and bench/meaning.py adds its figures.
 Corpora are kept in `--work` and reused when present. One run on this shared 2-core
 machine: blog 1,5,25 ~6 min with the load test; book 1× ~15 s, 5× ~30 s, 25× ~1.5 min,
 100× ~9 min (index 4-5 min, 0.6 GB database, 0.3 GB of Markdown in --work).
@@ -54,6 +56,7 @@ from typing import Any
 
 import yaml
 
+from bench import meaning as bench_meaning
 from bench.book import book_queries, make_book_corpus
 from bench.queries import generate_from_db
 from bench.relevance import text_hits
@@ -269,7 +272,10 @@ def peer_index(db: Path, work: Path) -> tuple[Path, float]:
 
 
 def search_all(
-    db: Path, queries: list[dict[str, Any]], peer: Peer | None = None
+    db: Path,
+    queries: list[dict[str, Any]],
+    peer: Peer | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[Relevance, Run, Relevance | None]:
     """One `excerpt-bot search --json -` process for every query, as the contract says.
 
@@ -284,7 +290,7 @@ def search_all(
             stdout=subprocess.PIPE,
             stderr=err,
             cwd=ROOT,
-            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+            env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})},
         )
         assert process.stdin is not None and process.stdout is not None
         ours: list[dict[str, Any]] = []
@@ -354,6 +360,7 @@ class Figures:
     p95_by_length: dict[str, float]
     peer_index_s: float | None = None
     peer: Relevance | None = None
+    meaning: bench_meaning.Figures | None = None  # with --meaning
 
     @property
     def ratio(self) -> float | None:
@@ -397,19 +404,34 @@ class Figures:
                 peer_negatives_empty=self.peer.negatives_empty,
                 ratio=self.ratio,
             )
+        if self.meaning is not None:
+            out.update(self.meaning.as_dict())
         return out
 
 
 def measure(
-    size: int, corpus: Path, characters: int, queries: list[dict[str, Any]], work: Path, peer: bool
+    size: int,
+    corpus: Path,
+    characters: int,
+    queries: list[dict[str, Any]],
+    work: Path,
+    peer: bool,
+    meaning: bool = False,
 ) -> Figures:
     """Index the corpus, run the query mix through our search and through the peer."""
     db = work / f"db-{size}x.db"
-    db.unlink(missing_ok=True)
-    # The character index only: the meaning index has its own budget (and its own measure).
-    index = run_measured(cli("index", "--no-meaning", "--db", str(db), str(corpus)))
+    kind = corpus.name.rsplit("-", 1)[0]  # "blog" of blog-25x
+    if meaning:
+        bench_meaning.seed(db, work, kind)  # vectors kept from earlier runs, reused by content
+        index = run_measured(cli("index", "--force", "--db", str(db), str(corpus)))
+    else:
+        db.unlink(missing_ok=True)
+        # The character index only: the meaning index has its own budget (see --meaning).
+        index = run_measured(cli("index", "--no-meaning", "--db", str(db), str(corpus)))
     if index.returncode:
         raise SystemExit(f"index failed: {index.stderr[-2000:]}")
+    if meaning:
+        bench_meaning.keep(db, work, kind)
     with sqlite3.connect(db) as conn:
         passages = int(conn.execute("SELECT count(*) FROM passages").fetchone()[0])
     peer_index_s: float | None = None
@@ -427,6 +449,15 @@ def measure(
     by_length: dict[str, list[float]] = {name: [] for name, _, _ in LENGTH_CLASSES}
     for query, took in zip(queries, relevance.took_ms, strict=True):
         by_length[length_class(str(query["q"]))].append(took)
+    meaning_figures = None
+    if meaning:
+        off, off_run, _ = search_all(db, queries, env={"EXCERPT_BOT_MEANING": "off"})
+        meaning_figures = bench_meaning.Figures(
+            bench_meaning.build_figures(db, index.stderr),
+            bench_meaning.index_recall(db, queries),
+            percentile(off.took_ms, 0.95),
+            off_run.peak_mb,
+        )
     return Figures(
         size,
         characters,
@@ -439,6 +470,7 @@ def measure(
         {name: percentile(values, 0.95) for name, values in by_length.items() if values},
         peer_index_s,
         peer_relevance,
+        meaning_figures,
     )
 
 
@@ -457,6 +489,8 @@ def report(f: Figures) -> str:
             f"      peer: {f.peer.row()}  (build {f.peer_index_s:.1f} s)\n"
             f"      ratio of our p95 to the peer's: {f.ratio:.2f}×"
         )
+    if f.meaning is not None:
+        lines += f.meaning.lines(percentile(f.ours.took_ms, 0.95), f.search_rss_mb)
     return "\n".join(lines)
 
 
@@ -512,6 +546,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-baseline", action="store_true", help="skip the FTS5 peer")
     parser.add_argument("--no-bot", action="store_true", help="skip the bot load test")
     parser.add_argument("--load-seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--meaning", action="store_true", help="with the meaning index (see bench/meaning.py)"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     work = args.work or Path(tempfile.mkdtemp(prefix="excerpt-bench-"))
@@ -537,7 +574,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             characters = make_corpus(corpus, size * COPIES_PER_SIZE)
         for run in range(1, args.runs + 1):
-            figures = measure(size, corpus, characters, queries, work, not args.no_baseline)
+            figures = measure(
+                size, corpus, characters, queries, work, not args.no_baseline, args.meaning
+            )
             print(f"run {run}/{args.runs}\n{report(figures)}", flush=True)
             record = figures.as_dict()
             by_size.setdefault(size, []).append(record)
@@ -547,6 +586,9 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\n== {args.corpus} corpus: medians over runs (every run: {results}) ==")
     print(summary_table(by_size))
+    if args.meaning:
+        print(f"\n== {args.corpus} corpus, meaning: medians over runs ==")
+        print(bench_meaning.summary_table(by_size))
     if largest is not None and not args.no_bot:
         from bench.load import load_test
 

@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 import yaml
 
+from bench import meaning as bench_meaning
 from bench.relevance import evaluate
 from bot import meaning
 from bot.handlers import BotApplication
@@ -236,6 +237,9 @@ def test_cli_contract_match_field_no_meaning_flag_and_stats(tmp_path: Path, cli:
     assert "meaning index:" in built.stderr and "encoded" in built.stderr
     stats = json.loads(cli("stats", "--json", "--db", str(db), home=tmp_path).stdout)
     assert stats["meaning"] != "off" and stats["meaning_units"] > 400
+    # `python -m bench --meaning` reads the build from that line.
+    build = bench_meaning.build_figures(db, built.stderr)
+    assert build is not None and build.units == stats["meaning_units"] and build.unit_chars > 0
 
     found = json.loads(cli("search", "--json", "--db", str(db), PARAPHRASE, home=tmp_path).stdout)
     assert found["results"] and all(r["match"] in ("text", "meaning") for r in found["results"])
