@@ -75,7 +75,17 @@ class _StatusLine:
         print(f"\r\033[K{done} {count} {unit} in {seconds:.1f} s", file=sys.stderr)
 
 
-async def _index(settings: Settings, paths: Sequence[Path], *, strict: bool, force: bool) -> int:
+async def _index(
+    settings: Settings,
+    paths: Sequence[Path],
+    *,
+    strict: bool,
+    force: bool,
+    allow_shrink: bool = False,
+) -> int:
+    def waiting() -> None:
+        _say(f"another `excerpt-bot index` is building {settings.db}; waiting for it ...")
+
     try:
         report = await indexer.index(
             settings.db,
@@ -84,8 +94,10 @@ async def _index(settings: Settings, paths: Sequence[Path], *, strict: bool, for
             allow_outside_links=settings.allow_outside_links,
             force=force,
             strict=strict,
+            allow_shrink=allow_shrink,
             progress=_StatusLine() if sys.stderr.isatty() else None,
             meaning=settings.meaning,
+            waiting=waiting,
         )
     except indexer.IndexingError as exc:
         _print_problems(exc.problems, sys.stderr)
@@ -101,8 +113,6 @@ async def _index(settings: Settings, paths: Sequence[Path], *, strict: bool, for
             file=sys.stderr,
         )
         return EXIT_OK
-    if not report.documents:
-        print("warning: no Markdown passages found", file=sys.stderr)
     print(
         f"indexed {report.files_seen} files: {report.documents} documents, "
         f"{report.sections} sections, {report.passages} passages, "
@@ -331,6 +341,12 @@ def _parser() -> argparse.ArgumentParser:
         help="fail (exit 1, database unchanged) if any file has a problem",
     )
     p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    p.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="publish a build with no passages, or one that lost most of the documents of "
+        "the database it replaces (refused by default: usually a wrong path)",
+    )
     add_outside(p)
     p.add_argument(
         "--no-meaning",
@@ -410,7 +426,13 @@ def _dispatch(args: argparse.Namespace) -> int:
     auto = getattr(args, "db", None) is None
     if args.command == "index":
         return asyncio.run(
-            _index(settings, list(settings.corpus), strict=args.strict, force=args.force)
+            _index(
+                settings,
+                list(settings.corpus),
+                strict=args.strict,
+                force=args.force,
+                allow_shrink=args.allow_shrink,
+            )
         )
     if args.command == "search":
         if args.limit < 1:

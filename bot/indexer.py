@@ -45,14 +45,17 @@ from bot.corpus import (
 from bot.models import ImportResult, Problem
 from bot.store import (
     SCHEMA_VERSION,
+    SHRINK_SHARE,
     BuildingDatabase,
     BuildStep,
     PreviousParses,
     Store,
     StoreError,
     build_database,
+    build_lock,
     passage_texts,
     previous_meaning_vectors,
+    published_document_paths,
     read_recorded_sources,
     read_stats,
     write_meaning_units,
@@ -64,6 +67,7 @@ __all__ = [
     "IndexReport",
     "IndexingError",
     "Progress",
+    "ShrinkRefused",
     "describe_problem",
     "fingerprint",
     "index",
@@ -82,6 +86,10 @@ class IndexingError(Exception):
     def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
         super().__init__(message)
         self.problems = tuple(problems)  # what the import found, for the caller to list
+
+
+class ShrinkRefused(IndexingError):
+    """The build would have replaced the database with an empty or much smaller one."""
 
 
 class Progress(Protocol):
@@ -258,17 +266,80 @@ async def index(
     allow_outside_links: bool = False,
     force: bool = False,
     strict: bool = False,
+    allow_shrink: bool = False,
     progress: Progress | None = None,
     steps: Sequence[BuildStep] = BUILD_STEPS,
     meaning: bool = True,
     encoder: meaning_index.Encoder | None = None,
+    waiting: Callable[[], None] | None = None,
 ) -> IndexReport:
     """Build the database at `db` from `paths`, unless it is up to date (`force` rebuilds
     anyway). `strict`: any problem fails the build and leaves the database unchanged.
+    A build with no passages, or one that lost most of the documents of the database it
+    would replace, is refused unless `allow_shrink` (see `shrink_refusal`).
     `meaning`: build the meaning index too (when the encoder is installed); a database
     without one, asked for one, is not up to date.
+    One build of `db` at a time: another one waits for it (`waiting` is called first), then
+    finds the database up to date or builds on what it published.
     Raises IndexingError: the database was not changed (a missing path, `strict` with
-    problems, or a new file that could not be written)."""
+    problems, a shrink, or a new file that could not be written)."""
+    try:
+        async with build_lock(db, waiting):
+            return await _index_locked(
+                db,
+                paths,
+                max_file_bytes=max_file_bytes,
+                allow_outside_links=allow_outside_links,
+                force=force,
+                strict=strict,
+                allow_shrink=allow_shrink,
+                progress=progress,
+                steps=steps,
+                meaning=meaning,
+                encoder=encoder,
+            )
+    except StoreError as exc:  # the lock could not be taken: the folder is not writable
+        raise IndexingError(str(exc)) from None
+
+
+def shrink_refusal(
+    result: ImportResult, published: set[str] | None, paths: Sequence[Path]
+) -> str | None:
+    """Why a build must not replace the published database, or None: it has no passages at
+    all (an empty folder, a wrong path, every file broken), or it lost most of the
+    documents the published database has (by path). The usual cause is a mistake, and a
+    bot that reloads would serve it within seconds."""
+    where = ", ".join(str(p) for p in paths)
+    if not any(parsed.passages for parsed in result.documents):
+        broken = sum(1 for p in result.problems if p.skipped)
+        return f"no passages in {where} ({result.files_seen} files read, {broken} skipped)"
+    if not published:
+        return None
+    kept = {parsed.document.path for parsed in result.documents}
+    lost = len(published - kept)
+    if lost > SHRINK_SHARE * len(published):
+        return (
+            f"this build lost {lost} of the {len(published)} documents the database has "
+            f"({len(kept)} found in {where})"
+        )
+    return None
+
+
+async def _index_locked(
+    db: Path,
+    paths: Sequence[Path],
+    *,
+    max_file_bytes: int,
+    allow_outside_links: bool,
+    force: bool,
+    strict: bool,
+    allow_shrink: bool,
+    progress: Progress | None,
+    steps: Sequence[BuildStep],
+    meaning: bool,
+    encoder: meaning_index.Encoder | None,
+) -> IndexReport:
+    """`index`, holding the build lock."""
     started = time.monotonic()
     for path in paths:
         if not path.exists():
@@ -323,6 +394,12 @@ async def index(
             f"--strict: {len(result.problems)} file(s) had problems; the database was not changed",
             result.problems,
         )
+    refusal = shrink_refusal(result, published_document_paths(db), paths)
+    if refusal is not None and not allow_shrink:
+        raise ShrinkRefused(
+            f"{refusal}; the database was not changed (--allow-shrink publishes it anyway)",
+            result.problems,
+        )
     meaning_report = None
     if meaning and meaning_index.available():
         meaning_report = MeaningReport()
@@ -338,6 +415,9 @@ async def index(
                 "problems": json.dumps(
                     [[p.path, p.reason, p.skipped] for p in result.problems], ensure_ascii=False
                 ),
+                # The operator allowed a shrink: a reloading bot serves it, whatever it
+                # replaces there (the bot compares with the database it serves).
+                **({"shrink_allowed": "1"} if allow_shrink else {}),
             },
             steps=steps,
         )
@@ -440,6 +520,15 @@ async def _build_quietly(
             force=True,
             meaning=settings.meaning,
         )
+    except ShrinkRefused as exc:
+        for problem in exc.problems:
+            say(describe_problem(problem))
+        if await read_stats(settings.db) is None:
+            raise
+        # The corpus emptied or mostly vanished (an unmounted volume, a wrong path): keep
+        # answering from what was built before rather than from nothing.
+        say(f"{exc}; using the database as it was")
+        return
     except IndexingError as exc:
         for problem in exc.problems:
             say(describe_problem(problem))

@@ -206,3 +206,4 @@ class StoreStats:
     build_id: str = ""  # unique per build
     meaning_model: str = ""  # the encoder of the meaning index; "" when there is none
     meaning_units: int = 0
+    shrink_allowed: bool = False  # built with --allow-shrink, though it lost most documents

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.models import StoreStats
-from bot.store import Store, StoreError, file_identity
+from bot.store import SHRINK_SHARE, Store, StoreError, file_identity
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,10 @@ class LiveStore:
             if verdict != "ok" or stats is None:
                 await candidate.close()
                 return self._refuse(f"{self.path} failed its integrity check: {verdict}")
+            shrink = self._shrink(stats)
+            if shrink is not None:
+                await candidate.close()
+                return self._refuse(f"{self.path} {shrink} (not built with --allow-shrink)")
             old, self._store, self.stats = self._store, candidate, stats
             self._refused = None
             if old is not None:
@@ -94,6 +98,18 @@ class LiveStore:
         if self._on_change is not None:
             await self._on_change()
         return ReloadResult(True, stats)
+
+    def _shrink(self, new: StoreStats) -> str | None:
+        """Why a new file looks like a mistake (what `excerpt-bot index` refuses to publish:
+        an empty build, or one that lost most documents), unless it was built on purpose."""
+        if new.shrink_allowed:
+            return None
+        if not new.passages:
+            return "has no passages"
+        served = self.stats.documents if self.stats is not None else 0
+        if served - new.documents > SHRINK_SHARE * served:
+            return f"has {new.documents} documents where the served one has {served}"
+        return None
 
     def _refuse(self, reason: str) -> ReloadResult:
         with contextlib.suppress(OSError):

@@ -6,6 +6,7 @@ whole, and must stay read-only for the bot; this one is written a few times a da
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Sequence
@@ -69,7 +70,10 @@ class StateStore:
         """Open (and create or upgrade) the file. `busy_timeout`: how long a write waits for
         another process's lock before it fails (feedback is best effort; never wait long)."""
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # Created owner-only (0600; SQLite gives its -wal and -shm the same mode): it
+            # holds chat ids and what readers searched for.
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
             conn = await DatabaseThread.connect(str(path), timeout=busy_timeout)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the state database {path}: {exc}") from None

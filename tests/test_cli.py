@@ -233,8 +233,9 @@ def test_raising_the_file_size_limit_rebuilds(cli: Cli, tmp_path: Path) -> None:
     (corpus / "big.md").write_text("# 大\n\n" + "很长的段落。" * 200_000, encoding="utf-8")
     db = tmp_path / "a.db"
     small = cli(
-        "index", "--db", str(db), str(corpus), home=tmp_path, env={"EXCERPT_BOT_MAX_FILE_MB": "1"}
-    )
+        "index", "--db", str(db), "--allow-shrink", str(corpus), home=tmp_path,
+        env={"EXCERPT_BOT_MAX_FILE_MB": "1"},
+    )  # fmt: skip
     assert "big.md" in small.stderr and "0 documents" in small.stderr
     large = cli(
         "index", "--db", str(db), str(corpus), home=tmp_path, env={"EXCERPT_BOT_MAX_FILE_MB": "10"}

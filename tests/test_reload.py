@@ -152,3 +152,42 @@ async def test_sighup_switches_a_running_process_and_shutdown_closes_the_databas
     # Exiting promptly, with 0: shutdown closed the database and stopped cleanly.
     assert code == 0 and took < 10, stderr
     assert "now serving" in stderr
+
+
+@pytest.mark.parametrize("mistake", ["no passages", "most documents lost"])
+async def test_a_build_that_looks_like_a_mistake_is_not_served_unless_allowed(
+    fake: FakeTelegram, tmp_path: Path, caplog: pytest.LogCaptureFixture, mistake: str
+) -> None:
+    """A file `excerpt-bot index` would refuse (one from an older version, or copied in)."""
+    from bot.indexer import index
+    from bot.store import build_database
+
+    db = tmp_path / "live.db"
+    full = corpus_version(tmp_path, 1)
+    for name in ("甲", "乙", "丙"):
+        (full / f"{name}.md").write_text(f"# {name}\n\n{name}篇的一段话。\n", encoding="utf-8")
+    await asyncio.to_thread(build_db, [full], db)
+    async with polling_bot(fake, db, reload_seconds=0.05) as application:
+        replacement = tmp_path / "replacement.db"
+        if mistake == "no passages":
+            await build_database(replacement, [], fingerprint="empty")
+        else:
+            await index(replacement, [corpus_version(tmp_path, 2)], force=True, meaning=False)
+        os.replace(replacement, db)
+        await asyncio.sleep(0.4)
+        reply = await fake.answer_of(fake.message(MARKER))
+        assert "这是第1版" in reply.result["text"]  # the old one keeps serving
+        assert "not switching to the new database" in caplog.text
+        assert "--allow-shrink" in caplog.text
+        assert application.bot_data.stats is not None
+        assert application.bot_data.stats.documents == 4
+        caplog.clear()
+        # The operator meant it: built with --allow-shrink, it is served.
+        await index(db, [corpus_version(tmp_path, 3)], force=True, allow_shrink=True, meaning=False)
+        for _ in range(50):
+            await asyncio.sleep(0.05)
+            stats = application.bot_data.stats
+            if stats is not None and stats.documents == 1:
+                break
+        reply = await fake.answer_of(fake.message(MARKER, user=fake.user(4242_2)))
+        assert "这是第3版" in reply.result["text"]

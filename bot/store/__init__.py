@@ -22,8 +22,10 @@ from bot.store.building import (
     BuildStep,
     PreviousParses,
     build_database,
+    build_lock,
     passage_texts,
     previous_meaning_vectors,
+    published_document_paths,
     write_meaning_units,
 )
 from bot.store.reading import (
@@ -38,6 +40,7 @@ from bot.store.reading import (
 )
 from bot.store.schema import (
     SCHEMA_VERSION,
+    SHRINK_SHARE,
     BuildSummary,
     QueryTimeout,
     StoreError,
@@ -46,6 +49,7 @@ from bot.store.schema import (
 
 __all__ = [
     "SCHEMA_VERSION",
+    "SHRINK_SHARE",
     "BuildStep",
     "BuildSummary",
     "BuildingDatabase",
@@ -57,10 +61,12 @@ __all__ = [
     "Store",
     "StoreError",
     "build_database",
+    "build_lock",
     "file_identity",
     "passage_key",
     "passage_texts",
     "previous_meaning_vectors",
+    "published_document_paths",
     "read_meaning_index",
     "read_recorded_sources",
     "read_stats",

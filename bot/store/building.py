@@ -4,14 +4,16 @@ existing database can lend a re-index (`PreviousParses`)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
+import fcntl
 import json
 import os
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Sequence
 from pathlib import Path
 
 from bot import meaning as meaning_index
@@ -214,6 +216,55 @@ class PreviousParses:
         return ParsedDocument(document, sections, passages, parse_key, warnings)
 
 
+def published_document_paths(path: Path) -> set[str] | None:
+    """The document paths of the database at `path`, or None when there is none to read."""
+    if not path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return {str(row[0]) for row in conn.execute("SELECT path FROM documents")}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None  # an old or damaged database: nothing to compare with
+
+
+def _make_folder(target: Path) -> None:
+    try:
+        # A folder we create holds the databases only: nobody else's to read (0700).
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the folder for {target}: {exc.strerror or exc}") from None
+
+
+@contextlib.asynccontextmanager
+async def build_lock(
+    target: Path, waiting: Callable[[], None] | None = None
+) -> AsyncIterator[None]:
+    """Hold the build of `target`: a second `excerpt-bot index` of the same database waits
+    here (after `waiting()` says so) instead of building beside the first. The lock is
+    `flock` on the database's folder, so nothing is created for it and whoever can build
+    there can take it; the kernel drops it when a build is killed. Held, it also means any
+    temporary file left beside `target` belongs to a build that died: they are removed."""
+    _make_folder(target)
+    try:
+        fd = os.open(target.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError as exc:
+        raise StoreError(f"cannot write a database beside {target}: {exc}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+            await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX)
+        _remove_stale_builds(target, older_than=0.0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def _fsync_path(path: Path, *, directory: bool = False) -> None:
     flags = os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if directory else 0)
     try:
@@ -364,12 +415,22 @@ def _count_terms(conn: sqlite3.Connection) -> None:
 
 
 def _remove_stale_builds(target: Path, older_than: float = 3600.0) -> None:
-    """Temp files of builds that died (killed, out of disk) more than an hour ago."""
+    """Temp files of builds that died (killed, out of disk) more than `older_than` seconds
+    ago; under `build_lock`, all of them."""
     now = time.time()
     for leftover in target.parent.glob(f".{target.name}.building-*"):
         with contextlib.suppress(OSError):
             if now - leftover.stat().st_mtime > older_than:
                 leftover.unlink()
+
+
+def _keep_owner(new: Path, target: Path) -> None:
+    """A rebuild run as root (`sudo excerpt-bot index`) of a database a service user reads
+    gives the new file that user, as the old one had: 0600 must not lock the service out."""
+    with contextlib.suppress(OSError):
+        old = target.stat()
+        if os.geteuid() == 0 and old.st_uid != 0:
+            os.chown(new, old.st_uid, old.st_gid)
 
 
 async def build_database(
@@ -388,10 +449,7 @@ async def build_database(
     """
     if target.is_dir():
         raise StoreError(f"{target} is a directory; give a database file name")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"cannot create the folder for {target}: {exc.strerror or exc}") from None
+    _make_folder(target)
     # Unique per build, not per pid: every container's entrypoint is PID 1, and two
     # containers may build beside one shared volume at once.
     tmp = target.with_name(f".{target.name}.building-{uuid.uuid4().hex[:12]}")
@@ -408,7 +466,10 @@ async def build_database(
     }
     try:
         try:
-            tmp.touch()  # unwritable: a clear error before any thread is started
+            # Unwritable: a clear error before any thread is started. Owner-only (0600):
+            # the database is the corpus, and SQLite gives its journals the same mode.
+            tmp.touch(mode=0o600)
+            _keep_owner(tmp, target)
             conn = await DatabaseThread.connect(str(tmp), isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot write a database beside {target}: {exc}") from None

@@ -235,6 +235,7 @@ class Reader:
             build_id=meta.get("build_id", ""),
             meaning_model=meta.get("meaning_model", ""),
             meaning_units=int(meta.get("meaning_units", 0) or 0),
+            shrink_allowed=meta.get("shrink_allowed") == "1",
         )
 
     def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:

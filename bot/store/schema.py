@@ -110,6 +110,11 @@ JOIN documents d ON d.id = p.document_id
 """
 
 
+# A build that lost more than this share of the documents of the database it replaces is
+# refused by `excerpt-bot index` and not served by a reloading bot, unless allowed.
+SHRINK_SHARE = 0.5
+
+
 class StoreError(Exception):
     """The database is missing, unreadable, corrupt or from another version."""
 
