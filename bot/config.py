@@ -17,8 +17,10 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def shipped_corpus_dir() -> Path:
-    """The corpus that ships with the project (`corpus/` at the top of the source tree)."""
-    return _PACKAGE_DIR.parent / "corpus"
+    """The corpus that ships with the project: package data in an installed wheel
+    (`bot/shipped_corpus/`, see setup.py), `corpus/` at the top of a source checkout."""
+    packaged = _PACKAGE_DIR / "shipped_corpus"
+    return packaged if packaged.is_dir() else _PACKAGE_DIR.parent / "corpus"
 
 
 def default_corpus_dir() -> Path:
