@@ -15,7 +15,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, Job
 
 from bot.daily import DEFAULT_TIMEZONE
 from bot.metrics import Metrics
-from bot.models import StoreStats
+from bot.models import DocumentSummary, StoreStats
 from bot.reload import LiveStore
 from bot.state_store import StateStore
 from bot.store import CorpusReader
@@ -42,6 +42,8 @@ class BotState:
     # Forwarding a dozen messages to find their sources is a burst a person makes.
     message_throttle: Throttle = field(default_factory=lambda: Throttle(rate=1.0, burst=20))
     greeted: OrderedDict[int, None] = field(default_factory=OrderedDict)  # see smalltalk.py
+    # Every document of the served build, for `/toc 关键词` (see toc.py): (build tag, list).
+    toc_documents: tuple[str, list[DocumentSummary]] | None = None
 
     admins: frozenset[int] = frozenset()
     state_store: StateStore | None = None  # subscriptions and feedback (its own file)
