@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bench.queries import generate_from_db
 from bench.relevance import evaluate
@@ -254,3 +256,19 @@ def test_a_threshold_skips_work_and_never_changes_a_score_that_reaches_it(
                     else:
                         assert cut[0] < floor, (query, variant.norm, text[:30], floor)
     assert reached >= 100  # the check saw plenty of scores that count
+
+
+@given(
+    st.text(st.sampled_from("托派很擅长篡改历史的了是ab1"), min_size=1, max_size=12),
+    st.lists(st.text(st.sampled_from("托派很擅长篡改历史的了是ab1，x"), max_size=40), max_size=8),
+)
+def test_the_bound_that_spares_rapidfuzz_never_rules_out_what_it_would_find(
+    needle: str, texts: list[str]
+) -> None:
+    from rapidfuzz import fuzz
+
+    from bot.search import _ratio_bounds
+
+    for text, bound in zip(texts, _ratio_bounds(needle, texts), strict=True):
+        if len(text) >= len(needle):
+            assert fuzz.partial_ratio(needle, text) <= bound + 1e-6, (needle, text, bound)
