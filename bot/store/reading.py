@@ -54,6 +54,7 @@ class Reader:
         self._deadline = deadline
         self._counts: tuple[dict[str, int], dict[str, int]] = ({}, {})  # passages, headings
         self._term_ids: dict[tuple[str, int, bool, bool], IdArray] = {}
+        self._headings: dict[int, tuple[str, int | None]] = {}
 
     def check_deadline(self) -> None:
         """Raise QueryTimeout once the caller has given up: long Python loops between SQL
@@ -164,19 +165,27 @@ class Reader:
         if not wanted:
             return []
         marks = ",".join("?" * len(wanted))
+        # CROSS JOIN: from the few sections to their passages by index; left to itself the
+        # planner walked every passage in id order (28 ms against 3 at 25x).
         rows = self._conn.execute(
             f"WITH RECURSIVE tree(id) AS (SELECT id FROM sections WHERE id IN ({marks})"
             " UNION SELECT s.id FROM sections s JOIN tree ON s.parent_id = tree.id)"
-            " SELECT p.id FROM passages p JOIN tree ON p.section_id = tree.id"
+            " SELECT p.id FROM tree CROSS JOIN passages p ON p.section_id = tree.id"
             " ORDER BY p.id LIMIT ?",
             (*wanted, limit),
         )
         return [r[0] for r in rows]
 
     def headings(self, ids: Iterable[int]) -> dict[int, tuple[str, int | None]]:
-        """section id -> (heading, first passage id)."""
-        rows = self._rows_with_ids("SELECT id, heading, first_passage_id FROM sections", "id", ids)
-        return {row[0]: (row[1], row[2]) for row in rows}
+        """section id -> (heading, first passage id), in id order."""
+        wanted = sorted(set(ids))
+        known = self._headings
+        missing = [sid for sid in wanted if sid not in known]
+        rows = self._rows_with_ids(
+            "SELECT id, heading, first_passage_id FROM sections", "id", missing
+        )
+        known.update((row[0], (row[1], row[2])) for row in rows)
+        return {sid: known[sid] for sid in wanted if sid in known}
 
     def all_keys(self) -> list[str]:
         return [row[0] for row in self._conn.execute("SELECT key FROM passages")]

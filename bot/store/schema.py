@@ -68,6 +68,8 @@ CREATE INDEX passages_section ON passages(section_id);
 CREATE INDEX passages_notes ON passages(id) WHERE kind = 'note';
 CREATE UNIQUE INDEX passages_key ON passages(key);
 CREATE INDEX sections_document ON sections(document_id);
+-- The sections under a section (a keyword found in a heading answers with its passages).
+CREATE INDEX sections_parent ON sections(parent_id);
 CREATE VIRTUAL TABLE passage_terms USING fts5(
     terms, content='', detail='none', columnsize=0, tokenize='unicode61 remove_diacritics 0'
 );
