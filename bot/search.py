@@ -39,6 +39,8 @@ from bot.meaning import MeaningIndex, shared_encoder
 from bot.models import Match, MatchKind, PassageKind, StoredPassage
 from bot.store import CorpusReader, IdArray, Reader
 from bot.text import (
+    Joined,
+    ViewArrays,
     analyze,
     first_reading_codes,
     fold,
@@ -48,6 +50,7 @@ from bot.text import (
     normalize_with_offsets,
     original_span,
     romanized_readings,
+    view_arrays,
 )
 from bot.text import warm_up as _warm_up_text
 
@@ -456,16 +459,25 @@ class _ViewCache:
     def fill(self, norms: Iterable[str]) -> None:
         self._add([n for n in dict.fromkeys(norms) if n not in self._views])
 
+    def fill_from(self, norms: list[str], arrays: ViewArrays) -> None:
+        """Keep the views of `norms` already computed as `arrays` (see `text.view_arrays`)."""
+        if any(n not in self._views for n in norms):
+            strings = (arrays.folded.texts(), arrays.content.texts(), arrays.folded_content.texts())
+            self._store(norms, [_Views(*v) for v in zip(*strings, strict=True)])
+
     def _add(self, norms: list[str]) -> list[_Views]:
         if not norms:
             return []
         views = [_Views(*v) for v in zip(*fold_views(norms, _FUNCTION_CHARS), strict=True)]
+        self._store(norms, views)
+        return views
+
+    def _store(self, norms: list[str], views: list[_Views]) -> None:
         with self._lock:
             self._views.update(zip(norms, views, strict=True))
             excess = max(0, len(self._views) - self._size)
             for old in list(itertools.islice(self._views, excess)):
                 del self._views[old]
-        return views
 
 
 _VIEWS = _ViewCache(4096)
@@ -958,7 +970,6 @@ def _score_candidates(
             if norm and variant.norm not in norm
         )
     )
-    _VIEWS.fill(fuzzy)
     bounds = _view_bounds(variant, fuzzy)
     for pid in candidates:
         reader.check_deadline()
@@ -980,22 +991,40 @@ def _view_bounds(
     compare (as typed, folded, and both without function characters), from `_ratio_bounds`.
     Measured on the book corpus: nine in ten alignments that could not reach the threshold
     are ruled out this way, at a tenth of their cost."""
-    if not norms or variant.romanized or variant.overrides:
+    if not norms:
         return {}
-    views = [_VIEWS.get(norm) for norm in norms]
+    arrays = view_arrays(norms, _FUNCTION_CHARS)
+    if arrays is None:
+        _VIEWS.fill(norms)
+        return {}
+    _VIEWS.fill_from(norms, arrays)  # the views `_score_text` reads, in the same pass
+    if variant.romanized or variant.overrides:
+        return {}
     content = variant.content
     columns = [
-        _ratio_bounds(variant.norm, norms),
-        _ratio_bounds(variant.folded, [v.folded for v in views]),
-        _ratio_bounds(content, [v.content for v in views]) if content else None,
-        _ratio_bounds(fold(content), [v.folded_content for v in views]) if content else None,
+        _ratio_bounds(variant.norm, arrays.normalized),
+        _ratio_bounds(variant.folded, arrays.folded) if variant.folded != variant.norm else None,
+        _ratio_bounds(content, arrays.content) if content else None,
+        _ratio_bounds(fold(content), arrays.folded_content) if content else None,
     ]
     full = [100.0] * len(norms)
     rows = zip(*(column if column is not None else full for column in columns), strict=True)
     return dict(zip(norms, rows, strict=True))
 
 
-def _ratio_bounds(needle: str, texts: list[str]) -> list[float]:
+_scratch = threading.local()
+
+
+def _presence_table() -> NDArray[np.bool_]:
+    """A table of every code point, all False, for this thread to mark a needle in (and
+    clear again): allocating 1.1 MB for each bound cost more than the bound."""
+    table: NDArray[np.bool_] | None = getattr(_scratch, "presence", None)
+    if table is None:
+        table = _scratch.presence = np.zeros(0x110000, dtype=np.bool_)
+    return table
+
+
+def _ratio_bounds(needle: str, texts: Joined) -> list[float]:
     """For each text at least as long as `needle`, a number at least
     `fuzz.partial_ratio(needle, text)` (100 for a shorter one), for all texts at once.
 
@@ -1005,21 +1034,23 @@ def _ratio_bounds(needle: str, texts: list[str]) -> list[float]:
     window's characters that occur in the needle at all; those are counted for every window
     with one cumulative sum."""
     size = len(needle)
-    out = np.full(len(texts), 100.0)
-    if not size or not texts:
+    starts = texts.bounds[:-1]
+    lengths = texts.bounds[1:] - starts
+    out = np.full(len(starts), 100.0)
+    if not size or not len(starts):
         return out.tolist()
     try:
-        codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
         wanted = np.frombuffer(needle.encode("utf-32-le"), dtype=np.uint32)
     except UnicodeEncodeError:
         return out.tolist()
-    present = np.zeros(0x110000, dtype=np.bool_)
+    codes = texts.codes
+    present = _presence_table()
     present[wanted] = True
-    counts = np.zeros(len(codes) + 1, dtype=np.int32)  # characters of the needle before i
-    np.cumsum(present[codes], out=counts[1:])
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    starts = np.zeros(len(texts), dtype=np.int64)
-    np.cumsum(lengths[:-1], out=starts[1:])
+    try:
+        counts = np.zeros(len(codes) + 1, dtype=np.int32)  # characters of the needle before i
+        np.cumsum(present[codes], out=counts[1:])
+    finally:
+        present[wanted] = False
     ok = lengths >= size
     if not ok.any():
         return out.tolist()

@@ -177,11 +177,16 @@ def _split(codes: Codes, bounds: list[int]) -> list[str]:
     return [joined[start:end] for start, end in itertools.pairwise(bounds)]
 
 
-def _kept_bounds(keep: NDArray[np.bool_], bounds: NDArray[np.int64]) -> list[int]:
+def _kept_bounds(keep: NDArray[np.bool_], bounds: NDArray[np.int64]) -> NDArray[np.int64]:
     """`bounds` after the characters outside `keep` are removed."""
-    kept = np.zeros(len(keep) + 1, dtype=np.int64)
-    np.cumsum(keep, out=kept[1:])
-    return [int(b) for b in kept[bounds]]
+    out = np.zeros(len(bounds), dtype=np.int64)
+    if len(bounds) > 1:
+        # Kept characters per text (reduceat sums from each start to the next; a sentinel
+        # lets an empty text at the very end start somewhere, and an empty text holds none).
+        per_text = np.add.reduceat(np.append(keep, False), bounds[:-1], dtype=np.int64)
+        per_text[bounds[:-1] == bounds[1:]] = 0
+        np.cumsum(per_text, out=out[1:])
+    return out
 
 
 _LONG_TEXT = 64  # characters: longer texts are normalized with the arrays, even alone
@@ -212,7 +217,47 @@ def _normalize_joined(texts: Sequence[str]) -> list[str]:
         done = iter(_normalize_joined(plain))
         return [_normalize_one(t) if i in odd else next(done) for i, t in enumerate(texts, start=1)]
     keep = mapped != _DROPPED
-    return _split(mapped[keep], _kept_bounds(keep, bounds))
+    return _split(mapped[keep], _kept_bounds(keep, bounds).tolist())
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """Texts joined as code points, and where each one starts (and the last ends)."""
+
+    codes: Codes
+    bounds: NDArray[np.int64]
+
+    def texts(self) -> list[str]:
+        return _split(self.codes, self.bounds.tolist())
+
+
+@dataclass(frozen=True, slots=True)
+class ViewArrays:
+    """Normalized texts as `fold_views` sees them, before they become strings again: the
+    texts, their fold, and both without the dropped characters."""
+
+    normalized: Joined
+    folded: Joined
+    content: Joined
+    folded_content: Joined
+
+
+def view_arrays(normalized: Sequence[str], dropped: frozenset[str]) -> ViewArrays | None:
+    """The views of normalized texts as arrays (see `ViewArrays`); None if a text holds a
+    lone surrogate."""
+    codes = _as_codes(normalized)
+    if codes is None:
+        return None
+    bounds = _bounds(normalized)
+    folded = _fold_codes()[codes]
+    keep = ~_drop_mask(dropped)[codes]
+    kept = _kept_bounds(keep, bounds)
+    return ViewArrays(
+        Joined(codes, bounds),
+        Joined(folded, bounds),
+        Joined(codes[keep], kept),
+        Joined(folded[keep], kept),
+    )
 
 
 def fold_views(
@@ -220,17 +265,12 @@ def fold_views(
 ) -> tuple[list[str], list[str], list[str]]:
     """For normalized texts: `fold` of each, each without the `dropped` characters, and the
     fold of that, in one pass over all of them."""
-    codes = _as_codes(normalized)
-    if codes is None:
+    arrays = view_arrays(normalized, dropped)
+    if arrays is None:
         drop = dict.fromkeys(map(ord, dropped))
         content = [t.translate(drop) for t in normalized]
         return [fold(t) for t in normalized], content, [fold(t) for t in content]
-    bounds = _bounds(normalized)
-    edges = [int(b) for b in bounds]
-    folded = _fold_codes()[codes]
-    keep = ~_drop_mask(dropped)[codes]
-    kept = _kept_bounds(keep, bounds)
-    return _split(folded, edges), _split(codes[keep], kept), _split(folded[keep], kept)
+    return arrays.folded.texts(), arrays.content.texts(), arrays.folded_content.texts()
 
 
 def normalize(text: str) -> str:
