@@ -10,6 +10,7 @@ from bot.text import (
     fold,
     fold_views,
     index_terms,
+    index_terms_many,
     normalize,
     normalize_many,
     normalize_with_offsets,
@@ -115,3 +116,17 @@ def test_a_lone_surrogate_in_a_batch_leaves_the_rest_as_they_are() -> None:
     assert fold_views([normalize(t) for t in texts], frozenset("的"))[0] == [
         fold(normalize(t)) for t in texts
     ]
+
+
+@given(
+    st.lists(
+        st.text(
+            st.sampled_from("托派很擅長篡改歷史，的了 ab Python3 ㎏ﬁ①😀𠮷\n") | st.characters()
+        ),
+        max_size=10,
+    )
+)
+def test_many_texts_get_the_terms_each_gets_alone(texts: list[str]) -> None:
+    # The index keeps which passages hold a term: the same terms, whatever their order.
+    for text, terms in zip(texts, index_terms_many(texts), strict=True):
+        assert set(terms.split()) == set(index_terms(text).split())

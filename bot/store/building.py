@@ -32,7 +32,7 @@ from bot.store.schema import (
     StoreError,
     passage_key,
 )
-from bot.text import index_terms
+from bot.text import index_terms, index_terms_many
 from bot.text import signature as text_signature
 
 
@@ -120,7 +120,11 @@ def _insert_document(conn: sqlite3.Connection, parsed: ParsedDocument, next_ids:
     )
     conn.executemany(
         "INSERT INTO passage_terms (rowid, terms) VALUES (?, ?)",
-        [(row[0], index_terms(row[4])) for row in passage_rows],
+        zip(
+            [row[0] for row in passage_rows],
+            index_terms_many([row[4] for row in passage_rows]),
+            strict=True,
+        ),
     )
     conn.executemany(
         "INSERT INTO heading_terms (rowid, terms) VALUES (?, ?)",
@@ -384,13 +388,19 @@ def _build_sync(
     conn.executescript(_SCHEMA)
     next_ids = [1, 1]
     n_docs = n_passages = 0
+    # A bulk load: no segments are merged until the one 'optimize' at the end (measured at
+    # 25x: 39.5 -> 30.6 s of CPU for the whole index; a larger 'hashsize' saved nothing more
+    # and cost up to 110 MB).
+    for table in ("passage_terms", "heading_terms"):
+        _fts_option(conn, table, "automerge", 0)
     conn.execute("BEGIN")
     for parsed in documents:
         n_passages += _insert_document(conn, parsed, next_ids)
         n_docs += 1
-    # Merge the FTS segments into one b-tree: fewer pages to touch per term at query time.
-    conn.execute("INSERT INTO passage_terms (passage_terms) VALUES ('optimize')")
-    conn.execute("INSERT INTO heading_terms (heading_terms) VALUES ('optimize')")
+    for table in ("passage_terms", "heading_terms"):
+        # Merge the segments into one b-tree: fewer pages to touch per term at query time.
+        conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
+        _fts_option(conn, table, "automerge", 4)  # FTS5's default again, for later writes
     _count_terms(conn)
     conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -403,6 +413,12 @@ def _build_sync(
         raise StoreError(f"the new database failed its integrity check: {check}")
     conn.execute("PRAGMA journal_mode = DELETE")
     return BuildSummary(n_docs, next_ids[0] - 1, n_passages, 0)
+
+
+def _fts_option(conn: sqlite3.Connection, table: str, option: str, value: int) -> None:
+    """Set an FTS5 option of `table`; an SQLite without it builds the same index, slower."""
+    with contextlib.suppress(sqlite3.OperationalError):
+        conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES (?, ?)", (option, value))
 
 
 def _count_terms(conn: sqlite3.Connection) -> None:
