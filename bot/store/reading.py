@@ -264,10 +264,15 @@ class Reader:
     def documents(self, offset: int, limit: int) -> tuple[list[DocumentSummary], int]:
         """One page of documents in path order, and how many there are in all."""
         total = int(self._conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+        # Passages counted in one pass, grouped: counted per document with a subquery, each
+        # count scanned every passage (passages has no document_id index), for every row up
+        # to the offset: 2.6 s for the last page of 1,500 documents of 16,500 passages.
         rows = self._conn.execute(
-            "SELECT d.id, d.title, d.url, d.authors, d.path,"
-            " (SELECT count(*) FROM passages p WHERE p.document_id = d.id)"
-            " FROM documents d ORDER BY d.path, d.id LIMIT ? OFFSET ?",
+            "SELECT d.id, d.title, d.url, d.authors, d.path, coalesce(c.n, 0)"
+            " FROM (SELECT id, title, url, authors, path FROM documents"
+            "       ORDER BY path, id LIMIT ? OFFSET ?) d"
+            " LEFT JOIN (SELECT document_id, count(*) AS n FROM passages GROUP BY document_id) c"
+            " ON c.document_id = d.id ORDER BY d.path, d.id",
             (limit, offset),
         )
         page = [
