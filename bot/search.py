@@ -1178,7 +1178,11 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
 
 
 def _highlights(
-    text: str, variant_norms: list[str], span: tuple[int, int] | None, words: list[str]
+    text: str,
+    variant_norms: list[str],
+    span: tuple[int, int] | None,
+    words: list[str],
+    typed: frozenset[str] = frozenset(),
 ) -> tuple[tuple[int, int], ...]:
     """Character spans of `text` to highlight: every exact occurrence of the query if there
     is one, else of each of its keywords, else the best fuzzy alignment."""
@@ -1193,8 +1197,21 @@ def _highlights(
         if spans:
             break
     if not spans and span is not None and span[1] > span[0]:
-        spans.append(original_span(offsets, *span))
+        spans.append(original_span(offsets, *_typed_part(norm, span, typed)))
     return tuple(sorted(set(spans)))
+
+
+def _typed_part(norm: str, span: tuple[int, int], typed: frozenset[str]) -> tuple[int, int]:
+    """A fuzzy match's span without the characters at its ends that the reader did not type
+    (neither as written nor as a homophone): partial_ratio's alignment window is as long as
+    the query, so when the text is a character shorter (一国建成社会主义论 for …理论) the
+    window takes the character beside the match, and the quote between, into the bold."""
+    start, end = span
+    while start < end and norm[start] not in typed and fold(norm[start]) not in typed:
+        start += 1
+    while end > start and norm[end - 1] not in typed and fold(norm[end - 1]) not in typed:
+        end -= 1
+    return (start, end) if end > start else span
 
 
 def warm_up(*, meaning: bool = False) -> None:
@@ -1242,6 +1259,8 @@ async def search(
         timeout=timeout,
     )
     norms = [v.norm for v in variants]
+    # What the reader typed, as characters and as syllables: a fuzzy bold ends on them.
+    typed = frozenset("".join(norms) + "".join(v.folded for v in variants))
     matches = []
     for rank, item in enumerate(page, start=offset + 1):
         passage = stored.get(item.passage_id)
@@ -1251,7 +1270,7 @@ async def search(
         highlights = (
             ()
             if item.via_heading or item.kind is MatchKind.MEANING
-            else _highlights(passage.text, norms, item.span, words)
+            else _highlights(passage.text, norms, item.span, words, typed)
         )
         matches.append(Match(rank, float(item.score), passage, highlights, item.kind))
     return SearchResult(query, matches, total, (time.perf_counter() - started) * 1000)

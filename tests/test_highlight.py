@@ -122,12 +122,6 @@ def test_a_quoted_cut_of_a_passage_is_bolded_exactly(
             assert _counts(text[x]) and _counts(text[y - 1])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 15: a fuzzy match is bolded over rapidfuzz's alignment window, which is as "
-    "long as the query and takes a character the reader did not type when the text is one "
-    "shorter; the window must be trimmed in bot/search.py (_highlights), handed over",
-)
 def test_a_near_miss_is_bolded_from_its_first_matching_character(searcher: Searcher) -> None:
     """/search as a reply to 一国建成社会主义理论: the text says 一国建成社会主义论."""
     result = searcher("一国建成社会主义理论")
