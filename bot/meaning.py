@@ -13,7 +13,7 @@ wheel (nothing is downloaded at run time), it needs only numpy, reads Simplified
 Traditional Chinese, encodes a query in about a millisecond and tens of thousands of
 characters a second per core.
 
-The index (`MeaningIndex`): a collection of up to EXACT_MAX_UNITS units (about 3 M
+The index (`MeaningIndex`): a collection of up to EXACT_MAX_UNITS units (about 2 M
 characters) keeps every unit's int8 vector in memory and scores them all (`ExactIndex`, the
 exact answer); a larger one keeps only the vectors' sign bits, an eighth of the size, and
 scores exactly only the few hundred units they point to (`SignIndex`), so memory and time
@@ -34,7 +34,7 @@ import signal
 import threading
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -73,11 +73,13 @@ DIMENSIONS = 512
 # by less than 1e-3.
 _SCALE = 512.0
 
-# The look-up (see ExactIndex and SignIndex). Up to EXACT_MAX_UNITS units (about 3 M
-# characters of prose; 32 MB of int8 vectors) every unit is scored; above, only the sign
-# bits are kept in memory and the few hundred best candidates are scored exactly. Both
-# take a few milliseconds at the cut-over (measured: 65k units exact ~5 ms, signs ~4 ms).
-EXACT_MAX_UNITS = 65_536
+# The look-up (see ExactIndex and SignIndex). Up to EXACT_MAX_UNITS units (about 2 M
+# characters of prose; 20 MB of int8 vectors) every unit is scored; above, only the sign
+# bits are kept in memory and the few hundred best candidates are scored exactly. Scoring
+# every unit costs in proportion, the signs about the same at any size (measured, CPU per
+# query in one process: 34k units exact 3.7 ms, signs 3.1 ms; 56k units 5.9 and 3.4 ms):
+# the cut-over keeps a 1.6 M-character blog (34k units) exact, and no index slower.
+EXACT_MAX_UNITS = 40_000
 _EXACT_BLOCK = 512  # rows widened to float32 at a time: 1 MB, stays in the CPU cache
 CODE_BYTES = DIMENSIONS // 8  # sign bits of a vector
 _SHORTLIST = 4096  # units kept by Hamming distance
@@ -372,11 +374,18 @@ class ExactIndex(MeaningIndex):
         self._units = np.arange(len(vectors), dtype=np.int64)
 
     @classmethod
-    def from_bytes(cls, vectors: bytes, passage_ids: Sequence[int]) -> ExactIndex:
-        """From the `quantize`d vectors back to back and their passages, in unit order."""
-        count = len(passage_ids)
-        matrix = np.frombuffer(vectors, dtype=np.int8, count=count * DIMENSIONS)
-        return cls(matrix.reshape(count, DIMENSIONS), np.asarray(passage_ids, dtype=np.int64))
+    def from_rows(cls, rows: Iterable[tuple[int, bytes]], count: int) -> ExactIndex:
+        """From (passage id, `quantize`d vector) of at most `count` units, in unit order,
+        copied into the matrix as they come (a list of them first would double the peak)."""
+        vectors = np.empty((count, DIMENSIONS), dtype=np.int8)
+        passage_ids = np.empty(count, dtype=np.int64)
+        flat = vectors.reshape(-1)
+        done = 0
+        for passage_id, vector in rows:
+            flat[done * DIMENSIONS : (done + 1) * DIMENSIONS] = np.frombuffer(vector, np.int8)
+            passage_ids[done] = passage_id
+            done += 1
+        return cls(vectors[:done], passage_ids[:done])
 
     @property
     def size(self) -> int:
@@ -417,18 +426,26 @@ class SignIndex(MeaningIndex):
     passage. `python -m bench --meaning` prints the figures at each size.
     """
 
-    def __init__(self, codes: NDArray[np.uint8]) -> None:
+    def __init__(self, words: NDArray[np.uint64]) -> None:
+        """`words`: the units' sign bits as (8, units) 64-bit words, so that each step of
+        the Hamming loop reads one contiguous row."""
         _one_blas_thread()
-        # (8, units) 64-bit words: each step of the Hamming loop reads one contiguous row.
-        self._words: NDArray[np.uint64] = np.ascontiguousarray(
-            codes.reshape(len(codes), CODE_BYTES).view(np.uint64).T
-        )
+        self._words = words
 
     @classmethod
-    def from_bytes(cls, codes: bytes, count: int) -> SignIndex:
-        """From `sign_codes` of `count` units, in unit order."""
-        matrix = np.frombuffer(codes, dtype=np.uint8, count=count * CODE_BYTES)
-        return cls(matrix.reshape(count, CODE_BYTES))
+    def from_blocks(cls, blocks: Iterable[bytes], count: int) -> SignIndex | None:
+        """From the `sign_codes` of `count` units, a block of units at a time, in unit order,
+        each put in place as it comes; None if they are not the codes of `count` units."""
+        columns = CODE_BYTES // 8
+        words = np.empty((columns, count), dtype=np.uint64)
+        done = 0
+        for block in blocks:
+            rows = np.frombuffer(block, dtype=np.uint64).reshape(-1, columns)
+            if done + len(rows) > count:
+                return None
+            words[:, done : done + len(rows)] = rows.T
+            done += len(rows)
+        return cls(words) if done == count else None
 
     @property
     def size(self) -> int:

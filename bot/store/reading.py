@@ -512,21 +512,14 @@ def read_meaning_index(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meaning_codes'"
     ).fetchone()
     if count > exact_max_units and has_codes:
-        codes = b"".join(
-            c for (c,) in conn.execute("SELECT codes FROM meaning_codes ORDER BY first_id")
-        )
-        if len(codes) == count * meaning_index.CODE_BYTES:
-            return meaning_index.SignIndex.from_bytes(codes, count)
+        blocks = conn.execute("SELECT codes FROM meaning_codes ORDER BY first_id")
+        index = meaning_index.SignIndex.from_blocks((codes for (codes,) in blocks), count)
+        if index is not None:
+            return index
         # Not the codes of these units: fall through to the exact index, which is right
         # whatever the size (only slower and larger).
-    ids: list[int] = []
-    vectors: list[bytes] = []
-    for passage_id, vector in conn.execute(
-        "SELECT passage_id, vector FROM meaning_units ORDER BY rowid"
-    ):
-        ids.append(passage_id)
-        vectors.append(vector)
-    return meaning_index.ExactIndex.from_bytes(b"".join(vectors), ids)
+    rows = conn.execute("SELECT passage_id, vector FROM meaning_units ORDER BY rowid")
+    return meaning_index.ExactIndex.from_rows(rows, count)
 
 
 def read_recorded_sources(path: Path) -> tuple[str, ...] | None:
