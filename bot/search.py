@@ -970,10 +970,12 @@ def _score_candidates(
             if norm and variant.norm not in norm
         )
     )
-    bounds = _view_bounds(variant, fuzzy)
+    bounds, hopeless = _view_bounds(variant, fuzzy, threshold)
     for pid in candidates:
         reader.check_deadline()
         norm_text, kind = normalized.get(pid, ("", "paragraph"))
+        if norm_text in hopeless:
+            continue
         score, span, in_content = _score_text(
             variant, norm_text, threshold, bounds.get(norm_text, _NO_BOUNDS)
         )
@@ -984,32 +986,97 @@ def _score_candidates(
 _NO_BOUNDS = (100.0, 100.0, 100.0, 100.0)
 
 
+Bounds = tuple[float, float, float, float]
+
+
 def _view_bounds(
-    variant: _Variant, norms: list[str]
-) -> dict[str, tuple[float, float, float, float]]:
+    variant: _Variant, norms: list[str], floor: float
+) -> tuple[dict[str, Bounds], set[str]]:
     """Per normalized text, bounds on partial_ratio for the four views `_score_text` may
-    compare (as typed, folded, and both without function characters), from `_ratio_bounds`.
-    Measured on the book corpus: nine in ten alignments that could not reach the threshold
-    are ruled out this way, at a tenth of their cost."""
+    compare (as typed, folded, and both without function characters), from `_ratio_bounds`;
+    and the texts that cannot reach `floor` in any view at all (`_score_text` would only
+    confirm it). Measured on the book corpus: nine in ten alignments that could not reach
+    the threshold are ruled out this way, at a tenth of their cost."""
     if not norms:
-        return {}
+        return {}, set()
     arrays = view_arrays(norms, _FUNCTION_CHARS)
     if arrays is None:
         _VIEWS.fill(norms)
-        return {}
+        return {}, set()
     _VIEWS.fill_from(norms, arrays)  # the views `_score_text` reads, in the same pass
     if variant.romanized or variant.overrides:
-        return {}
-    content = variant.content
+        return {}, set()
+    q, content = variant.norm, variant.content
+    full = np.full(len(norms), 100.0)
     columns = [
-        _ratio_bounds(variant.norm, arrays.normalized),
-        _ratio_bounds(variant.folded, arrays.folded) if variant.folded != variant.norm else None,
-        _ratio_bounds(content, arrays.content) if content else None,
-        _ratio_bounds(fold(content), arrays.folded_content) if content else None,
+        _ratio_bounds(q, arrays.normalized),
+        _ratio_bounds(variant.folded, arrays.folded) if variant.folded != q else full,
+        _ratio_bounds(content, arrays.content) if content else full,
+        _ratio_bounds(fold(content), arrays.folded_content) if content else full,
     ]
-    full = [100.0] * len(norms)
-    rows = zip(*(column if column is not None else full for column in columns), strict=True)
-    return dict(zip(norms, rows, strict=True))
+    # The best any view could score (see _score_text), from the bounds: below the floor,
+    # the text is not worth a call.
+    best = _blend_bound(columns[0])
+    if variant.folded != q:
+        best = np.maximum(best, _blend_bound(columns[1]) * _FOLDED_DISCOUNT)
+    substantial = len(content) >= _CONTENT_MIN and len(content) >= _CONTENT_SHARE * len(q)
+    if substantial and content != q:
+        best = np.maximum(best, _blend_bound(columns[2]) * _CONTENT_DISCOUNT)
+        best = np.maximum(best, _blend_bound(columns[3]) * _CONTENT_DISCOUNT * _FOLDED_DISCOUNT)
+    if substantial and len(content) >= _UNORDERED_MIN:
+        best = np.maximum(best, _unordered_bounds(content, arrays.content) * _UNORDERED_DISCOUNT)
+    if _SUBSTITUTION_LENGTHS[0] <= len(q) <= _SUBSTITUTION_LENGTHS[1]:
+        best = np.maximum(best, 100 * (1 - 0.8 / len(q)))
+    hopeless = {
+        norm for norm, reach in zip(norms, best.tolist(), strict=True) if reach + 1e-6 < floor
+    }
+    rows = zip(*(column.tolist() for column in columns), strict=True)
+    return dict(zip(norms, rows, strict=True)), hopeless
+
+
+def _blend_bound(ratio: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The most `_view_score` can give a view whose partial_ratio is at most `ratio`."""
+    return np.where(ratio < _PREFILTER, ratio / 2, (ratio + 100) / 2)
+
+
+def _unordered_bounds(needle: str, texts: Joined) -> NDArray[np.float64]:
+    """For each text, a number at least `_unordered_view(needle, text)`'s score: the pairs
+    it counts lie within 2 x len(needle) + 2 characters, and cover at most as many of the
+    needle's characters as that stretch holds occurrences of them (each character counted
+    as often as the needle has it)."""
+    size = len(needle)
+    starts = texts.bounds[:-1]
+    lengths = texts.bounds[1:] - starts
+    if not size or not len(starts):
+        return np.full(len(starts), 100.0)
+    try:
+        needle_codes = np.frombuffer(needle.encode("utf-32-le"), dtype=np.uint32)
+    except UnicodeEncodeError:
+        return np.full(len(starts), 100.0)
+    chars, counts_in_needle = np.unique(needle_codes, return_counts=True)
+    codes = texts.codes
+    present = _presence_table()
+    present[chars] = True
+    try:
+        where = np.flatnonzero(present[codes])
+    finally:
+        present[chars] = False
+    weights = np.zeros(len(codes) + 1, dtype=np.int64)
+    weights[where + 1] = counts_in_needle[np.searchsorted(chars, codes[where])]
+    held = np.cumsum(weights)  # weight of the characters before each position
+    width = 2 * size + 2
+    ends = starts + lengths
+    # Windows of `width` starting anywhere in the text (cut at its end).
+    best = np.zeros(len(starts), dtype=np.int64)
+    wide = np.flatnonzero(lengths > width)
+    if len(wide):
+        window = np.append(held[width:] - held[:-width], 0)
+        edges = np.stack([starts[wide], ends[wide] - width + 1], axis=1).ravel()
+        best[wide] = np.maximum.reduceat(window, edges)[::2]
+    narrow = np.flatnonzero(lengths <= width)
+    best[narrow] = held[ends[narrow]] - held[starts[narrow]]
+    result: NDArray[np.float64] = 100 * np.minimum(best, size) / size
+    return result
 
 
 _scratch = threading.local()
@@ -1024,9 +1091,9 @@ def _presence_table() -> NDArray[np.bool_]:
     return table
 
 
-def _ratio_bounds(needle: str, texts: Joined) -> list[float]:
-    """For each text at least as long as `needle`, a number at least
-    `fuzz.partial_ratio(needle, text)` (100 for a shorter one), for all texts at once.
+def _ratio_bounds(needle: str, texts: Joined) -> NDArray[np.float64]:
+    """For each text longer than `needle`, a number at least `fuzz.partial_ratio(needle,
+    text)` (100 for any other), for all texts at once.
 
     partial_ratio is the best `ratio` of the needle against a window of the text as long as
     the needle, or a shorter window at either end (rapidfuzz's definition). A window's ratio
@@ -1038,11 +1105,11 @@ def _ratio_bounds(needle: str, texts: Joined) -> list[float]:
     lengths = texts.bounds[1:] - starts
     out = np.full(len(starts), 100.0)
     if not size or not len(starts):
-        return out.tolist()
+        return out
     try:
         wanted = np.frombuffer(needle.encode("utf-32-le"), dtype=np.uint32)
     except UnicodeEncodeError:
-        return out.tolist()
+        return out
     codes = texts.codes
     present = _presence_table()
     present[wanted] = True
@@ -1051,9 +1118,11 @@ def _ratio_bounds(needle: str, texts: Joined) -> list[float]:
         np.cumsum(present[codes], out=counts[1:])
     finally:
         present[wanted] = False
-    ok = lengths >= size
+    # A text as long as the needle is also aligned the other way round (rapidfuzz takes the
+    # better of both): no bound for it.
+    ok = lengths > size
     if not ok.any():
-        return out.tolist()
+        return out
     first, length = starts[ok], lengths[ok]
     # Windows as long as the needle: the most needle characters any one holds.
     windows = np.append(counts[size:] - counts[:-size], 0)
@@ -1067,7 +1136,7 @@ def _ratio_bounds(needle: str, texts: Joined) -> list[float]:
         ends = 2 * np.maximum(head, tail) / (size + shorter)
         best = np.maximum(best, ends.max(axis=1))
     out[ok] = 100 * best
-    return out.tolist()
+    return out
 
 
 def _one_run(norm: str) -> bool:

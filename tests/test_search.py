@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.queries import generate_from_db
@@ -258,6 +258,7 @@ def test_a_threshold_skips_work_and_never_changes_a_score_that_reaches_it(
     assert reached >= 100  # the check saw plenty of scores that count
 
 
+@settings(deadline=None)  # the first example builds the tables (a fraction of a second)
 @given(
     st.text(st.sampled_from("托派很擅长篡改历史的了是ab1"), min_size=1, max_size=12),
     st.lists(st.text(st.sampled_from("托派很擅长篡改历史的了是ab1，x"), max_size=40), max_size=8),
@@ -273,5 +274,22 @@ def test_the_bound_that_spares_rapidfuzz_never_rules_out_what_it_would_find(
     arrays = view_arrays(texts, frozenset())
     assert arrays is not None
     for text, bound in zip(texts, _ratio_bounds(needle, arrays.normalized), strict=True):
-        if len(text) >= len(needle):
+        if len(text) >= len(needle):  # (shorter texts are compared with ratio)
             assert fuzz.partial_ratio(needle, text) <= bound + 1e-6, (needle, text, bound)
+
+
+@settings(deadline=None)  # the first example builds the tables (a fraction of a second)
+@given(
+    st.text(st.sampled_from("托派很擅长篡改历史的了是"), min_size=2, max_size=12),
+    st.lists(st.text(st.sampled_from("托派很擅长篡改历史的了是，x"), max_size=60), max_size=8),
+)
+def test_the_bound_on_words_in_another_order_is_never_below_their_score(
+    needle: str, texts: list[str]
+) -> None:
+    from bot.search import _unordered_bounds, _unordered_view
+    from bot.text import view_arrays
+
+    arrays = view_arrays(texts, frozenset())
+    assert arrays is not None
+    for text, bound in zip(texts, _unordered_bounds(needle, arrays.normalized), strict=True):
+        assert _unordered_view(needle, text)[0] <= bound + 1e-6, (needle, text, bound)

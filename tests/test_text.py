@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.text import (
@@ -87,6 +87,7 @@ _MIXED = st.lists(
 )
 
 
+@settings(deadline=None)  # the first example builds the tables (a fraction of a second)
 @given(_MIXED)
 def test_many_texts_at_once_normalize_as_each_alone(texts: list[str]) -> None:
     # A search normalizes its candidates all at once; a passage must come out exactly as
@@ -94,6 +95,7 @@ def test_many_texts_at_once_normalize_as_each_alone(texts: list[str]) -> None:
     assert normalize_many(texts) == [normalize(text) for text in texts]
 
 
+@settings(deadline=None)  # the first example builds the tables (a fraction of a second)
 @given(_MIXED)
 def test_views_of_many_texts_are_each_texts_views(texts: list[str]) -> None:
     norms = [normalize(text) for text in texts]
@@ -118,6 +120,7 @@ def test_a_lone_surrogate_in_a_batch_leaves_the_rest_as_they_are() -> None:
     ]
 
 
+@settings(deadline=None)  # the first example builds the tables (a fraction of a second)
 @given(
     st.lists(
         st.text(
