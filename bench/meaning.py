@@ -18,6 +18,11 @@ the bot serves it; these figures are added to the character path's:
   (below, where the order is noise, no meaning match is ever offered: right answers
   measured 0.46-0.87), and how long the look-up alone takes.
 
+The build's sample and the look-ups run in a child process (`python -m bench.meaning`):
+they load the encoder and, for the comparison, every vector; in the bench's own process
+they would raise the peak RSS every later command reports (Linux counts a child's peak
+from the parent's size at fork).
+
 Encoding is the slow part (about 10-20k characters a second a core: a cold build of the
 25× corpora takes 10-30 minutes on this shared 2-core machine), so vectors are kept between
 runs: the largest meaning database built so far for a corpus is kept in --work as
@@ -27,11 +32,15 @@ indexer reuses every vector it finds there by content. Delete it for a cold buil
 
 from __future__ import annotations
 
+import json
+import os
 import random
 import re
 import shutil
 import sqlite3
 import statistics
+import subprocess
+import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -269,6 +278,47 @@ class Figures:
         return out
 
 
+def figures(
+    db: Path, index_stderr: str, queries: list[dict[str, Any]], off_p95: float, off_rss_mb: float
+) -> Figures:
+    """`build_figures` and `index_recall` in a child process (see the module docstring)."""
+    child = subprocess.run(
+        [sys.executable, "-m", "bench.meaning", str(db)],
+        input=json.dumps({"stderr": index_stderr, "queries": queries}, ensure_ascii=False),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        check=False,
+    )
+    if child.returncode:
+        raise SystemExit(f"bench.meaning failed: {child.stderr[-2000:]}")
+    found = json.loads(child.stdout)
+    build = Build(**found["build"]) if found["build"] else None
+    recall = Recall(**found["recall"]) if found["recall"] else None
+    return Figures(build, recall, off_p95, off_rss_mb)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.meaning DB` < {"stderr": index's stderr, "queries": [...]}: the
+    build and look-up figures as JSON on stdout."""
+    args = sys.argv[1:] if argv is None else argv
+    db = Path(args[0])
+    given = json.loads(sys.stdin.read())
+    build = build_figures(db, given["stderr"])
+    recall = index_recall(db, given["queries"])
+    print(
+        json.dumps(
+            {
+                "build": asdict(build) if build else None,
+                "recall": asdict(recall) if recall else None,
+            }
+        )
+    )
+    return 0
+
+
 def _p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] if ordered else 0.0
@@ -311,3 +361,7 @@ def summary_table(by_size: dict[int, list[dict[str, Any]]]) -> str:
             f"| {fmt(m('meaning_lookup_p50'))} / {fmt(m('meaning_lookup_p95'))} |"
         )
     return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -423,7 +423,10 @@ def measure(
     kind = corpus.name.rsplit("-", 1)[0]  # "blog" of blog-25x
     if meaning:
         bench_meaning.seed(db, work, kind)  # vectors kept from earlier runs, reused by content
-        index = run_measured(cli("index", "--force", "--db", str(db), str(corpus)))
+        # The kept database may be of a larger size: replacing it by a smaller one is meant.
+        index = run_measured(
+            cli("index", "--force", "--allow-shrink", "--db", str(db), str(corpus))
+        )
     else:
         db.unlink(missing_ok=True)
         # The character index only: the meaning index has its own budget (see --meaning).
@@ -452,11 +455,8 @@ def measure(
     meaning_figures = None
     if meaning:
         off, off_run, _ = search_all(db, queries, env={"EXCERPT_BOT_MEANING": "off"})
-        meaning_figures = bench_meaning.Figures(
-            bench_meaning.build_figures(db, index.stderr),
-            bench_meaning.index_recall(db, queries),
-            percentile(off.took_ms, 0.95),
-            off_run.peak_mb,
+        meaning_figures = bench_meaning.figures(
+            db, index.stderr, queries, percentile(off.took_ms, 0.95), off_run.peak_mb
         )
     return Figures(
         size,
