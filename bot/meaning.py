@@ -83,6 +83,7 @@ EXACT_MAX_UNITS = 40_000
 _EXACT_BLOCK = 512  # rows widened to float32 at a time: 1 MB, stays in the CPU cache
 CODE_BYTES = DIMENSIONS // 8  # sign bits of a vector
 _SHORTLIST = 4096  # units kept by Hamming distance
+_HAMMING_BLOCK = 32_768  # units per step of the Hamming loop
 _RESCORE = 512  # of those, units whose vectors are read from the database and scored exactly
 
 # Units: sentences; a sentence over _MAX_UNIT characters is cut at commas into pieces of at
@@ -454,17 +455,22 @@ class SignIndex(MeaningIndex):
     def _hamming(self, queries: NDArray[np.float32]) -> NDArray[np.uint16]:
         """Each unit's smallest Hamming distance to the sign bits of any of `queries`."""
         query_words = np.packbits(queries > 0, axis=1).view(np.uint64)
-        best: NDArray[np.uint16] | None = None
-        xor = np.empty(self.size, dtype=np.uint64)
-        bits = np.empty(self.size, dtype=np.uint8)
-        for words in query_words:
-            distance = np.zeros(self.size, dtype=np.uint16)
-            for column, word in zip(self._words, words, strict=True):
-                np.bitwise_xor(column, word, out=xor)
-                np.bitwise_count(xor, out=bits)
-                distance += bits
-            best = distance if best is None else np.minimum(best, distance)
-        assert best is not None
+        best = np.full(self.size, DIMENSIONS, dtype=np.uint16)
+        # A block of units at a time: the scratch arrays stay small (a few hundred KB, in
+        # cache) instead of units-sized arrays allocated and freed by every query.
+        xor = np.empty(_HAMMING_BLOCK, dtype=np.uint64)
+        bits = np.empty(_HAMMING_BLOCK, dtype=np.uint8)
+        distance = np.empty(_HAMMING_BLOCK, dtype=np.uint16)
+        for start in range(0, self.size, _HAMMING_BLOCK):
+            stop = min(start + _HAMMING_BLOCK, self.size)
+            n = stop - start
+            for words in query_words:
+                distance[:n] = 0
+                for column, word in zip(self._words[:, start:stop], words, strict=True):
+                    np.bitwise_xor(column, word, out=xor[:n])
+                    np.bitwise_count(xor[:n], out=bits[:n])
+                    distance[:n] += bits[:n]
+                np.minimum(best[start:stop], distance[:n], out=best[start:stop])
         return best
 
     def _shortlist(self, distance: NDArray[np.uint16], count: int) -> NDArray[np.int64]:
@@ -488,9 +494,11 @@ class SignIndex(MeaningIndex):
         shortlist = self._shortlist(self._hamming(queries), _SHORTLIST)
         # q · sign(x) = 2 q · bits(x) - sum(q)
         codes = np.ascontiguousarray(self._words[:, shortlist].T).view(np.uint8)
-        bits = np.unpackbits(codes, axis=1).astype(np.float32)
-        signed = 2 * (bits @ queries.T) - queries.sum(axis=1)
-        approximate = signed.max(axis=1)
+        signed = np.empty((len(shortlist), len(queries)), dtype=np.float32)
+        for start in range(0, len(shortlist), _EXACT_BLOCK):  # 1 MB of float bits at a time
+            bits = np.unpackbits(codes[start : start + _EXACT_BLOCK], axis=1)
+            np.matmul(bits.astype(np.float32), queries.T, out=signed[start : start + len(bits)])
+        approximate = (2 * signed - queries.sum(axis=1)).max(axis=1)
         keep = min(_RESCORE, len(shortlist))
         chosen = np.sort(shortlist[np.argpartition(-approximate, keep - 1)[:keep]])
         found = rows.meaning_rows((chosen + 1).tolist())  # unit ids count from 1
