@@ -1,4 +1,5 @@
-"""Signed button data: what a callback button carries, bound to its chat and the bot's key.
+"""Signed button data: what a callback button carries, bound to its chat, its message and the
+bot's key.
 
 Nothing here does I/O or imports telegram.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import ClassVar, Self
 
@@ -45,9 +47,17 @@ def encode_payload(payload: Payload, *, secret: bytes, chat_id: int) -> str:
     return data
 
 
-def decode_payload(data: str | None, *, secret: bytes, chat_id: int) -> Payload | None:
-    """The payload, or None when it is malformed, forged, or signed for another chat."""
-    if not data or len(data.encode("utf-8", "replace")) > CALLBACK_LIMIT:
+def decode_payload(
+    data: str | None, *, secret: bytes, chat_id: int, buttons: Collection[str]
+) -> Payload | None:
+    """The payload, or None when it is malformed, forged, signed for another chat, or not
+    the data of one of `buttons`: the callback data of the message it was pressed on, as
+    Telegram sends that message with the press. A modified client can send any data with a
+    press on any message of the chat; only data the bot put on that very message is acted
+    on, so one reply's buttons cannot be replayed onto another reply (or a daily excerpt).
+    The message carries its own keyboard, so this needs no state: it holds after a restart
+    and on any replica."""
+    if not data or len(data.encode("utf-8", "replace")) > CALLBACK_LIMIT or data not in buttons:
         return None
     body, _, signature = data.rpartition("|")
     expected = _signature(secret, chat_id, body).encode()

@@ -29,7 +29,9 @@ def parse_time(text: str) -> str:
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    # OSError: "America" names a folder of the zone database (IsADirectoryError), and other
+    # names may be unreadable files there; none of them is a zone.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise DailyError(
             f"unknown time zone {name!r} (use an IANA name, e.g. Asia/Shanghai)"
         ) from None

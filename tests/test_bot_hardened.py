@@ -5,12 +5,25 @@ showing the token, and without losing or repeating an update."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
+import pytest
+
+from bot.handlers import BotApplication
+
 from .support.fake_bot_api import TOKEN, FakeTelegram
+from .support.harness import (
+    ask,
+    find_button,
+    has_button,
+    polling_bot,
+    press_for_edit,
+)
 from .support.processes import start_process, stop_process
 
 QUOTE = "托派很擅长篡改历史"
+COMMON = "革命"  # dozens of passages
 SECRET = TOKEN.partition(":")[2]
 
 
@@ -129,3 +142,90 @@ async def test_error_pages_while_polling_are_logged_without_the_token(
     assert code == 0, stderr
     assert "Bad Gateway" in stderr or "502" in stderr  # the errors were logged ...
     assert not shows_token(stderr)  # ... without the token
+
+
+# --- buttons are bound to their message ---------------------------------------------------
+
+
+async def test_a_button_replayed_onto_another_message_in_the_chat_does_nothing(
+    fake: FakeTelegram, bot: BotApplication
+) -> None:
+    """A modified client can send any button's data with a press on any message of the
+    chat. Only data the bot put on that very message is acted on."""
+    reader = fake.user(1001)
+    first = await ask(fake, COMMON, user=reader)
+    second = await ask(fake, QUOTE, user=reader)
+    data = find_button(first, "btn_next")["callback_data"]
+    mark = fake.mark()
+    answer = await fake.answer_of(fake.callback(data, message=second, user=reader))
+    assert "失效" in answer.params["text"]
+    assert [c.method for c in fake.calls[mark:] if c.method.startswith("edit")] == []
+    # In a group, the owner of one reply cannot turn another member's reply into theirs.
+    group = fake.group_chat()
+    mine = await ask(fake, f"/search {COMMON}", chat=group, user=reader)
+    theirs = await ask(fake, f"/search {QUOTE}", chat=group, user=fake.user(1002))
+    own_data = find_button(mine, "btn_next")["callback_data"]
+    mark = fake.mark()
+    answer = await fake.answer_of(fake.callback(own_data, message=theirs, user=reader))
+    assert "失效" in answer.params["text"]
+    assert [c.method for c in fake.calls[mark:] if c.method.startswith("edit")] == []
+    # On its own message, the same button works.
+    edit = await press_for_edit(fake, first, "btn_next")
+    assert has_button(edit.result, "counter", n=2)
+
+
+# --- /daily: time zones and a failing getChatMember ---------------------------------------
+
+
+async def test_daily_with_a_folder_of_the_zone_database_gets_the_usage(
+    fake: FakeTelegram, bot: BotApplication
+) -> None:
+    for zone in ("America", "Europe/", "../../etc/passwd", "Asia/Nowhere"):
+        answer = await ask(fake, f"/daily 08:00 {zone}")
+        assert answer["text"].startswith("用法：/daily 08:00"), zone
+
+
+async def test_an_unusable_time_zone_setting_is_one_line_at_start(
+    fake: FakeTelegram, shipped_db: Path, tmp_path: Path
+) -> None:
+    process = await start_process(
+        fake, tmp_path, "--db", str(shipped_db), env={"EXCERPT_BOT_TIMEZONE": "America"}
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 1
+    assert stderr.decode().strip() == (
+        "excerpt-bot: unknown time zone 'America' (use an IANA name, e.g. Asia/Shanghai)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "said"), [(400, "只有这个群的管理员"), (403, None), (502, "出了点问题")]
+)
+async def test_group_daily_is_answered_when_telegram_will_not_say_who_is_admin(
+    fake: FakeTelegram,
+    shipped_db: Path,
+    caplog: pytest.LogCaptureFixture,
+    status: int,
+    said: str | None,
+) -> None:
+    caplog.set_level(logging.INFO)
+    group = fake.group_chat()
+    admin = fake.user(11)
+    fake.admins.add((group["id"], admin["id"]))
+    description = {400: "Bad Request: member not found", 403: "Forbidden: bot was kicked"}
+    async with polling_bot(fake, shipped_db):
+        fake.fail(
+            "getChatMember", status=status, description=description.get(status, "Bad Gateway")
+        )
+        update = fake.message("/daily 08:00", chat=group, user=admin)
+        if said is None:  # removed from the group: nothing can be sent there, nothing is
+            await fake.wait_for("getChatMember")
+            await asyncio.sleep(0.3)
+            assert not fake.sent("sendMessage")
+        else:
+            answer = await fake.answer_of(update)
+            assert said in answer.result["text"]
+        # Asked again once Telegram answers, the admin's /daily works.
+        done = await ask(fake, "/daily 08:00", chat=group, user=admin)
+        assert "每天 08:00" in done["text"]
+    assert "Traceback" not in caplog.text

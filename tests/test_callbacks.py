@@ -28,11 +28,14 @@ def test_payloads_round_trip_and_are_bound_to_their_chat(
     except ValueError:
         return  # over 64 bytes: refused when building the button, never sent
     assert len(data.encode()) <= CALLBACK_LIMIT
-    assert decode_payload(data, secret=SECRET, chat_id=chat_id) == payload
-    assert decode_payload(data, secret=SECRET, chat_id=chat_id + 1) is None
-    assert decode_payload(data, secret=b"other", chat_id=chat_id) is None
+    on = [data]  # the message it is pressed on carries it
+    assert decode_payload(data, secret=SECRET, chat_id=chat_id, buttons=on) == payload
+    assert decode_payload(data, secret=SECRET, chat_id=chat_id + 1, buttons=on) is None
+    assert decode_payload(data, secret=b"other", chat_id=chat_id, buttons=on) is None
     forged = data.replace(f"|{owner}|", f"|{owner + 1}|", 1)
-    assert decode_payload(forged, secret=SECRET, chat_id=chat_id) is None
+    assert decode_payload(forged, secret=SECRET, chat_id=chat_id, buttons=[forged]) is None
+    # Signed for this chat, but pressed on a message that does not carry it: replayed.
+    assert decode_payload(data, secret=SECRET, chat_id=chat_id, buttons=[]) is None
 
 
 EXAMPLES = [
@@ -58,7 +61,7 @@ EXAMPLES = [
 @pytest.mark.parametrize("payload", EXAMPLES, ids=lambda p: type(p).__name__)
 def test_every_button_payload_round_trips_and_has_an_action(payload: callbacks.Callback) -> None:
     data = payload.encode(secret=SECRET, chat_id=-100)
-    checked = decode_payload(data, secret=SECRET, chat_id=-100)
+    checked = decode_payload(data, secret=SECRET, chat_id=-100, buttons=[data])
     assert checked is not None and callbacks.parse(checked) == payload
     assert type(payload) in ACTIONS  # a button the bot makes is one it can act on
 

@@ -158,6 +158,7 @@ async def test_table_of_contents_documents_headings_passage(
         page_two = (await fake.wait_for("editMessageText", after=mark)).result
         assert "第 2/9 页" in page_two["text"]
 
+        contents = await ask(fake, "/toc")  # page 1 again: buttons are pressed as shown
         shipped = next(b for b in keyboard(contents) if "托洛茨基" in b["text"])
         mark = fake.mark()
         fake.callback(shipped["callback_data"], message=contents)

@@ -53,7 +53,16 @@ async def button(update: Update, context: Context) -> None:
     if not isinstance(message, Message):  # an inline message, or one older than 48 hours
         await query.answer(t(language, "stale_button"))
         return
-    payload = decode_payload(query.data, secret=context.bot_data.secret, chat_id=message.chat.id)
+    markup = message.reply_markup
+    on_message = [
+        button.callback_data
+        for row in (markup.inline_keyboard if markup else ())
+        for button in row
+        if isinstance(button.callback_data, str)
+    ]
+    payload = decode_payload(
+        query.data, secret=context.bot_data.secret, chat_id=message.chat.id, buttons=on_message
+    )
     if payload is None:
         await query.answer(t(language, "stale_button"))
         return

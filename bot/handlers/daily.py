@@ -35,6 +35,8 @@ async def _may_change_daily(update: Update, context: Context) -> bool:
         return True
     if user is None:
         return False
+    # Raises TelegramError when Telegram will not say (the bot was demoted, the chat is
+    # gone): the caller answers rather than leaving the command unanswered.
     member = await context.bot.get_chat_member(chat.id, user.id)
     return member.status in ("administrator", "creator")
 
@@ -63,7 +65,16 @@ async def daily_command(update: Update, context: Context) -> None:
             at, zone_name = escape(current.at), escape(current.tz)
             await reply(message, t(language, "daily_status", at=at, tz=zone_name, next=when))
         return
-    if not await _may_change_daily(update, context):
+    try:
+        allowed = await _may_change_daily(update, context)
+    except BadRequest as exc:  # not a network error (PTB files it under one): no retry helps
+        log.info("could not check who may set /daily in chat %s: %s", chat.id, exc)
+        allowed = False
+    except NetworkError as exc:  # a passing failure: say so, and the admin tries again
+        log.warning("could not check who may set /daily in chat %s: %s", chat.id, exc)
+        await reply(message, t(language, "error"))
+        return
+    if not allowed:
         await reply(message, t(language, "admins_only"))
         return
     if chat.id in state.listed_chats:

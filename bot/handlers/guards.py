@@ -8,7 +8,7 @@ import time
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import Conflict, Forbidden, NetworkError
+from telegram.error import BadRequest, Conflict, Forbidden, NetworkError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.handlers.common import language_of, reply
@@ -86,7 +86,9 @@ async def on_error(update: object, context: Context) -> None:
         log.warning("a search was interrupted: %s", error)
         await _apologize(update, "too_slow")
         return
-    if isinstance(error, NetworkError):
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        # PTB files BadRequest under NetworkError; Telegram refusing a request is no passing
+        # network trouble: it is logged as an error below and the user gets an answer.
         log.warning("network error talking to Telegram: %s", error)
         return
     if context.job is not None:  # periodic work (daily excerpts, the reload watcher)
