@@ -15,7 +15,7 @@ import hmac
 import logging
 import signal
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, LinkPreviewOptions, Update
@@ -32,6 +32,7 @@ from telegram.ext import (
     InlineQueryHandler,
     JobQueue,
     MessageHandler,
+    SimpleUpdateProcessor,
     TypeHandler,
     filters,
 )
@@ -198,6 +199,28 @@ async def _post_shutdown(application: BotApplication) -> None:
         state.live = None
 
 
+class CountingUpdates(SimpleUpdateProcessor):
+    """PTB's concurrent update processing, counting the updates handled to the end: the
+    webhook server answers 200 only to what can still be finished before the process
+    exits (see `bot.serve.MAX_BACKLOG`)."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self.finished = 0
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await coroutine
+        finally:
+            self.finished += 1
+
+
+def finished_updates(application: BotApplication) -> int:
+    """How many updates the application has handled to the end."""
+    processor = application.update_processor
+    return processor.finished if isinstance(processor, CountingUpdates) else 0
+
+
 def build_application(settings: Settings, *, read_timeout_slack: float = 10.0) -> BotApplication:
     """The bot, ready for `serve_polling` or `serve_webhook`. Needs a token; does no I/O.
     `read_timeout_slack`: how long past the long poll's own timeout a getUpdates may take
@@ -216,7 +239,7 @@ def build_application(settings: Settings, *, read_timeout_slack: float = 10.0) -
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .concurrent_updates(64)
+        .concurrent_updates(CountingUpdates(64))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_make_post_init(settings))
         .post_shutdown(_post_shutdown)
@@ -236,7 +259,9 @@ def build_application(settings: Settings, *, read_timeout_slack: float = 10.0) -
         token.encode(), b"callback-data", hashlib.sha256
     ).digest()
 
-    # Order matters: counting and flood control run first, in their own groups.
+    # Order matters: repeats are dropped, then counting and flood control run, each in its
+    # own group before the handlers.
+    application.add_handler(TypeHandler(Update, handlers.drop_repeats), group=-3)
     application.add_handler(TypeHandler(Update, handlers.count_update), group=-2)
     application.add_handler(TypeHandler(Update, handlers.flood_guard), group=-1)
     new_messages = filters.UpdateType.MESSAGE  # not edits, not channel posts

@@ -392,7 +392,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--listen", help="address to bind in webhook mode (env WEBHOOK_LISTEN)")
     p.add_argument("--port", type=int, help="port to bind in webhook mode (env WEBHOOK_PORT)")
     p.add_argument(
-        "--secret-token", help="webhook secret (env WEBHOOK_SECRET_TOKEN; default: derived)"
+        "--secret-token-file",
+        type=Path,
+        metavar="PATH",
+        help="read the webhook secret from this file (env WEBHOOK_SECRET_TOKEN_FILE, or "
+        "WEBHOOK_SECRET_TOKEN; default: derived from the bot token)",
+    )
+    p.add_argument(
+        "--secret-token",
+        help="the webhook secret itself: visible to every user of the machine in the "
+        "process list; prefer --secret-token-file or WEBHOOK_SECRET_TOKEN",
+    )
+    p.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve /metrics on this port only, not on the public webhook port "
+        "(env EXCERPT_BOT_METRICS_PORT)",
     )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     p.add_argument(
@@ -419,6 +434,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             "webhook_listen": getattr(args, "listen", None),
             "webhook_port": getattr(args, "port", None),
             "webhook_secret_token": getattr(args, "secret_token", None),
+            "webhook_secret_token_file": getattr(args, "secret_token_file", None),
+            "metrics_port": getattr(args, "metrics_port", None),
             "meaning": getattr(args, "meaning", None),
         }
     )
@@ -447,6 +464,12 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "stats":
         return asyncio.run(_stats(settings, as_json=args.json, auto=auto))
     if args.command == "run":
+        if args.secret_token:
+            _say(
+                "excerpt-bot: warning: --secret-token shows the webhook secret to every user of "
+                "this machine (ps, /proc/PID/cmdline); use --secret-token-file or "
+                "WEBHOOK_SECRET_TOKEN"
+            )
         return _run(
             settings, auto=auto, log_level=args.log_level, scheduler_only=args.scheduler_only
         )

@@ -74,6 +74,12 @@ SETTINGS: tuple[Setting, ...] = (
         "secret Telegram sends with each update",
     ),
     Setting(
+        "webhook_secret_token_file",
+        "WEBHOOK_SECRET_TOKEN_FILE",
+        "none",
+        "a file holding that secret (a mounted secret; never on the command line)",
+    ),
+    Setting(
         "reload_seconds",
         "EXCERPT_BOT_RELOAD_SECONDS",
         "5",
@@ -94,6 +100,12 @@ SETTINGS: tuple[Setting, ...] = (
         "EXCERPT_BOT_STATUS_PORT",
         "off",
         "in polling mode, serve /healthz and /metrics on this port",
+    ),
+    Setting(
+        "metrics_port",
+        "EXCERPT_BOT_METRICS_PORT",
+        "off",
+        "serve /metrics (and /healthz) on this port only, not on the public webhook port",
     ),
     Setting("log_format", "EXCERPT_BOT_LOG_FORMAT", "text", "json: one object a line"),
     Setting(
@@ -143,6 +155,7 @@ class Settings:
     webhook_secret_token: str | None = field(default=None, repr=False)
     reload_seconds: float = 5.0
     status_port: int | None = None
+    metrics_port: int | None = None  # /metrics only here; None: beside /healthz
     log_format: str = "text"
     state_db: Path | None = None  # None: state.db beside `db`
     timezone: str = "Asia/Shanghai"
@@ -205,6 +218,26 @@ def _seconds(raw: dict[str, object], name: str, default: float, env: str) -> flo
     return value
 
 
+def _port(raw: dict[str, object], name: str, env: str) -> int | None:
+    """An optional port: unset, empty or "off" is None."""
+    value = str(raw.get(name, "")).strip()
+    if value.lower() in ("", "off"):
+        return None
+    port = int(value) if value.isascii() and value.isdigit() else -1
+    if not 0 < port < 65536:
+        raise SettingsError(f"{env} must be a port number")
+    return port
+
+
+def _read_secret(path: Path) -> str:
+    """The webhook secret from a file (a Kubernetes or Docker secret): its one line."""
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise SettingsError(f"cannot read WEBHOOK_SECRET_TOKEN_FILE {path}: {reason}") from None
+
+
 def load_settings(
     overrides: dict[str, object] | None = None, environ: dict[str, str] | None = None
 ) -> Settings:
@@ -238,6 +271,12 @@ def load_settings(
     if not 0 < port < 65536:
         raise SettingsError(f"WEBHOOK_PORT must be a port number, not {raw['webhook_port']!r}")
     secret = str(raw["webhook_secret_token"]) if "webhook_secret_token" in raw else None
+    if raw.get("webhook_secret_token_file"):
+        if secret is not None:
+            raise SettingsError(
+                "give the webhook secret once: WEBHOOK_SECRET_TOKEN or WEBHOOK_SECRET_TOKEN_FILE"
+            )
+        secret = _read_secret(Path(str(raw["webhook_secret_token_file"])).expanduser())
     if secret is not None and not _SECRET_SHAPE.match(secret):
         raise SettingsError(
             "WEBHOOK_SECRET_TOKEN must be 1-256 characters of A-Z, a-z, 0-9, '_' and '-'"
@@ -258,14 +297,8 @@ def load_settings(
     if admins_raw and not re.fullmatch(r"\d+(,\d+)*,?", admins_raw):
         raise SettingsError("EXCERPT_BOT_ADMINS must be Telegram user ids separated by commas")
     admins = frozenset(int(a) for a in admins_raw.split(",") if a)
-    status_port: int | None = None
-    if raw.get("status_port") not in (None, ""):
-        try:
-            status_port = int(str(raw["status_port"]))
-        except ValueError:
-            status_port = -1
-        if not 0 < status_port < 65536:
-            raise SettingsError("EXCERPT_BOT_STATUS_PORT must be a port number")
+    status_port = _port(raw, "status_port", "EXCERPT_BOT_STATUS_PORT")
+    metrics_port = _port(raw, "metrics_port", "EXCERPT_BOT_METRICS_PORT")
     from bot.daily import DailyError, parse_chat_list, zone
 
     timezone = str(raw.get("timezone", "Asia/Shanghai"))
@@ -296,6 +329,7 @@ def load_settings(
         reload_seconds=reload_seconds,
         admins=admins,
         status_port=status_port,
+        metrics_port=metrics_port,
         log_format=log_format,
         state_db=Path(str(raw["state_db"])).expanduser() if raw.get("state_db") else None,
         timezone=timezone,

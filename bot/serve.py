@@ -15,7 +15,8 @@ import hmac
 import json
 import logging
 import signal
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,10 +24,11 @@ from aiohttp import web
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import ALLOWED_UPDATES, build_application, finished_updates
 from bot.config import Settings
 from bot.handlers import BotApplication
 from bot.metrics import CONTENT_TYPE
+from bot.transport import readable_updates
 
 log = logging.getLogger(__name__)
 
@@ -34,24 +36,64 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1 << 20  # an update is a few kB; Telegram never sends a megabyte
 
 
+POLL_TIMEOUT = 30  # seconds a getUpdates call waits: an idle bot asks twice a minute
+STOP_WITHIN = 8.0  # seconds in-flight updates get after SIGTERM (the contract says 10)
+DRAIN_SECONDS = 1.5  # the webhook server stays up at least this long after SIGTERM
+# Replies go out no faster than AIORateLimiter's 30 messages a second. The webhook accepts
+# no more unfinished updates than half of that rate could answer within STOP_WITHIN, so a
+# SIGTERM at any moment still finishes every update it answered 200 to; beyond that it
+# answers 503 and Telegram delivers the update again later (here or to another replica).
+REPLIES_PER_SECOND = 30
+MAX_BACKLOG = int(STOP_WITHIN * REPLIES_PER_SECOND / 2)
+RETRY_AFTER = "5"  # seconds, in the Retry-After of a 503
+
+
 class WebhookServer:
     def __init__(
-        self, application: BotApplication, settings: Settings, *, port: int | None = None
+        self,
+        application: BotApplication,
+        settings: Settings,
+        *,
+        port: int | None = None,
+        updates: bool = True,
+        metrics: bool = True,
+        max_backlog: int = MAX_BACKLOG,
     ) -> None:
-        """With a webhook URL in the settings it takes updates on that URL's path; without
-        one (polling mode) it only serves /healthz and /metrics, on `port`."""
+        """With a webhook URL in the settings (and `updates`) it takes updates on that URL's
+        path; without one (polling mode, or the metrics port) it only serves /healthz, and
+        /metrics unless `metrics` is off (EXCERPT_BOT_METRICS_PORT moves it elsewhere)."""
         self.application = application
-        self.path = urlsplit(settings.webhook_url).path or "/" if settings.webhook_url else None
-        self._secret = settings.secret_token.encode() if settings.webhook_url else b""
+        webhook = settings.webhook_url if updates else None
+        self.path = (urlsplit(webhook).path or "/") if webhook else None
+        self._secret = settings.secret_token.encode() if webhook else b""
         self._listen = settings.webhook_listen
         self.port = port if port is not None else settings.webhook_port
-        self.draining = False
+        self.draining = False  # /healthz says 503 (a load balancer stops sending)
+        self.accepting = True  # False once stopping: updates get 503, Telegram resends them
+        self.max_backlog = max_backlog
+        self.accepted = 0  # updates answered 200 (each one is handled before the bot exits)
+        self._last_refusal_log = 0.0
         app = web.Application(client_max_size=MAX_BODY)
+        self._paths: list[str] = []
         if self.path is not None:
             app.router.add_post(self.path, self._update)
+            self._paths.append(self.path)
         app.router.add_get("/healthz", self._health)
-        app.router.add_get("/metrics", self._metrics)
+        self._paths.append("/healthz")
+        if metrics:
+            app.router.add_get("/metrics", self._metrics)
+            self._paths.append("/metrics")
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+
+    @property
+    def backlog(self) -> int:
+        """Updates answered 200 and not yet handled to the end."""
+        return self.accepted - finished_updates(self.application)
+
+    @property
+    def routes(self) -> str:
+        """What this server answers, for the log."""
+        return ", ".join(self._paths)
 
     async def start(self) -> None:
         await self._runner.setup()
@@ -70,19 +112,42 @@ class WebhookServer:
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(given, self._secret):
             return web.Response(status=403, text="wrong or missing secret token")
+        # What cannot be finished before the process exits is refused now, not lost later:
+        # Telegram only resends an update that did not get a 2xx.
+        if not self.accepting:
+            return self._refuse("stopping")
+        if self.backlog >= self.max_backlog:
+            return self._refuse("busy")
         try:
             body = await request.read()
             data = json.loads(body)
             if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
                 raise ValueError("not an update object")
-            update = Update.de_json(data, self.application.bot)
+            # One PTB cannot read is acknowledged and skipped (logged once), as in polling:
+            # refused, Telegram would send it again and again.
+            update = Update.de_json(readable_updates([data])[0], self.application.bot)
         except web.HTTPException:
             raise  # 413 from client_max_size
         except Exception as exc:
             log.warning("rejected a malformed update: %s", str(exc)[:200])
             return web.Response(status=400, text="malformed update")
-        await self.application.update_queue.put(update)
+        if not self.accepting:  # SIGTERM while the body was read
+            return self._refuse("stopping")
+        self.accepted += 1
+        self.application.update_queue.put_nowait(update)
         return web.Response(text="ok")
+
+    def _refuse(self, why: str) -> web.Response:
+        self.application.bot_data.metrics.throttled.labels(f"webhook_{why}").inc()
+        now = time.monotonic()
+        if why == "busy" and now - self._last_refusal_log > 10:
+            self._last_refusal_log = now
+            log.warning(
+                "%d updates waiting to be answered: new ones get 503 and Telegram resends "
+                "them later",
+                self.backlog,
+            )
+        return web.Response(status=503, text=why, headers={"Retry-After": RETRY_AFTER})
 
     async def _health(self, request: web.Request) -> web.Response:
         state = self.application.bot_data
@@ -93,11 +158,6 @@ class WebhookServer:
     async def _metrics(self, request: web.Request) -> web.Response:
         body = self.application.bot_data.metrics.render()
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
-
-
-POLL_TIMEOUT = 30  # seconds a getUpdates call waits: an idle bot asks twice a minute
-STOP_WITHIN = 8.0  # seconds in-flight updates get after SIGTERM (the contract says 10)
-DRAIN_SECONDS = 1.5  # /healthz answers 503 this long before the webhook server closes
 
 
 async def check_token(settings: Settings) -> str:
@@ -159,11 +219,12 @@ async def lifespan(
 async def serve_polling(
     application: BotApplication,
     stop: asyncio.Event | None = None,
-    status: WebhookServer | None = None,
+    status: WebhookServer | Sequence[WebhookServer] | None = None,
 ) -> None:
     """Long polling until SIGINT/SIGTERM (or `stop`); in-flight updates get `STOP_WITHIN`
     seconds, the store is closed. Like `Application.run_polling`, with a bounded stop.
-    `status` (a WebhookServer without a webhook) serves /healthz and /metrics meanwhile."""
+    `status` (WebhookServers without a webhook) serve /healthz and /metrics meanwhile."""
+    servers = [status] if isinstance(status, WebhookServer) else list(status or ())
     updater = application.updater
     assert updater is not None
     stop = stop or _stop_event()
@@ -181,19 +242,19 @@ async def serve_polling(
                 error_callback=polling_error,
             )
             try:
-                if status is not None:
-                    await status.start()
-                    log.info("status server (/healthz, /metrics) on port %d", status.port)
+                for server in servers:
+                    await server.start()
+                    log.info("status server (%s) on port %d", server.routes, server.port)
                 await stop.wait()
                 log.info("stopping: finishing in-flight updates")
-                if status is not None:
-                    status.draining = True
+                for server in servers:
+                    server.draining = True
             finally:
                 if updater.running:
                     await updater.stop()
     finally:
-        if status is not None:
-            await status.stop()
+        for server in servers:
+            await server.stop()
 
 
 async def serve_scheduler(application: BotApplication, stop: asyncio.Event | None = None) -> None:
@@ -214,17 +275,34 @@ async def serve_webhook(
     *,
     drain: float = DRAIN_SECONDS,
 ) -> None:
-    """Serve the webhook with /healthz and /metrics, then register it; until SIGINT/SIGTERM
-    (or `stop`). On stop, /healthz turns 503 for `drain` seconds so a load balancer drains
-    this replica, then in-flight updates get their time."""
+    """Serve the webhook with /healthz and /metrics (or /metrics on its own port), then
+    register it; until SIGINT/SIGTERM (or `stop`). On stop, updates get 503 at once (Telegram
+    delivers them again later) and /healthz says 503, so a load balancer drains this
+    replica; every update already answered 200 is handled (there are never more than
+    `STOP_WITHIN` can finish, see MAX_BACKLOG), then the server closes, `drain` seconds
+    after the stop at the earliest."""
     assert settings.webhook_url is not None
     stop = stop or _stop_event()
     application.bot_data.stop = stop
-    server = WebhookServer(application, settings)
+    separate = settings.metrics_port is not None and settings.metrics_port != settings.webhook_port
+    server = WebhookServer(application, settings, metrics=not separate)
+    servers = [server]
+    if separate:
+        servers.append(
+            WebhookServer(application, settings, port=settings.metrics_port, updates=False)
+        )
+    loop = asyncio.get_running_loop()
+    stopped_at: float | None = None
     try:
-        async with lifespan(application, grace=STOP_WITHIN - drain):
-            await server.start()  # listening before Telegram is told where to send
-            log.info("webhook server listening on %s:%d", settings.webhook_listen, server.port)
+        async with lifespan(application, grace=STOP_WITHIN):
+            for each in servers:  # listening before Telegram is told where to send
+                await each.start()
+                log.info(
+                    "webhook server (%s) listening on %s:%d",
+                    each.routes,
+                    settings.webhook_listen,
+                    each.port,
+                )
             await application.bot.set_webhook(
                 settings.webhook_url,
                 secret_token=settings.secret_token,
@@ -232,12 +310,18 @@ async def serve_webhook(
                 max_connections=40,
             )
             await stop.wait()
-            log.info("stopping: draining, then finishing in-flight updates")
-            server.draining = True
-            await asyncio.sleep(drain)
-            await server.stop()
+            stopped_at = loop.time()
+            for each in servers:
+                each.accepting, each.draining = False, True
+            log.info("stopping: new updates get 503; finishing the %d accepted", server.backlog)
+        # The application has stopped (every accepted update handled, or STOP_WITHIN spent).
+        if server.backlog > 0:
+            log.warning("%d accepted updates were not handled in time", server.backlog)
+        if stopped_at is not None:
+            await asyncio.sleep(max(0.0, stopped_at + drain - loop.time()))
     finally:
-        await server.stop()
+        for each in servers:
+            await each.stop()
 
 
 def run(settings: Settings, *, scheduler_only: bool = False) -> str | None:
@@ -252,8 +336,14 @@ def run(settings: Settings, *, scheduler_only: bool = False) -> str | None:
     elif settings.webhook_url:
         asyncio.run(serve_webhook(application, settings))
     else:
-        status = None
+        status: list[WebhookServer] = []
+        metrics_port = settings.metrics_port
         if settings.status_port:
-            status = WebhookServer(application, settings, port=settings.status_port)
+            together = metrics_port in (None, settings.status_port)
+            status.append(
+                WebhookServer(application, settings, port=settings.status_port, metrics=together)
+            )
+        if metrics_port is not None and metrics_port != settings.status_port:
+            status.append(WebhookServer(application, settings, port=metrics_port))
         asyncio.run(serve_polling(application, status=status))
     return application.bot_data.fatal

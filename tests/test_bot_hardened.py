@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
+import time
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from bot.handlers import BotApplication
@@ -16,6 +19,7 @@ from .support.fake_bot_api import TOKEN, FakeTelegram
 from .support.harness import (
     ask,
     find_button,
+    free_port,
     has_button,
     polling_bot,
     press_for_edit,
@@ -229,3 +233,154 @@ async def test_group_daily_is_answered_when_telegram_will_not_say_who_is_admin(
         done = await ask(fake, "/daily 08:00", chat=group, user=admin)
         assert "每天 08:00" in done["text"]
     assert "Traceback" not in caplog.text
+
+
+# --- webhook: SIGTERM loses nothing it acknowledged -----------------------------------------
+
+
+async def start_webhook_process(
+    fake: FakeTelegram, home: Path, db: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[asyncio.subprocess.Process, int]:
+    """`excerpt-bot run` in webhook mode on a free port, once it answers updates."""
+    port = free_port()
+    process = await start_process(
+        fake,
+        home,
+        "--db",
+        str(db),
+        "--webhook-url",
+        f"http://127.0.0.1:{port}/hook",
+        "--listen",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        *args,
+        env=env,
+    )
+    await fake.wait_for("setWebhook", timeout=60)
+    return process, port
+
+
+def help_update(update_id: int, user_id: int) -> dict[str, object]:
+    user = {"id": user_id, "is_bot": False, "first_name": "R", "language_code": "en"}
+    chat = {"id": user_id, "type": "private", "first_name": "R"}
+    message = {
+        "message_id": 1,
+        "date": int(time.time()),
+        "chat": chat,
+        "from": user,
+        "text": "/help",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+    }
+    return {"update_id": update_id, "message": message}
+
+
+async def test_sigterm_after_a_burst_finishes_every_update_it_answered_200(
+    fake: FakeTelegram, shipped_db: Path, tmp_path: Path
+) -> None:
+    """300 updates at once (Telegram's 40 connections), then SIGTERM. Replies go out at 30
+    a second, so 300 need 10 s and the process has 8: the ones it could not finish must
+    get a non-2xx answer (Telegram resends those), and every one answered 200 its reply."""
+    process, _ = await start_webhook_process(fake, tmp_path, shipped_db)
+    statuses: dict[int, int] = {}
+    try:
+        users = range(700_001, 700_301)
+        for user in users:  # the fake must know the chats it will be asked to write to
+            fake.private_chat(fake.user(user))
+        connections = asyncio.Semaphore(40)
+
+        async def deliver(update_id: int, user: int) -> None:
+            async with connections:
+                status, _ = await fake.deliver(help_update(update_id, user))
+                statuses[user] = status
+
+        await asyncio.gather(*(deliver(9_000 + n, user) for n, user in enumerate(users)))
+        process.send_signal(signal.SIGTERM)
+        await asyncio.sleep(0.5)
+        late, _ = await fake.deliver(help_update(9_999, 700_001))
+        assert late == 503  # stopping: not accepted, so Telegram will resend it
+        _, stderr_bytes = await asyncio.wait_for(process.communicate(), 30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    stderr = stderr_bytes.decode()
+    assert process.returncode == 0, stderr
+    accepted = {user for user, status in statuses.items() if status == 200}
+    refused = {user for user, status in statuses.items() if status != 200}
+    answered = [c.params["chat_id"] for c in fake.sent("sendMessage") if c.status == 200]
+    lost = accepted - set(answered)
+    assert not lost, f"{len(lost)} of {len(accepted)} acknowledged updates never answered"
+    assert sorted(answered) == sorted(accepted)  # each acknowledged update, exactly once
+    assert refused and all(statuses[user] == 503 for user in refused)  # resent later
+    assert "not handled in time" not in stderr and "Traceback" not in stderr
+
+
+async def test_the_same_update_twice_gets_one_reply(
+    fake: FakeTelegram, shipped_db: Path, tmp_path: Path
+) -> None:
+    process, _ = await start_webhook_process(fake, tmp_path, shipped_db)
+    try:
+        fake.private_chat(fake.user(700_500))
+        update = help_update(77_777, 700_500)
+        assert (await fake.deliver(update))[0] == 200
+        assert (await fake.deliver(update))[0] == 200  # a retried delivery: acknowledged
+        await fake.wait_for("sendMessage", timeout=10)
+        fake.private_chat(fake.user(700_501))
+        assert (await fake.deliver(help_update(77_778, 700_501)))[0] == 200
+        await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 700_501)
+    finally:
+        code, _, stderr = await stop_process(process)
+    assert code == 0, stderr
+    assert [c.params["chat_id"] for c in fake.sent("sendMessage")] == [700_500, 700_501]
+
+
+# --- webhook: the secret off the command line, /metrics off the public port -----------------
+
+
+async def test_the_webhook_secret_from_a_file_and_metrics_on_their_own_port(
+    fake: FakeTelegram, shipped_db: Path, tmp_path: Path
+) -> None:
+    secret_file = tmp_path / "webhook-secret"
+    secret_file.write_text("from-a-file_0123456789\n", encoding="utf-8")
+    metrics_port = free_port()
+    process, port = await start_webhook_process(
+        fake,
+        tmp_path,
+        shipped_db,
+        "--secret-token-file",
+        str(secret_file),
+        env={"EXCERPT_BOT_METRICS_PORT": str(metrics_port)},
+    )
+    try:
+        assert fake.webhook is not None
+        assert fake.webhook["secret_token"] == "from-a-file_0123456789"
+        cmdline = Path(f"/proc/{process.pid}/cmdline").read_bytes()
+        assert b"from-a-file" not in cmdline
+        reply = await fake.answer_of(fake.message(QUOTE), timeout=10)
+        assert "暴躁皮皮" in reply.result["text"]
+        async with aiohttp.ClientSession() as session:
+            public = f"http://127.0.0.1:{port}"
+            private = f"http://127.0.0.1:{metrics_port}"
+            async with session.get(f"{public}/metrics") as response:
+                assert response.status == 404  # not on the port the Internet reaches
+            async with session.get(f"{public}/healthz") as response:
+                assert response.status == 200  # the load balancer's probe stays
+            async with session.get(f"{private}/metrics") as response:
+                assert response.status == 200
+                assert 'excerpt_bot_updates_total{type="message"}' in await response.text()
+    finally:
+        code, _, stderr = await stop_process(process)
+    assert code == 0, stderr
+    assert "--secret-token shows" not in stderr
+
+
+async def test_a_secret_on_the_command_line_is_warned_about(
+    fake: FakeTelegram, shipped_db: Path, tmp_path: Path
+) -> None:
+    process, _ = await start_webhook_process(
+        fake, tmp_path, shipped_db, "--secret-token", "on-the-command-line"
+    )
+    code, _, stderr = await stop_process(process)
+    assert code == 0, stderr
+    assert "--secret-token shows the webhook secret to every user" in stderr

@@ -38,6 +38,7 @@ from bot.handlers.buttons import ACTIONS, button
 from bot.handlers.daily import daily_command, daily_job, daily_tick
 from bot.handlers.guards import (
     count_update,
+    drop_repeats,
     flood_guard,
     not_text,
     on_error,
@@ -77,6 +78,7 @@ __all__ = [
     "daily_command",
     "daily_job",
     "daily_tick",
+    "drop_repeats",
     "examples_rng",
     "flood_guard",
     "help_command",

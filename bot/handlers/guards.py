@@ -36,6 +36,16 @@ def _update_type(update: Update) -> str:
     return "other"
 
 
+async def drop_repeats(update: object, context: Context) -> None:
+    """Runs before everything: an update_id already handled is not handled again."""
+    if isinstance(update, Update) and not context.bot_data.recent_updates.first_time(
+        update.update_id
+    ):
+        context.metrics.throttled.labels("repeat").inc()
+        log.info("update %d arrived again; answered once already", update.update_id)
+        raise ApplicationHandlerStop
+
+
 async def count_update(update: object, context: Context) -> None:
     """Runs first for every update: counts it by type for /metrics."""
     kind = _update_type(update) if isinstance(update, Update) else "invalid"

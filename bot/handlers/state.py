@@ -22,6 +22,23 @@ from bot.store import CorpusReader
 from bot.throttle import Throttle
 
 
+class RecentIds:
+    """The last `size` ids seen, to recognise one seen again (memory stays bounded)."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._size = size
+        self._seen: OrderedDict[int, None] = OrderedDict()
+
+    def first_time(self, key: int) -> bool:
+        """Remember `key`; whether it is new."""
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > self._size:
+            self._seen.popitem(last=False)
+        return True
+
+
 @dataclass
 class BotState:
     """Everything the handlers share, created empty by PTB and filled in `post_init`."""
@@ -41,6 +58,9 @@ class BotState:
     inline_waiting: dict[int, Update] = field(default_factory=dict)  # user -> newest query
     # Forwarding a dozen messages to find their sources is a burst a person makes.
     message_throttle: Throttle = field(default_factory=lambda: Throttle(rate=1.0, burst=20))
+    # A webhook delivery retried after a slow answer, a proxy replaying a request: the same
+    # update_id again is dropped (per process; replicas each see their own deliveries).
+    recent_updates: RecentIds = field(default_factory=RecentIds)
     greeted: OrderedDict[int, None] = field(default_factory=OrderedDict)  # see smalltalk.py
     # Every document of the served build, for `/toc 关键词` (see toc.py): (build tag, list).
     toc_documents: tuple[str, list[DocumentSummary]] | None = None
