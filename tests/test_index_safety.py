@@ -34,7 +34,7 @@ def documents_in(cli: Cli, db: Path, home: Path) -> int:
 def test_an_empty_or_broken_corpus_never_replaces_a_good_database(cli: Cli, tmp_path: Path) -> None:
     db = tmp_path / "blog.db"
     good = write_posts(tmp_path / "good", ["春", "夏", "秋", "冬"])
-    assert cli("index", "--db", str(db), str(good), home=tmp_path).returncode == 0
+    assert cli("index", "--no-meaning", "--db", str(db), str(good), home=tmp_path).returncode == 0
     before = db.read_bytes()
 
     empty = tmp_path / "empty"
@@ -45,7 +45,9 @@ def test_an_empty_or_broken_corpus_never_replaces_a_good_database(cli: Cli, tmp_
     (broken / "b.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
     for folder in (empty, broken):
         for strict in ([], ["--strict"]):
-            proc = cli("index", "--db", str(db), *strict, str(folder), home=tmp_path)
+            proc = cli(
+                "index", "--no-meaning", "--db", str(db), *strict, str(folder), home=tmp_path
+            )
             assert proc.returncode == 1, (folder, strict, proc.stderr)
             last = proc.stderr.strip().splitlines()[-1]
             assert last.startswith("excerpt-bot: "), proc.stderr
@@ -56,17 +58,19 @@ def test_an_empty_or_broken_corpus_never_replaces_a_good_database(cli: Cli, tmp_
 
     # A corpus that lost three of its four posts (a half-synced folder, a wrong subfolder).
     shrunk = write_posts(tmp_path / "shrunk", ["春"])
-    proc = cli("index", "--db", str(db), str(shrunk), home=tmp_path)
+    proc = cli("index", "--no-meaning", "--db", str(db), str(shrunk), home=tmp_path)
     assert proc.returncode == 1
     assert "lost 3 of the 4 documents" in proc.stderr and "--allow-shrink" in proc.stderr
     assert db.read_bytes() == before
     # Losing half is not "most": a blog may well drop half its drafts.
     half = write_posts(tmp_path / "half", ["春", "夏"])
-    assert cli("index", "--db", str(db), str(half), home=tmp_path).returncode == 0
+    assert cli("index", "--no-meaning", "--db", str(db), str(half), home=tmp_path).returncode == 0
     assert documents_in(cli, db, tmp_path) == 2
 
     # Asked for, it is published.
-    proc = cli("index", "--db", str(db), "--allow-shrink", str(empty), home=tmp_path)
+    proc = cli(
+        "index", "--no-meaning", "--db", str(db), "--allow-shrink", str(empty), home=tmp_path
+    )
     assert proc.returncode == 0, proc.stderr
     assert documents_in(cli, db, tmp_path) == 0
 
@@ -110,13 +114,13 @@ def test_two_index_runs_of_one_database_take_turns(tmp_path: Path) -> None:
 def test_files_left_by_a_killed_build_are_removed_at_the_next_one(cli: Cli, tmp_path: Path) -> None:
     db = tmp_path / "blog.db"
     posts = write_posts(tmp_path / "posts", ["春", "夏"])
-    assert cli("index", "--db", str(db), str(posts), home=tmp_path).returncode == 0
+    assert cli("index", "--no-meaning", "--db", str(db), str(posts), home=tmp_path).returncode == 0
     # What a build killed a moment ago leaves: its temporary file, written just now.
     leftovers = [tmp_path / f".blog.db.building-{n:012x}" for n in range(3)]
     for leftover in leftovers:
         leftover.write_bytes(b"SQLite format 3\x00" + os.urandom(4096))
     write_posts(posts, ["秋"])
-    assert cli("index", "--db", str(db), str(posts), home=tmp_path).returncode == 0
+    assert cli("index", "--no-meaning", "--db", str(db), str(posts), home=tmp_path).returncode == 0
     assert not [p for p in leftovers if p.exists()]
     assert documents_in(cli, db, tmp_path) == 3
 
