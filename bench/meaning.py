@@ -59,7 +59,7 @@ _BUILD_LINE = re.compile(
 )
 _TIE = 1e-6  # cosines this close are the same score
 _CLOSE = 0.45  # a best cosine from which a meaning match may be right
-_POOL = 30  # passages a search takes from the meaning index (bot.search._MEANING_POOL)
+_POOL = 30  # passages a search takes from the meaning index (bot.search.fusion._MEANING_POOL)
 _SAMPLE = 2000  # units encoded to measure the rate of one process
 
 

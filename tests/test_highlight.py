@@ -113,7 +113,7 @@ def test_a_quoted_cut_of_a_passage_is_bolded_exactly(
     result = searcher(query)
     holding = [m for m in result.matches if normalize(query) in normalize(m.passage.text)]
     # (A passage found through its heading is shown without bold, even when its text holds
-    # the words too: a choice of bot/search.py, not the offset map's.)
+    # the words too: a choice of bot/search/, not the offset map's.)
     assert holding and any(m.highlights for m in holding), query
     for match in holding:
         text = match.passage.text

@@ -228,7 +228,8 @@ def test_a_threshold_skips_work_and_never_changes_a_score_that_reaches_it(
     """Retrieval scores candidates against the threshold they must reach, cutting short what
     cannot reach it; every score that does is the one the full scoring gives (the meaning
     features use the full scoring)."""
-    from bot.search import _score_text, _variants
+    from bot.search.forms import _variants
+    from bot.search.scoring import _score_text
 
     async def texts() -> list[str]:
         store = await Store.open(shipped_db)
@@ -268,7 +269,7 @@ def test_the_bound_that_spares_rapidfuzz_never_rules_out_what_it_would_find(
 ) -> None:
     from rapidfuzz import fuzz
 
-    from bot.search import _ratio_bounds
+    from bot.search.bounds import _ratio_bounds
     from bot.text import view_arrays
 
     arrays = view_arrays(texts, frozenset())
@@ -286,7 +287,8 @@ def test_the_bound_that_spares_rapidfuzz_never_rules_out_what_it_would_find(
 def test_the_bound_on_words_in_another_order_is_never_below_their_score(
     needle: str, texts: list[str]
 ) -> None:
-    from bot.search import _unordered_bounds, _unordered_view
+    from bot.search.bounds import _unordered_bounds
+    from bot.search.scoring import _unordered_view
     from bot.text import view_arrays
 
     arrays = view_arrays(texts, frozenset())

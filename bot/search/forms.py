@@ -1,0 +1,258 @@
+"""What the reader typed, cleaned, and the forms of it to look for: as typed, clause by clause,
+with numbers written the other way, in pinyin."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from bot.search.tuning import _DERIVED_WEIGHT, _PAIR_TERMS, _READING_ALTERNATIVES
+from bot.text import (
+    analyze,
+    first_reading_codes,
+    fold,
+    normalize,
+    romanized_readings,
+)
+
+MAX_QUERY_CHARS = 512  # a reply-able query; Telegram's inline queries stop at 256
+
+
+# Function characters: particles, copulas, common adverbs and conjunctions. Readers drop and
+# add them freely when they misremember ("托派最擅长的就是篡改历史" for "托派很擅长篡改历史").
+# Negations (不, 没) carry meaning and are not here.
+_FUNCTION_CHARS = frozenset(
+    "的地得了着过是在就也都还很最更又再才却把被将让给对和与及而并或但则即之其这那此个一有吗呢吧啊呀嘛啦哦们"
+)
+
+
+_DROP_FUNCTION_CHARS: dict[int, None] = dict.fromkeys(map(ord, _FUNCTION_CHARS))
+
+
+# Things readers wrap around the words they remember. Removed from a copy of the query;
+# the original is searched too, and the better answer wins.
+_CHATTER = re.compile(
+    r"(求出处|求原文|求原话|求助|出处是|(这|那)(句|段)话?|出自哪(里|篇|本书)?|出自何处|"
+    r"(原话|原文)(是什么|是怎么说的|怎么说)|是怎么说的|怎么说的|能找到(原文|原话|出处)吗?|"
+    r"原话|原文|(是|是在)?哪(篇|本)(文章|书)里?的?|是谁说的|谁说的|(群|网)上?里?有人(发|说)过?(一段)?|"
+    r"有(篇|本)(文章|书)(里|上|中)?说过?|有人说过?|文章里说|文中说|书上说|记得有句话|"
+    r"有句话|大意是|好像是|大概是|[^\s，,。：:“”]{1,6}说过?[：:]|请问|谢谢|麻烦|"
+    r"帮(我|忙)找|找一下|什么意思|是什么|[吗呢吧啊呀？?]+$)"
+)
+
+
+# Quotation marks around the words a reader remembers. Not 《》: a book's title names a work,
+# it is not a quote of it ("列宁在《国家与革命》里怎么讲…" is not a search for the title).
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{4,})[”\"」』]")
+
+
+# Clauses: what a reader's chatter is wrapped around ("之前读到过一个比方，说…，在哪篇文章里").
+# A clause cut out of the query stands for it only when it matches almost word for word.
+_CLAUSE_SPLIT = re.compile(r"[\s，,。.!！?？;；:：、“”\"「」『』()（）…~～]+")
+_CLAUSE_MIN = 6  # normalized characters
+_CLAUSE_SCORE = 88.0
+
+
+# Numbers written the other way: 三个月 / 3个月, 一八九八年 / 1898年, 第十五次 / 第15次.
+_CHINESE_DIGITS = dict(
+    zip("〇零一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True)
+)
+
+
+_CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
+_NUMERAL_RUN = re.compile(r"[〇零一二两三四五六七八九十百千]+")
+_MEASURE_AFTER = re.compile(r"[个年月日号天次岁人位种条本篇章节周倍万亿分小届期]")
+_DIGIT_RUN = re.compile(r"(?<![0-9.])[0-9]+(?![0-9.])")
+
+
+@dataclass(slots=True)
+class _Variant:
+    """One normalized form of the query to look for."""
+
+    norm: str
+    folded: str
+    raw_terms: list[str]
+    folded_terms: list[str]
+    weight: float  # 1 for the query as typed; a little less for forms cut out of it
+    prefix: str | None  # a trailing ASCII word that may be unfinished ("Intern…")
+    content: str  # norm without function characters
+    romanized: bool = False  # typed in pinyin: `folded` holds the syllables it stands for
+    # For a pinyin query: characters to fold by another reading than their first (长 -> chang)
+    overrides: dict[int, str] | None = None
+    term_groups: list[list[str]] | None = None  # pinyin: each syllable pair's spellings
+    min_score: float = 0.0  # a clause cut out of the query must match almost word for word
+
+
+def clean_query(query: str, *, limit: int = MAX_QUERY_CHARS) -> str:
+    """The one query cleaner, for every entry (CLI, chat, inline, buttons): drop what cannot
+    be searched or even encoded: control and format characters (including RTL and zero-width
+    marks), lone surrogates; collapse spaces; cap the length at `limit` characters."""
+    kept = []
+    for char in query[: limit * 2]:
+        code = ord(char)
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            kept.append(" ")
+            continue
+        kept.append(char)
+    return " ".join("".join(kept).split())[:limit]
+
+
+def _chinese_number(run: str) -> int | None:
+    """The value of a run of Chinese numerals (三十五, 一百二十, 十); None if malformed."""
+    total, digit = 0, None
+    for char in run:
+        if char in _CHINESE_DIGITS:
+            if digit is not None:
+                return None  # 三五 is not a number a reader would mean as 35
+            digit = _CHINESE_DIGITS[char]
+        else:
+            total += (1 if digit is None else digit) * _CHINESE_UNITS[char]
+            digit = None
+    return total + (digit or 0)
+
+
+def _numbers_as_digits(text: str) -> str:
+    """Chinese numerals that count something, as digits: 一八九八年 -> 1898年, 三个月 -> 3个月."""
+
+    def convert(match: re.Match[str]) -> str:
+        run = match.group()
+        after = text[match.end() : match.end() + 1]
+        counts = (
+            len(run) >= 2 or bool(_MEASURE_AFTER.match(after)) or text[: match.start()][-1:] == "第"
+        )
+        if not counts:
+            return run  # 一定, 统一: a word, not a number
+        if not any(c in _CHINESE_UNITS for c in run):
+            return "".join(str(_CHINESE_DIGITS[c]) for c in run)  # a year read digit by digit
+        value = _chinese_number(run)
+        return run if value is None else str(value)
+
+    return _NUMERAL_RUN.sub(convert, text)
+
+
+def _numbers_as_chinese(text: str) -> str:
+    """Digits as Chinese numerals: 1898年 -> 一八九八年, 3个月 -> 三个月, 15次 -> 十五次."""
+    names = "〇一二三四五六七八九"
+
+    def convert(match: re.Match[str]) -> str:
+        digits = match.group()
+        if len(digits) >= 3:
+            return "".join(names[int(d)] for d in digits)  # years and codes: digit by digit
+        value = int(digits)
+        if value < 10:
+            return names[value]
+        tens, ones = divmod(value, 10)
+        return ("" if tens == 1 else names[tens]) + "十" + (names[ones] if ones else "")
+
+    return _DIGIT_RUN.sub(convert, text)
+
+
+def _clauses(query: str) -> list[str]:
+    """The clauses of a query that has several (and pairs of neighbours), chatter removed:
+    the remembered words are usually one or two of them."""
+    parts = [p for p in _CLAUSE_SPLIT.split(query) if p]
+    if len(parts) < 2:
+        return []
+    out = []
+    for part in [*parts, *map("，".join, itertools.pairwise(parts))]:
+        kept = _CHATTER.sub(" ", part).strip()
+        norm = normalize(kept)
+        chinese = sum(1 for char in norm if not char.isascii())
+        # A few words of Chinese at least: a lone English word ("ChatGPT") is a keyword,
+        # and a clause that is one would match every passage that mentions it.
+        if chinese >= 3 and len(norm) >= _CLAUSE_MIN:
+            out.append(kept)
+    return out
+
+
+def _variants(query: str) -> list[_Variant]:
+    forms = [query]
+    stripped = _CHATTER.sub(" ", query).strip()
+    if stripped and stripped != query:
+        forms.append(stripped)
+    forms.extend(m.group(1) for m in _QUOTED.finditer(query))
+    for converted in (_numbers_as_digits(query), _numbers_as_chinese(query)):
+        if converted != query:
+            forms.append(converted)
+    # Clauses cut out of the query are held to a stricter standard than the forms above.
+    clauses = set(_clauses(query)) - set(forms)
+    forms.extend(sorted(clauses, key=len, reverse=True))
+    out: list[_Variant] = []
+    seen: set[str] = set()
+    for form in forms:
+        terms = analyze(form)
+        norm = terms.norm
+        if not norm or norm in seen or (len(norm) == 1 and norm.isascii()):
+            continue  # a lone Latin letter or digit is in nearly every passage
+        seen.add(norm)
+        folded = fold(norm)
+        # Single characters are only terms for a one-character query.
+        raw_terms = list(dict.fromkeys(t for t in terms.raw if len(t) > 1 or len(norm) == 1))
+        folded_terms = list(dict.fromkeys(terms.folded))
+        # A form cut out of the query (chatter removed, a quoted part) must not tie with the
+        # whole query matching exactly.
+        weight = 1.0 if form is query else _DERIVED_WEIGHT
+        last = raw_terms[-1] if raw_terms else ""
+        prefix = last if last.isascii() and len(last) >= 3 and norm.endswith(last) else None
+        content = _without_function_chars(norm)
+        variant = _Variant(norm, folded, raw_terms, folded_terms, weight, prefix, content)
+        if form in clauses:
+            variant.min_score = _CLAUSE_SCORE
+        out.append(variant)
+    for roman in romanized_readings(query):
+        # Also look for the Chinese the pinyin stands for. Typed words still count as words:
+        # where they occur as typed ("long", "change"), that match scores 100 and this one at
+        # most 94, so English keeps its meaning.
+        norm = "".join(query.lower().split())
+        groups = _pinyin_groups(roman.syllables)
+        out.append(
+            _Variant(
+                norm,
+                roman.folded,
+                [],
+                [t for group in groups for t in group],
+                1.0,
+                None,
+                "",
+                romanized=True,
+                overrides=roman.overrides,
+                term_groups=groups,
+            )
+        )
+    return out
+
+
+def _pinyin_groups(syllables: tuple[str, ...]) -> list[list[str]]:
+    """Per pair of syllables, the index terms a text read that way may have: the index folds
+    each character by its first reading, so 长城 is stored as zhang-cheng and "changcheng"
+    must look for that too. Terms the index lacks cost one look-up each and are dropped."""
+    options = [first_reading_codes(s)[:_READING_ALTERNATIVES] for s in syllables]
+    return [
+        list(dict.fromkeys(a + b for a in left for b in right))[:_PAIR_TERMS]
+        for left, right in itertools.pairwise(options)
+    ]
+
+
+def _without_function_chars(norm: str) -> str:
+    return norm.translate(_DROP_FUNCTION_CHARS)
+
+
+def _keywords(cleaned: str, variants: list[_Variant]) -> list[str]:
+    """The normalized words of a query typed as keywords ("斯大林 镇压", "托派 1927"), or []
+    for a query without spaces or typed in pinyin."""
+    if any(v.romanized for v in variants):
+        return []
+    words = list(dict.fromkeys(w for w in map(normalize, cleaned.split()) if w))
+    return words if len(words) >= 2 else []
+
+
+def _word_terms(word: str) -> list[str]:
+    """Index terms that every passage holding `word` has (its rarest two are enough to find
+    the candidates; the words are then checked in the text)."""
+    raw = analyze(word).raw
+    return [t for t in raw if len(t) > 1] or raw

@@ -1,0 +1,411 @@
+"""Which passages to score: exact hits, rare-term candidates, keywords, headings; and the
+tier of answers for short queries."""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from collections.abc import Callable
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from bot.meaning import MeaningIndex, shared_encoder
+from bot.models import StoredPassage
+from bot.search.bounds import _NO_BOUNDS, _view_bounds
+from bot.search.forms import _Variant, _word_terms
+from bot.search.fusion import _meaning_matches
+from bot.search.scoring import (
+    _cached_normalize,
+    _content_span,
+    _kind_rank,
+    _load,
+    _min_score,
+    _score_text,
+    _Scored,
+    _threshold,
+)
+from bot.search.tuning import (
+    _ALL_WORDS_CAP,
+    _ALL_WORDS_SCORE,
+    _EXACT_CAP,
+    _FOLDED_DISCOUNT,
+    _HEADING_POOL,
+    _LONG_QUERY,
+    _PER_COVERAGE,
+    _POOL,
+    _RARE_TERMS,
+    _RARE_TERMS_LONG,
+    _SHORT_QUERY,
+    _TERM_CAP,
+)
+from bot.store import IdArray, Reader
+from bot.text import (
+    fold,
+)
+
+
+def _rare_first(terms: list[str], counts: dict[str, int]) -> list[str]:
+    present = [t for t in terms if counts.get(t)]
+    return sorted(present, key=lambda t: counts[t])
+
+
+def _pool(
+    reader: Reader, variant: _Variant, counts: dict[str, int], total_passages: int
+) -> list[int]:
+    """The fuzzy tier's candidates: the passages holding the most of the query's rarest
+    terms, raw and folded (see `_diverse_pool`)."""
+    rare = _RARE_TERMS_LONG if len(variant.norm) >= _LONG_QUERY else _RARE_TERMS
+    if variant.term_groups:
+        coverage: dict[int, float] = {}
+        _cover_groups(reader, variant.term_groups, counts, total_passages, rare, coverage)
+        return _diverse_pool(coverage)
+    found: list[IdArray] = []
+    weights: list[float] = []
+    for term in _rare_first(variant.raw_terms + variant.folded_terms, counts)[:rare]:
+        found.append(reader.term_ids(term, _TERM_CAP))
+        weights.append(math.log(1 + total_passages / counts[term]))
+    if variant.prefix:
+        found.append(reader.term_ids(variant.prefix, _TERM_CAP, prefix=True))
+        weights.append(math.log(1 + total_passages / max(1, len(found[-1]))))
+    return _diverse(*_most_covered(found, weights, _POOL * 6))
+
+
+def _most_covered(
+    found: list[IdArray], weights: list[float], n: int
+) -> tuple[list[int], list[float]]:
+    """The `n` ids with the highest sum of the weights of the lists they are in, best first,
+    and those sums.
+
+    Up to 16 x 1,500 ids: summed in arrays, not a dict (a third of a search's time). Each
+    id's weights are added in the same order, and ties keep the order in which ids were
+    first seen: the ranking a dict and heapq.nlargest (or Counter.most_common) gave."""
+    ids = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+    if not len(ids):
+        return [], []
+    unique, first, where = np.unique(ids, return_index=True, return_inverse=True)
+    coverage = np.zeros(len(unique))
+    start = 0
+    for term_ids, weight in zip(found, weights, strict=True):
+        coverage[where[start : start + len(term_ids)]] += weight
+        start += len(term_ids)
+    order = np.lexsort((first, -coverage))[:n]
+    return unique[order].tolist(), coverage[order].tolist()
+
+
+def _exact_ids(reader: Reader, variant: _Variant, counts: dict[str, int]) -> list[int]:
+    if len(variant.norm) == 1:
+        return reader.ids_with_all([variant.norm], _EXACT_CAP, prefix_last=True)
+    if not variant.raw_terms or any(not counts.get(t) for t in variant.raw_terms):
+        return []
+    return reader.ids_with_all(_rare_first(variant.raw_terms, counts)[:6], _EXACT_CAP)
+
+
+def _cover_groups(
+    reader: Reader,
+    groups: list[list[str]],
+    counts: dict[str, int],
+    total_passages: int,
+    rare: int,
+    coverage: dict[int, float],
+) -> None:
+    """Coverage for a pinyin query: each pair of syllables is one term written several ways
+    (the first readings its characters may have in the index). The rarest pairs count, each
+    once per passage whatever way it is written there; ranking the alternatives one by one
+    would pick the odd readings, rare because nobody means them."""
+    present = [[t for t in group if counts.get(t)] for group in groups]
+    ranked = sorted((g for g in present if g), key=lambda g: sum(counts[t] for t in g))
+    for group in ranked[:rare]:
+        weight = math.log(1 + total_passages / sum(counts[t] for t in group))
+        found: set[int] = set()
+        for term in group:
+            found.update(reader.ids_with_term(term, _TERM_CAP))
+        for pid in found:
+            coverage[pid] = coverage.get(pid, 0.0) + weight
+
+
+def _diverse_pool(coverage: dict[int, float]) -> list[int]:
+    """The `_POOL` best-covered candidates, at most `_PER_COVERAGE` of them per coverage value.
+
+    Near-duplicate passages (a post reposted, a corpus of copies) contain the same query terms
+    and so tie exactly; without a cap, one family of copies fills the whole pool and the
+    passage the reader meant, a little further down, is never reranked."""
+    ranked = heapq.nlargest(_POOL * 6, coverage, key=coverage.__getitem__)
+    return _diverse(ranked, [coverage[pid] for pid in ranked])
+
+
+def _diverse(ranked: list[int], values: list[float]) -> list[int]:
+    """`_diverse_pool` of passages ranked best first, with their coverage."""
+    pool: list[int] = []
+    overflow: list[int] = []
+    per_value: dict[float, int] = {}
+    for pid, value in zip(ranked, values, strict=True):
+        seen = per_value.get(value, 0)
+        if seen < _PER_COVERAGE:
+            per_value[value] = seen + 1
+            pool.append(pid)
+            if len(pool) == _POOL:
+                return pool
+        else:
+            overflow.append(pid)
+    return pool + overflow[: _POOL - len(pool)]
+
+
+def _window(norm: str, words: list[str]) -> int | None:
+    """Characters spanned by the closest occurrences of all `words` in `norm` (None if one
+    is missing): words read together in one sentence rank before words pages apart."""
+    positions = []
+    for word in words:
+        found = [m.start() for m in re.finditer(re.escape(word), norm)]
+        if not found:
+            return None
+        positions.append(found)
+    best: int | None = None
+    for start in positions[0]:
+        ends = [min(found, key=lambda p: abs(p - start)) for found in positions[1:]]
+        width = max([start, *ends]) - min([start, *ends])
+        best = width if best is None else min(best, width)
+    return best
+
+
+def _all_words(
+    reader: Reader,
+    words: list[str],
+    normalized: dict[int, tuple[str, str]],
+) -> list[_Scored]:
+    """Passages holding every keyword, in their text or in their document title and heading
+    path (a reader recalls the article's subject and one word of the passage)."""
+    terms = {word: _word_terms(word) for word in words}
+    counts = reader.doc_counts(t for ts in terms.values() for t in ts)
+    in_text = [
+        _rare_first(ts, counts)[:2] for ts in terms.values() if all(counts.get(t) for t in ts)
+    ]
+    candidates: list[int] = []
+    if len(in_text) == len(words):  # every word is in some passage's text
+        candidates = reader.ids_with_all([t for ts in in_text for t in ts], _ALL_WORDS_CAP)
+    heading_counts = reader.doc_counts((t for ts in terms.values() for t in ts), headings=True)
+    sections: list[int] = []
+    for ts in terms.values():
+        if ts and all(heading_counts.get(t) for t in ts):
+            sections += reader.ids_with_all(_rare_first(ts, heading_counts)[:2], 200, headings=True)
+    if sections:
+        candidates += reader.passages_in_sections(sections[:200], _ALL_WORDS_CAP)
+    candidates = list(dict.fromkeys(candidates))
+    if not candidates:
+        return []
+    _load(reader, candidates, normalized)
+    headings = reader.heading_texts(candidates)
+    found: list[_Scored] = []
+    for pid in candidates:
+        reader.check_deadline()
+        norm_text, kind = normalized.get(pid, ("", "paragraph"))
+        width = _window(norm_text, words)
+        if width is not None:
+            # Closer together ranks first; the score stays under the query found as typed.
+            score = _ALL_WORDS_SCORE - min(width, 500) / 1000
+        else:
+            heading = _cached_normalize(headings.get(pid, ""))
+            if not all(word in norm_text or word in heading for word in words):
+                continue
+            score = _ALL_WORDS_SCORE - 0.6
+        found.append(_Scored(score, _kind_rank(kind), pid))
+    return found
+
+
+def _retrieve(
+    reader: Reader,
+    variants: list[_Variant],
+    total_passages: int,
+    limit: int,
+    offset: int,
+    meaning: tuple[MeaningIndex, list[str]] | None = None,
+    words: list[str] | None = None,
+) -> tuple[list[_Scored], int, dict[int, StoredPassage]]:
+    scored: dict[int, _Scored] = {}
+
+    def keep(item: _Scored) -> None:
+        old = scored.get(item.passage_id)
+        if (
+            old is None
+            or item.score > old.score
+            or (item.score == old.score and item.via_heading and not old.via_heading)
+        ):
+            scored[item.passage_id] = item
+
+    normalized: dict[int, tuple[str, str]] = {}  # passage id -> (normalized text, kind)
+    if not _answer_short(reader, variants, total_passages, keep, normalized):
+        for variant in variants:
+            counts = reader.doc_counts(variant.raw_terms + variant.folded_terms)
+            exact = _exact_ids(reader, variant, counts)
+            pool = _pool(reader, variant, counts, total_passages)
+            _score_candidates(reader, variant, list(dict.fromkeys(exact + pool)), keep, normalized)
+            if len(variant.norm) >= 3:
+                _retrieve_headings(reader, variant, keep)
+        if words:
+            for item in _all_words(reader, words, normalized):
+                keep(item)
+
+    ranked = sorted(
+        scored.values(),
+        # At equal scores a heading hit goes first: the reader named a section.
+        key=lambda s: (-s.score, not s.heading_equal, not s.via_heading, s.kind_rank, s.passage_id),
+    )
+    if ranked and ranked[0].score >= 100 and len(variants[0].norm) <= _SHORT_QUERY:
+        # A short word that occurs as typed: its homophones and near-misses are noise.
+        ranked = [s for s in ranked if s.score >= 100]
+    if meaning is not None:
+        index, forms = meaning
+        # Encoded here, on the database thread, so the event loop never waits for it.
+        queries = shared_encoder().encode(forms)
+        exclude = {s.passage_id for s in ranked}
+        ranked += _meaning_matches(
+            reader, index, queries, variants, exclude, total_passages, normalized
+        )
+    page = ranked[offset : offset + limit]
+    for item in page:
+        if item.span_in_content and item.span is not None:
+            item.span = _content_span(normalized[item.passage_id][0], *item.span)
+            item.span_in_content = False
+    stored = reader.passages([s.passage_id for s in page])
+    return page, len(ranked), stored
+
+
+def _score_candidates(
+    reader: Reader,
+    variant: _Variant,
+    candidates: list[int],
+    keep: Callable[[_Scored], None],
+    normalized: dict[int, tuple[str, str]],
+) -> None:
+    """Score one variant against its candidates; keep those over its threshold."""
+    # Variants of one query share most candidates: read and normalize each text once.
+    _load(reader, candidates, normalized)
+    threshold = _threshold(variant)
+    # The texts the query is not in as typed need the fuzzy views: all of them in one pass,
+    # and for each view a bound that spares rapidfuzz most of the hopeless ones.
+    fuzzy = list(
+        dict.fromkeys(
+            norm
+            for norm, _ in (normalized.get(pid, ("", "")) for pid in candidates)
+            if norm and variant.norm not in norm
+        )
+    )
+    bounds, hopeless = _view_bounds(variant, fuzzy, threshold)
+    for pid in candidates:
+        reader.check_deadline()
+        norm_text, kind = normalized.get(pid, ("", "paragraph"))
+        if norm_text in hopeless:
+            continue
+        score, span, in_content = _score_text(
+            variant, norm_text, threshold, bounds.get(norm_text, _NO_BOUNDS)
+        )
+        if score >= threshold:
+            keep(_Scored(score * variant.weight, _kind_rank(kind), pid, span, in_content))
+
+
+def _one_run(norm: str) -> bool:
+    """Whether normalized text is one run of characters the index cuts into bigrams (no
+    ASCII letters or digits, which it indexes as whole words)."""
+    return len(norm) >= 2 and not any(char in _ASCII_WORD_CHARS for char in norm)
+
+
+_ASCII_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _answer_short(
+    reader: Reader,
+    variants: list[_Variant],
+    total_passages: int,
+    keep: Callable[[_Scored], None],
+    normalized: dict[int, tuple[str, str]],
+) -> bool:
+    """Answer a short query (at most `_SHORT_QUERY` characters) that occurs as typed, and
+    say so; False (nothing kept) when this cannot decide it.
+
+    Such a query keeps only the passages holding it and headings equal to it (see
+    `_retrieve`): only the query as typed can score 100 (a form cut out of it is weighted
+    below 1), and only where it occurs (every other view is discounted). For a query that
+    is one run of Chinese characters, the index's bigrams hold the query wherever the text
+    does, so the exact tier has every such passage unless it stopped at its cap: then the
+    pool may hold more. Nothing else (the other variants, the fuzzy scoring of passages
+    that do not hold it, keywords, meaning) can change the answer, so nothing else runs."""
+    variant = variants[0]
+    if (
+        len(variant.norm) > _SHORT_QUERY
+        or variant.weight < 1
+        or any(v.romanized for v in variants)
+        or not _one_run(variant.norm)
+    ):
+        return False
+    q = variant.norm
+    counts = reader.doc_counts(variant.raw_terms + variant.folded_terms)
+    exact = _exact_ids(reader, variant, counts)
+    if not exact:
+        return False
+    found = 0
+    to_check = exact
+    if variant.raw_terms == [q]:
+        # Two characters, one bigram: every passage the index returns holds them, and
+        # only the editors' notes among them need telling apart (they rank after the body).
+        notes = reader.notes_among(exact)
+        for pid in exact:
+            keep(_Scored(100.0, int(pid in notes), pid))
+        found, to_check = len(exact), []
+    if len(exact) >= _EXACT_CAP:
+        seen = set(exact)
+        to_check += [p for p in _pool(reader, variant, counts, total_passages) if p not in seen]
+    _load(reader, to_check, normalized)
+    for pid in to_check:
+        reader.check_deadline()
+        norm_text, kind = normalized.get(pid, ("", "paragraph"))
+        position = norm_text.find(q)
+        if position >= 0:
+            keep(_Scored(100.0, _kind_rank(kind), pid, (position, position + len(q))))
+            found += 1
+    if not found:
+        return False  # the bigrams occur, the query does not: the fuzzy tier decides
+    if len(q) >= 3:
+        _retrieve_headings(reader, variant, keep)
+    return True
+
+
+def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Scored], None]) -> None:
+    terms = variant.raw_terms + variant.folded_terms
+    counts = reader.doc_counts(terms, headings=True)
+    found = [
+        reader.term_ids(term, _TERM_CAP, headings=True)
+        for term in _rare_first(terms, counts)[:_RARE_TERMS]
+    ]
+    sections = reader.headings(_most_covered(found, [1.0] * len(found), _HEADING_POOL)[0])
+    # A pinyin query is compared with headings read as pinyin, like passages.
+    q = variant.folded if variant.romanized else variant.norm
+    discount = _FOLDED_DISCOUNT if variant.romanized else 1.0
+    for heading, first_passage in sections.values():
+        if first_passage is None:
+            continue
+        h = _cached_normalize(heading)
+        if variant.romanized:
+            h = fold(h.translate(variant.overrides)) if variant.overrides else fold(h)
+        if not h:
+            continue
+        if len(h) >= len(q):
+            # A few words of a long heading are not a heading match, unless they are quoted
+            # exactly and are long enough to name it (历史学上的分歧 in a 19-character one).
+            if len(q) < 0.4 * len(h) and not (len(q) >= 5 and q in h):
+                continue
+            score = fuzz.partial_ratio(q, h)
+        else:
+            score = fuzz.ratio(q, h)
+        score *= discount
+        if score >= max(_min_score(len(q)), 70.0):
+            keep(
+                _Scored(
+                    score * variant.weight,
+                    0,
+                    first_passage,
+                    None,
+                    via_heading=True,
+                    heading_equal=h == q,
+                )
+            )

@@ -1,0 +1,26 @@
+"""The numbers the search is tuned by, in one place (measured in docs/search.md)."""
+
+from __future__ import annotations
+
+_EXACT_CAP = 1000  # exact matches considered at most (paging beyond this is not useful)
+_TERM_CAP = 1500  # passage ids read per rare term
+_RARE_TERMS = 10  # rare terms read per query variant
+_RARE_TERMS_LONG = 16  # ... for a long query, whose rarest terms may be typos' noise
+_POOL = 80  # fuzzy candidates reranked
+_PER_COVERAGE = 6  # of them with the same coverage: near-duplicates tie (see _diverse_pool)
+_HEADING_POOL = 30
+_FOLDED_DISCOUNT = 0.94  # a homophone match is good, an exact one is better
+_CONTENT_DISCOUNT = 0.96  # so is one that needed function characters left out
+_UNORDERED_DISCOUNT = 0.88  # the right words in another order: good, not as good
+_UNORDERED_MIN = 6  # content characters; shorter queries are not reordered clauses
+_CONTENT_MIN = 4  # content characters needed before the views without function characters
+_CONTENT_SHARE = 0.6  # ... and the share of the query they must keep
+_DERIVED_WEIGHT = 0.99
+_SHORT_QUERY = 4  # normalized characters
+_LONG_QUERY = 16
+_READING_ALTERNATIVES = 32  # first readings looked up per pinyin syllable
+_PAIR_TERMS = 256  # bigram terms per pair of pinyin syllables
+_SUBSTITUTION_LENGTHS = (4, 8)  # queries this long may have one character wrong
+_PREFILTER = 45.0  # below this partial_ratio a passage cannot reach any threshold
+_ALL_WORDS_SCORE = 99.0  # every keyword in the passage: after the query as typed, before the rest
+_ALL_WORDS_CAP = 2000  # candidate passages read for a keyword query
