@@ -1,0 +1,107 @@
+"""What a reader can say besides the words: exact phrases, excluded words, an author, a title.
+
+    "理论再正确"            these exact words: no typos forgiven, no meaning matches
+    「理论再正确」           the same with corner brackets (or 『』, “”)
+    托派 -斯大林            passages without 斯大林
+    作者:鲁迅 / author:鲁迅   only passages credited to that author (a name near enough counts)
+    标题:坟 / title:坟        only passages of a document whose title is near enough
+
+A query that does not parse cleanly (an unbalanced quote, a field nobody knows, a field with
+nothing after it) is searched as typed: the syntax is a help, never a way to fail.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+__all__ = ["ParsedQuery", "parse_query"]
+
+_QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』"}
+_FIELDS = {"作者": "author", "author": "author", "标题": "title", "title": "title"}
+# A field is a known name followed by a colon (ASCII or full-width) and a value that runs to
+# the next space; "作者：鲁迅 坟" is the author 鲁迅 and the word 坟.
+_FIELD = re.compile(r"(?:(?<=\s)|^)(作者|author|标题|title)\s*[:：]\s*(\S+)", re.IGNORECASE)
+# An excluded word: a minus (ASCII or full-width) at the start of a word, then the word.
+# "1920-1927" and "托派-斯大林" have no space before the minus and stay as typed.
+_EXCLUDED = re.compile(r"(?:(?<=\s)|^)[-－](\S+)")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """A query split into what to search for and how to narrow the results."""
+
+    text: str  # the words to search for, the syntax taken out ("" when only filters remain)
+    phrases: tuple[str, ...] = ()  # quoted: must occur exactly
+    excluded: tuple[str, ...] = ()  # a result must not hold any of these
+    author: str | None = None
+    title: str | None = None
+    notes: tuple[str, ...] = field(default=(), compare=False)  # what was read, for tests
+
+    @property
+    def exact(self) -> bool:
+        """Quoted words: text matches only, no typos forgiven, no meaning matches."""
+        return bool(self.phrases)
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.excluded or self.author or self.title)
+
+    @property
+    def plain(self) -> bool:
+        return not (self.exact or self.narrowed)
+
+
+def _quoted(query: str) -> tuple[str, list[str]] | None:
+    """The query without its quoted phrases, and the phrases; None if a quote is unbalanced
+    (then nothing is taken as quoted)."""
+    phrases: list[str] = []
+    rest: list[str] = []
+    position = 0
+    while position < len(query):
+        char = query[position]
+        closing = _QUOTES.get(char)
+        if closing is None:
+            if char in _QUOTES.values():
+                return None  # a closing mark with no opening one
+            rest.append(char)
+            position += 1
+            continue
+        end = query.find(closing, position + 1)
+        if end < 0:
+            return None
+        phrase = query[position + 1 : end].strip()
+        if phrase:
+            phrases.append(phrase)
+        rest.append(" ")
+        position = end + 1
+    return "".join(rest), phrases
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Read the syntax out of a cleaned query (see the module docstring)."""
+    quoted = _quoted(query)
+    if quoted is None:
+        return ParsedQuery(query)
+    rest, phrases = quoted
+    fields: dict[str, str] = {}
+
+    def take_field(match: re.Match[str]) -> str:
+        fields[_FIELDS[match.group(1).lower()]] = match.group(2)
+        return " "
+
+    rest = _FIELD.sub(take_field, rest)
+    excluded = [word for word in _EXCLUDED.findall(rest) if word.strip("-－")]
+    rest = _EXCLUDED.sub(" ", rest)
+    text = " ".join(rest.split())
+    if not (phrases or fields or excluded):
+        return ParsedQuery(query)  # nothing but words
+    if not (text or phrases or fields):
+        return ParsedQuery(query)  # only excluded words: nothing to look for; search as typed
+    return ParsedQuery(
+        text,
+        tuple(phrases),
+        tuple(excluded),
+        fields.get("author"),
+        fields.get("title"),
+    )
