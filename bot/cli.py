@@ -157,6 +157,8 @@ def _result_json(result: SearchResult) -> str:
             "query": result.query,
             "took_ms": round(result.took_ms, 3),
             "total": result.total,
+            # Quoted words no passage holds as written: the results hold them nearly.
+            **({"loosened": True} if result.loosened else {}),
             "results": [m.to_json() for m in result.matches],
         },
         ensure_ascii=False,
@@ -181,6 +183,8 @@ async def _search(settings: Settings, query: str, *, limit: int, as_json: bool, 
                 "a distinctive phrase, or the words you are surest of."
             )
             return EXIT_OK
+        if result.loosened:
+            print("No passage has these exact words; the nearest:\n")
         color = sys.stdout.isatty()
         print("\n\n".join(render_terminal(m, color=color) for m in result.matches))
         noun = "match" if result.total == 1 else "matches"

@@ -131,7 +131,11 @@ _TEXTS: dict[str, dict[Language, str]] = {
             "结果下面的按钮：◀ ▶ 翻看其他结果，「上下文」显示前后段，"
             "「整节」发送整个小节，「复制」把这段连同作者和出处复制下来，"
             "「分享」把这段发到别的聊天。\n"
-            "记不准也没关系：错字、繁体、漏字、语序颠倒都能找到。"
+            "记不准也没关系：错字、繁体、漏字、语序颠倒都能找到。\n\n"
+            "<b>说得更准</b>\n"
+            '<code>"原话"</code> 或 <code>「原话」</code> 只找一字不差的原文；'
+            "<code>-词</code> 排除含这个词的段落；"
+            "<code>作者:某某</code> 只找这位作者；<code>标题:某某</code> 只在这篇文章里找。"
         ),
         "en": (
             "<b>How to use it</b>\n"
@@ -151,7 +155,11 @@ _TEXTS: dict[str, dict[Language, str]] = {
             "Buttons under a result: ◀ ▶ page through matches, “Context” shows the paragraphs "
             "around it, “Section” sends the whole section, “Copy” copies it with its author and "
             "source, “Share” sends it to another chat.\n"
-            "Typos, Traditional characters, missing words and shuffled clauses are all fine."
+            "Typos, Traditional characters, missing words and shuffled clauses are all fine.\n\n"
+            "<b>Say exactly what you mean</b>\n"
+            '<code>"exact words"</code> or <code>「原话」</code>: only these words, as written; '
+            "<code>-word</code>: leave out passages holding it; <code>author:name</code>: one "
+            "author only; <code>title:name</code>: one article only."
         ),
     },
     "search_usage": {
@@ -333,6 +341,10 @@ _TEXTS: dict[str, dict[Language, str]] = {
     "close_in_meaning": {
         "zh": "意思相近（不是原话）",
         "en": "Close in meaning (not the exact words)",
+    },
+    "not_exact": {
+        "zh": "没有一字不差的原文，这是最接近的",
+        "en": "No passage has these exact words; this is the nearest",
     },
     "btn_prev": {"zh": "◀ 上一条", "en": "◀ Previous"},
     "btn_next": {"zh": "下一条 ▶", "en": "Next ▶"},

@@ -54,20 +54,26 @@ class ParsedQuery:
 
 def _quoted(query: str) -> tuple[str, list[str]] | None:
     """The query without its quoted phrases, and the phrases; None if a quote is unbalanced
-    (then nothing is taken as quoted)."""
+    (then nothing is taken as quoted).
+
+    A quotation mark is syntax only where a reader puts one around words to search for: at
+    the start of the query or after a space, closed at its end or before a space. Chinese
+    text quotes inside sentences (浅议“托派”问题), and a pasted sentence is not a request for
+    exact words, so marks between characters are text."""
     phrases: list[str] = []
     rest: list[str] = []
     position = 0
     while position < len(query):
         char = query[position]
         closing = _QUOTES.get(char)
-        if closing is None:
-            if char in _QUOTES.values():
-                return None  # a closing mark with no opening one
+        at_word_start = position == 0 or query[position - 1].isspace()
+        if closing is None or not at_word_start:
             rest.append(char)
             position += 1
             continue
         end = query.find(closing, position + 1)
+        while end >= 0 and end + 1 < len(query) and not query[end + 1].isspace():
+            end = query.find(closing, end + 1)  # a mark inside the phrase's words
         if end < 0:
             return None
         phrase = query[position + 1 : end].strip()

@@ -39,6 +39,9 @@ def test_syntax_is_read(query: str, expected: ParsedQuery) -> None:
         "-斯大林",  # only an exclusion: nothing to look for
         "1920-1927 托派",  # a dash inside a word is not an exclusion
         "托派-斯大林",
+        "网上看到一篇《浅议“托派”问题》",  # quotes inside a sentence are the text's own
+        "那句话咋说的来着「理论再正确」",  # a quote wrapped in chatter: a search as usual
+        "「理论」再正确",
     ],
 )
 def test_anything_else_is_searched_as_typed(query: str) -> None:

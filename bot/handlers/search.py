@@ -3,6 +3,8 @@ search reply: paging, context, the whole section, an example query."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import CallbackQuery, Message, ReplyParameters, Update
 
 from bot.callbacks import Counter, Example, Page, Section, ShowContext, ShowPassage
@@ -27,7 +29,7 @@ from bot.handlers.common import (
 from bot.handlers.smalltalk import answer_small_talk, small_talk
 from bot.handlers.state import Context
 from bot.i18n import Language, t
-from bot.models import MatchKind
+from bot.models import Match, MatchKind
 from bot.render import (
     INLINE_QUERY_LIMIT,
     Button,
@@ -38,6 +40,20 @@ from bot.render import (
     shorten,
 )
 from bot.search import clean_query
+
+
+def passage_html(match: Match, language: Language, *, loosened: bool) -> str:
+    """A search result as a reply: a match by meaning, or one found only once the quoted
+    words were loosened, says so above the quote."""
+    if loosened and match.kind is MatchKind.TEXT:
+        nearest = replace(labels(language), close_in_meaning=t(language, "not_exact"))
+        return render_passage(match.passage, nearest, match.highlights, meaning=True)
+    return render_passage(
+        match.passage,
+        labels(language),
+        match.highlights,
+        meaning=match.kind is MatchKind.MEANING,
+    )
 
 
 async def answer_search(update: Update, context: Context, query: str) -> None:
@@ -58,12 +74,7 @@ async def answer_search(update: Update, context: Context, query: str) -> None:
     rows = result_rows(
         context, language, message.chat.id, owner_of(update), query, match, 0, result.total
     )
-    html = render_passage(
-        match.passage,
-        labels(language),
-        match.highlights,
-        meaning=match.kind is MatchKind.MEANING,
-    )
+    html = passage_html(match, language, loosened=result.loosened)
     await reply(message, html, keyboard(rows))
 
 
@@ -126,12 +137,7 @@ async def on_page(
     rows = result_rows(
         context, language, message.chat.id, payload.owner, text, match, index, result.total
     )
-    html = render_passage(
-        match.passage,
-        labels(language),
-        match.highlights,
-        meaning=match.kind is MatchKind.MEANING,
-    )
+    html = passage_html(match, language, loosened=result.loosened)
     await edit(message, html, keyboard(rows))
     await query.answer()
 

@@ -20,15 +20,18 @@ Everything from step 2 on runs in one hop to the database thread (`Store.run`).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.meaning import shared_encoder
 from bot.models import Match, MatchKind
+from bot.query import ParsedQuery, parse_query
 from bot.search.forms import MAX_QUERY_CHARS, _keywords, _variants, clean_query
 from bot.search.fusion import _meaning_forms
 from bot.search.highlight import _highlights
+from bot.search.narrowing import retrieve_narrowed
 from bot.search.retrieval import _retrieve
 from bot.store import CorpusReader
+from bot.text import normalize
 from bot.text import warm_up as _warm_up_text
 
 __all__ = ["MAX_QUERY_CHARS", "SearchResult", "clean_query", "search", "warm_up"]
@@ -40,6 +43,7 @@ class SearchResult:
     matches: list[Match]
     total: int
     took_ms: float
+    loosened: bool = False  # nothing held the quoted words as written: these hold them nearly
 
 
 def warm_up(*, meaning: bool = False) -> None:
@@ -62,23 +66,71 @@ async def search(
     """Search the store; returns at most `limit` matches starting at `offset`: the passages
     found by the reader's words first, then (with `meaning` and a database that has a
     meaning index) those close in meaning. With a `timeout`, a search that takes longer is
-    stopped and raises `QueryTimeout`."""
+    stopped and raises `QueryTimeout`.
+
+    The query may say more than words (bot.query): quoted phrases must occur as written, and
+    nothing close in meaning is offered for them; `-词` leaves passages out; `作者:` and
+    `标题:` narrow to an author or a document. When no passage holds the quoted words as
+    written, the words are searched as usual and the result says it is `loosened`: a
+    misremembered quote wrapped in quotation marks is still a quote to find."""
     started = time.perf_counter()
     cleaned = clean_query(query)
-    variants = _variants(cleaned)
+    parsed = parse_query(cleaned)
     limit = max(1, min(limit, 100))
     offset = max(0, offset)
-    if not variants:
-        return SearchResult(query, [], 0, (time.perf_counter() - started) * 1000)
+    matches, total = await _search(store, cleaned, parsed, limit, offset, timeout, meaning)
+    loosened = False
+    if parsed.exact and not total:
+        loose = (
+            ParsedQuery(cleaned)
+            if not parsed.narrowed
+            else replace(parsed, text=" ".join([*parsed.phrases, parsed.text]).strip(), phrases=())
+        )
+        matches, total = await _search(store, cleaned, loose, limit, offset, timeout, meaning)
+        loosened = bool(total)
+    elapsed = (time.perf_counter() - started) * 1000
+    return SearchResult(query, matches, total, elapsed, loosened)
+
+
+async def _search(
+    store: CorpusReader,
+    cleaned: str,
+    parsed: ParsedQuery,
+    limit: int,
+    offset: int,
+    timeout: float | None,
+    meaning: bool,
+) -> tuple[list[Match], int]:
+    text = cleaned if parsed.plain else parsed.text
+    variants = _variants(text) if text else []
+    if not variants and parsed.plain:
+        return [], 0
     total_passages = await store.passage_total()
-    words = _keywords(cleaned, variants)
-    forms = _meaning_forms(cleaned, variants) if meaning and store.meaning is not None else []
-    plan = (store.meaning, forms) if store.meaning is not None and forms else None
-    page, total, stored = await store.run(
-        lambda reader: _retrieve(reader, variants, total_passages, limit, offset, plan, words),
-        timeout=timeout,
+    words = _keywords(text, variants) if variants else []
+    # Quoted words ask for those words: nothing "close in meaning" is offered for them.
+    forms = (
+        _meaning_forms(text, variants)
+        if meaning and store.meaning is not None and variants and not parsed.exact
+        else []
     )
-    norms = [v.norm for v in variants]
+    plan = (store.meaning, forms) if store.meaning is not None and forms else None
+    if parsed.plain:
+        page, total, stored = await store.run(
+            lambda reader: _retrieve(reader, variants, total_passages, limit, offset, plan, words),
+            timeout=timeout,
+        )
+    else:
+        page, total, stored = await store.run(
+            lambda reader: retrieve_narrowed(
+                reader, parsed, variants, total_passages, limit, offset, plan, words
+            ),
+            timeout=timeout,
+        )
+        if parsed.exact:
+            # Every quoted phrase is bolded, and the other words where they occur as typed.
+            quoted = [normalize(p) for p in parsed.phrases]
+            words = [*quoted, *(v.norm for v in variants[:1]), *words]
+    norms = [] if parsed.exact else [v.norm for v in variants]
     # What the reader typed, as characters and as syllables: a fuzzy bold ends on them.
     typed = frozenset("".join(norms) + "".join(v.folded for v in variants))
     matches = []
@@ -93,4 +145,4 @@ async def search(
             else _highlights(passage.text, norms, item.span, words, typed)
         )
         matches.append(Match(rank, float(item.score), passage, highlights, item.kind))
-    return SearchResult(query, matches, total, (time.perf_counter() - started) * 1000)
+    return matches, total

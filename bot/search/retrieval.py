@@ -222,6 +222,22 @@ def _retrieve(
     meaning: tuple[MeaningIndex, list[str]] | None = None,
     words: list[str] | None = None,
 ) -> tuple[list[_Scored], int, dict[int, StoredPassage]]:
+    normalized: dict[int, tuple[str, str]] = {}  # passage id -> (normalized text, kind)
+    ranked = _ranked(reader, variants, total_passages, normalized, meaning, words)
+    return _page(reader, ranked, normalized, limit, offset)
+
+
+def _ranked(
+    reader: Reader,
+    variants: list[_Variant],
+    total_passages: int,
+    normalized: dict[int, tuple[str, str]],
+    meaning: tuple[MeaningIndex, list[str]] | None = None,
+    words: list[str] | None = None,
+    also: list[int] | None = None,
+) -> list[_Scored]:
+    """Every passage that answers the query, best first. `also`: passages to score whatever
+    the index says (the few a reader narrowed the search to, so none is missed)."""
     scored: dict[int, _Scored] = {}
 
     def keep(item: _Scored) -> None:
@@ -233,7 +249,6 @@ def _retrieve(
         ):
             scored[item.passage_id] = item
 
-    normalized: dict[int, tuple[str, str]] = {}  # passage id -> (normalized text, kind)
     if not _answer_short(reader, variants, total_passages, keep, normalized):
         for variant in variants:
             counts = reader.doc_counts(variant.raw_terms + variant.folded_terms)
@@ -245,6 +260,9 @@ def _retrieve(
         if words:
             for item in _all_words(reader, words, normalized):
                 keep(item)
+    if also:
+        for variant in variants:
+            _score_candidates(reader, variant, also, keep, normalized)
 
     ranked = sorted(
         scored.values(),
@@ -262,6 +280,17 @@ def _retrieve(
         ranked += _meaning_matches(
             reader, index, queries, variants, exclude, total_passages, normalized
         )
+    return ranked
+
+
+def _page(
+    reader: Reader,
+    ranked: list[_Scored],
+    normalized: dict[int, tuple[str, str]],
+    limit: int,
+    offset: int,
+) -> tuple[list[_Scored], int, dict[int, StoredPassage]]:
+    """One page of the ranked matches, with their passages read and spans made final."""
     page = ranked[offset : offset + limit]
     for item in page:
         if item.span_in_content and item.span is not None:

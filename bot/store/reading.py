@@ -187,6 +187,50 @@ class Reader:
         known.update((row[0], (row[1], row[2])) for row in rows)
         return {sid: known[sid] for sid in wanted if sid in known}
 
+    def author_names(self) -> list[str]:
+        """Every author a passage is credited to (what `作者:` is matched against)."""
+        rows = self._conn.execute(
+            "SELECT DISTINCT author FROM sections WHERE author IS NOT NULL AND author != ''"
+        )
+        return [row[0] for row in rows]
+
+    def document_titles(self) -> list[tuple[int, str]]:
+        """(document id, title) of every document (what `标题:` is matched against)."""
+        return [(row[0], row[1]) for row in self._conn.execute("SELECT id, title FROM documents")]
+
+    def passage_ids_in(
+        self, *, authors: Sequence[str] | None, documents: Sequence[int] | None, limit: int
+    ) -> list[int]:
+        """Ids of the passages credited to one of `authors` and in one of `documents` (None:
+        any), in id order, at most `limit`."""
+        where: list[str] = []
+        values: list[str | int] = []
+        if authors is not None:
+            where.append(f"s.author IN ({','.join('?' * len(authors))})")
+            values += list(authors)
+        if documents is not None:
+            where.append(f"p.document_id IN ({','.join('?' * len(documents))})")
+            values += list(documents)
+        if (authors is not None and not authors) or (documents is not None and not documents):
+            return []
+        rows = self._conn.execute(
+            "SELECT p.id FROM passages p JOIN sections s ON s.id = p.section_id"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY p.id LIMIT ?",
+            (*values, limit),
+        )
+        return [row[0] for row in rows]
+
+    def credits(self, ids: Iterable[int]) -> dict[int, tuple[str | None, int]]:
+        """passage id -> (the author it is credited to, its document id)."""
+        rows = self._rows_with_ids(
+            "SELECT p.id, s.author, p.document_id FROM passages p"
+            " JOIN sections s ON s.id = p.section_id",
+            "p.id",
+            ids,
+        )
+        return {row[0]: (row[1], row[2]) for row in rows}
+
     def all_keys(self) -> list[str]:
         return [row[0] for row in self._conn.execute("SELECT key FROM passages")]
 
