@@ -131,10 +131,16 @@ async def test_the_syntax_in_a_private_chat_and_inline(fake: FakeTelegram, essay
         ]
         assert len(messages) == 1 and "做学问的路" in messages[0]
 
+        answer = await fake.answer_of(fake.inline_query("“走的人多啦”"))
+        loose = answer.params["results"]
+        assert "没有一字不差的原文" in loose[0]["description"]
+        assert "没有一字不差的原文" in loose[0]["input_message_content"]["message_text"]
+
         answer = await fake.answer_of(fake.inline_query("“走的人多了”"))
         results = answer.params["results"]
         assert len(results) == 1
         assert "<b>走的人多了</b>" in results[0]["input_message_content"]["message_text"]
+        assert "没有一字不差的原文" not in results[0]["description"]
 
 
 async def test_help_explains_the_syntax_in_both_languages(

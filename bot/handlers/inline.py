@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
 from telegram import (
@@ -21,7 +22,7 @@ from bot.callbacks import MAX_PAGE
 from bot.handlers.common import labels, run_search
 from bot.handlers.state import Context
 from bot.i18n import Language, t
-from bot.models import MatchKind, StoredPassage
+from bot.models import Match, MatchKind, StoredPassage
 from bot.render import INLINE_QUERY_LIMIT, inline_title, render_passage, snippet
 from bot.search import clean_query
 
@@ -38,23 +39,34 @@ def _article(
     language: Language,
     username: str,
     *,
-    meaning: bool = False,
+    note: str | None = None,
 ) -> InlineQueryResultArticle:
+    """One inline result. `note`: the i18n key of what is said above the quote (a match by
+    meaning; quoted words no passage holds as written), before the reader picks it and again
+    in what is sent."""
     open_in_bot = InlineKeyboardButton(
         t(language, "btn_open"), url=f"https://t.me/{username}?start=p_{passage.key}"
     )
     description = snippet(passage.text, highlights)
-    if meaning:  # said before the reader picks it, and again in what is sent
-        description = f"{t(language, 'close_in_meaning')} · {description}"
+    shown = labels(language)
+    if note is not None:
+        description = f"{t(language, note)} · {description}"
+        shown = replace(shown, close_in_meaning=t(language, note))
     return InlineQueryResultArticle(
         id=passage.key,
         title=inline_title(passage),
         description=description,
         input_message_content=InputTextMessageContent(
-            render_passage(passage, labels(language), highlights, meaning=meaning)
+            render_passage(passage, shown, highlights, meaning=note is not None)
         ),
         reply_markup=InlineKeyboardMarkup([[open_in_bot]]),
     )
+
+
+def _note(match: Match, loosened: bool) -> str | None:
+    if match.kind is MatchKind.MEANING:
+        return "close_in_meaning"
+    return "not_exact" if loosened else None
 
 
 async def inline_query(update: Update, context: Context) -> None:
@@ -108,7 +120,7 @@ async def _answer_inline_query(update: Update, context: Context) -> None:
         return
     result = await run_search(context, text, kind="inline", limit=INLINE_PAGE, offset=offset)
     results = [
-        _article(m.passage, m.highlights, language, username, meaning=m.kind is MatchKind.MEANING)
+        _article(m.passage, m.highlights, language, username, note=_note(m, result.loosened))
         for m in result.matches
     ]
     end = offset + len(results)
