@@ -37,9 +37,11 @@ class LiveStore:
         on_change: Callable[[], Awaitable[None]] | None = None,
         *,
         meaning: bool = True,
+        connections: int = 1,
     ) -> None:
         self.path = path
         self._meaning = meaning  # read the meaning index of the databases it serves
+        self._connections = connections  # calls each served database runs at once
         self._on_change = on_change
         self._store: Store | None = None
         self.stats: StoreStats | None = None
@@ -53,7 +55,7 @@ class LiveStore:
 
     async def open(self) -> StoreStats:
         """Open the configured file; raises StoreError when it cannot be served."""
-        store = await Store.open(self.path, meaning=self._meaning)
+        store = await Store.open(self.path, meaning=self._meaning, connections=self._connections)
         self._store = store
         self.stats = await store.stats()
         return self.stats
@@ -71,7 +73,9 @@ class LiveStore:
             if not force and not self.changed_on_disk():
                 return ReloadResult(False, self.stats)
             try:
-                candidate = await Store.open(self.path, meaning=self._meaning)
+                candidate = await Store.open(
+                    self.path, meaning=self._meaning, connections=self._connections
+                )
             except StoreError as exc:
                 return self._refuse(str(exc))
             try:

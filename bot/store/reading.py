@@ -385,8 +385,14 @@ class Store:
         passage_total: int,
         identity: tuple[int, ...] = (),
         meaning: MeaningIndex | None = None,
+        more: Sequence[DatabaseThread] = (),
     ) -> None:
         self._conn = conn
+        # Every connection has its own thread; `run` uses the one with the fewest calls in
+        # flight, so two searches can run at once (see bot.admission: one is kept for people
+        # at a person's pace while a flood has the other).
+        self._conns = [conn, *more]
+        self._in_flight = [0] * len(self._conns)
         self.path = path
         self._passage_total = passage_total
         self.meaning = meaning  # None: the database has no meaning index, or it is off
@@ -397,10 +403,13 @@ class Store:
         self._closed = False
 
     @classmethod
-    async def open(cls, path: Path, *, for_search: bool = True, meaning: bool = True) -> Store:
+    async def open(
+        cls, path: Path, *, for_search: bool = True, meaning: bool = True, connections: int = 1
+    ) -> Store:
         """Open read-only. `for_search=False` skips the check that the database's terms were
         made with this installation's text tables (enough for stats and export), and the
-        meaning index; `meaning=False` leaves the meaning index unread (text matches only)."""
+        meaning index; `meaning=False` leaves the meaning index unread (text matches only).
+        `connections`: how many calls may run at once, each on its own thread."""
         if not path.is_file():
             raise StoreError(f"no database at {path}; build one with: excerpt-bot index")
         uri = f"{path.resolve().as_uri()}?mode=ro"
@@ -437,12 +446,21 @@ class Store:
         except StoreError:
             await conn.close()
             raise
-        return cls(conn, path, passage_total, identity, index)
+        more: list[DatabaseThread] = []
+        try:
+            for _ in range(connections - 1):
+                more.append(await DatabaseThread.connect(uri, uri=True))
+        except (OSError, sqlite3.Error) as exc:
+            for opened in (conn, *more):
+                await opened.close()
+            raise StoreError(f"cannot open database {path}: {exc}") from None
+        return cls(conn, path, passage_total, identity, index, more)
 
     async def close(self) -> None:
         if not self._closed:
             self._closed = True
-            await self._conn.close()
+            for conn in self._conns:
+                await conn.close()
 
     async def retire(self, grace: float = 0.0) -> None:
         """Close once the calls already running have finished (a reload swapped in a newer
@@ -469,18 +487,21 @@ class Store:
     async def run(self, fn: Callable[[Reader], T], *, timeout: float | None = None) -> T:
         """Run `fn(reader)` on the database thread: a whole search in one hop. With a
         `timeout`, a call that runs past it is interrupted (SQLite's interrupt for a running
-        statement, the reader's deadline for Python between statements) so the one database
+        statement, the reader's deadline for Python between statements) so its database
         thread is free for the next caller; it raises QueryTimeout."""
         if self._closed:
             raise StoreError(f"{self.path} was closed")
         deadline = None if timeout is None else time.monotonic() + timeout
         self._active += 1
         self._idle.clear()
-        call = self._conn.run(lambda conn: fn(Reader(conn, deadline)))
+        lane = min(range(len(self._conns)), key=self._in_flight.__getitem__)
+        self._in_flight[lane] += 1
+        thread = self._conns[lane]
         try:
+            call = thread.run(lambda conn: fn(Reader(conn, deadline)))
             done, _ = await asyncio.wait({call}, timeout=timeout)
             if not done:
-                self._conn.interrupt()  # sqlite3's interrupt may be called from any thread
+                thread.interrupt()  # sqlite3's interrupt may be called from any thread
                 with contextlib.suppress(Exception):
                     await call  # the thread stops at the interrupt or the next deadline check
                 raise QueryTimeout(f"query interrupted after {timeout:.1f} s")
@@ -496,6 +517,7 @@ class Store:
                 f"{self.path} cannot be read ({exc}); rebuild it with: excerpt-bot index"
             ) from None
         finally:
+            self._in_flight[lane] -= 1
             self._active -= 1
             if not self._active:
                 self._idle.set()
