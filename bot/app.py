@@ -38,6 +38,7 @@ from telegram.ext import (
 )
 
 from bot import handlers
+from bot.admission import SEARCH_THREADS
 from bot.config import Settings
 from bot.daily import next_time
 from bot.handlers import BotApplication, BotState, Context
@@ -107,7 +108,10 @@ def _make_post_init(settings: Settings) -> Callable[[BotApplication], Coroutine[
     async def post_init(application: BotApplication) -> None:
         state = application.bot_data
         live = LiveStore(
-            settings.db, on_change=lambda: _refresh(application), meaning=settings.meaning
+            settings.db,
+            on_change=lambda: _refresh(application),
+            meaning=settings.meaning,
+            connections=SEARCH_THREADS,  # as many as the admission gate lets searches in
         )
         stats = await live.open()
         state.live = live

@@ -275,6 +275,10 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "zh": "这次搜索太慢，已停止。请换一个更短或更具体的说法。",
         "en": "That search took too long and was stopped. Try a shorter or more specific phrase.",
     },
+    "busy": {
+        "zh": "现在同时搜索的人太多，请稍等一下再发一次。",
+        "en": "Too many searches at once right now; please send it again in a moment.",
+    },
     "slow_down": {
         "zh": "太快了，请稍等一下再按。",
         "en": "That was fast; please wait a moment.",
@@ -357,6 +361,10 @@ _TEXTS: dict[str, dict[Language, str]] = {
     "btn_inline": {"zh": "在其他聊天中使用", "en": "Use in another chat"},
     "btn_open": {"zh": "📖 上下文 · Context", "en": "📖 上下文 · Context"},
     "btn_inline_help": {"zh": "怎么用？ · How to use", "en": "怎么用？ · How to use"},
+    "busy_inline": {
+        "zh": "正忙 · Busy — 请稍后再试 · try again in a moment",
+        "en": "正忙 · Busy — 请稍后再试 · try again in a moment",
+    },
     "btn_inline_nothing": {
         "zh": "没有找到 · Nothing found — 用法 · help",
         "en": "没有找到 · Nothing found — 用法 · help",

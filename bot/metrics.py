@@ -32,7 +32,8 @@ class Metrics:
         )
         self.throttled = Counter(
             "excerpt_bot_throttled",
-            "Updates dropped by per-user flood control",
+            "Updates dropped by per-user flood control, or searches shed by admission control "
+            "(shed_<why>, see bot.admission)",
             ["kind"],
             registry=r,
         )

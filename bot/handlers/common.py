@@ -213,13 +213,16 @@ async def edit(message: Message, text: str, markup: InlineKeyboardMarkup | None)
 
 
 async def run_search(
-    context: Context, query: str, *, kind: str, limit: int, offset: int = 0
+    context: Context, query: str, *, user: int, kind: str, limit: int, offset: int = 0
 ) -> SearchResult:
+    """Search for `user`, once the admission gate lets the search in (see bot.admission;
+    raises `Busy` when it is shed, which `guards.on_error` answers politely)."""
     state = context.bot_data
-    started = time.perf_counter()
-    result = await search(
-        state.require_store(), query, limit=limit, offset=offset, timeout=SEARCH_TIMEOUT
-    )
+    async with state.admission.admit(user, private=kind != "inline"):
+        started = time.perf_counter()
+        result = await search(
+            state.require_store(), query, limit=limit, offset=offset, timeout=SEARCH_TIMEOUT
+        )
     state.metrics.search_seconds.labels(kind).observe(time.perf_counter() - started)
     if not result.total:
         state.metrics.search_empty.labels(kind).inc()

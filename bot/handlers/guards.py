@@ -11,7 +11,9 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError
 from telegram.ext import ApplicationHandlerStop
 
+from bot.admission import Busy
 from bot.handlers.common import language_of, reply
+from bot.handlers.inline import answer_busy
 from bot.handlers.state import Context
 from bot.i18n import t
 from bot.store import QueryTimeout
@@ -85,6 +87,14 @@ async def on_error(update: object, context: Context) -> None:
     """Log the error (never the token: see logs.configure_logging), count it, and tell the
     user something went wrong instead of leaving them waiting."""
     error = context.error
+    if isinstance(error, Busy):  # load shed on purpose (bot.admission): no error
+        context.metrics.throttled.labels(f"shed_{error.why}").inc()
+        if error.why != "superseded":
+            await _tell_busy(update, context)
+        # A superseded inline query is left unanswered, as inline_query does with the
+        # queries it replaces: the client shows only the newest, and an answer nobody sees
+        # would cost the event loop what the people waiting need.
+        return
     context.metrics.errors.labels(type(error).__name__).inc()
     if isinstance(error, Conflict):
         _on_conflict(context, error)
@@ -106,6 +116,26 @@ async def on_error(update: object, context: Context) -> None:
         return
     log.error("error while handling an update", exc_info=error)
     await _apologize(update, "error")
+
+
+async def _tell_busy(update: object, context: Context) -> None:
+    """A search was shed: say so where the reader looks. In a chat, once in a while per
+    user (see `BotState.busy_notices`); a button and an inline query are answered every time
+    (their answers cost nothing of the sending rate, and they must be answered anyway)."""
+    if not isinstance(update, Update):
+        return
+    language = language_of(update)
+    try:
+        if update.inline_query is not None:
+            await answer_busy(update.inline_query)
+        elif update.callback_query is not None:
+            await update.callback_query.answer(t(language, "busy"))
+        elif update.effective_message is not None:
+            user = update.effective_user
+            if user is None or context.bot_data.busy_notices.allow(user.id):
+                await reply(update.effective_message, t(language, "busy"))
+    except Exception as exc:  # the note itself failed (the query expired); nothing more to do
+        log.info("could not tell a user the bot is busy: %s", exc)
 
 
 async def _apologize(update: object, key: str) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQuery,
     InlineQueryResultArticle,
     InlineQueryResultsButton,
     InputTextMessageContent,
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 INLINE_PAGE = 20  # results per inline answer (Telegram allows 50; 20 fill a phone screen)
 INLINE_CACHE_SECONDS = 300  # the same query from anyone gets Telegram's cached answer
+BUSY_CACHE_SECONDS = 0  # "busy" is true now, not in a minute: never cached
 RANDOM_CACHE_SECONDS = 10  # the empty query shows random passages: refresh them often
 
 
@@ -118,7 +120,9 @@ async def _answer_inline_query(update: Update, context: Context) -> None:
     if offset is None or offset >= MAX_PAGE:
         await _answer_inline(query.answer, [], "", INLINE_CACHE_SECONDS, None)
         return
-    result = await run_search(context, text, kind="inline", limit=INLINE_PAGE, offset=offset)
+    result = await run_search(
+        context, text, user=query.from_user.id, kind="inline", limit=INLINE_PAGE, offset=offset
+    )
     results = [
         _article(m.passage, m.highlights, language, username, note=_note(m, result.loosened))
         for m in result.matches
@@ -137,6 +141,8 @@ async def _answer_inline(
     next_offset: str,
     cache_time: int,
     button: InlineQueryResultsButton | None,
+    *,
+    personal: bool = False,
 ) -> None:
     try:
         await answer(
@@ -146,7 +152,7 @@ async def _answer_inline(
             # would then ask for offset "[]" forever.
             next_offset=next_offset or None,
             cache_time=cache_time,
-            is_personal=False,
+            is_personal=personal,
             button=button,
         )
     except BadRequest as exc:
@@ -154,6 +160,15 @@ async def _answer_inline(
         if "query is too old" not in str(exc).lower():
             raise
         log.debug("inline query expired before it was answered")
+
+
+async def answer_busy(query: InlineQuery) -> None:
+    """The search for this query was shed (see bot.admission): no results and, where the
+    results would be, a button saying the bot is busy. Telegram clients show an inline answer's
+    button above its results, so this is the one line an inline reader sees. Personal and not
+    cached, so nobody else typing the same query gets it."""
+    busy = InlineQueryResultsButton(t("zh", "busy_inline"), start_parameter="help")
+    await _answer_inline(query.answer, [], "", BUSY_CACHE_SECONDS, busy, personal=True)
 
 
 def _offset(text: str) -> int | None:

@@ -65,7 +65,7 @@ async def answer_search(update: Update, context: Context, query: str) -> None:
     if not query:
         await reply(message, t(language, "search_usage", example=escape(example_query(context))))
         return
-    result = await run_search(context, query, kind="chat", limit=1)
+    result = await run_search(context, query, user=owner_of(update), kind="chat", limit=1)
     if not result.matches:
         shown = escape(shorten(query, 100))
         await reply(message, t(language, "nothing_found", query=shown))
@@ -129,7 +129,9 @@ async def on_page(
     if not text:
         await query.answer(t(language, "stale_button"))
         return
-    result = await run_search(context, text, kind="page", limit=1, offset=index)
+    result = await run_search(
+        context, text, user=owner_of(update), kind="page", limit=1, offset=index
+    )
     if not result.matches:
         await query.answer(t(language, "results_changed"))
         return
@@ -230,10 +232,11 @@ async def on_example(
     payload: Example,
     language: Language,
 ) -> None:
-    """An example under /start: searched as if the reader had sent it."""
-    await query.answer()
+    """An example under /start: searched as if the reader had sent it. The button is
+    answered after the search: when the search is shed, the answer says so instead."""
     if payload.text is not None:
         await answer_search(update, context, payload.text)
+    await query.answer()
 
 
 async def on_counter(

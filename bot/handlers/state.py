@@ -13,6 +13,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot, Job
 
+from bot.admission import Admission
 from bot.daily import DEFAULT_TIMEZONE
 from bot.metrics import Metrics
 from bot.models import DocumentSummary, StoreStats
@@ -56,6 +57,12 @@ class BotState:
     # person and holds a flooder to 2 searches a second.
     inline_throttle: Throttle = field(default_factory=lambda: Throttle(rate=2.0, burst=4))
     inline_waiting: dict[int, Update] = field(default_factory=dict)  # user -> newest query
+    # Every search goes through this gate: a bounded number in flight, the rest shared fairly
+    # between users and shed with a polite "busy" (see bot.admission).
+    admission: Admission = field(default_factory=Admission)
+    # A user whose searches are shed hears "busy" once in a while, not once per message: the
+    # replies would take the bot's whole sending rate (30 a second) from everyone else.
+    busy_notices: Throttle = field(default_factory=lambda: Throttle(rate=0.1, burst=1))
     # Forwarding a dozen messages to find their sources is a burst a person makes.
     message_throttle: Throttle = field(default_factory=lambda: Throttle(rate=1.0, burst=20))
     # A webhook delivery retried after a slow answer, a proxy replaying a request: the same
