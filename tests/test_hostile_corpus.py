@@ -99,30 +99,50 @@ def make_hostile_corpus(root: Path) -> None:
     unreadable.chmod(0)
 
 
+# The command's own peak memory, written by the command itself as it exits. wait4's ru_maxrss
+# is no measure: Linux carries the peak of the memory image an exec replaced into it, so a
+# command started by a pytest worker that had grown to 416 MB reported 416 MB.
+_PEAK_OF_ITSELF = """
+import atexit, os, runpy, sys
+def _peak():
+    with open("/proc/self/status", encoding="ascii") as status:
+        kb = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    with open(os.environ["EXCERPT_TEST_PEAK_FILE"], "w", encoding="ascii") as out:
+        out.write(kb)
+atexit.register(_peak)
+sys.argv = ["excerpt-bot", *sys.argv[1:]]
+runpy.run_module("bot", run_name="__main__", alter_sys=True)
+"""
+
+
 def run(*args: str, stdin: str | None = None) -> tuple[int, str, str, float, float]:
-    """exit code, stdout, stderr, seconds, peak RSS in MB (of that process, from wait4)."""
+    """exit code, stdout, stderr, seconds, peak RSS in MB (of that process alone)."""
     started = time.monotonic()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile() as peak,
+    ):
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot", *args],
+            [sys.executable, "-c", _PEAK_OF_ITSELF, *args],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=out,
             stderr=err,
-            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+            env={**os.environ, "PYTHONIOENCODING": "utf-8", "EXCERPT_TEST_PEAK_FILE": peak.name},
         )
         assert process.stdin is not None
         process.stdin.write((stdin or "").encode())
         process.stdin.close()
-        _, status, usage = os.wait4(process.pid, 0)
+        code = process.wait()
         out.seek(0)
         err.seek(0)
         return (
-            os.waitstatus_to_exitcode(status),
+            code,
             out.read().decode(),
             err.read().decode(),
             time.monotonic() - started,
-            usage.ru_maxrss / 1024,
+            int(Path(peak.name).read_text(encoding="ascii")) / 1024,
         )
 
 

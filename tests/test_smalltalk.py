@@ -87,7 +87,7 @@ _fillers = st.sampled_from(_FILLERS.split())
 # Characters of real queries that are in no chat word.
 _content = st.text(
     alphabet="革命托派历史理论社会主义国家斯大林篡改擅长党坏世界", min_size=1, max_size=8
-)
+).filter(lambda text: any(char not in _FILLERS for char in text))  # not 大家: an addressee
 _decoration = st.sampled_from(["", "！", "～", "…", " ", "👍", "🙏", "。", "?", "!!"])
 
 
