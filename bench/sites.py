@@ -146,6 +146,13 @@ def _read(root: Path, rel: str) -> tuple[dict[str, Any], str]:
         return {}, ""
 
 
+def _git_config(root: Path) -> str:
+    try:
+        return (root / ".git" / "config").read_text(encoding="utf-8") + "\n"
+    except OSError:
+        return ""
+
+
 # Jekyll: https://jekyllrb.com/docs/permalinks/ , /docs/collections/ , /docs/posts/
 JEKYLL_STYLES = {
     "date": "/:categories/:year/:month/:day/:title:output_ext",
@@ -162,7 +169,19 @@ def jekyll_site(root: Path) -> Site:
         url = "https://" + (root / "CNAME").read_text().strip()
     if not url and root.name.endswith(".github.io"):
         url = "https://" + root.name
-    url = url.rstrip("/") + "/" + str(config.get("baseurl") or "").strip("/")
+    base = str(config.get("baseurl") or "").strip("/")
+    if not url:  # GitHub Pages: https://docs.github.com/en/pages (user and project sites)
+        remote = re.search(
+            r'\[remote "origin"\][^\[]*?url\s*=\s*\S*github\.com[/:]'
+            r"([^/\s]+)/([^/\s]+?)(?:\.git)?/?\s",
+            _git_config(root),
+        )
+        if remote:
+            owner, repo = remote.group(1).lower(), remote.group(2).lower()
+            url = f"https://{owner}.github.io"
+            if repo != f"{owner}.github.io" and not base:
+                base = repo
+    url = url.rstrip("/") + "/" + base
     style = str(config.get("permalink") or "date")
     zone = ZoneInfo(str(config["timezone"])) if config.get("timezone") else dt.UTC
     raw = config.get("collections") or {}
@@ -482,6 +501,10 @@ def sentences(body: str) -> list[str]:
     """The page's prose, cut into sentences: no code, markup, tags or link targets."""
     kept: list[str] = []
     fence: str | None = None
+    # Display math ($$ ... $$ on lines of its own) and what <style> or <script> holds are
+    # no more prose than code is.
+    display = False
+    hidden: str | None = None
     for line in body.split("\n"):
         m = FENCE.match(line)
         if fence is not None:
@@ -491,12 +514,26 @@ def sentences(body: str) -> list[str]:
         if m:
             fence = m.group(1)[0]
             continue
+        if hidden is not None:
+            if f"</{hidden}" in line.lower():
+                hidden = None
+            continue
+        opened = re.match(r"\s*<(style|script)\b", line, re.I)
+        if opened and f"</{opened.group(1).lower()}" not in line.lower():
+            hidden = opened.group(1).lower()
+            continue
+        if display or line.strip().startswith("$$"):
+            if line.count("$$") % 2 == 1:
+                display = not display
+            if display or line.strip().startswith("$$"):
+                continue
         # Indented code, table rules and headings (a heading is not a passage: it is
         # searched as a heading) are not the page's prose.
         if line.startswith("    ") or re.match(r"^\s*\|?\s*:?-{3,}|^\s{0,3}#{1,6}\s", line):
             continue
         line = re.sub(r"\{%.*?%\}|\{\{.*?\}\}|\{:[^}]*\}|\{#[^}]*\}|<[^>]*>", " ", line)
         line = html.unescape(line)  # `&nbsp;` is a space, not the end of a sentence
+        line = re.sub(r"\[\^[^\]\s]+\]:?", " ", line)  # footnote marks are not words
         line = re.sub(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|\]\[[^\]]*\]|https?://\S+", " ", line)
         line = re.sub(r"^\s*(?:>\s*)*(?:#{1,6}\s|[*+-]\s+|\d+[.)]\s+)", " ", line)
         line = re.sub(r"^\s*(:::.*|\[\[toc\]\])$", " ", line, flags=re.I)
@@ -524,7 +561,9 @@ def run_cli(cli: str, folder: Path, db: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in export.stdout.splitlines() if line.strip()]
 
 
-def measure(generator: str, folder: Path, cli: str, examples: int) -> dict[str, Any]:
+def measure(
+    generator: str, folder: Path, cli: str, examples: int, missing: int = 0
+) -> dict[str, Any]:
     site = READERS[generator](folder)
     with tempfile.TemporaryDirectory() as tmp:
         records = run_cli(cli, folder, Path(tmp) / "site.db")
@@ -558,7 +597,7 @@ def measure(generator: str, folder: Path, cli: str, examples: int) -> dict[str, 
     # What the writer put in inline code or a title is their text, not markup that leaked.
     literal: dict[str, str] = {}
     for rel, page in site.pages.items():
-        spans = re.findall(r"(`+)(.+?)\1", page.body)
+        spans = re.findall(r"(`+|\$)(.+?)\1", page.body)  # code and inline math
         literal[rel] = " ".join(code for _, code in spans) + " " + str(page.data.get("title", ""))
     for record in records:
         fields = [record["text"], *record["heading_path"], record["document"]["title"]]
@@ -581,6 +620,7 @@ def measure(generator: str, folder: Path, cli: str, examples: int) -> dict[str, 
             authored += 1
     total_chars = found_chars = 0
     quote_leaks = 0
+    lost: list[tuple[int, str]] = []  # (characters, "page: sentence") not found
     for rel, page in published.items():
         recs = by_doc.get(rel, [])
         haystack = fold("".join(r["text"] + "".join(r["heading_path"]) for r in recs))
@@ -589,6 +629,8 @@ def measure(generator: str, folder: Path, cli: str, examples: int) -> dict[str, 
             total_chars += len(folded)
             if folded in haystack:
                 found_chars += len(folded)
+            elif missing:
+                lost.append((len(folded), f"{rel}: {sentence.strip()[:100]!r}"))
         quoted = [m.group(1) for line in page.body.split("\n") if (m := ATTRIBUTED.match(line))]
         quote_text = fold(
             " ".join(ln for ln in page.body.split("\n") if ln.lstrip().startswith(">"))
@@ -614,6 +656,7 @@ def measure(generator: str, folder: Path, cli: str, examples: int) -> dict[str, 
         "quote_credit_leaks": quote_leaks,
         "wrong_urls": wrong,
         "leak_examples": leaks,
+        "missing_sentences": [line for _, line in sorted(lost, reverse=True)[:missing]],
         "short_examples": Counter(r["text"] for r in records if len(r["text"]) < 8).most_common(
             examples
         ),
@@ -626,9 +669,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--excerpt-bot", default=str(Path(sys.executable).with_name("excerpt-bot")))
     parser.add_argument("--examples", type=int, default=5)
+    parser.add_argument(
+        "--missing", type=int, default=0, help="show this many of the longest sentences not found"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    result = measure(args.generator, args.folder, args.excerpt_bot, args.examples)
+    result = measure(args.generator, args.folder, args.excerpt_bot, args.examples, args.missing)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
@@ -647,7 +693,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  text coverage        {result['coverage_pct']}%")
     print(f"  with an author       {result['author_pct']}%")
     print(f"  quote credit leaks   {result['quote_credit_leaks']}")
-    for key in ("wrong_urls", "leak_examples", "short_examples"):
+    for key in ("wrong_urls", "leak_examples", "short_examples", "missing_sentences"):
         for item in result[key]:
             print(f"  {key}: {item}")
     return 0
