@@ -289,9 +289,10 @@ def test_inline_markup_is_reduced_to_text(tmp_path: Path) -> None:
         "<!-- 注释 -->\n\n```\n代码\n```\n\n$$\nE = mc^2\n$$\n\n    缩进代码\n\n"
         "[^1]: 脚注内容。\n",
     )
-    # a raw HTML block keeps its words (posts moved from WordPress are HTML); code does not
+    # a raw HTML block keeps its words (posts moved from WordPress are HTML); code does not;
+    # a formula inside a sentence is a word of it, display math is not text
     assert texts(doc) == [
-        "粗体 斜体 链接 code ‹b› 内联 脚注 公式 完。",
+        "粗体 斜体 链接 code ‹b› 内联 脚注 公式 $x^2$ 完。",
         "raw html block",
         "脚注内容。",
     ]

@@ -8,6 +8,7 @@ configured the way real ones are (see each folder's config file).
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,59 @@ def test_jekyll_quote_attribution_credits_the_quote_only(jekyll: CorpusImport) -
     assert not any("参考文章" in t for t in credit)
     post_url = doc.document.url
     assert {doc.sections[p.section].source_url for p in doc.passages} == {post_url}
+
+
+def _project_site(tmp_path: Path, remote: str | None) -> Path:
+    """The jekyll-project fixture as a clone would be: with .git/config naming its remote."""
+    site = tmp_path / "blog"
+    shutil.copytree(SITES / "jekyll-project", site)
+    if remote is not None:
+        (site / ".git").mkdir()
+        (site / ".git" / "config").write_text(
+            '[core]\n\tbare = false\n[remote "origin"]\n'
+            f"\turl = {remote}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n"
+        )
+    return site
+
+
+@pytest.mark.parametrize(
+    "remote",
+    ["https://github.com/SomeOne/blog.git", "git@github.com:someone/blog.git"],
+)
+def test_jekyll_project_site_is_served_under_its_repository(tmp_path: Path, remote: str) -> None:
+    result = load_corpus([_project_site(tmp_path, remote)])
+    doc = by_path(result)["_posts/travel/2025-02-09-a-trip.md"]
+    # GitHub Pages serves a project site without `url` at https://owner.github.io/repo/
+    assert doc.document.url == "https://someone.github.io/blog/2025/02/09/a-trip"
+
+
+def test_jekyll_project_site_with_baseurl_or_without_a_remote(tmp_path: Path) -> None:
+    site = _project_site(tmp_path, "https://github.com/someone/blog")
+    config = site / "_config.yml"
+    config.write_text(config.read_text() + 'baseurl: "/notes"\n')
+    doc = by_path(load_corpus([site]))["_posts/travel/2025-02-09-a-trip.md"]
+    assert doc.document.url == "https://someone.github.io/notes/2025/02/09/a-trip"
+    bare = _project_site(tmp_path / "bare", None)  # no clone, no url: no link, and why
+    result = load_corpus([bare])
+    assert by_path(result)["_posts/travel/2025-02-09-a-trip.md"].document.url is None
+    assert any(n.kind == "no link" for n in result.notes)
+
+
+def test_jekyll_plugin_tags_math_and_span_attributes(tmp_path: Path) -> None:
+    result = load_corpus([_project_site(tmp_path, "https://github.com/someone/blog.git")])
+    assert_clean(result)
+    doc = by_path(result)["_posts/travel/2025-02-09-a-trip.md"]
+    found = texts(doc)
+    # a site's own plugin tag ({% gallery path=... %}, never closed) stands alone: the
+    # rest of the post is still text (it was once read as Hexo's paired gallery tag)
+    assert "硕士毕业在即，爸妈时隔六年再次来日，我也因此久违地再次来到京都。" in found
+    assert "京都的雪很少见，这次正好赶上。" in found
+    # a kramdown span IAL after a link is not text
+    assert any(t.endswith("“若爱过必留痕迹”，便慢慢走回了车站。") for t in found), found
+    # a formula inside a sentence stays as written; a paragraph or block of math only goes
+    assert any("以$\\lceil\\text{pair}\\rceil a b$的方式构建一个组" in t for t in found), found
+    assert not any("triangleq" in t or "mc^2" in t for t in found), found
+    assert {doc.sections[p.section].author for p in doc.passages} == {"小保"}
 
 
 # --- Hugo -----------------------------------------------------------------------------------

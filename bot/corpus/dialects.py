@@ -20,6 +20,7 @@ before `hexo_tags.preprocess`. Outside fenced code and inline code it:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.corpus.hexo_tags import code_spans
@@ -30,6 +31,7 @@ _TOC_LINE = re.compile(r"^\s*(?:\[\[?toc\]\]?|\[TOC\])\s*$", re.IGNORECASE)
 _SNIPPET = re.compile(r"^\s*<<<\s*@?/?\S+")
 _IAL_LINE = re.compile(r"^[ \t>]*\{:{1,2}[^}\n]{0,300}\}\s*$")
 _IAL_TRAILING = re.compile(r"[ \t]*\{:[^}\n]{0,300}\}\s*$")
+_IAL_SPAN = re.compile(r"\{:(?:[ \t]*[.#\w][^{}\n]{0,300})?\}")
 _IAL_TOC = re.compile(r"^[ \t>]*\{:\s*(?:toc|\.toc)\s*\}\s*$", re.IGNORECASE)
 _TOC_ITEM = re.compile(r"^\s*(?:[*+-]|\d+\.)\s+\S.{0,20}$")
 _KRAMDOWN_COMMENT_OPEN = re.compile(r"^\s*\{::comment\}")
@@ -128,6 +130,10 @@ def _shortcodes(line: str, lineno: int, unknown: dict[str, int]) -> str:
     return _SHORTCODE.sub(replace, line)
 
 
+def _strip_span_ial(text: str) -> str:
+    return _IAL_SPAN.sub("", text)
+
+
 def _wikilinks(line: str) -> str:
     def replace(match: re.Match[str]) -> str:
         if match.group(1):
@@ -140,7 +146,7 @@ def _wikilinks(line: str) -> str:
     return _WIKILINK.sub(replace, line)
 
 
-def _outside_code(line: str, transform: _Transform) -> str:
+def _outside_code(line: str, transform: Callable[[str], str]) -> str:
     spans = code_spans(line)
     if not spans:
         return transform(line)
@@ -223,6 +229,8 @@ def rewrite(
                 continue
             if not line.lstrip().startswith("#"):  # a heading keeps `{: #id}` for its anchor
                 line = _IAL_TRAILING.sub("", line)
+                if "{:" in line:  # a span IAL: `*word*{: data-tooltip="..."}` mid-line
+                    line = _outside_code(line, _strip_span_ial)
         if _TOC_LINE.match(line) or _SNIPPET.match(line):
             out[index] = ""
             continue

@@ -66,6 +66,10 @@ _DROP_TAGS = frozenset(
 _VERBATIM_TAGS = frozenset({"raw"})
 # Tags known to be paired even if a broken file lacks the end tag (so we can report it).
 _KNOWN_PAIRED = frozenset(_REGION_TAGS) | _DROP_TAGS | _VERBATIM_TAGS | {"tabs", "subtabs"}
+# Outside Hexo, the names above are not Hexo's tag plugins: a Jekyll site's own plugin
+# `{% gallery path="x" %}` or a Hugo `{{< chart >}}` stands alone unless the file closes it.
+# Only Liquid's own block tags are paired whatever the file says.
+LIQUID_PAIRED = frozenset({"highlight", "comment", "capture", "raw"})
 
 _MAX_DEPTH = 50
 _TAG_NAME = re.compile(r"[A-Za-z_][\w-]*")
@@ -170,8 +174,9 @@ def code_spans(text: str) -> list[tuple[int, int]]:
 
 
 class _Scanner:
-    def __init__(self, paired_names: set[str], first_line: int) -> None:
+    def __init__(self, paired_names: set[str], first_line: int, known: frozenset[str]) -> None:
         self.paired = paired_names
+        self.known = known
         self.first_line = first_line  # file line of body line 0, for problem messages
         self.stack: list[_Open] = []
         self.regions: list[tuple[int, int, PassageKind]] = []
@@ -251,7 +256,7 @@ class _Scanner:
                 # the writer meant, so that is not reported (an unclosed tag still is);
                 # anything else is reported and ignored with the rest of the line.
                 if (name.startswith("end") and len(name) > 3) or (
-                    name in _KNOWN_PAIRED or name in self.paired
+                    name in self.known or name in self.paired
                 ):
                     self._tag(name, "", lineno, out)
                 else:
@@ -272,7 +277,7 @@ class _Scanner:
                     self._close(index, lineno)
                     break
             return  # a stray end tag is simply dropped
-        if name in _KNOWN_PAIRED or name in self.paired:
+        if name in self.known or name in self.paired:
             if len(self.stack) >= _MAX_DEPTH:
                 if not self.too_deep:
                     self.too_deep = True
@@ -312,10 +317,14 @@ def _is_comment_line(line: str) -> bool:
     return len(s) >= 7 and s.startswith("<!--") and s.endswith("-->") and "-->" not in s[4:-3]
 
 
-def preprocess(lines: list[str], first_line: int = 1) -> Preprocessed:
+def preprocess(
+    lines: list[str], first_line: int = 1, known_paired: frozenset[str] = _KNOWN_PAIRED
+) -> Preprocessed:
     """Rewrite Hexo tags in `lines` (the body, without front matter).
 
     `first_line` is the 1-based file line of lines[0], used in problem messages.
+    `known_paired`: tags paired even where the file never closes them (Hexo's by default;
+    LIQUID_PAIRED for the other generators).
     """
     paired = {
         m.group(1)
@@ -323,7 +332,7 @@ def preprocess(lines: list[str], first_line: int = 1) -> Preprocessed:
         if "{%" in line
         for m in _END_NAME.finditer(_without_code_spans(line))
     }
-    scanner = _Scanner(paired, first_line)
+    scanner = _Scanner(paired, first_line, known_paired)
     comment_problems: list[str] = []
     # markdown-it reads a line starting with `<!--` as an HTML block up to the next line
     # with `-->`: without one, the rest of the file would vanish. Past the last `-->`, such

@@ -14,7 +14,7 @@ from bot.corpus.errors import ImportProblem
 from bot.corpus.files import MARKDOWN_SUFFIXES, decode, display_name, read_bytes
 from bot.corpus.frontmatter import FrontMatter, read_fields, split_front_matter
 from bot.corpus.generators import generator_for
-from bot.corpus.hexo_tags import preprocess
+from bot.corpus.hexo_tags import LIQUID_PAIRED, preprocess
 from bot.corpus.markdown import Block, Line, RawSection, parse_body
 from bot.corpus.permalink import with_anchor
 from bot.corpus.shaping import MIN_CHARS, Piece, is_stanza, reshape, split_rows
@@ -343,7 +343,10 @@ def _build(
     if notes is not None:
         for name, line in dialects.unknown_shortcodes.items():
             notes.append(Note("unknown shortcode", str(path), f"{{{{< {name} >}}}} at line {line}"))
-    pre = preprocess(dialects.lines, split.body_offset + 1)
+    if site.generator == "hexo":
+        pre = preprocess(dialects.lines, split.body_offset + 1)
+    else:
+        pre = preprocess(dialects.lines, split.body_offset + 1, LIQUID_PAIRED)
     warnings.extend(pre.problems)
     try:
         body = parse_body(pre.lines, pre.line_kinds, split.body_offset)

@@ -87,6 +87,8 @@ class Jekyll:
         base = (text_value(data, "baseurl") or "").strip("/")
         if url is None:
             url = _github_pages_url(folder)
+            if url is not None and base:  # `baseurl` replaces the repository's path
+                url = "/".join(url.split("/")[:3])
         if url is not None and base:
             url = url.rstrip("/") + "/" + base
         settings: list[tuple[str, str]] = [
@@ -121,6 +123,9 @@ class Jekyll:
         # A personal GitHub Pages site without `author` is its owner's: the GitHub user name,
         # else the owner in the repository's name (`owner.github.io`).
         owner = folder.resolve().name.lower()
+        repo = github_repository(folder)
+        if repo is not None:
+            owner = repo[1] if repo[1].endswith(".github.io") else repo[0] + ".github.io"
         author = (
             text_value(data, "author")
             or text_value(data, "author", "name")
@@ -353,7 +358,39 @@ def _github_pages_url(folder: Path) -> str | None:
     if host and " " not in host:
         return host if host.startswith(("http://", "https://")) else f"https://{host}"
     name = folder.resolve().name.lower()
-    return f"https://{name}" if name.endswith(".github.io") else None
+    if name.endswith(".github.io"):
+        return f"https://{name}"
+    repo = github_repository(folder)
+    if repo is None:
+        return None
+    owner, project = repo
+    if project == f"{owner}.github.io":
+        return f"https://{project}"
+    # A project site: GitHub Pages (jekyll-github-metadata) serves it under /<repository>,
+    # which is the base path unless `baseurl` says otherwise.
+    return f"https://{owner}.github.io/{project}"
+
+
+_GITHUB_REMOTE = re.compile(
+    r"^\s*url\s*=\s*(?:https?://(?:[^@/\s]+@)?github\.com/|git@github\.com:|ssh://git@github\.com/)"
+    r"([\w.-]+)/([\w.-]+?)(?:\.git)?/?\s*$",
+    re.MULTILINE,
+)
+
+
+def github_repository(folder: Path) -> tuple[str, str] | None:
+    """(owner, repository), lower case, of a clone of a GitHub repository: its `origin`
+    remote (else the first GitHub remote) in .git/config."""
+    try:
+        text = (folder / ".git" / "config").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    origin = re.search(r'^\[remote "origin"\]([^\[]*)', text, re.MULTILINE)
+    for chunk in ([origin.group(1)] if origin else []) + [text]:
+        found = _GITHUB_REMOTE.search(chunk)
+        if found:
+            return found.group(1).lower(), found.group(2).lower()
+    return None
 
 
 JEKYLL = Jekyll()

@@ -74,7 +74,7 @@ _MARKERS = re.compile(
 )
 _DEEP_QUOTE = re.compile(r"^((?:[ \t]*>){" + str(_MAX_QUOTE_DEPTH) + r"})(?:[ \t]*>)+")
 _BR = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
-_IGNORED_INLINE = frozenset({"image", "math_inline", "math_inline_double", "footnote_ref"})
+_IGNORED_INLINE = frozenset({"image", "math_inline_double", "footnote_ref"})
 # `## Title {#id}`, `{: #id .class}`, `{.class #id}`: kramdown, Hugo (goldmark) and VitePress.
 _HEADING_ATTRS = re.compile(r"\s*\{:?\s*([^{}]{0,200})\}\s*$")
 _ID_ATTR = re.compile(r"(?:^|\s)#([^\s#.{}]+)")
@@ -195,6 +195,11 @@ def render_inline(children: Sequence[Token], first_line: int) -> list[Line]:
     open_links: list[tuple[str, list[str]]] = []
     line = first_line
     hard = True
+    # A paragraph of formulas only is not prose (display math never is): its math goes.
+    with_math = any(
+        tok.type in ("text", "code_inline") and any(ch.isalnum() for ch in tok.content)
+        for tok in children
+    )
 
     def flush() -> None:
         lines.append(Line("".join(parts), line, hard, list(links)))
@@ -209,6 +214,13 @@ def render_inline(children: Sequence[Token], first_line: int) -> list[Line]:
                 content = neutralize_angle_brackets(untag_code(content))
             elif "<" in content:
                 content = neutralize_angle_brackets(content)
+            parts.append(content)
+            if open_links:
+                open_links[-1][1].append(content)
+        elif kind == "math_inline" and with_math:
+            # `$a$` inside a sentence is a word of it, kept as written (as inline code is):
+            # without it "以$f$的方式" would read "以的方式". Display math is not kept.
+            content = "$" + tok.content + "$"
             parts.append(content)
             if open_links:
                 open_links[-1][1].append(content)
@@ -227,7 +239,7 @@ def render_inline(children: Sequence[Token], first_line: int) -> list[Line]:
         elif kind == "link_close" and open_links:
             href, texts = open_links.pop()
             links.append(("".join(texts), href))
-        elif kind in _IGNORED_INLINE:
+        elif kind in _IGNORED_INLINE or kind == "math_inline":
             continue
         # em/strong/s (~~strikethrough~~) open and close tokens: the markers are not rendered.
     flush()
