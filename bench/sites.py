@@ -501,10 +501,12 @@ def sentences(body: str) -> list[str]:
     """The page's prose, cut into sentences: no code, markup, tags or link targets."""
     kept: list[str] = []
     fence: str | None = None
-    # Display math ($$ ... $$ on lines of its own) and what <style> or <script> holds are
-    # no more prose than code is.
+    # Display math ($$ ... $$ on lines of its own), what <style> or <script> holds, and code
+    # pasted as HTML (<pre>, an element whose class says code: cnblogs_code, brush: ...)
+    # are no more prose than fenced code is.
     display = False
-    hidden: str | None = None
+    hidden: str | None = None  # the tag of a code box or a style/script being skipped
+    depth = 0
     for line in body.split("\n"):
         m = FENCE.match(line)
         if fence is not None:
@@ -515,13 +517,23 @@ def sentences(body: str) -> list[str]:
             fence = m.group(1)[0]
             continue
         if hidden is not None:
-            if f"</{hidden}" in line.lower():
+            low = line.lower()
+            depth += low.count(f"<{hidden}") - low.count(f"</{hidden}")
+            if depth <= 0:
                 hidden = None
             continue
-        opened = re.match(r"\s*<(style|script)\b", line, re.I)
-        if opened and f"</{opened.group(1).lower()}" not in line.lower():
-            hidden = opened.group(1).lower()
-            continue
+        opened = re.search(r"<(style|script)\b", line, re.I) or re.search(
+            r"<(pre|div|code)\b(?:[^>]*\bclass=[\"'][^\"']*(?:code|highlight|brush))?", line, re.I
+        )
+        if opened:
+            tag = opened.group(1).lower()
+            if tag in ("pre", "style", "script") or "class" in opened.group(0).lower():
+                low = line[opened.start() :].lower()
+                depth = low.count(f"<{tag}") - low.count(f"</{tag}")
+                kept.append(line[: opened.start()])
+                if depth > 0:
+                    hidden = tag
+                continue
         if display or line.strip().startswith("$$"):
             if line.count("$$") % 2 == 1:
                 display = not display
@@ -534,7 +546,9 @@ def sentences(body: str) -> list[str]:
         line = re.sub(r"\{%.*?%\}|\{\{.*?\}\}|\{:[^}]*\}|\{#[^}]*\}|<[^>]*>", " ", line)
         line = html.unescape(line)  # `&nbsp;` is a space, not the end of a sentence
         line = re.sub(r"\[\^[^\]\s]+\]:?", " ", line)  # footnote marks are not words
-        line = re.sub(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|\]\[[^\]]*\]|https?://\S+", " ", line)
+        line = re.sub(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|\]\[[^\]]*\]", " ", line)
+        # A bare address is not text; one that is a link's text ([http://x](http://x)) is.
+        line = re.sub(r"(?<!\[)https?://\S+", " ", line)
         line = re.sub(r"^\s*(?:>\s*)*(?:#{1,6}\s|[*+-]\s+|\d+[.)]\s+)", " ", line)
         line = re.sub(r"^\s*(:::.*|\[\[toc\]\])$", " ", line, flags=re.I)
         kept.append(line)
@@ -620,6 +634,7 @@ def measure(
             authored += 1
     total_chars = found_chars = 0
     quote_leaks = 0
+    quote_examples: list[str] = []
     lost: list[tuple[int, str]] = []  # (characters, "page: sentence") not found
     for rel, page in published.items():
         recs = by_doc.get(rel, [])
@@ -633,12 +648,23 @@ def measure(
                 lost.append((len(folded), f"{rel}: {sentence.strip()[:100]!r}"))
         quoted = [m.group(1) for line in page.body.split("\n") if (m := ATTRIBUTED.match(line))]
         quote_text = fold(
-            " ".join(ln for ln in page.body.split("\n") if ln.lstrip().startswith(">"))
+            re.sub(
+                r"\[\^[^\]\s]+\]",  # a footnote mark is not a word of the quote
+                " ",
+                " ".join(ln for ln in page.body.split("\n") if ln.lstrip().startswith(">")),
+            )
         )
+
+        def outside(text: str, quote_text: str = quote_text) -> bool:
+            # line by line: the credit line itself is no passage
+            return any(fold(line) not in quote_text for line in text.split("\n"))
+
         for name in quoted:
             for r in recs:
-                if r.get("author") == name and fold(r["text"]) not in quote_text:
+                if r.get("author") == name and outside(r["text"]):
                     quote_leaks += 1
+                    if len(quote_examples) < examples:
+                        quote_examples.append(f"{rel}: {name} credited with {r['text'][:60]!r}")
     n = max(len(records), 1)
     return {
         "site": str(folder_real),
@@ -656,6 +682,7 @@ def measure(
         "quote_credit_leaks": quote_leaks,
         "wrong_urls": wrong,
         "leak_examples": leaks,
+        "quote_leak_examples": quote_examples,
         "missing_sentences": [line for _, line in sorted(lost, reverse=True)[:missing]],
         "short_examples": Counter(r["text"] for r in records if len(r["text"]) < 8).most_common(
             examples
@@ -693,7 +720,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  text coverage        {result['coverage_pct']}%")
     print(f"  with an author       {result['author_pct']}%")
     print(f"  quote credit leaks   {result['quote_credit_leaks']}")
-    for key in ("wrong_urls", "leak_examples", "short_examples", "missing_sentences"):
+    for key in (
+        "wrong_urls",
+        "leak_examples",
+        "quote_leak_examples",
+        "short_examples",
+        "missing_sentences",
+    ):
         for item in result[key]:
             print(f"  {key}: {item}")
     return 0
