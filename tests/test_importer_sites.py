@@ -196,6 +196,7 @@ def test_hugo_reads_content_only(hugo: CorpusImport) -> None:
         "content/posts/No Slug Here.md",
         "content/posts/_index.md",
         "content/posts/bundle/index.md",
+        "content/posts/moved-from-cnblogs.md",
     ]  # not themes/*/exampleSite, not layouts/
 
 
@@ -209,6 +210,7 @@ def test_hugo_urls_follow_its_rules(hugo: CorpusImport) -> None:
         # no slug: :slug falls back to the title, made a path (lower case, spaces -> -)
         "content/posts/No Slug Here.md": f"{base}/2021/03/title-becomes-the-slug/",
         "content/posts/bundle/index.md": f"{base}/2022/05/%E9%A1%B5%E9%9D%A2%E5%8C%85/",
+        "content/posts/moved-from-cnblogs.md": f"{base}/2009/06/moved/",
         "content/notes/deep/Page.md": f"{base}/notes/deep/page/",  # no permalink: its path
         "content/about.md": f"{base}/about-me/",  # url: in front matter
         "content/draft.md": None,  # drafts are not published
@@ -227,6 +229,26 @@ def test_hugo_shortcodes_authors_and_anchors(hugo: CorpusImport) -> None:
     assert about.sections[0].author == "另一位作者"  # front matter wins
     unknown = [n for n in hugo.notes if n.kind == "unknown shortcode"]
     assert [n.detail for n in unknown] == ["{{< mywidget >}} at line 19"]
+
+
+def test_hugo_post_pasted_as_html_keeps_its_prose_not_its_code(hugo: CorpusImport) -> None:
+    doc = by_path(hugo)["content/posts/moved-from-cnblogs.md"]
+    found = texts(doc)
+    joined = "\n".join(found)
+    for prose in (
+        "这篇文章从博客园搬来，正文是编辑器粘贴的 HTML。",
+        # lines between <br /> in the block that holds the coloured code box
+        "连接一个地址时，假如主机不存在，会返回错误信息，比如：404(File Not Found)。",
+        "注意到，Get 和 Post 方式都需要把要传输的数据编码，这一段也是 HTML 块里的正文。",
+        # prose the writer coloured is prose
+        "不信青春唤不回，不容青史尽成灰。",
+        "为学当如金字塔，要能深来要能广。",
+        # Hugo renders no Liquid: a {% highlight %} mentioned in the text swallows nothing
+        "这一段在上面的列表之后，Hugo 不认识 Liquid 标签，它们不会吞掉后面的正文。",
+    ):
+        assert prose in joined, (prose, found)
+    # code: a box with a code class, and a box coloured token by token
+    assert not any("urllib2" in t or "fd.read" in t or "array" in t for t in found), found
 
 
 def test_hugo_from_a_content_subfolder(hugo: CorpusImport) -> None:

@@ -65,7 +65,7 @@ _DROP_TAGS = frozenset(
 # Paired tags whose content must not be searched for more tags.
 _VERBATIM_TAGS = frozenset({"raw"})
 # Tags known to be paired even if a broken file lacks the end tag (so we can report it).
-_KNOWN_PAIRED = frozenset(_REGION_TAGS) | _DROP_TAGS | _VERBATIM_TAGS | {"tabs", "subtabs"}
+KNOWN_PAIRED = frozenset(_REGION_TAGS) | _DROP_TAGS | _VERBATIM_TAGS | {"tabs", "subtabs"}
 # Outside Hexo, the names above are not Hexo's tag plugins: a Jekyll site's own plugin
 # `{% gallery path="x" %}` or a Hugo `{{< chart >}}` stands alone unless the file closes it.
 # Only Liquid's own block tags are paired whatever the file says.
@@ -318,13 +318,13 @@ def _is_comment_line(line: str) -> bool:
 
 
 def preprocess(
-    lines: list[str], first_line: int = 1, known_paired: frozenset[str] = _KNOWN_PAIRED
+    lines: list[str], first_line: int = 1, known_paired: frozenset[str] = KNOWN_PAIRED
 ) -> Preprocessed:
     """Rewrite Hexo tags in `lines` (the body, without front matter).
 
     `first_line` is the 1-based file line of lines[0], used in problem messages.
     `known_paired`: tags paired even where the file never closes them (Hexo's by default;
-    LIQUID_PAIRED for the other generators).
+    LIQUID_PAIRED for Jekyll, none for generators that render no Liquid).
     """
     paired = {
         m.group(1)

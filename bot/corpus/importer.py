@@ -14,7 +14,7 @@ from bot.corpus.errors import ImportProblem
 from bot.corpus.files import MARKDOWN_SUFFIXES, decode, display_name, read_bytes
 from bot.corpus.frontmatter import FrontMatter, read_fields, split_front_matter
 from bot.corpus.generators import generator_for
-from bot.corpus.hexo_tags import LIQUID_PAIRED, preprocess
+from bot.corpus.hexo_tags import KNOWN_PAIRED, LIQUID_PAIRED, preprocess
 from bot.corpus.markdown import Block, Line, RawSection, parse_body
 from bot.corpus.permalink import with_anchor
 from bot.corpus.shaping import MIN_CHARS, Piece, is_stanza, reshape, split_rows
@@ -37,6 +37,10 @@ _MAX_WARNINGS = 10
 # markdown-it-py costs ~10-40 us a line; past this a file is machine-made, not a post, and
 # would take minutes. A 5 MB book with one paragraph per line has ~20,000 lines.
 MAX_LINES = 200_000
+# Tags paired even where a file never closes them, by generator: Hexo's tag plugins,
+# Liquid's block tags for Jekyll. Hugo, VitePress and MkDocs render no `{% %}` at all (a
+# Hugo shortcode reaches the Hexo pass as one, paired only when the file closes it).
+_PAIRED_TAGS = {"hexo": KNOWN_PAIRED, "jekyll": LIQUID_PAIRED}
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -343,10 +347,8 @@ def _build(
     if notes is not None:
         for name, line in dialects.unknown_shortcodes.items():
             notes.append(Note("unknown shortcode", str(path), f"{{{{< {name} >}}}} at line {line}"))
-    if site.generator == "hexo":
-        pre = preprocess(dialects.lines, split.body_offset + 1)
-    else:
-        pre = preprocess(dialects.lines, split.body_offset + 1, LIQUID_PAIRED)
+    paired = _PAIRED_TAGS.get(site.generator, frozenset())
+    pre = preprocess(dialects.lines, split.body_offset + 1, paired)
     warnings.extend(pre.problems)
     try:
         body = parse_body(pre.lines, pre.line_kinds, split.body_offset)
