@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import statistics
 import sys
 import tempfile
@@ -137,6 +138,7 @@ async def _index(paths: Sequence[Path], db: Path, *, meaning: bool = True) -> No
 async def _main(db: Path, files: Sequence[Path], verbose: bool, meaning: bool = True) -> int:
     store = await Store.open(db)
     warm_up(meaning=store.meaning is not None)
+    gc.freeze()  # as the CLI and the bot do (see bot.cli._open_store)
     try:
         for file in files:
             queries = yaml.safe_load(file.read_text(encoding="utf-8"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 import hmac
 import logging
@@ -119,6 +120,7 @@ def _make_post_init(settings: Settings) -> Callable[[BotApplication], Coroutine[
         state.conflict_grace = settings.conflict_grace
         await _refresh(application)
         warm_up(meaning=live.current is not None and live.current.meaning is not None)
+        gc.freeze()  # the tables just built live as long as the bot: see cli._open_store
         state.started_at = time.monotonic()
         if settings.reload_seconds > 0:
             state.watcher = _jobs(application).run_repeating(

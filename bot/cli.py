@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import os
@@ -149,6 +150,10 @@ async def _open_store(
     except indexer.IndexingError as exc:
         raise CliError(str(exc)) from None
     warm_up(meaning=store.meaning is not None)
+    # The text and pinyin tables are a few hundred thousand objects that live as long as
+    # the process: out of the collector's sight, a full collection no longer walks them
+    # (measured: 35-95 ms pauses in the middle of a search, the p95 of short queries).
+    gc.freeze()
     return store
 
 
