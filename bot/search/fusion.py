@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 from bot.meaning import MeaningIndex
 from bot.models import MatchKind
 from bot.search.forms import _Variant
-from bot.search.scoring import _cached_normalize, _kind_rank, _score_text, _Scored
+from bot.search.scoring import _VIEWS, _kind_rank, _load, _score_text, _Scored
 from bot.store import Reader
 
 # Meaning matches (bot.meaning). Candidates: the passages whose best unit is closest to the
@@ -59,9 +59,10 @@ def _meaning_matches(
     hits = [h for h in every if h.passage_id not in exclude]
     if not hits:
         return []
-    missing = [h.passage_id for h in hits if h.passage_id not in normalized]
-    for pid, (text, kind) in reader.texts(missing).items():
-        normalized[pid] = (_cached_normalize(text), kind)
+    # All at once: normalized in one pass and their views in another (one at a time, as
+    # `_score_text` would make them, they took a sixth of the fusion at 24 M characters).
+    _load(reader, [h.passage_id for h in hits], normalized)
+    _VIEWS.fill(normalized[h.passage_id][0] for h in hits if h.passage_id in normalized)
     weights = _term_weights(reader, variants[0], total_passages)
     total_weight = sum(weights.values())
     textual = [v for v in variants if not v.romanized]
