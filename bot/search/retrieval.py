@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import heapq
 import math
-import re
 from collections.abc import Callable
 
 import numpy as np
@@ -41,9 +40,7 @@ from bot.search.tuning import (
     _TERM_CAP,
 )
 from bot.store import IdArray, Reader
-from bot.text import (
-    fold,
-)
+from bot.text import fold, normalize_many
 
 
 def _rare_first(terms: list[str], counts: dict[str, int]) -> list[str]:
@@ -185,7 +182,11 @@ def _window(norm: str, words: list[str]) -> int | None:
     is missing): words read together in one sentence rank before words pages apart."""
     positions = []
     for word in words:
-        found = [m.start() for m in re.finditer(re.escape(word), norm)]
+        found = []
+        at = norm.find(word)
+        while at >= 0:
+            found.append(at)
+            at = norm.find(word, at + 1)
         if not found:
             return None
         positions.append(found)
@@ -223,21 +224,25 @@ def _all_words(
     if not candidates:
         return []
     _load(reader, candidates, normalized)
-    headings = reader.heading_texts(candidates)
     found: list[_Scored] = []
+    # Passages missing a word in their text may have it in their title or headings: those
+    # are read only for them (a word in many chapter titles brings thousands of candidates).
+    by_heading: list[int] = []
     for pid in candidates:
         reader.check_deadline()
         norm_text, kind = normalized.get(pid, ("", "paragraph"))
+        if not all(word in norm_text for word in words):
+            by_heading.append(pid)
+            continue
         width = _window(norm_text, words)
-        if width is not None:
-            # Closer together ranks first; the score stays under the query found as typed.
-            score = _ALL_WORDS_SCORE - min(width, 500) / 1000
-        else:
-            heading = _cached_normalize(headings.get(pid, ""))
-            if not all(word in norm_text or word in heading for word in words):
-                continue
-            score = _ALL_WORDS_SCORE - 0.6
-        found.append(_Scored(score, _kind_rank(kind), pid))
+        # Closer together ranks first; the score stays under the query found as typed.
+        found.append(_Scored(_ALL_WORDS_SCORE - min(width or 0, 500) / 1000, _kind_rank(kind), pid))
+    headings = reader.heading_texts(by_heading)
+    for pid in by_heading:
+        norm_text, kind = normalized.get(pid, ("", "paragraph"))
+        heading = _cached_normalize(headings.get(pid, ""))
+        if all(word in norm_text or word in heading for word in words):
+            found.append(_Scored(_ALL_WORDS_SCORE - 0.6, _kind_rank(kind), pid))
     return found
 
 
@@ -421,10 +426,24 @@ def _answer_short(
     if len(exact) >= _EXACT_CAP:
         seen = set(exact)
         to_check += [p for p in _pool(reader, variant, counts, total_passages) if p not in seen]
-    _load(reader, to_check, normalized)
+    # The query is normalized text, and normalizing is idempotent: where it occurs in a
+    # passage as stored it occurs in the normalized text too. Only the others are normalized
+    # to be sure (a Traditional spelling, punctuation between its characters).
+    unread = [pid for pid in to_check if pid not in normalized]
+    raw = reader.texts(unread)
+    for pid in unread:
+        text, kind = raw.get(pid, ("", "paragraph"))
+        if q in text:
+            keep(_Scored(100.0, _kind_rank(kind), pid))
+            found += 1
+    unsure = [pid for pid in unread if pid in raw and q not in raw[pid][0]]
+    for pid, norm in zip(unsure, normalize_many([raw[p][0] for p in unsure]), strict=True):
+        normalized[pid] = (norm, raw[pid][1])
     for pid in to_check:
         reader.check_deadline()
-        norm_text, kind = normalized.get(pid, ("", "paragraph"))
+        if pid not in normalized:
+            continue  # found as stored, above
+        norm_text, kind = normalized[pid]
         position = norm_text.find(q)
         if position >= 0:
             keep(_Scored(100.0, _kind_rank(kind), pid, (position, position + len(q))))

@@ -157,7 +157,16 @@ class Reader:
             "p.id",
             ids,
         )
-        return {r[0]: " ".join([r[1], *json.loads(r[2])]) for r in rows}
+        # Passages of one section share its heading path: each distinct one is decoded once.
+        joined: dict[tuple[str, str], str] = {}
+        out: dict[int, str] = {}
+        for pid, title, path in rows:
+            key = (title, path)
+            text = joined.get(key)
+            if text is None:
+                text = joined[key] = " ".join([title, *json.loads(path)])
+            out[pid] = text
+        return out
 
     def passages_in_sections(self, section_ids: Iterable[int], limit: int) -> list[int]:
         """Ids of the passages of these sections and of the sections under them, in id order."""
