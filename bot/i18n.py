@@ -177,6 +177,15 @@ _TEXTS: dict[str, dict[Language, str]] = {
             "Try: only the words you are surest of; another wording; fewer particles."
         ),
     },
+    "no_such_author": {
+        "zh": "这个文集里没有叫「{name}」的作者。/sources 列出所有文章和作者。",
+        "en": "No author in this collection is called “{name}”. /sources lists every article "
+        "and author.",
+    },
+    "no_such_title": {
+        "zh": "这个文集里没有标题像「{name}」的文章。/toc 可以按标题浏览。",
+        "en": "No article in this collection has a title like “{name}”. /toc browses by title.",
+    },
     "not_text": {
         "zh": "我只能搜索文字。发一句你记得的话试试，或者看看 /help。",
         "en": "I can only search text. Send a phrase you remember, or see /help.",

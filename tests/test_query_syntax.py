@@ -119,6 +119,11 @@ async def test_the_syntax_in_a_private_chat_and_inline(fake: FakeTelegram, essay
         text = re.sub(r"<[^>]+>", "", reply["text"])
         assert "做学问的路" in text and "胡适" in text and "地上" not in text
 
+        reply = await ask(fake, "作者:张三 路")
+        assert "没有叫「张三」的作者" in reply["text"] and "/sources" in reply["text"]
+        reply = await ask(fake, "标题:呐喊 路")
+        assert "没有标题像「呐喊」的文章" in reply["text"]
+
         reply = await ask(fake, "/search 「走的人多啦」")
         assert "没有一字不差的原文" in reply["text"] and "走的人多了" in reply["text"]
         reply = await ask(fake, "/search 「走的人多了」")

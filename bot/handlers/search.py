@@ -30,6 +30,7 @@ from bot.handlers.smalltalk import answer_small_talk, small_talk
 from bot.handlers.state import Context
 from bot.i18n import Language, t
 from bot.models import Match, MatchKind
+from bot.query import parse_query
 from bot.render import (
     INLINE_QUERY_LIMIT,
     Button,
@@ -67,6 +68,12 @@ async def answer_search(update: Update, context: Context, query: str) -> None:
         return
     result = await run_search(context, query, user=owner_of(update), kind="chat", limit=1)
     if not result.matches:
+        if result.unknown is not None:  # 作者:/标题: named nothing in this collection
+            asked = parse_query(query)
+            name = asked.author if result.unknown == "author" else asked.title
+            key = {"author": "no_such_author", "title": "no_such_title"}[result.unknown]
+            await reply(message, t(language, key, name=escape(shorten(name or "", 60))))
+            return
         shown = escape(shorten(query, 100))
         await reply(message, t(language, "nothing_found", query=shown))
         return

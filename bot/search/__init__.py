@@ -44,6 +44,7 @@ class SearchResult:
     total: int
     took_ms: float
     loosened: bool = False  # nothing held the quoted words as written: these hold them nearly
+    unknown: str | None = None  # "author" or "title": the query names one the collection lacks
 
 
 def warm_up(*, meaning: bool = False) -> None:
@@ -78,7 +79,7 @@ async def search(
     parsed = parse_query(cleaned)
     limit = max(1, min(limit, 100))
     offset = max(0, offset)
-    matches, total = await _search(store, cleaned, parsed, limit, offset, timeout, meaning)
+    matches, total, unknown = await _search(store, cleaned, parsed, limit, offset, timeout, meaning)
     loosened = False
     if parsed.exact and not total:
         loose = (
@@ -86,10 +87,12 @@ async def search(
             if not parsed.narrowed
             else replace(parsed, text=" ".join([*parsed.phrases, parsed.text]).strip(), phrases=())
         )
-        matches, total = await _search(store, cleaned, loose, limit, offset, timeout, meaning)
+        matches, total, unknown = await _search(
+            store, cleaned, loose, limit, offset, timeout, meaning
+        )
         loosened = bool(total)
     elapsed = (time.perf_counter() - started) * 1000
-    return SearchResult(query, matches, total, elapsed, loosened)
+    return SearchResult(query, matches, total, elapsed, loosened, unknown)
 
 
 async def _search(
@@ -100,11 +103,11 @@ async def _search(
     offset: int,
     timeout: float | None,
     meaning: bool,
-) -> tuple[list[Match], int]:
+) -> tuple[list[Match], int, str | None]:
     text = cleaned if parsed.plain else parsed.text
     variants = _variants(text) if text else []
     if not variants and parsed.plain:
-        return [], 0
+        return [], 0, None
     total_passages = await store.passage_total()
     words = _keywords(text, variants) if variants else []
     # Quoted words ask for those words: nothing "close in meaning" is offered for them.
@@ -114,13 +117,14 @@ async def _search(
         else []
     )
     plan = (store.meaning, forms) if store.meaning is not None and forms else None
+    unknown = None
     if parsed.plain:
         page, total, stored = await store.run(
             lambda reader: _retrieve(reader, variants, total_passages, limit, offset, plan, words),
             timeout=timeout,
         )
     else:
-        page, total, stored = await store.run(
+        page, total, stored, unknown = await store.run(
             lambda reader: retrieve_narrowed(
                 reader, parsed, variants, total_passages, limit, offset, plan, words
             ),
@@ -145,4 +149,4 @@ async def _search(
             else _highlights(passage.text, norms, item.span, words, typed)
         )
         matches.append(Match(rank, float(item.score), passage, highlights, item.kind))
-    return matches, total
+    return matches, total, unknown

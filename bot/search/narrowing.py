@@ -37,6 +37,15 @@ class Scope:
     documents: set[int] | None  # in one of these (None: any)
     small: list[int] | None  # every passage of the author or document, when there are few
 
+    @property
+    def unknown(self) -> str | None:
+        """ "author" or "title" when the query names one this collection does not have."""
+        if self.authors is not None and not self.authors:
+            return "author"
+        if self.documents is not None and not self.documents:
+            return "title"
+        return None
+
     def admit(
         self, reader: Reader, items: list[_Scored], normalized: dict[int, tuple[str, str]]
     ) -> list[_Scored]:
@@ -176,9 +185,12 @@ def retrieve_narrowed(
     offset: int,
     meaning: tuple[MeaningIndex, list[str]] | None,
     words: list[str],
-) -> tuple[list[_Scored], int, dict[int, StoredPassage]]:
-    """`_retrieve` for a query with syntax: the same ranking, narrowed before paging."""
+) -> tuple[list[_Scored], int, dict[int, StoredPassage], str | None]:
+    """`_retrieve` for a query with syntax: the same ranking, narrowed before paging; and
+    "author" or "title" if the query names one the collection does not have."""
     scope = resolve_scope(reader, parsed)
+    if scope.unknown:
+        return [], 0, {}, scope.unknown
     normalized: dict[int, tuple[str, str]] = {}
     if scope.phrases:
         ranked = _exact_ranked(reader, scope, variants, total_passages, normalized)
@@ -197,4 +209,4 @@ def retrieve_narrowed(
     else:
         found = _ranked(reader, variants, total_passages, normalized, meaning, words, scope.small)
         ranked = scope.admit(reader, found, normalized)
-    return _page(reader, ranked, normalized, limit, offset)
+    return (*_page(reader, ranked, normalized, limit, offset), None)
