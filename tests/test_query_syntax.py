@@ -102,6 +102,12 @@ def test_author_and_title_narrow_to_a_name_near_enough(cli: Cli, essays: Path) -
     assert found(cli, essays, "作者:张三") == []
 
 
+def test_a_quoted_letter_or_digit_is_a_search_like_any_other(cli: Cli, essays: Path) -> None:
+    # A lone Latin letter or digit has no form of its own in a search: it must not fail.
+    for query in ('"a" 路', '"a"', "「1」", '"1" "路"'):
+        found(cli, essays, query)  # exit 0 and JSON, whatever it finds
+
+
 def test_a_query_that_does_not_parse_is_searched_as_typed(cli: Cli, essays: Path) -> None:
     assert found(cli, essays, '"走的人多了') == [WALKED]  # an unbalanced quote
     assert found(cli, essays, "出处:其实地上本没有路，走的人多了") == [WALKED]  # an unknown field

@@ -131,7 +131,13 @@ def _with_phrases(reader: Reader, scope: Scope) -> list[int]:
     hold all their rarest terms, or every passage of a small scope."""
     if scope.small is not None:
         return scope.small
-    forms = [_variants(phrase)[0] for phrase in scope.phrases]
+    found = [_variants(phrase) for phrase in scope.phrases]
+    for phrase, phrase_forms in zip(scope.phrases, found, strict=True):
+        if not phrase_forms:
+            # A lone Latin letter or digit has no form of its own (it is in nearly every
+            # passage): the passages with a word starting with it, verified by the caller.
+            return reader.ids_with_all([phrase], _EXACT_CAP, prefix_last=True)
+    forms = [phrase_forms[0] for phrase_forms in found]
     if any(len(form.norm) == 1 for form in forms):
         # One character has no term of its own in the index: look it up by prefix.
         form = next(f for f in forms if len(f.norm) == 1)
