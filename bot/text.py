@@ -199,15 +199,21 @@ def normalize_many(texts: Sequence[str]) -> list[str]:
     return _normalize_joined(texts)
 
 
-def _normalize_joined(texts: Sequence[str]) -> list[str]:
-    codes = _as_codes(texts)
-    if codes is None:
-        return [_normalize_one(text) for text in texts]
+def _mapped(codes: Codes) -> Codes:
+    """Each code point normalized (or `_DROPPED`, `_SEVERAL`), learning those not seen yet."""
     table = _normalize_codes()
     mapped = table[codes]
     if (mapped == _UNSEEN).any():
         _learn({chr(c) for c in np.unique(codes[mapped == _UNSEEN]).tolist()})
         mapped = table[codes]
+    return mapped
+
+
+def _normalize_joined(texts: Sequence[str]) -> list[str]:
+    codes = _as_codes(texts)
+    if codes is None:
+        return [_normalize_one(text) for text in texts]
+    mapped = _mapped(codes)
     bounds = _bounds(texts)
     several = mapped == _SEVERAL
     if several.any():
@@ -290,20 +296,20 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
 
     With the code-point table (numpy) when every character normalizes to at most one: a
     search highlights up to 20 long passages, and the loop below cost ~1 ms for each."""
-    _learn(set(text))
     if len(text) > _OFFSETS_BY_ARRAY:
         points = _as_codes([text])
         if points is not None:
-            mapped = _normalize_codes()[points]
+            mapped = _mapped(points)
             kept = mapped != _DROPPED
             out = mapped[kept]
-            if not (out >= _SEVERAL).any():  # none unseen, none becoming several characters
+            if not (out == _SEVERAL).any():
                 offsets: list[int] = np.flatnonzero(kept).tolist()
                 return out.tobytes().decode("utf-32-le"), offsets
     return _normalize_with_offsets_slowly(text)
 
 
 def _normalize_with_offsets_slowly(text: str) -> tuple[str, list[int]]:
+    _learn(set(text))
     table = _table
     out: list[str] = []
     offsets: list[int] = []
@@ -583,11 +589,7 @@ def index_terms_many(texts: Sequence[str]) -> list[str]:
     codes = _as_codes(texts) if len(texts) > 1 else None
     if codes is None:
         return [index_terms(text) for text in texts]
-    table = _normalize_codes()
-    mapped = table[codes]
-    if (mapped == _UNSEEN).any():
-        _learn({chr(c) for c in np.unique(codes[mapped == _UNSEEN]).tolist()})
-        mapped = table[codes]
+    mapped = _mapped(codes)
     bounds = _bounds(texts)
     several = mapped == _SEVERAL
     if several.any():  # ligatures, unit symbols: those texts take the slow path
