@@ -79,7 +79,6 @@ class Labels:
 
     source: str  # link text when the attribution has no name ("原文" / "source")
     more_below: str  # appended when a section continues in the next message
-    close_in_meaning: str = ""  # above a meaning match: not the reader's words, not to quote
 
 
 class _Builder:
@@ -177,20 +176,21 @@ def render_passage(
     highlights: Sequence[tuple[int, int]] = (),
     *,
     footer: str = "",
-    meaning: bool = False,
+    note: str = "",
 ) -> str:
     """The reply for one passage: header, quoted passage with the match in bold, source line,
     and an optional plain footer (e.g. "2/15"). Always within Telegram's 4,096 limit.
-    `meaning`: found by its meaning, not the reader's words; it says so above the quote, so
-    nobody passes it on as what they remembered."""
+    `note`: said above the quote when the passage is not the reader's words (found by its
+    meaning; the nearest to quoted words nothing holds), so nobody passes it on as what
+    they remembered."""
     head = _Builder()
     head.tag("<b>")
     head.text(shorten(header_text(passage), 300))
     head.tag("</b>")
     head.text("\n")  # visible too: it counts against the 4,096
-    if meaning and labels.close_in_meaning:
+    if note:
         head.tag("<i>")
-        head.text(labels.close_in_meaning)
+        head.text(note)
         head.tag("</i>")
         head.text("\n")
     tail = _Builder()

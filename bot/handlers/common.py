@@ -48,11 +48,15 @@ def language_of(update: Update) -> Language:
 
 
 def labels(language: Language) -> Labels:
-    return Labels(
-        source=t(language, "source"),
-        more_below=t(language, "more_below"),
-        close_in_meaning=t(language, "close_in_meaning"),
-    )
+    return Labels(source=t(language, "source"), more_below=t(language, "more_below"))
+
+
+def match_note(match: Match, language: Language, *, loosened: bool) -> str:
+    """What a result says above its quote when it is not the reader's words: found by its
+    meaning, or the nearest to quoted words no passage holds as written; else nothing."""
+    if match.kind is MatchKind.MEANING:
+        return t(language, "close_in_meaning")
+    return t(language, "not_exact") if loosened else ""
 
 
 def keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
 from typing import Any
 
 from telegram import (
@@ -20,10 +19,10 @@ from telegram import (
 from telegram.error import BadRequest
 
 from bot.callbacks import MAX_PAGE
-from bot.handlers.common import labels, run_search
+from bot.handlers.common import labels, match_note, run_search
 from bot.handlers.state import Context
 from bot.i18n import Language, t
-from bot.models import Match, MatchKind, StoredPassage
+from bot.models import StoredPassage
 from bot.render import INLINE_QUERY_LIMIT, inline_title, render_passage, snippet
 from bot.search import clean_query
 
@@ -41,34 +40,25 @@ def _article(
     language: Language,
     username: str,
     *,
-    note: str | None = None,
+    note: str = "",
 ) -> InlineQueryResultArticle:
-    """One inline result. `note`: the i18n key of what is said above the quote (a match by
-    meaning; quoted words no passage holds as written), before the reader picks it and again
-    in what is sent."""
+    """One inline result. `note` (see `match_note`) is said before the reader picks it and
+    again in what is sent."""
     open_in_bot = InlineKeyboardButton(
         t(language, "btn_open"), url=f"https://t.me/{username}?start=p_{passage.key}"
     )
     description = snippet(passage.text, highlights)
-    shown = labels(language)
-    if note is not None:
-        description = f"{t(language, note)} · {description}"
-        shown = replace(shown, close_in_meaning=t(language, note))
+    if note:
+        description = f"{note} · {description}"
     return InlineQueryResultArticle(
         id=passage.key,
         title=inline_title(passage),
         description=description,
         input_message_content=InputTextMessageContent(
-            render_passage(passage, shown, highlights, meaning=note is not None)
+            render_passage(passage, labels(language), highlights, note=note)
         ),
         reply_markup=InlineKeyboardMarkup([[open_in_bot]]),
     )
-
-
-def _note(match: Match, loosened: bool) -> str | None:
-    if match.kind is MatchKind.MEANING:
-        return "close_in_meaning"
-    return "not_exact" if loosened else None
 
 
 async def inline_query(update: Update, context: Context) -> None:
@@ -124,7 +114,13 @@ async def _answer_inline_query(update: Update, context: Context) -> None:
         context, text, user=query.from_user.id, kind="inline", limit=INLINE_PAGE, offset=offset
     )
     results = [
-        _article(m.passage, m.highlights, language, username, note=_note(m, result.loosened))
+        _article(
+            m.passage,
+            m.highlights,
+            language,
+            username,
+            note=match_note(m, language, loosened=result.loosened),
+        )
         for m in result.matches
     ]
     end = offset + len(results)

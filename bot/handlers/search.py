@@ -3,8 +3,6 @@ search reply: paging, context, the whole section, an example query."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from telegram import CallbackQuery, Message, ReplyParameters, Update
 
 from bot.callbacks import Counter, Example, Page, Section, ShowContext, ShowPassage
@@ -16,6 +14,7 @@ from bot.handlers.common import (
     labels,
     language_of,
     make_button,
+    match_note,
     owner_of,
     page_button,
     passage_from,
@@ -29,8 +28,7 @@ from bot.handlers.common import (
 from bot.handlers.smalltalk import answer_small_talk, small_talk
 from bot.handlers.state import Context
 from bot.i18n import Language, t
-from bot.models import Match, MatchKind
-from bot.query import parse_query
+from bot.models import Match
 from bot.render import (
     INLINE_QUERY_LIMIT,
     Button,
@@ -44,16 +42,11 @@ from bot.search import clean_query
 
 
 def passage_html(match: Match, language: Language, *, loosened: bool) -> str:
-    """A search result as a reply: a match by meaning, or one found only once the quoted
-    words were loosened, says so above the quote."""
-    if loosened and match.kind is MatchKind.TEXT:
-        nearest = replace(labels(language), close_in_meaning=t(language, "not_exact"))
-        return render_passage(match.passage, nearest, match.highlights, meaning=True)
     return render_passage(
         match.passage,
         labels(language),
         match.highlights,
-        meaning=match.kind is MatchKind.MEANING,
+        note=match_note(match, language, loosened=loosened),
     )
 
 
@@ -69,10 +62,9 @@ async def answer_search(update: Update, context: Context, query: str) -> None:
     result = await run_search(context, query, user=owner_of(update), kind="chat", limit=1)
     if not result.matches:
         if result.unknown is not None:  # 作者:/标题: named nothing in this collection
-            asked = parse_query(query)
-            name = asked.author if result.unknown == "author" else asked.title
-            key = {"author": "no_such_author", "title": "no_such_title"}[result.unknown]
-            await reply(message, t(language, key, name=escape(shorten(name or "", 60))))
+            field, name = result.unknown
+            key = {"author": "no_such_author", "title": "no_such_title"}[field]
+            await reply(message, t(language, key, name=escape(shorten(name, 60))))
             return
         shown = escape(shorten(query, 100))
         await reply(message, t(language, "nothing_found", query=shown))

@@ -44,7 +44,8 @@ class SearchResult:
     total: int
     took_ms: float
     loosened: bool = False  # nothing held the quoted words as written: these hold them nearly
-    unknown: str | None = None  # "author" or "title": the query names one the collection lacks
+    # ("author" or "title", the name as typed): the query names one the collection lacks
+    unknown: tuple[str, str] | None = None
 
 
 def warm_up(*, meaning: bool = False) -> None:
@@ -81,7 +82,7 @@ async def search(
     offset = max(0, offset)
     matches, total, unknown = await _search(store, cleaned, parsed, limit, offset, timeout, meaning)
     loosened = False
-    if parsed.exact and not total:
+    if parsed.exact and not total and unknown is None:
         loose = (
             ParsedQuery(cleaned)
             if not parsed.narrowed
@@ -92,7 +93,10 @@ async def search(
         )
         loosened = bool(total)
     elapsed = (time.perf_counter() - started) * 1000
-    return SearchResult(query, matches, total, elapsed, loosened, unknown)
+    named = None
+    if unknown is not None:
+        named = (unknown, (parsed.author if unknown == "author" else parsed.title) or "")
+    return SearchResult(query, matches, total, elapsed, loosened, named)
 
 
 async def _search(

@@ -50,20 +50,19 @@ class Scope:
         self, reader: Reader, items: list[_Scored], normalized: dict[int, tuple[str, str]]
     ) -> list[_Scored]:
         """The items this scope lets through, in their order."""
-        if not (self.phrases or self.excluded or self.authors is not None or self.documents):
+        named = self.authors is not None or self.documents is not None
+        if not (self.phrases or self.excluded or named):
             return items
         ids = [item.passage_id for item in items]
         if self.phrases or self.excluded:
             _load(reader, ids, normalized)
-        credits = (
-            reader.credits(ids) if self.authors is not None or self.documents is not None else {}
-        )
+        credits = reader.credits(ids) if named else {}
         kept = []
         for item in items:
             text = normalized.get(item.passage_id, ("", ""))[0]
             if any(p not in text for p in self.phrases) or any(w in text for w in self.excluded):
                 continue
-            if credits:
+            if named:
                 author, document = credits.get(item.passage_id, (None, -1))
                 if self.authors is not None and author not in self.authors:
                     continue
