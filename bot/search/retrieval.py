@@ -28,6 +28,7 @@ from bot.search.scoring import (
 from bot.search.tuning import (
     _ALL_WORDS_CAP,
     _ALL_WORDS_SCORE,
+    _CLAUSE_POOL,
     _EXACT_CAP,
     _FOLDED_DISCOUNT,
     _HEADING_POOL,
@@ -54,6 +55,10 @@ def _pool(
     """The fuzzy tier's candidates: the passages holding the most of the query's rarest
     terms, raw and folded (see `_diverse_pool`)."""
     rare = _RARE_TERMS_LONG if len(variant.norm) >= _LONG_QUERY else _RARE_TERMS
+    # A clause cut out of a query must match almost word for word, so the passage it
+    # stands for holds nearly all its rare terms and is among the best covered: a smaller
+    # pool finds it (a long query has up to ten clauses; each was a pool of its own).
+    size = _CLAUSE_POOL if variant.min_score else _POOL
     if variant.term_groups:
         coverage: dict[int, float] = {}
         _cover_groups(reader, variant.term_groups, counts, total_passages, rare, coverage)
@@ -66,7 +71,7 @@ def _pool(
     if variant.prefix:
         found.append(reader.term_ids(variant.prefix, _TERM_CAP, prefix=True))
         weights.append(math.log(1 + total_passages / max(1, len(found[-1]))))
-    return _diverse(*_most_covered(found, weights, _POOL * 6))
+    return _diverse(*_most_covered(found, weights, size * 6), size)
 
 
 def _most_covered(
@@ -160,8 +165,8 @@ def _diverse_pool(coverage: dict[int, float]) -> list[int]:
     return _diverse(ranked, [coverage[pid] for pid in ranked])
 
 
-def _diverse(ranked: list[int], values: list[float]) -> list[int]:
-    """`_diverse_pool` of passages ranked best first, with their coverage."""
+def _diverse(ranked: list[int], values: list[float], size: int = _POOL) -> list[int]:
+    """`_diverse_pool` of `size` passages ranked best first, with their coverage."""
     pool: list[int] = []
     overflow: list[int] = []
     per_value: dict[float, int] = {}
@@ -170,11 +175,11 @@ def _diverse(ranked: list[int], values: list[float]) -> list[int]:
         if seen < _PER_COVERAGE:
             per_value[value] = seen + 1
             pool.append(pid)
-            if len(pool) == _POOL:
+            if len(pool) == size:
                 return pool
         else:
             overflow.append(pid)
-    return pool + overflow[: _POOL - len(pool)]
+    return pool + overflow[: size - len(pool)]
 
 
 def _window(norm: str, words: list[str]) -> int | None:

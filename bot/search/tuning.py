@@ -7,6 +7,7 @@ _TERM_CAP = 1500  # passage ids read per rare term
 _RARE_TERMS = 10  # rare terms read per query variant
 _RARE_TERMS_LONG = 16  # ... for a long query, whose rarest terms may be typos' noise
 _POOL = 80  # fuzzy candidates reranked
+_CLAUSE_POOL = 24  # ... for a clause cut out of a long query (see retrieval._pool)
 _PER_COVERAGE = 6  # of them with the same coverage: near-duplicates tie (see _diverse_pool)
 _HEADING_POOL = 30
 _FOLDED_DISCOUNT = 0.94  # a homophone match is good, an exact one is better
