@@ -295,3 +295,27 @@ def test_the_bound_on_words_in_another_order_is_never_below_their_score(
     assert arrays is not None
     for text, bound in zip(texts, _unordered_bounds(needle, arrays.normalized), strict=True):
         assert _unordered_view(needle, text)[0] <= bound + 1e-6, (needle, text, bound)
+
+
+def test_a_copied_run_with_its_punctuation_finds_it_however_the_passage_writes_it(
+    tmp_path: Path,
+) -> None:
+    # A reader copies 笑道：“我说 (4 characters a search sees). A passage holding it as typed is
+    # found without being normalized; one in Traditional script, or with other punctuation
+    # between the characters, only after; both count, and each is highlighted where it is.
+    source = tmp_path / "site"
+    source.mkdir()
+    (source / "a.md").write_text(
+        "---\ntitle: 一\n---\n\n宝钗笑道：“我说你们这些人，都是一样的。”\n\n"
+        "黛玉笑道：我說罢了，又何必再提。\n\n宝玉只是笑道，我不说什么。\n\n"
+        "凤姐笑道「我说」两个字还没出口，众人先笑了。\n",
+        encoding="utf-8",
+    )
+    db = build_db([source], tmp_path / "run.db")
+    result = run_search(db, "笑道：“我说")
+    found = {m.passage.text[:2]: m for m in result.matches}
+    assert set(found) == {"宝钗", "黛玉", "凤姐"}  # not 宝玉's: 笑道，我不说
+    assert all(m.score == 100 for m in result.matches)
+    for match in result.matches:
+        (start, end), *_ = match.highlights
+        assert normalize(match.passage.text[start:end]) == "笑道我说"

@@ -83,6 +83,7 @@ class _Variant:
     overrides: dict[int, str] | None = None
     term_groups: list[list[str]] | None = None  # pinyin: each syllable pair's spellings
     min_score: float = 0.0  # a clause cut out of the query must match almost word for word
+    typed: str = ""  # the query as typed, punctuation and all (for the query itself only)
 
 
 def clean_query(query: str, *, limit: int = MAX_QUERY_CHARS) -> str:
@@ -203,6 +204,8 @@ def _variants(query: str) -> list[_Variant]:
         variant = _Variant(norm, folded, raw_terms, folded_terms, weight, prefix, content)
         if form in clauses:
             variant.min_score = _CLAUSE_SCORE
+        if form is query:
+            variant.typed = form
         out.append(variant)
     for roman in romanized_readings(query):
         # Also look for the Chinese the pinyin stands for. Typed words still count as words:

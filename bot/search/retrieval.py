@@ -431,17 +431,22 @@ def _answer_short(
     if len(exact) >= _EXACT_CAP:
         seen = set(exact)
         to_check += [p for p in _pool(reader, variant, counts, total_passages) if p not in seen]
-    # The query is normalized text, and normalizing is idempotent: where it occurs in a
-    # passage as stored it occurs in the normalized text too. Only the others are normalized
-    # to be sure (a Traditional spelling, punctuation between its characters).
+    # Normalizing maps each character on its own, and the query is normalized text: where
+    # the query occurs in a passage as stored, or as the reader typed it (a copied run,
+    # punctuation and all: 笑道：“我说), it occurs in the normalized text too. Only the others
+    # are normalized to be sure (a Traditional spelling, other punctuation between its
+    # characters): for a common run, most of a short query's time.
+    typed = variant.typed if variant.typed and variant.typed != q else None
     unread = [pid for pid in to_check if pid not in normalized]
     raw = reader.texts(unread)
+    unsure: list[int] = []
     for pid in unread:
         text, kind = raw.get(pid, ("", "paragraph"))
-        if q in text:
+        if q in text or (typed is not None and typed in text):
             keep(_Scored(100.0, _kind_rank(kind), pid))
             found += 1
-    unsure = [pid for pid in unread if pid in raw and q not in raw[pid][0]]
+        elif pid in raw:
+            unsure.append(pid)
     for pid, norm in zip(unsure, normalize_many([raw[p][0] for p in unsure]), strict=True):
         normalized[pid] = (norm, raw[pid][1])
     for pid in to_check:
