@@ -319,3 +319,30 @@ def test_a_copied_run_with_its_punctuation_finds_it_however_the_passage_writes_i
     for match in result.matches:
         (start, end), *_ = match.highlights
         assert normalize(match.passage.text[start:end]) == "笑道我说"
+
+
+def test_keywords_count_words_in_the_heading_and_a_heading_word_does_not_bring_its_chapter(
+    tmp_path: Path,
+) -> None:
+    # 黛玉 is in the chapter's heading, not in its paragraphs: a passage of that chapter holding
+    # the other keyword answers "黛玉 绢子"; the chapter's other passages do not. A passage
+    # holding both words itself ranks first. A letter word counts inside a longer one
+    # (python in pythonic), as it does in the text.
+    source = tmp_path / "site"
+    source.mkdir()
+    (source / "a.md").write_text(
+        "---\ntitle: 第二十七回\n---\n\n# 黛玉葬花\n\n"
+        "她拿着绢子，一路哭着走了。\n\n火盆边上坐着几个丫头。\n\n"
+        "这一回写得最好的是花冢。\n\n有人说这段很 pythonic 的写法。\n",
+        encoding="utf-8",
+    )
+    (source / "b.md").write_text(
+        "---\ntitle: 别的回目\n---\n\n黛玉把绢子递给紫鹃。\n\n宝玉在外面学 python 呢。\n",
+        encoding="utf-8",
+    )
+    db = build_db([source], tmp_path / "run.db")
+    found = [m.passage.text for m in run_search(db, "黛玉 绢子", limit=20).matches]
+    assert found == ["黛玉把绢子递给紫鹃。", "她拿着绢子，一路哭着走了。"]
+    found = [m.passage.text for m in run_search(db, "黛玉 python", limit=20).matches]
+    # Both words (one in the heading) rank before a passage with one word and a near miss.
+    assert found[0] == "有人说这段很 pythonic 的写法。"

@@ -212,22 +212,55 @@ def _all_words(
     path (a reader recalls the article's subject and one word of the passage)."""
     terms = {word: _word_terms(word) for word in words}
     counts = reader.doc_counts(t for ts in terms.values() for t in ts)
-    in_text = [
-        _rare_first(ts, counts)[:2] for ts in terms.values() if all(counts.get(t) for t in ts)
-    ]
-    candidates: list[int] = []
-    if len(in_text) == len(words):  # every word is in some passage's text
-        candidates = reader.ids_with_all([t for ts in in_text for t in ts], _ALL_WORDS_CAP)
+    rarest = {word: _rare_first(ts, counts)[:2] for word, ts in terms.items()}
+    in_text: list[int] = []
+    if all(all(counts.get(t) for t in ts) for ts in terms.values()):  # each word in some text
+        in_text = reader.ids_with_all([t for ts in rarest.values() for t in ts], _ALL_WORDS_CAP)
     heading_counts = reader.doc_counts((t for ts in terms.values() for t in ts), headings=True)
     sections: list[int] = []
     for ts in terms.values():
         if ts and all(heading_counts.get(t) for t in ts):
             sections += reader.ids_with_all(_rare_first(ts, heading_counts)[:2], 200, headings=True)
+    seen = set(in_text)
+    under_headings: list[int] = []
     if sections:
-        candidates += reader.passages_in_sections(sections[:200], _ALL_WORDS_CAP)
-    candidates = list(dict.fromkeys(candidates))
-    if not candidates:
+        under_headings = [
+            pid
+            for pid in reader.passages_in_sections(sections[:200], _ALL_WORDS_CAP)
+            if pid not in seen
+        ]
+    if not in_text and not under_headings:
         return []
+    headings: dict[int, str] = {}
+    if under_headings and len(in_text) < _ALL_WORDS_CAP:
+        # The index gave every passage whose text may hold all the words, so these hold them
+        # only with their headings' help: the words their headings lack must be in their text,
+        # and the index tells which passages may have those before any text is read. A word
+        # in many chapter titles brings thousands of passages, and reading them all was most
+        # of a keyword search's time.
+        headings = reader.heading_texts(under_headings)
+        holding: dict[str, set[int] | None] = {}
+        kept: list[int] = []
+        for pid in under_headings:
+            heading = _cached_normalize(headings.get(pid, ""))
+            possible = True
+            for word in words:
+                if word in heading:
+                    continue
+                if word not in holding:
+                    # Only a run of Chinese characters is sure to leave all its terms (its
+                    # bigrams) wherever it occurs; a letter word may be part of a longer one.
+                    ids = reader.ids_with_all(rarest[word], _WORD_IDS_CAP)
+                    sure = _one_run(word) and bool(rarest[word]) and len(ids) < _WORD_IDS_CAP
+                    holding[word] = set(ids) if sure else None
+                holders = holding[word]
+                if holders is not None and pid not in holders:
+                    possible = False
+                    break
+            if possible:
+                kept.append(pid)
+        under_headings = kept
+    candidates = in_text + under_headings
     _load(reader, candidates, normalized)
     found: list[_Scored] = []
     # Passages missing a word in their text may have it in their title or headings: those
@@ -242,13 +275,18 @@ def _all_words(
         width = _window(norm_text, words)
         # Closer together ranks first; the score stays under the query found as typed.
         found.append(_Scored(_ALL_WORDS_SCORE - min(width or 0, 500) / 1000, _kind_rank(kind), pid))
-    headings = reader.heading_texts(by_heading)
+    missing = [pid for pid in by_heading if pid not in headings]
+    if missing:
+        headings.update(reader.heading_texts(missing))
     for pid in by_heading:
         norm_text, kind = normalized.get(pid, ("", "paragraph"))
         heading = _cached_normalize(headings.get(pid, ""))
         if all(word in norm_text or word in heading for word in words):
             found.append(_Scored(_ALL_WORDS_SCORE - 0.6, _kind_rank(kind), pid))
     return found
+
+
+_WORD_IDS_CAP = 20_000  # passages holding a keyword, read to rule out those under headings
 
 
 def _retrieve(
