@@ -346,3 +346,34 @@ def test_keywords_count_words_in_the_heading_and_a_heading_word_does_not_bring_i
     found = [m.passage.text for m in run_search(db, "黛玉 python", limit=20).matches]
     # Both words (one in the heading) rank before a passage with one word and a near miss.
     assert found[0] == "有人说这段很 pythonic 的写法。"
+
+
+def test_a_post_is_found_by_its_title_after_the_passages_that_hold_the_words(
+    tmp_path: Path,
+) -> None:
+    # Blog posts carry their title in front matter, with no heading of their own: a reader
+    # who names the post gets its first passage. Where a passage holds the words as typed,
+    # that passage comes first and the post named by them next.
+    source = tmp_path / "site"
+    source.mkdir()
+    (source / "diary.md").write_text(
+        "---\ntitle: 北邮小日记——第六期\n---\n\n这周食堂换了新菜单。\n\n## 课程\n\n"
+        "数据结构期中考试结束了。\n",
+        encoding="utf-8",
+    )
+    (source / "paradox.md").write_text(
+        "---\ntitle: 辛普森悖论\n---\n\n曾经有两本书伴我度过了无数漫漫长夜。\n",
+        encoding="utf-8",
+    )
+    (source / "fat.md").write_text(
+        "---\ntitle: 肥胖悖论\n---\n\n这就是统计学上有名的辛普森悖论，分组后结论反转。\n",
+        encoding="utf-8",
+    )
+    db = build_db([source], tmp_path / "run.db")
+    top = run_search(db, "北邮小日记第六期").matches[0]
+    assert top.passage.text == "这周食堂换了新菜单。"
+    found = [m.passage.text for m in run_search(db, "辛普森悖论").matches]
+    assert found[:2] == [
+        "这就是统计学上有名的辛普森悖论，分组后结论反转。",
+        "曾经有两本书伴我度过了无数漫漫长夜。",
+    ]

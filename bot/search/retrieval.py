@@ -39,6 +39,7 @@ from bot.search.tuning import (
     _RARE_TERMS_LONG,
     _SHORT_QUERY,
     _TERM_CAP,
+    _TITLE_WEIGHT,
 )
 from bot.store import IdArray, Reader
 from bot.text import fold, normalize_many
@@ -351,8 +352,9 @@ def _ranked(
         key=lambda s: (-s.score, not s.heading_equal, not s.via_heading, s.kind_rank, s.passage_id),
     )
     if ranked and ranked[0].score >= 100 and len(variants[0].norm) <= _SHORT_QUERY:
-        # A short word that occurs as typed: its homophones and near-misses are noise.
-        ranked = [s for s in ranked if s.score >= 100]
+        # A short word that occurs as typed: its homophones and near-misses are noise; an
+        # article titled with it is not.
+        ranked = [s for s in ranked if s.score >= 100 or s.heading_equal]
     if meaning is not None:
         index, forms = meaning
         # Encoded here, on the database thread, so the event loop never waits for it.
@@ -514,8 +516,10 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
     # A pinyin query is compared with headings read as pinyin, like passages.
     q = variant.folded if variant.romanized else variant.norm
     discount = _FOLDED_DISCOUNT if variant.romanized else 1.0
-    for heading, first_passage in sections.values():
-        if first_passage is None:
+    for heading, first_passage, is_title in sections.values():
+        if first_passage is None or (is_title and variant.min_score):
+            # A clause that names an article is chatter around the passage the reader wants
+            # ("有套全栈科学家自测题，问怎么快速把牛腩煮烂…"), not a search for the article.
             continue
         h = _cached_normalize(heading)
         if variant.romanized:
@@ -532,9 +536,12 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
             score = fuzz.ratio(q, h)
         score *= discount
         if score >= max(_min_score(len(q)), 70.0):
+            # An article named by its title answers with its first passage, after the
+            # passages that hold the words and the sections headed by them.
+            weight = variant.weight * (_TITLE_WEIGHT if is_title else 1.0)
             keep(
                 _Scored(
-                    score * variant.weight,
+                    score * weight,
                     0,
                     first_passage,
                     None,

@@ -17,6 +17,7 @@ _UNORDERED_MIN = 6  # content characters; shorter queries are not reordered clau
 _CONTENT_MIN = 4  # content characters needed before the views without function characters
 _CONTENT_SHARE = 0.6  # ... and the share of the query they must keep
 _DERIVED_WEIGHT = 0.99
+_TITLE_WEIGHT = 0.99  # an article named by its title, against a passage or section
 _SHORT_QUERY = 4  # normalized characters
 _LONG_QUERY = 16
 _READING_ALTERNATIVES = 32  # first readings looked up per pinyin syllable

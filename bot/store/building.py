@@ -126,9 +126,15 @@ def _insert_document(conn: sqlite3.Connection, parsed: ParsedDocument, next_ids:
             strict=True,
         ),
     )
+    # A document's title is the heading of its top section (the text before any heading):
+    # a reader names a blog post by its title, which is in its front matter, not a heading.
     conn.executemany(
         "INSERT INTO heading_terms (rowid, terms) VALUES (?, ?)",
-        [(section_ids[s.index], index_terms(s.heading)) for s in parsed.sections if s.heading],
+        [
+            (section_ids[s.index], index_terms(heading))
+            for s in parsed.sections
+            if (heading := s.heading or (doc.title if s.parent is None else ""))
+        ],
     )
     next_ids[0] += len(parsed.sections)
     next_ids[1] += len(parsed.passages)

@@ -54,7 +54,7 @@ class Reader:
         self._deadline = deadline
         self._counts: tuple[dict[str, int], dict[str, int]] = ({}, {})  # passages, headings
         self._term_ids: dict[tuple[str, int, bool, bool], IdArray] = {}
-        self._headings: dict[int, tuple[str, int | None]] = {}
+        self._headings: dict[int, tuple[str, int | None, bool]] = {}
 
     def check_deadline(self) -> None:
         """Raise QueryTimeout once the caller has given up: long Python loops between SQL
@@ -185,15 +185,24 @@ class Reader:
         )
         return [r[0] for r in rows]
 
-    def headings(self, ids: Iterable[int]) -> dict[int, tuple[str, int | None]]:
-        """section id -> (heading, first passage id), in id order."""
+    def headings(self, ids: Iterable[int]) -> dict[int, tuple[str, int | None, bool]]:
+        """section id -> (heading, first passage id, whether the heading is its document's
+        title), in id order. A top section's heading is its document's title (see
+        building._insert_document)."""
         wanted = sorted(set(ids))
         known = self._headings
         missing = [sid for sid in wanted if sid not in known]
         rows = self._rows_with_ids(
-            "SELECT id, heading, first_passage_id FROM sections", "id", missing
+            "SELECT s.id, s.heading, s.first_passage_id, d.title,"
+            " s.parent_id IS NULL AND s.heading = ''"
+            " FROM sections s JOIN documents d ON d.id = s.document_id",
+            "s.id",
+            missing,
         )
-        known.update((row[0], (row[1], row[2])) for row in rows)
+        known.update(
+            (sid, (title if is_title else heading, first, bool(is_title)))
+            for sid, heading, first, title, is_title in rows
+        )
         return {sid: known[sid] for sid in wanted if sid in known}
 
     def author_names(self) -> list[str]:
