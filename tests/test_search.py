@@ -377,3 +377,21 @@ def test_a_post_is_found_by_its_title_after_the_passages_that_hold_the_words(
         "这就是统计学上有名的辛普森悖论，分组后结论反转。",
         "曾经有两本书伴我度过了无数漫漫长夜。",
     ]
+
+
+def test_a_quote_set_off_by_a_dash_from_the_readers_question_is_found_by_its_words(
+    tmp_path: Path,
+) -> None:
+    # Chinese writing sets an aside off with a dash (——) as often as with a comma: the
+    # remembered words before it are a clause of their own, whatever follows.
+    source = tmp_path / "site"
+    source.mkdir()
+    (source / "a.md").write_text(
+        "---\ntitle: 成因\n---\n\n于是只得做，心里想着“俗语说：‘讨饭怕狗咬，秀才怕岁考。’"
+        "我既非秀才，又要周考真是为难……。”然而终于又一章。\n\n伏园也觉得不很开心。\n",
+        encoding="utf-8",
+    )
+    db = build_db([source], tmp_path / "run.db")
+    for query in ("讨饭怕狗咬，秀才怕岁考——这句俗语鲁迅在哪提过", "讨饭怕狗咬秀才怕岁考―哪篇来着"):
+        matches = run_search(db, query).matches
+        assert matches and "讨饭怕狗咬" in matches[0].passage.text, query

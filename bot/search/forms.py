@@ -50,7 +50,7 @@ _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{4,})[”\"」』]")
 
 # Clauses: what a reader's chatter is wrapped around ("之前读到过一个比方，说…，在哪篇文章里").
 # A clause cut out of the query stands for it only when it matches almost word for word.
-_CLAUSE_SPLIT = re.compile(r"[\s，,。.!！?？;；:：、“”\"「」『』()（）…~～]+")
+_CLAUSE_SPLIT = re.compile(r"[\s，,。.!！?？;；:：、“”\"「」『』()（）…~～—―]+")
 _CLAUSE_MIN = 6  # normalized characters
 _CLAUSE_SCORE = 88.0
 
