@@ -355,7 +355,10 @@ def _ranked(
         # A short word that occurs as typed: its homophones and near-misses are noise; an
         # article titled with it is not.
         ranked = [s for s in ranked if s.score >= 100 or s.heading_equal]
-    if meaning is not None:
+    if meaning is not None and not _occurs_as_typed(scored):
+        # Where the reader's words occur as typed, a passage that only means the same is not
+        # what they look for (and ranks after every text match anyway): the encoder and the
+        # look-up, a third of a search at 24 M characters, are spared.
         index, forms = meaning
         # Encoded here, on the database thread, so the event loop never waits for it.
         queries = shared_encoder().encode(forms)

@@ -35,7 +35,9 @@ async def polling_bot(
     with contextlib.ExitStack() as cleanup:
         if "state_db" not in settings:
             # Removed when the bot stops: a suite run used to leave ~600 of these in /tmp.
-            folder = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="excerpt-state-"))
+            folder = cleanup.enter_context(
+                tempfile.TemporaryDirectory(prefix="excerpt-state-", ignore_cleanup_errors=True)
+            )
             settings["state_db"] = Path(folder) / "state.db"
         application = build_application(
             bot_settings(fake, db, **settings), read_timeout_slack=read_timeout_slack
