@@ -150,13 +150,20 @@ def make_book_corpus(target: Path, size: int, seed: int = 1) -> int:
 def random_cuts(
     n: int = CUTS, seed: int = CUT_SEED, lengths: tuple[int, int] = CUT_LENGTHS
 ) -> list[dict[str, Any]]:
-    """`n` runs of 2-20 characters cut at random places of the book's paragraphs (a place is
-    as likely as any other, so long paragraphs are cut more often). The length counts the
+    """`n` runs of 2-20 characters cut at random places of the book's paragraphs (see
+    `cuts_of`)."""
+    return cuts_of([p for chapter in load_book() for p in chapter.paragraphs], n, seed, lengths)
+
+
+def cuts_of(
+    paragraphs: list[str], n: int, seed: int, lengths: tuple[int, int] = CUT_LENGTHS
+) -> list[dict[str, Any]]:
+    """`n` runs of 2-20 characters cut at random places of these paragraphs (a place is as
+    likely as any other, so long paragraphs are cut more often). The length counts the
     letters and characters a search sees (punctuation inside a cut is kept, as copied, but
     not counted), so every length class gets its share. The expectation is the cut itself:
     any passage holding it answers the reader."""
     rng = random.Random(seed)
-    paragraphs = [p for chapter in load_book() for p in chapter.paragraphs]
     weights: list[int] = []
     total = 0
     for paragraph in paragraphs:

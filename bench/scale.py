@@ -1,9 +1,9 @@
 """The scale benchmark: index and search a large near-duplicate corpus, against a peer.
 
-    python -m bench [--corpus blog|book] [--sizes 1,5,25] [--runs N] [--work DIR]
-                    [--no-baseline] [--no-bot] [--load-seconds 60] [--meaning]
+    python -m bench [--corpus blog|book|DIR [--queries SET.yaml]] [--sizes 1,5,25] [--runs N]
+                    [--work DIR] [--no-baseline] [--no-bot] [--load-seconds 60] [--meaning]
 
-Deterministic (fixed seeds). Two corpora, both in multiples of ~0.96 M characters (25× is
+Deterministic (fixed seeds). Three corpora, all in multiples of ~0.96 M characters (25× is
 about 24 M):
 
 - `blog` (the default): the shipped post and the hexo-sample posts in tests/data; copy 0 is
@@ -13,6 +13,9 @@ about 24 M):
 - `book`: 《红楼梦》 (bench/data, public domain), one Markdown article a chapter, long
   paragraphs full of common words, copies with 3% of CJK characters replaced; query mix: 90
   queries written by reading it and 200 random 2-20-character cuts (see bench/book.py).
+- a folder of Markdown you name (`--corpus DIR`): a collection nobody tuned on, copied the
+  same way as the book, with your own query set if you wrote one, and 200 random cuts of
+  its paragraphs (see bench/folder.py).
 
 For each size, as a user would and through the CLI contract:
 
@@ -58,6 +61,7 @@ import yaml
 
 from bench import meaning as bench_meaning
 from bench.book import book_queries, make_book_corpus
+from bench.folder import folder_queries, make_folder_corpus
 from bench.queries import generate_from_db
 from bench.relevance import text_hits
 from bot.text import normalize
@@ -539,7 +543,14 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--corpus", choices=("blog", "book"), default="blog")
+    parser.add_argument(
+        "--corpus",
+        default="blog",
+        help="blog, book, or a folder of Markdown files (see bench/folder.py)",
+    )
+    parser.add_argument(
+        "--queries", type=Path, help="with a folder: a query set written by reading it"
+    )
     parser.add_argument("--sizes", default="1,5,25", help="multiples of ~0.96 M characters")
     parser.add_argument("--runs", type=int, default=1, help="runs per size (medians reported)")
     parser.add_argument("--work", type=Path, help="keep corpora and databases here")
@@ -555,7 +566,17 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     print(f"work directory: {work}", flush=True)
 
-    queries = book_queries() if args.corpus == "book" else load_queries(work)
+    folder: Path | None = None
+    if args.corpus not in ("blog", "book"):
+        folder = Path(args.corpus)
+        if not folder.is_dir():
+            parser.error(f"--corpus: {folder} is neither blog, book nor a folder")
+        queries = folder_queries(folder, args.queries)
+        args.corpus = "folder"
+    elif args.queries is not None:
+        parser.error("--queries goes with --corpus FOLDER")
+    else:
+        queries = book_queries() if args.corpus == "book" else load_queries(work)
     known = sum(q.get("kind") != "negative" for q in queries)
     cuts = sum(q.get("kind") == "cut" for q in queries)
     print(
@@ -569,7 +590,9 @@ def main(argv: list[str] | None = None) -> int:
     results = work / f"results-{args.corpus}.jsonl"
     for size in sizes:
         corpus = work / f"{args.corpus}-{size}x"
-        if args.corpus == "book":
+        if folder is not None:
+            characters = make_folder_corpus(corpus, folder, size)
+        elif args.corpus == "book":
             characters = make_book_corpus(corpus, size)
         else:
             characters = make_corpus(corpus, size * COPIES_PER_SIZE)
