@@ -40,6 +40,23 @@ def test_strict_and_missing_paths_leave_the_database_alone(tmp_path: Path) -> No
     assert db.read_bytes() == before
 
 
+def test_a_refused_build_stops_before_the_steps_after_the_character_index(
+    tmp_path: Path,
+) -> None:
+    # Files are written while the next ones are parsed, so --strict can only refuse once
+    # all are read; it must still refuse before a later step (the meaning index costs
+    # minutes) runs, and leave nothing behind.
+    corpus = tmp_path / "posts"
+    shutil.copytree(SHIPPED_CORPUS, corpus)
+    (corpus / "bad.md").write_bytes(b"\xff\xfe not utf-8")
+    db = tmp_path / "a.db"
+    ran: list[str] = []
+    with pytest.raises(IndexingError, match="--strict"):
+        asyncio.run(index(db, [corpus], strict=True, steps=[lambda _: ran.append("step")]))
+    assert ran == [] and not db.exists()
+    assert not list(tmp_path.glob(".a.db.building-*"))
+
+
 def test_a_step_after_the_character_index_runs_before_publishing(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     seen: list[int] = []

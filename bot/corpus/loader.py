@@ -16,7 +16,7 @@ from bot.corpus.formats import format_for, is_source
 from bot.corpus.generators import load_site_config
 from bot.corpus.importer import DEFAULT_MAX_FILE_BYTES, MARKDOWN, CorpusImport, ParseCache
 from bot.corpus.site import SiteConfig
-from bot.models import Problem
+from bot.models import ParsedDocument, Problem
 
 
 def load_corpus(
@@ -26,6 +26,7 @@ def load_corpus(
     progress: Callable[[int, Path], None] | None = None,
     cache: ParseCache | None = None,
     allow_outside_links: bool = False,
+    on_document: Callable[[ParsedDocument], None] | None = None,
 ) -> CorpusImport:
     """Import every Markdown file under `paths`; one bad file never stops the others.
 
@@ -34,6 +35,8 @@ def load_corpus(
     A file named directly that is not Markdown (`corpus.yaml`) is reported as skipped, and
     so is a symlink whose target is outside every corpus path, unless `allow_outside_links`.
     Raises CorpusPathError (from iter_markdown_files) if a path does not exist.
+    `on_document(parsed)` is called with each document as soon as it is parsed (the indexer
+    writes it while the next files are parsed).
     """
     result = CorpusImport()
     sites: dict[Path, SiteConfig] = {}
@@ -82,4 +85,6 @@ def load_corpus(
             result.problems.append(Problem(shown, exc.reason, skipped=True))
             continue
         result.documents.append(document)
+        if on_document is not None:
+            on_document(document)
     return result

@@ -376,6 +376,10 @@ def write_meaning_units(
     return count
 
 
+# What a build records in `meta` besides its own keys, or a function giving it once every
+# document has been written (the indexer's counts of files and problems).
+ExtraMeta = dict[str, str] | Callable[[], dict[str, str]] | None
+
 # A step after the character index (see bot.indexer.BUILD_STEPS). It runs before the new
 # file is checked and published; an exception discards the new file.
 BuildStep = Callable[[BuildingDatabase], None]
@@ -385,6 +389,7 @@ def _build_sync(
     conn: sqlite3.Connection,
     documents: Iterable[ParsedDocument],
     meta: dict[str, str],
+    extra_meta: ExtraMeta,
     target: Path,
     steps: Sequence[BuildStep],
 ) -> BuildSummary:
@@ -408,7 +413,11 @@ def _build_sync(
         conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
         _fts_option(conn, table, "automerge", 4)  # FTS5's default again, for later writes
     _count_terms(conn)
-    conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(meta.items()))
+    # Asked for only now: what the caller records may depend on every document being read.
+    extra = extra_meta() if callable(extra_meta) else (extra_meta or {})
+    conn.executemany(
+        "INSERT INTO meta (key, value) VALUES (?, ?)", sorted({**meta, **extra}.items())
+    )
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     conn.execute("COMMIT")
     building = BuildingDatabase(conn, target)
@@ -460,7 +469,7 @@ async def build_database(
     documents: Iterable[ParsedDocument],
     *,
     fingerprint: str,
-    extra_meta: dict[str, str] | None = None,
+    extra_meta: ExtraMeta = None,
     steps: Sequence[BuildStep] = (),
 ) -> BuildSummary:
     """Build a database from parsed documents and atomically put it at `target`; `steps`
@@ -484,7 +493,6 @@ async def build_database(
         "build_id": uuid.uuid4().hex,
         "schema_version": str(SCHEMA_VERSION),
         "text_signature": text_signature(),
-        **(extra_meta or {}),
     }
     try:
         try:
@@ -496,7 +504,9 @@ async def build_database(
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot write a database beside {target}: {exc}") from None
         try:
-            summary = await conn.run(lambda raw: _build_sync(raw, documents, meta, target, steps))
+            summary = await conn.run(
+                lambda raw: _build_sync(raw, documents, meta, extra_meta, target, steps)
+            )
             seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
             await conn.run(
                 lambda raw: raw.execute(
