@@ -8,7 +8,7 @@ The pipeline, in order:
    site settings the importer reads for them, the parsing settings, the code) without
    parsing anything; equal fingerprints mean the existing database is up to date.
 2. `load` parses the corpus (`bot.corpus`), taking unchanged files from the database being
-   replaced instead of parsing them again. It runs on a thread of its own, handing each
+   replaced instead of parsing them again. It runs in a process of its own, handing each
    document over as it is parsed, while
 3. `bot.store.build_database` writes the character index into a new file beside the target.
 4. Once every file is parsed and written, the build is admitted or refused (`--strict`, a
@@ -25,14 +25,16 @@ Nothing here prints: the CLI turns an `IndexReport` or an `IndexingError` into o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import queue
+import multiprocessing
 import stat
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Protocol
 
@@ -235,6 +237,16 @@ def fingerprint(
     return digest.hexdigest()
 
 
+def _markdown_bytes(paths: Sequence[Path], allow_outside_links: bool) -> int:
+    """How many bytes of Markdown a build will parse (stat only: the fingerprint just read
+    them, so this walk finds them in the OS cache)."""
+    total = 0
+    for file, _ in iter_markdown_files(paths, allow_outside_links=allow_outside_links):
+        with contextlib.suppress(OSError):
+            total += file.stat().st_size
+    return total
+
+
 def load(
     paths: Sequence[Path],
     *,
@@ -266,18 +278,74 @@ def load(
     return result
 
 
-class _Stopped(Exception):
-    """Raised in the parsing thread when the build it feeds has ended: parse no further."""
+class _ProgressToParent:
+    """`Progress` in the parsing process: each call goes to the indexing process."""
+
+    def __init__(self, channel: Connection) -> None:
+        self._channel = channel
+
+    def update(self, stage: str, count: int, item: str) -> None:
+        self._channel.send(("update", stage, count, item))
+
+    def finish(self, stage: str, count: int, seconds: float) -> None:
+        self._channel.send(("finish", stage, count, seconds))
+
+
+_HANDOVER = 32  # documents pickled together on their way to the indexing process
+_PARSE_APART_BYTES = 4_000_000  # Markdown from which parsing gets a process (~1.3 M chars)
+
+
+def _parse_in_child(
+    channel: Connection,
+    db: Path,
+    paths: Sequence[Path],
+    max_file_bytes: int,
+    reuse_previous: bool,
+    allow_outside_links: bool,
+    report_progress: bool,
+) -> None:
+    """`load` in the parsing process: documents, progress, then the import without its
+    documents (they came already), or the error it raised."""
+    batch: list[ParsedDocument] = []
+
+    def hand_over(document: ParsedDocument) -> None:
+        batch.append(document)
+        if len(batch) >= _HANDOVER:
+            channel.send(("documents", batch.copy()))
+            batch.clear()
+
+    previous = PreviousParses.open(db) if reuse_previous else None
+    try:
+        result = load(
+            paths,
+            max_file_bytes=max_file_bytes,
+            progress=_ProgressToParent(channel) if report_progress else None,
+            previous=previous,
+            allow_outside_links=allow_outside_links,
+            on_document=hand_over,
+        )
+        channel.send(("documents", batch))
+        result.documents = []
+        channel.send(("done", result))
+    except BaseException as exc:  # the indexing process raises it
+        try:
+            channel.send(("error", exc))
+        except Exception:  # an exception that cannot be pickled
+            channel.send(("error", RuntimeError(f"parsing failed: {exc!r}")))
+    finally:
+        if previous is not None:
+            previous.close()
+        channel.close()
 
 
 class _BackgroundParse:
-    """`load` on a thread of its own, handing each document to the build as it comes.
+    """`load` in a process of its own, handing the documents to the build as they come.
 
-    `documents()` is consumed on the database thread; it ends when every file is parsed,
-    raising what parsing raised. `result()` is the whole import, once it is done. `stop()`
-    ends parsing early (the build failed) and waits for the thread."""
-
-    _DONE = object()
+    Parsing is Python and so is much of writing the index: two threads of one process
+    would take turns on the GIL, so the parsing gets a process (spawned, like the meaning
+    encoders: this process has a database thread). `documents()` is consumed on the database
+    thread and ends when every file is parsed, raising what parsing raised; `result()` is
+    the whole import, once it is done; `stop()` ends parsing early (the build failed)."""
 
     def __init__(
         self,
@@ -288,53 +356,77 @@ class _BackgroundParse:
         progress: Progress | None,
         reuse_previous: bool,
         allow_outside_links: bool,
+        in_process: bool,
     ) -> None:
-        self._db = db
-        self._paths = paths
-        self._max_file_bytes = max_file_bytes
         self._progress = progress
-        self._reuse_previous = reuse_previous
-        self._allow_outside_links = allow_outside_links
-        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
-        self._stopping = threading.Event()
         self._result: ImportResult | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="parse", daemon=True)
+        self._documents: list[ParsedDocument] = []
+        self._in_process = in_process
+        self._load_here = partial(
+            load,
+            paths,
+            max_file_bytes=max_file_bytes,
+            progress=progress,
+            allow_outside_links=allow_outside_links,
+        )
+        self._db = db
+        self._reuse_previous = reuse_previous
+        context = multiprocessing.get_context("spawn")
+        self._channel, child = context.Pipe(duplex=False)
+        self._child_end = child
+        self._process = context.Process(
+            target=_parse_in_child,
+            args=(
+                child,
+                db,
+                list(paths),
+                max_file_bytes,
+                reuse_previous,
+                allow_outside_links,
+                progress is not None,
+            ),
+            name="excerpt-bot-parse",
+            daemon=True,
+        )
 
     def start(self) -> None:
-        self._thread.start()
-
-    def _hand_over(self, document: ParsedDocument) -> None:
-        if self._stopping.is_set():
-            raise _Stopped
-        self._queue.put(document)
-
-    def _run(self) -> None:
-        # Unchanged files are taken from the database being replaced instead of parsed
-        # again; its connection belongs to this thread.
-        previous = PreviousParses.open(self._db) if self._reuse_previous else None
-        try:
-            self._result = load(
-                self._paths,
-                max_file_bytes=self._max_file_bytes,
-                progress=self._progress,
-                previous=previous,
-                allow_outside_links=self._allow_outside_links,
-                on_document=self._hand_over,
-            )
-        except BaseException as exc:  # handed to the build, which raises it
-            self._error = exc
-        finally:
-            if previous is not None:
-                previous.close()
-            self._queue.put(self._DONE)
+        if self._in_process:
+            return
+        self._process.start()
+        self._child_end.close()  # the child's end is the child's: EOF when it exits
 
     def documents(self) -> Iterator[ParsedDocument]:
-        while (item := self._queue.get()) is not self._DONE:
-            assert isinstance(item, ParsedDocument)
-            yield item
-        if self._error is not None:
-            raise self._error
+        if self._in_process:
+            # A small corpus: parsed here, on the database thread, before any is written
+            # (a process costs half a second to start).
+            previous = PreviousParses.open(self._db) if self._reuse_previous else None
+            try:
+                self._result = self._load_here(previous=previous)
+            finally:
+                if previous is not None:
+                    previous.close()
+            yield from self._result.documents
+            return
+        while True:
+            try:
+                message = self._channel.recv()
+            except EOFError:
+                raise RuntimeError("the parsing process ended without a result") from None
+            kind = message[0]
+            if kind == "documents":
+                self._documents.extend(message[1])
+                yield from message[1]
+            elif kind == "update" and self._progress is not None:
+                self._progress.update(*message[1:])
+            elif kind == "finish" and self._progress is not None:
+                self._progress.finish(*message[1:])
+            elif kind == "done":
+                result = message[1]
+                result.documents = self._documents
+                self._result = result
+                return
+            elif kind == "error":
+                raise message[1]
 
     def finished(self) -> bool:
         return self._result is not None
@@ -345,8 +437,12 @@ class _BackgroundParse:
         return self._result
 
     def stop(self) -> None:
-        self._stopping.set()
-        self._thread.join()
+        if self._process.is_alive():
+            self._process.terminate()
+        if self._process.pid is not None:
+            self._process.join()
+        self._channel.close()
+        self._child_end.close()
 
 
 async def index(
@@ -467,12 +563,11 @@ async def _index_locked(
                 f"--strict: {len(report.problems)} file(s) had problems", report.problems
             )
         return report
-    # The files are parsed on a thread of their own while the database thread writes the
-    # documents already parsed: parsing is Python, writing the full-text index is mostly
-    # SQLite with the GIL released, so the two overlap (measured at 24 M characters: parsing
-    # alone took 15 s of a 54 s build). Whether the build may be published (--strict, a
-    # shrink) is decided once everything is parsed, before any later step and before the new
-    # file replaces the old one; a refused build is discarded like a failed one.
+    # The files are parsed in a process of their own while the database thread writes the
+    # documents already parsed (at 24 M characters, parsing alone took 15 s of a 50 s
+    # build). Whether the build may be published (--strict, a shrink) is decided once
+    # everything is parsed, before any later step and before the new file replaces the old
+    # one; a refused build is discarded like a failed one.
     parsing = _BackgroundParse(
         db,
         paths,
@@ -480,6 +575,7 @@ async def _index_locked(
         progress=progress,
         reuse_previous=not force,
         allow_outside_links=allow_outside_links,
+        in_process=_markdown_bytes(paths, allow_outside_links) < _PARSE_APART_BYTES,
     )
     published = published_document_paths(db)
 

@@ -84,3 +84,35 @@ def test_a_step_after_the_character_index_runs_before_publishing(tmp_path: Path)
         asyncio.run(index(db, [SHIPPED_CORPUS], force=True, steps=[failing]))
     assert db.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.db"]  # no temp file left
+
+
+def test_a_large_corpus_is_parsed_in_a_process_of_its_own_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A corpus over the threshold is parsed in a spawned process while the database thread
+    # writes; the database, the problems and a --strict refusal are those of the small path.
+    import bot.indexer
+
+    corpus = tmp_path / "posts"
+    shutil.copytree(SHIPPED_CORPUS, corpus)
+    (corpus / "bad.md").write_bytes(b"\xff\xfe not utf-8")
+    here = asyncio.run(index(tmp_path / "here.db", [corpus]))
+    monkeypatch.setattr(bot.indexer, "_PARSE_APART_BYTES", 0)
+    apart = asyncio.run(index(tmp_path / "apart.db", [corpus]))
+    assert (apart.documents, apart.sections, apart.passages, apart.characters) == (
+        here.documents,
+        here.sections,
+        here.passages,
+        here.characters,
+    )
+    assert apart.problems == here.problems and len(apart.problems) == 1
+
+    async def texts(db: Path) -> list[str]:
+        async with await Store.open(db) as store:
+            return [p.text for p in await store.iter_passages()]
+
+    assert asyncio.run(texts(tmp_path / "apart.db")) == asyncio.run(texts(tmp_path / "here.db"))
+    with pytest.raises(IndexingError, match="--strict") as failed:
+        asyncio.run(index(tmp_path / "strict.db", [corpus], strict=True))
+    assert [p.path for p in failed.value.problems] == [str(corpus / "bad.md")]
+    assert not (tmp_path / "strict.db").exists()
