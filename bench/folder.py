@@ -38,9 +38,16 @@ def markdown_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in (".md", ".markdown") and p.is_file())
 
 
+# Inline Markdown a reader never sees as text: a link or image keeps its text, and what
+# cannot be copied from the page (addresses, tags, footnote marks) ends a run of prose.
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_NOT_PROSE = re.compile(r"https?://\S+|<[^>]*>|\[\^[^\]]*\]|`[^`]*`")
+
+
 def paragraphs(folder: Path) -> list[str]:
-    """The prose paragraphs of the folder's files (what random cuts are taken from): the
-    body's blocks, without headings, code, lists, quotes, tables or HTML."""
+    """The runs of prose in the folder's files (what random cuts are taken from): the body's
+    blocks, without headings, code, lists, quotes, tables or HTML; links by their text; a
+    web address, a tag, inline code or a footnote mark splits a block in two."""
     found: list[str] = []
     for path in markdown_files(folder):
         try:
@@ -49,8 +56,12 @@ def paragraphs(folder: Path) -> list[str]:
             continue  # the importer skips it too
         for block in re.split(r"\n\s*\n", body):
             block = " ".join(block.split())
-            if len(block) >= 20 and not block.startswith(("#", "```", "-", "*", ">", "|", "<")):
-                found.append(block)
+            if block.startswith(("#", "```", "-", "*", ">", "|", "<", "!")):
+                continue
+            for run in _NOT_PROSE.split(_LINK.sub(r"\1", block)):
+                run = run.strip()
+                if len(run) >= 20:
+                    found.append(run)
     return found
 
 

@@ -65,3 +65,22 @@ def test_the_query_mix_is_the_written_set_then_cuts_of_the_prose(tmp_path: Path)
     prose = normalize((folder / "a.md").read_text(encoding="utf-8").split("```")[0])
     assert all(normalize(c["q"]) in prose for c in cuts)  # not from the code block
     assert not any("代码" in c["q"] for c in cuts)
+
+
+def test_cuts_come_from_what_a_reader_sees_not_from_the_markdown(tmp_path: Path) -> None:
+    # A cut is an expectation: a passage must hold it. Link addresses, tags and footnote
+    # marks are not in any passage, so they are never part of one.
+    from bench.folder import paragraphs
+
+    folder = tmp_path / "blog"
+    folder.mkdir()
+    (folder / "a.md").write_text(
+        "---\ntitle: 周刊\n---\n\n这周看到一篇[关于熊的粪便的文章](https://www.bbc.com/news/x)，"
+        "作者详细记录了三年的观察结果。原文地址 https://example.com/a/b 里还有很多图片，"
+        "值得一看<br>下面是另一段很长的说明文字，足够长了。[^1]\n\n![图](a.png)\n",
+        encoding="utf-8",
+    )
+    runs = paragraphs(folder)
+    markdown = ("](", "http", "<br>", "[^1]", "a.png")
+    assert runs and all(not any(m in r for m in markdown) for r in runs)
+    assert any("关于熊的粪便的文章" in r for r in runs)
