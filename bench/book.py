@@ -26,7 +26,7 @@ import lzma
 import random
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -86,12 +86,12 @@ def render(chapter: Chapter) -> str:
     return head + f"\n# {chapter.title}\n\n" + "\n\n".join(chapter.paragraphs) + "\n"
 
 
-class _Perturber:
-    """Replaces a share of CJK characters with characters drawn from the book (so by their
-    frequency in it), deterministically for a given random generator."""
+class Perturber:
+    """Replaces a share of CJK characters with characters drawn from `pool` (the corpus's
+    own, so by their frequency in it), deterministically for a given random generator."""
 
-    def __init__(self, chapters: tuple[Chapter, ...]) -> None:
-        self.pool = [c for ch in chapters for p in ch.paragraphs for c in _CJK.findall(p)]
+    def __init__(self, pool: list[str]) -> None:
+        self.pool = pool
 
     def text(self, text: str, rng: random.Random) -> str:
         chars: list[str] | None = None
@@ -111,7 +111,7 @@ class _Perturber:
 def _articles(size: int, seed: int) -> Iterator[tuple[str, str]]:
     """(relative path, Markdown) of the articles of an N× corpus, in order."""
     chapters = load_book()
-    perturber = _Perturber(chapters)
+    perturber = Perturber([c for ch in chapters for p in ch.paragraphs for c in _CJK.findall(p)])
     budget = size * UNIT_CHARS
     written = 0
     copy = 0
@@ -129,15 +129,23 @@ def _articles(size: int, seed: int) -> Iterator[tuple[str, str]]:
 def make_book_corpus(target: Path, size: int, seed: int = 1) -> int:
     """Write the N× book corpus under `target` (reused if already there); returns its
     character count."""
-    stamp = target / ".bench-corpus"
     wanted = f"{_VERSION} size={size} seed={seed} perturb={PERTURB} unit={UNIT_CHARS}"
+    return write_corpus(target, wanted, lambda: _articles(size, seed))
+
+
+def write_corpus(
+    target: Path, wanted: str, articles: Callable[[], Iterator[tuple[str, str]]]
+) -> int:
+    """The (relative path, Markdown) of `articles()` written under `target`, unless the
+    corpus there was written for the same `wanted` description; its character count."""
+    stamp = target / ".bench-corpus"
     if stamp.is_file():
         recorded, _, count = stamp.read_text(encoding="utf-8").rpartition(" chars=")
         if recorded == wanted:
             return int(count)
     shutil.rmtree(target, ignore_errors=True)
     characters = 0
-    for relative, markdown in _articles(size, seed):
+    for relative, markdown in articles():
         path = target / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(markdown, encoding="utf-8")

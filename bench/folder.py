@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import random
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bench.book import CUT_SEED, CUTS, PERTURB, UNIT_CHARS, cuts_of
+from bench.book import CUT_SEED, CUTS, PERTURB, UNIT_CHARS, Perturber, cuts_of, write_corpus
 from bot.corpus.errors import ImportProblem
 from bot.corpus.frontmatter import split_front_matter
 
@@ -75,19 +74,14 @@ def _copies(folder: Path, size: int, seed: int) -> Iterator[tuple[str, str]]:
     budget = size * UNIT_CHARS
     written = 0
     copy = 0
+    perturber = Perturber(pool)
     while written < budget:
         rng = random.Random(seed * 1_000_003 + copy)
         for number, (file, text) in enumerate(zip(files, texts, strict=True)):
             if written >= budget:
                 return
             if copy:
-                chars: list[str] | None = None
-                for match in _CJK.finditer(text):
-                    if rng.random() < PERTURB:
-                        if chars is None:
-                            chars = list(text)
-                        chars[match.start()] = rng.choice(pool)
-                text = text if chars is None else "".join(chars)
+                text = perturber.text(text, rng)
             written += len(text)
             yield f"copy{copy:03d}/{number:05d}-{file.name}", text
         copy += 1
@@ -96,24 +90,11 @@ def _copies(folder: Path, size: int, seed: int) -> Iterator[tuple[str, str]]:
 def make_folder_corpus(target: Path, folder: Path, size: int, seed: int = 1) -> int:
     """Write the N× corpus of `folder` under `target` (reused if already there); returns its
     character count."""
-    stamp = target / ".bench-corpus"
     wanted = (
         f"{_VERSION} folder={folder.resolve()} size={size} seed={seed} perturb={PERTURB}"
         f" unit={UNIT_CHARS}"
     )
-    if stamp.is_file():
-        recorded, _, count = stamp.read_text(encoding="utf-8").rpartition(" chars=")
-        if recorded == wanted:
-            return int(count)
-    shutil.rmtree(target, ignore_errors=True)
-    characters = 0
-    for relative, markdown in _copies(folder, size, seed):
-        path = target / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(markdown, encoding="utf-8")
-        characters += len(markdown)
-    stamp.write_text(f"{wanted} chars={characters}", encoding="utf-8")
-    return characters
+    return write_corpus(target, wanted, lambda: _copies(folder, size, seed))
 
 
 def folder_queries(folder: Path, written: Path | None) -> list[dict[str, Any]]:
