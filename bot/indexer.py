@@ -25,7 +25,6 @@ Nothing here prints: the CLI turns an `IndexReport` or an `IndexingError` into o
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -33,8 +32,8 @@ import stat
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import partial
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Protocol
 
@@ -196,19 +195,20 @@ def describe_problem(problem: Problem) -> str:
     return f"{problem.path}: {problem.reason} ({action})"
 
 
-def _file_digest(path: Path, max_bytes: int) -> bytes:
+def _file_digest(path: Path, max_bytes: int) -> tuple[bytes, int]:
     """Hash a file's bytes, but never block on a FIFO or read a device or a huge file: for
-    those, what `stat` says is enough to notice a change."""
+    those, what `stat` says is enough to notice a change. With the bytes read (0 if none)."""
     try:
         info = path.stat()
     except OSError as exc:
-        return repr(exc).encode()
+        return repr(exc).encode(), 0
     if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
-        return f"{info.st_mode}:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}".encode()
+        return f"{info.st_mode}:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}".encode(), 0
     try:
-        return hashlib.sha256(path.read_bytes()).digest()
+        data = path.read_bytes()
     except OSError as exc:
-        return repr(exc).encode()
+        return repr(exc).encode(), 0
+    return hashlib.sha256(data).digest(), len(data)
 
 
 def fingerprint(
@@ -221,30 +221,30 @@ def fingerprint(
     Markdown files, the site settings the importer will use for them, the settings that
     change parsing, and the code (schema, version, importer source, text tables).
     Raises CorpusPathError when a path cannot be walked."""
+    return _fingerprint(paths, max_file_bytes, allow_outside_links)[0]
+
+
+def _fingerprint(
+    paths: Sequence[Path], max_file_bytes: int, allow_outside_links: bool
+) -> tuple[str, int]:
+    """`fingerprint`, and the bytes of Markdown it read: what a build will parse."""
     digest = hashlib.sha256(
         f"schema={SCHEMA_VERSION};version={__version__};importer={importer_signature()};"
         f"text={text_signature()};max={max_file_bytes};outside={allow_outside_links}".encode()
     )
     roots: set[Path] = set()
+    markdown_bytes = 0
     for file, root in iter_markdown_files(paths, allow_outside_links=allow_outside_links):
         roots.add(root)
         digest.update(str(file.relative_to(root)).encode("utf-8", "surrogateescape"))
-        digest.update(_file_digest(file, max_file_bytes))
+        file_digest, size = _file_digest(file, max_file_bytes)
+        digest.update(file_digest)
+        markdown_bytes += size
     for root in sorted(roots):
         for config in site_config_files(root):  # exactly the files the importer will read
             digest.update(str(config).encode("utf-8", "surrogateescape"))
-            digest.update(_file_digest(config, max_file_bytes))
-    return digest.hexdigest()
-
-
-def _markdown_bytes(paths: Sequence[Path], allow_outside_links: bool) -> int:
-    """How many bytes of Markdown a build will parse (stat only: the fingerprint just read
-    them, so this walk finds them in the OS cache)."""
-    total = 0
-    for file, _ in iter_markdown_files(paths, allow_outside_links=allow_outside_links):
-        with contextlib.suppress(OSError):
-            total += file.stat().st_size
-    return total
+            digest.update(_file_digest(config, max_file_bytes)[0])
+    return digest.hexdigest(), markdown_bytes
 
 
 def load(
@@ -362,38 +362,35 @@ class _BackgroundParse:
         self._result: ImportResult | None = None
         self._documents: list[ParsedDocument] = []
         self._in_process = in_process
-        self._load_here = partial(
-            load,
-            paths,
-            max_file_bytes=max_file_bytes,
-            progress=progress,
-            allow_outside_links=allow_outside_links,
-        )
         self._db = db
+        self._paths = list(paths)
+        self._max_file_bytes = max_file_bytes
         self._reuse_previous = reuse_previous
-        context = multiprocessing.get_context("spawn")
-        self._channel, child = context.Pipe(duplex=False)
-        self._child_end = child
-        self._process = context.Process(
-            target=_parse_in_child,
-            args=(
-                child,
-                db,
-                list(paths),
-                max_file_bytes,
-                reuse_previous,
-                allow_outside_links,
-                progress is not None,
-            ),
-            name="excerpt-bot-parse",
-            daemon=True,
-        )
+        self._allow_outside_links = allow_outside_links
+        self._process: BaseProcess | None = None
+        self._channel: Connection | None = None
 
     def start(self) -> None:
         if self._in_process:
             return
+        context = multiprocessing.get_context("spawn")
+        self._channel, child = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_parse_in_child,
+            args=(
+                child,
+                self._db,
+                self._paths,
+                self._max_file_bytes,
+                self._reuse_previous,
+                self._allow_outside_links,
+                self._progress is not None,
+            ),
+            name="excerpt-bot-parse",
+            daemon=True,
+        )
         self._process.start()
-        self._child_end.close()  # the child's end is the child's: EOF when it exits
+        child.close()  # the child's end is the child's: EOF when it exits
 
     def documents(self) -> Iterator[ParsedDocument]:
         if self._in_process:
@@ -401,12 +398,19 @@ class _BackgroundParse:
             # (a process costs half a second to start).
             previous = PreviousParses.open(self._db) if self._reuse_previous else None
             try:
-                self._result = self._load_here(previous=previous)
+                self._result = load(
+                    self._paths,
+                    max_file_bytes=self._max_file_bytes,
+                    progress=self._progress,
+                    previous=previous,
+                    allow_outside_links=self._allow_outside_links,
+                )
             finally:
                 if previous is not None:
                     previous.close()
             yield from self._result.documents
             return
+        assert self._channel is not None  # started
         while True:
             try:
                 message = self._channel.recv()
@@ -437,12 +441,12 @@ class _BackgroundParse:
         return self._result
 
     def stop(self) -> None:
-        if self._process.is_alive():
-            self._process.terminate()
-        if self._process.pid is not None:
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.terminate()
             self._process.join()
-        self._channel.close()
-        self._child_end.close()
+        if self._channel is not None:
+            self._channel.close()
 
 
 async def index(
@@ -532,9 +536,7 @@ async def _index_locked(
         if not path.exists():
             raise IndexingError(f"{path}: no such file or directory; the database was not changed")
     try:
-        current = fingerprint(
-            paths, max_file_bytes=max_file_bytes, allow_outside_links=allow_outside_links
-        )
+        current, markdown_bytes = _fingerprint(paths, max_file_bytes, allow_outside_links)
     except CorpusPathError as exc:
         raise IndexingError(f"{exc}; the database was not changed") from None
     previous = await read_stats(db)
@@ -575,7 +577,7 @@ async def _index_locked(
         progress=progress,
         reuse_previous=not force,
         allow_outside_links=allow_outside_links,
-        in_process=_markdown_bytes(paths, allow_outside_links) < _PARSE_APART_BYTES,
+        in_process=markdown_bytes < _PARSE_APART_BYTES,
     )
     published = published_document_paths(db)
 
