@@ -44,6 +44,15 @@ def build_db(paths: list[Path], db: Path, *, meaning: bool = False) -> Path:
     return db
 
 
+def build_site_db(root: Path, files: dict[str, str]) -> Path:
+    """A database of a small site written for one test: {relative path: Markdown}."""
+    source = root / "site"
+    for name, text in files.items():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_text(text, encoding="utf-8")
+    return build_db([source], root / "site.db")
+
+
 @pytest.fixture(scope="session")
 def shipped_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database of the shipped corpus, built once per test session (read-only use)."""

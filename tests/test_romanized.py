@@ -11,7 +11,7 @@ from bot.search import search
 from bot.store import Store
 from bot.text import romanized
 
-from .conftest import build_db
+from .conftest import build_site_db
 
 
 @pytest.mark.parametrize(
@@ -74,14 +74,13 @@ def test_english_words_keep_matching_as_words(shipped_db: Path) -> None:
 def test_a_word_that_is_also_pinyin_prefers_the_word(tmp_path: Path) -> None:
     """ "bang bang" is English and pinyin (棒棒): the text that has the words wins, the
     Chinese it could stand for comes after."""
-    corpus = tmp_path / "c"
-    corpus.mkdir()
-    (corpus / "a.md").write_text(
-        "---\ntitle: 乐队\n---\n\nThe band played bang bang all night long.\n\n"
-        "孩子们说他棒棒的，大家都笑了。\n",
-        encoding="utf-8",
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": "---\ntitle: 乐队\n---\n\nThe band played bang bang all night long.\n\n"
+            "孩子们说他棒棒的，大家都笑了。\n"
+        },
     )
-    db = build_db([corpus], tmp_path / "x.db")
     found = top(db, "bang bang")
     assert [("bang bang" in text, "棒棒" in text) for _, text in found[:2]] == [
         (True, False),
@@ -93,14 +92,13 @@ def test_a_word_that_is_also_pinyin_prefers_the_word(tmp_path: Path) -> None:
 def test_characters_read_another_way_than_their_first_reading(tmp_path: Path) -> None:
     """The index folds 长 as zhang and 行 as xing (their first readings); a reader typing
     changcheng or yinhang means 长城 and 银行."""
-    corpus = tmp_path / "c"
-    corpus.mkdir()
-    (corpus / "a.md").write_text(
-        "---\ntitle: 多音字\n---\n\n他每天去银行上班，晚上听音乐。\n\n"
-        "我们去爬长城，回来就睡觉了。\n\n不要重复别人的话，北京是首都。\n",
-        encoding="utf-8",
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": "---\ntitle: 多音字\n---\n\n他每天去银行上班，晚上听音乐。\n\n"
+            "我们去爬长城，回来就睡觉了。\n\n不要重复别人的话，北京是首都。\n"
+        },
     )
-    db = build_db([corpus], tmp_path / "x.db")
     for query, word in [("yinhang", "银行"), ("changcheng", "长城"), ("shuijiao", "睡觉"),
                         ("yin yue", "音乐"), ("chongfu", "重复"), ("shoudu", "首都")]:  # fmt: skip
         found = top(db, query)

@@ -17,7 +17,7 @@ from bot.search import SearchResult, clean_query, search
 from bot.store import Store
 from bot.text import normalize
 
-from .conftest import DATA, RESULT_FIELDS, SHIPPED_CORPUS, build_db
+from .conftest import DATA, RESULT_FIELDS, SHIPPED_CORPUS, build_db, build_site_db
 
 
 def run_search(db: Path, query: str, **kwargs: Any) -> SearchResult:
@@ -303,15 +303,16 @@ def test_a_copied_run_with_its_punctuation_finds_it_however_the_passage_writes_i
     # A reader copies 笑道：“我说 (4 characters a search sees). A passage holding it as typed is
     # found without being normalized; one in Traditional script, or with other punctuation
     # between the characters, only after; both count, and each is highlighted where it is.
-    source = tmp_path / "site"
-    source.mkdir()
-    (source / "a.md").write_text(
-        "---\ntitle: 一\n---\n\n宝钗笑道：“我说你们这些人，都是一样的。”\n\n"
-        "黛玉笑道：我說罢了，又何必再提。\n\n宝玉只是笑道，我不说什么。\n\n"
-        "凤姐笑道「我说」两个字还没出口，众人先笑了。\n",
-        encoding="utf-8",
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": (
+                "---\ntitle: 一\n---\n\n宝钗笑道：“我说你们这些人，都是一样的。”\n\n"
+                "黛玉笑道：我說罢了，又何必再提。\n\n宝玉只是笑道，我不说什么。\n\n"
+                "凤姐笑道「我说」两个字还没出口，众人先笑了。\n"
+            ),
+        },
     )
-    db = build_db([source], tmp_path / "run.db")
     result = run_search(db, "笑道：“我说")
     found = {m.passage.text[:2]: m for m in result.matches}
     assert set(found) == {"宝钗", "黛玉", "凤姐"}  # not 宝玉's: 笑道，我不说
@@ -328,19 +329,19 @@ def test_keywords_count_words_in_the_heading_and_a_heading_word_does_not_bring_i
     # the other keyword answers "黛玉 绢子"; the chapter's other passages do not. A passage
     # holding both words itself ranks first. A letter word counts inside a longer one
     # (python in pythonic), as it does in the text.
-    source = tmp_path / "site"
-    source.mkdir()
-    (source / "a.md").write_text(
-        "---\ntitle: 第二十七回\n---\n\n# 黛玉葬花\n\n"
-        "她拿着绢子，一路哭着走了。\n\n火盆边上坐着几个丫头。\n\n"
-        "这一回写得最好的是花冢。\n\n有人说这段很 pythonic 的写法。\n",
-        encoding="utf-8",
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": (
+                "---\ntitle: 第二十七回\n---\n\n# 黛玉葬花\n\n"
+                "她拿着绢子，一路哭着走了。\n\n火盆边上坐着几个丫头。\n\n"
+                "这一回写得最好的是花冢。\n\n有人说这段很 pythonic 的写法。\n"
+            ),
+            "b.md": (
+                "---\ntitle: 别的回目\n---\n\n黛玉把绢子递给紫鹃。\n\n宝玉在外面学 python 呢。\n"
+            ),
+        },
     )
-    (source / "b.md").write_text(
-        "---\ntitle: 别的回目\n---\n\n黛玉把绢子递给紫鹃。\n\n宝玉在外面学 python 呢。\n",
-        encoding="utf-8",
-    )
-    db = build_db([source], tmp_path / "run.db")
     found = [m.passage.text for m in run_search(db, "黛玉 绢子", limit=20).matches]
     assert found == ["黛玉把绢子递给紫鹃。", "她拿着绢子，一路哭着走了。"]
     found = [m.passage.text for m in run_search(db, "黛玉 python", limit=20).matches]
@@ -354,22 +355,19 @@ def test_a_post_is_found_by_its_title_after_the_passages_that_hold_the_words(
     # Blog posts carry their title in front matter, with no heading of their own: a reader
     # who names the post gets its first passage. Where a passage holds the words as typed,
     # that passage comes first and the post named by them next.
-    source = tmp_path / "site"
-    source.mkdir()
-    (source / "diary.md").write_text(
-        "---\ntitle: 北邮小日记——第六期\n---\n\n这周食堂换了新菜单。\n\n## 课程\n\n"
-        "数据结构期中考试结束了。\n",
-        encoding="utf-8",
+    db = build_site_db(
+        tmp_path,
+        {
+            "diary.md": (
+                "---\ntitle: 北邮小日记——第六期\n---\n\n这周食堂换了新菜单。\n\n## 课程\n\n"
+                "数据结构期中考试结束了。\n"
+            ),
+            "paradox.md": ("---\ntitle: 辛普森悖论\n---\n\n曾经有两本书伴我度过了无数漫漫长夜。\n"),
+            "fat.md": (
+                "---\ntitle: 肥胖悖论\n---\n\n这就是统计学上有名的辛普森悖论，分组后结论反转。\n"
+            ),
+        },
     )
-    (source / "paradox.md").write_text(
-        "---\ntitle: 辛普森悖论\n---\n\n曾经有两本书伴我度过了无数漫漫长夜。\n",
-        encoding="utf-8",
-    )
-    (source / "fat.md").write_text(
-        "---\ntitle: 肥胖悖论\n---\n\n这就是统计学上有名的辛普森悖论，分组后结论反转。\n",
-        encoding="utf-8",
-    )
-    db = build_db([source], tmp_path / "run.db")
     top = run_search(db, "北邮小日记第六期").matches[0]
     assert top.passage.text == "这周食堂换了新菜单。"
     found = [m.passage.text for m in run_search(db, "辛普森悖论").matches]
@@ -384,14 +382,15 @@ def test_a_quote_set_off_by_a_dash_from_the_readers_question_is_found_by_its_wor
 ) -> None:
     # Chinese writing sets an aside off with a dash (——) as often as with a comma: the
     # remembered words before it are a clause of their own, whatever follows.
-    source = tmp_path / "site"
-    source.mkdir()
-    (source / "a.md").write_text(
-        "---\ntitle: 成因\n---\n\n于是只得做，心里想着“俗语说：‘讨饭怕狗咬，秀才怕岁考。’"
-        "我既非秀才，又要周考真是为难……。”然而终于又一章。\n\n伏园也觉得不很开心。\n",
-        encoding="utf-8",
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": (
+                "---\ntitle: 成因\n---\n\n于是只得做，心里想着“俗语说：‘讨饭怕狗咬，秀才怕岁考。’"
+                "我既非秀才，又要周考真是为难……。”然而终于又一章。\n\n伏园也觉得不很开心。\n"
+            ),
+        },
     )
-    db = build_db([source], tmp_path / "run.db")
     for query in ("讨饭怕狗咬，秀才怕岁考——这句俗语鲁迅在哪提过", "讨饭怕狗咬秀才怕岁考―哪篇来着"):
         matches = run_search(db, query).matches
         assert matches and "讨饭怕狗咬" in matches[0].passage.text, query
