@@ -250,10 +250,13 @@ def _all_words(
                     continue
                 if word not in holding:
                     # Only a run of Chinese characters is sure to leave all its terms (its
-                    # bigrams) wherever it occurs; a letter word may be part of a longer one.
-                    ids = reader.ids_with_all(rarest[word], _WORD_IDS_CAP)
-                    sure = _one_run(word) and bool(rarest[word]) and len(ids) < _WORD_IDS_CAP
-                    holding[word] = set(ids) if sure else None
+                    # bigrams) wherever it occurs; a letter word may be part of a longer one,
+                    # and is not looked up at all.
+                    holding[word] = None
+                    if _one_run(word) and rarest[word]:
+                        ids = reader.ids_with_all(rarest[word], _WORD_IDS_CAP)
+                        if len(ids) < _WORD_IDS_CAP:
+                            holding[word] = set(ids)
                 holders = holding[word]
                 if holders is not None and pid not in holders:
                     possible = False
