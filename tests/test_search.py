@@ -394,3 +394,16 @@ def test_a_quote_set_off_by_a_dash_from_the_readers_question_is_found_by_its_wor
     for query in ("讨饭怕狗咬，秀才怕岁考——这句俗语鲁迅在哪提过", "讨饭怕狗咬秀才怕岁考―哪篇来着"):
         matches = run_search(db, query).matches
         assert matches and "讨饭怕狗咬" in matches[0].passage.text, query
+
+
+def test_neighbouring_clauses_are_joined_only_where_one_is_too_short_to_search_alone() -> None:
+    # Each clause is a search of its own: a pair of clauses that are searched anyway adds
+    # only cost, but a remembered couplet of short halves is only a clause when joined.
+    from bot.search.forms import _clauses
+
+    assert _clauses("革命是痛苦的，里面一定混着污秽和血，不像诗人想象的那么有趣") == [
+        "革命是痛苦的",
+        "里面一定混着污秽和血",
+        "不像诗人想象的那么有趣",
+    ]
+    assert "讨饭怕狗咬，秀才怕岁考" in _clauses("讨饭怕狗咬，秀才怕岁考，哪篇提过")
