@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from bench.queries import generate_from_db
 from bench.relevance import evaluate
 from bot.search import SearchResult, clean_query, search
-from bot.store import Store
+from bot.store import Reader, Store
 from bot.text import normalize
 
 from .conftest import DATA, RESULT_FIELDS, SHIPPED_CORPUS, build_db, build_site_db
@@ -407,3 +408,35 @@ def test_neighbouring_clauses_are_joined_only_where_one_is_too_short_to_search_a
         "不像诗人想象的那么有趣",
     ]
     assert "讨饭怕狗咬，秀才怕岁考" in _clauses("讨饭怕狗咬，秀才怕岁考，哪篇提过")
+
+
+@settings(deadline=None)
+@given(
+    st.text(st.sampled_from("托派很擅长篡改历史的了是"), min_size=3, max_size=60),
+    st.lists(st.text(st.sampled_from("托派很擅长篡改历史的了是"), min_size=1, max_size=30)),
+)
+def test_a_query_too_long_for_every_heading_could_not_have_matched_one(
+    query: str, headings: list[str]
+) -> None:
+    # Such a query skips the heading look-up (a tenth of a long query's time): only sound if
+    # no heading as long as the longest could reach the score a heading match needs.
+    from rapidfuzz import fuzz
+
+    from bot.search.retrieval import _heading_min, _past_every_heading
+
+    longest = max(map(len, headings), default=0)
+    if _past_every_heading(len(query), longest):
+        assert all(fuzz.ratio(query, h) < _heading_min(len(query)) for h in headings)
+
+
+def test_the_longest_heading_is_measured_as_search_compares_it(tmp_path: Path) -> None:
+    # Headings are compared normalized, and normalizing may write one character as several
+    # (㍻ is 平成): measured as stored, this heading would be too short for the query below.
+    opening = "这一年发生的事情很多，我们一件一件慢慢地说给大家听，先从春天说起吧。"
+    db = build_site_db(
+        tmp_path,
+        {"a.md": f"---\ntitle: 短\n---\n\n## ㍻㍻㍻㍻\n\n{opening}\n\n## 第二节\n\n正文二段。\n"},
+    )
+    with sqlite3.connect(db) as conn:
+        assert Reader(conn).longest_heading() == 8
+    assert run_search(db, "平成平成平成平成").matches[0].passage.text == opening

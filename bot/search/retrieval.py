@@ -512,6 +512,8 @@ def _answer_short(
 
 
 def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Scored], None]) -> None:
+    if not variant.romanized and _past_every_heading(len(variant.norm), reader.longest_heading()):
+        return
     terms = variant.raw_terms + variant.folded_terms
     counts = reader.doc_counts(terms, headings=True)
     found = [
@@ -541,7 +543,7 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
         else:
             score = fuzz.ratio(q, h)
         score *= discount
-        if score >= max(_min_score(len(q)), 70.0):
+        if score >= _heading_min(len(q)):
             # An article named by its title answers with its first passage, after the
             # passages that hold the words and the sections headed by them.
             weight = variant.weight * (_TITLE_WEIGHT if is_title else 1.0)
@@ -555,3 +557,16 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
                     heading_equal=h == q,
                 )
             )
+
+
+def _heading_min(length: int) -> float:
+    """What a heading match must score, for a query of `length` characters."""
+    return max(_min_score(length), 70.0)
+
+
+def _past_every_heading(length: int, longest: int) -> bool:
+    """Whether a query of `length` characters is too long for any heading of at most
+    `longest` to reach `_heading_min`: against a shorter heading it scores `fuzz.ratio`, at
+    most 2 x longest / (length + longest). Such a query (a long sentence, most of a
+    search's time) has no heading terms worth reading: they were a tenth of its time."""
+    return longest < length and 200 * longest / (length + longest) < _heading_min(length)
