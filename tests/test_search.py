@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -440,3 +444,26 @@ def test_the_longest_heading_is_measured_as_search_compares_it(tmp_path: Path) -
     with sqlite3.connect(db) as conn:
         assert Reader(conn).longest_heading() == 8
     assert run_search(db, "平成平成平成平成").matches[0].passage.text == opening
+
+
+def test_the_same_query_answers_the_same_in_every_process(tmp_path: Path) -> None:
+    # Two clauses of one length both occur in the passage and score the same: which one
+    # is bolded was decided by the order of a set, so by the process's hash seed.
+    text = "信里说：种牡丹者得花，种蒺藜者得刺，这是一定的道理。"
+    db = build_site_db(tmp_path, {"a.md": f"---\ntitle: 信\n---\n\n{text}\n"})
+    answers = set()
+    for seed in range(6):
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "search", "--db", str(db), "--json", "-"],
+            input="种牡丹者得花，种蒺藜者得刺，忘了出处\n",
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            check=True,
+        )
+        answer = json.loads(done.stdout)
+        del answer["took_ms"]
+        answers.add(json.dumps(answer, sort_keys=True))
+    assert len(answers) == 1
+    (highlight,) = json.loads(answers.pop())["results"][0]["highlights"]
+    assert text[slice(*highlight)] == "种牡丹者得花"

@@ -194,7 +194,9 @@ def _variants(query: str) -> list[_Variant]:
         if converted != query:
             forms.append(converted)
     # Clauses cut out of the query are held to a stricter standard than the forms above.
-    clauses = set(_clauses(query)) - set(forms)
+    # Longest first, and in the query's order among equals: which of two clauses that score
+    # the same gives the highlight must not depend on the process's hash seed.
+    clauses = [c for c in dict.fromkeys(_clauses(query)) if c not in forms]
     forms.extend(sorted(clauses, key=len, reverse=True))
     out: list[_Variant] = []
     seen: set[str] = set()
