@@ -26,20 +26,21 @@ from bot.text import (
     view_arrays,
 )
 
-_NO_BOUNDS = (100.0, 100.0, 100.0, 100.0)
+_NO_BOUNDS = (100.0, 100.0, 100.0, 100.0, 100.0)
 
 
-Bounds = tuple[float, float, float, float]
+Bounds = tuple[float, float, float, float, float]
 
 
 def _view_bounds(
     variant: _Variant, norms: list[str], floor: float
 ) -> tuple[dict[str, Bounds], set[str]]:
     """Per normalized text, bounds on partial_ratio for the four views `_score_text` may
-    compare (as typed, folded, and both without function characters), from `_ratio_bounds`;
-    and the texts that cannot reach `floor` in any view at all (`_score_text` would only
-    confirm it). Measured on the book corpus: nine in ten alignments that could not reach
-    the threshold are ruled out this way, at a tenth of their cost."""
+    compare (as typed, folded, and both without function characters), from `_ratio_bounds`,
+    and on the score of the words in another order (`_unordered_bounds`); and the texts
+    that cannot reach `floor` in any view at all (`_score_text` would only confirm it).
+    Measured on the book corpus: nine in ten alignments that could not reach the threshold
+    are ruled out this way, at a tenth of their cost."""
     if not norms:
         return {}, set()
     arrays = view_arrays(norms, _FUNCTION_CHARS)
@@ -67,7 +68,10 @@ def _view_bounds(
         best = np.maximum(best, _blend_bound(columns[2]) * _CONTENT_DISCOUNT)
         best = np.maximum(best, _blend_bound(columns[3]) * _CONTENT_DISCOUNT * _FOLDED_DISCOUNT)
     if substantial and len(content) >= _UNORDERED_MIN:
-        best = np.maximum(best, _unordered_bounds(content, arrays.content) * _UNORDERED_DISCOUNT)
+        columns.append(_unordered_bounds(content, arrays.content))
+        best = np.maximum(best, columns[4] * _UNORDERED_DISCOUNT)
+    else:
+        columns.append(full)
     if _SUBSTITUTION_LENGTHS[0] <= len(q) <= _SUBSTITUTION_LENGTHS[1]:
         best = np.maximum(best, 100 * (1 - 0.8 / len(q)))
     hopeless = {

@@ -264,7 +264,7 @@ def _score_text(
     variant: _Variant,
     norm_text: str,
     floor: float = 0.0,
-    bounds: tuple[float, float, float, float] = (100.0, 100.0, 100.0, 100.0),
+    bounds: tuple[float, float, float, float, float] = (100.0, 100.0, 100.0, 100.0, 100.0),
 ) -> tuple[float, tuple[int, int] | None, bool]:
     """How well the query matches one passage's normalized text (0..100), and where: a span
     of `norm_text`, or (when the last item is True) of the text without function characters
@@ -340,10 +340,14 @@ def _score_text(
                 )
                 if score * discount > best and where[1] > where[0]:
                     best, content_span = score * discount, where
-        if needs_unordered and best < 100 * _UNORDERED_DISCOUNT:
-            score, where = _unordered_view(
-                variant.content, content_text, _floor(floor, best, _UNORDERED_DISCOUNT)
-            )
+        unordered_floor = _floor(floor, best, _UNORDERED_DISCOUNT)
+        # (its bound, when it is below what the view must score, answers for it)
+        if (
+            needs_unordered
+            and best < 100 * _UNORDERED_DISCOUNT
+            and bounds[4] + 1e-6 >= unordered_floor
+        ):
+            score, where = _unordered_view(variant.content, content_text, unordered_floor)
             if score * _UNORDERED_DISCOUNT > best and where[1] > where[0]:
                 best, content_span = score * _UNORDERED_DISCOUNT, where
     in_content = content_span is not None
