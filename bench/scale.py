@@ -52,6 +52,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,8 +85,81 @@ class Run:
     returncode: int
 
 
+class PeakRss:
+    """The peak resident memory of a running process and its children, sampled from /proc.
+
+    Not wait4's ru_maxrss: Linux starts a child's count at the size of the process that
+    forked it (exec records the forking process's peak), so a command started by a bench
+    that had just built a 24 M-character corpus "used" the bench's 236 MB. /proc's VmHWM
+    counts only the program's own memory; the children's (the indexer's parsing process)
+    are added as sampled (VmRSS, every 20 ms). None where /proc is missing."""
+
+    def __init__(self, pid: int) -> None:
+        self._pid = pid
+        self._peak: float | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while True:
+            own = _status_kb(self._pid, "VmHWM")
+            if own is not None:
+                children = sum(_status_kb(child, "VmRSS") or 0 for child in _children(self._pid))
+                self._peak = max(self._peak or 0.0, (own + children) / 1024)
+            if self._stop.wait(0.02):
+                return
+
+    def stop(self) -> float | None:
+        """The peak so far (call before the process exits: its /proc entry goes with it)."""
+        self._stop.set()
+        self._thread.join()
+        return self._peak
+
+
+def _status_kb(pid: int, field: str) -> int | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return None
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return []
+    found: list[int] = []
+    for task in tasks:
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _wait_measured(process: subprocess.Popen[bytes], peak: PeakRss) -> tuple[int, float]:
+    """Wait for the process; its exit status and peak RSS in MB (wait4's only where /proc
+    is missing, and then an upper bound: see PeakRss)."""
+    # Sampled until it exits: what it adds in its last 20 ms may be missed (a search
+    # process has reached its peak by its last answer; an indexer's last step is a check).
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        time.sleep(0.02)
+    sampled = peak.stop()
+    return os.waitstatus_to_exitcode(status), (
+        sampled if sampled is not None else usage.ru_maxrss / 1024  # kB on Linux
+    )
+
+
 def run_measured(args: list[str], *, stdin: str | None = None) -> Run:
-    """Run a command and read its own peak RSS from wait4 (not this process's)."""
+    """Run a command and measure its own peak RSS (see PeakRss), not this process's."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         process = subprocess.Popen(
@@ -96,17 +170,17 @@ def run_measured(args: list[str], *, stdin: str | None = None) -> Run:
             cwd=ROOT,
             env={**os.environ, "PYTHONIOENCODING": "utf-8"},
         )
+        peak = PeakRss(process.pid)
         if stdin is not None and process.stdin is not None:
             process.stdin.write(stdin.encode("utf-8"))
             process.stdin.close()
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
+        process.returncode, peak_mb = _wait_measured(process, peak)
         seconds = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
         return Run(
             seconds,
-            usage.ru_maxrss / 1024,  # kB on Linux
+            peak_mb,
             out.read().decode("utf-8"),
             err.read().decode("utf-8"),
             process.returncode,
@@ -297,6 +371,7 @@ def search_all(
             env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})},
         )
         assert process.stdin is not None and process.stdout is not None
+        peak = PeakRss(process.pid)
         ours: list[dict[str, Any]] = []
         theirs: list[tuple[list[tuple[str, list[str]]], float]] = []
         for query in queries:
@@ -310,12 +385,11 @@ def search_all(
             if peer is not None:
                 theirs.append(peer.search(line))
         process.stdin.close()
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
+        process.returncode, peak_mb = _wait_measured(process, peak)
         err.seek(0)
         run = Run(
             time.perf_counter() - started,
-            usage.ru_maxrss / 1024,
+            peak_mb,
             "",
             err.read().decode("utf-8", "replace"),
             process.returncode,
