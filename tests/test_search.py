@@ -467,3 +467,23 @@ def test_the_same_query_answers_the_same_in_every_process(tmp_path: Path) -> Non
     assert len(answers) == 1
     (highlight,) = json.loads(answers.pop())["results"][0]["highlights"]
     assert text[slice(*highlight)] == "种牡丹者得花"
+
+
+def test_of_two_headings_holding_the_query_the_one_it_names_more_nearly_goes_first(
+    tmp_path: Path,
+) -> None:
+    # A weekly's page title ends with its topic, and the topic's section is headed by it:
+    # the reader who types the topic wants that section, not the page's opening lines.
+    opening = "这里记录每周值得分享的科技内容，周五发布。"
+    topic = "上周，微软发布了新的操作系统，最出人意料的是它可以运行安卓应用。"
+    db = build_site_db(
+        tmp_path,
+        {
+            "issue-165.md": (
+                "# 科技爱好者周刊（第 165 期）：全端 App 的时代\n\n"
+                f"{opening}\n\n## 本周话题：全端 App 的时代\n\n{topic}\n"
+            )
+        },
+    )
+    found = [m.passage.text for m in run_search(db, "全端app的时代").matches]
+    assert found[:2] == [topic, opening]

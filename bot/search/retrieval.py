@@ -352,7 +352,14 @@ def _ranked(
     ranked = sorted(
         scored.values(),
         # At equal scores a heading hit goes first: the reader named a section.
-        key=lambda s: (-s.score, not s.heading_equal, not s.via_heading, s.kind_rank, s.passage_id),
+        key=lambda s: (
+            -s.score,
+            not s.heading_equal,
+            not s.via_heading,
+            -s.heading_share,
+            s.kind_rank,
+            s.passage_id,
+        ),
     )
     if ranked and ranked[0].score >= 100 and len(variants[0].norm) <= _SHORT_QUERY:
         # A short word that occurs as typed: its homophones and near-misses are noise; an
@@ -555,6 +562,7 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
                     None,
                     via_heading=True,
                     heading_equal=h == q,
+                    heading_share=min(1.0, len(q) / len(h)),
                 )
             )
 

@@ -44,6 +44,9 @@ class _Scored:
     span_in_content: bool = False
     via_heading: bool = False
     heading_equal: bool = False  # the query is this passage's heading, word for word
+    # How much of the heading the query is: of two headings that hold it, the one it names
+    # more nearly goes first (本周话题：全端 App 的时代 before the page title that ends so).
+    heading_share: float = 0.0
     kind: MatchKind = MatchKind.TEXT
 
 
