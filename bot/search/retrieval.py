@@ -519,7 +519,11 @@ def _answer_short(
 
 
 def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Scored], None]) -> None:
-    if not variant.romanized and _past_every_heading(len(variant.norm), reader.longest_heading()):
+    # A clause cut out of a long query must match a heading as nearly as it must a passage.
+    least = _heading_min(len(variant.norm), variant.min_score)
+    if not variant.romanized and _past_every_heading(
+        len(variant.norm), reader.longest_heading(), least
+    ):
         return
     terms = variant.raw_terms + variant.folded_terms
     counts = reader.doc_counts(terms, headings=True)
@@ -550,7 +554,7 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
         else:
             score = fuzz.ratio(q, h)
         score *= discount
-        if score >= _heading_min(len(q)):
+        if score >= _heading_min(len(q), variant.min_score):
             # An article named by its title answers with its first passage, after the
             # passages that hold the words and the sections headed by them.
             weight = variant.weight * (_TITLE_WEIGHT if is_title else 1.0)
@@ -567,14 +571,15 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
             )
 
 
-def _heading_min(length: int) -> float:
-    """What a heading match must score, for a query of `length` characters."""
-    return max(_min_score(length), 70.0)
+def _heading_min(length: int, least: float = 0.0) -> float:
+    """What a heading match must score, for a query of `length` characters (and at least
+    `least`, a clause's own minimum)."""
+    return max(_min_score(length), 70.0, least)
 
 
-def _past_every_heading(length: int, longest: int) -> bool:
+def _past_every_heading(length: int, longest: int, needed: float) -> bool:
     """Whether a query of `length` characters is too long for any heading of at most
-    `longest` to reach `_heading_min`: against a shorter heading it scores `fuzz.ratio`, at
-    most 2 x longest / (length + longest). Such a query (a long sentence, most of a
-    search's time) has no heading terms worth reading: they were a tenth of its time."""
-    return longest < length and 200 * longest / (length + longest) < _heading_min(length)
+    `longest` to score `needed`: against a shorter heading it scores `fuzz.ratio`, at most
+    2 x longest / (length + longest). Such a query (a long sentence, most of a search's
+    time) has no heading terms worth reading: they were a tenth of its time."""
+    return longest < length and 200 * longest / (length + longest) < needed
