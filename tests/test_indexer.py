@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -112,6 +114,19 @@ def test_a_large_corpus_is_parsed_in_a_process_of_its_own_with_the_same_result(
             return [p.text for p in await store.iter_passages()]
 
     assert asyncio.run(texts(tmp_path / "apart.db")) == asyncio.run(texts(tmp_path / "here.db"))
+
+    def rows(db: Path) -> tuple[list[Any], ...]:
+        # The parsing process also cuts the index terms and keys: the same as made here.
+        with sqlite3.connect(db) as conn:
+            return tuple(
+                conn.execute(sql).fetchall()
+                for sql in (
+                    "SELECT id, key FROM passages ORDER BY id",
+                    "SELECT term, passages, headings FROM term_counts ORDER BY term",
+                )
+            )
+
+    assert rows(tmp_path / "apart.db") == rows(tmp_path / "here.db")
     with pytest.raises(IndexingError, match="--strict") as failed:
         asyncio.run(index(tmp_path / "strict.db", [corpus], strict=True))
     assert [p.path for p in failed.value.problems] == [str(corpus / "bad.md")]

@@ -14,6 +14,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot import meaning as meaning_index
@@ -36,8 +37,51 @@ from bot.text import index_terms, index_terms_many
 from bot.text import signature as text_signature
 
 
-def _insert_document(conn: sqlite3.Connection, parsed: ParsedDocument, next_ids: list[int]) -> int:
+@dataclass(frozen=True, slots=True)
+class PreparedDocument:
+    """A parsed document with what its rows need that depends on nothing in the database:
+    its passages' keys and index terms, its sections' heading terms ('' for none). Made
+    where the parsing is (see `prepare_documents`): on a large corpus that is a process
+    of its own, and the database thread, the slower of the two, only writes."""
+
+    parsed: ParsedDocument
+    passage_keys: list[str]
+    passage_terms: list[str]
+    heading_terms: list[str]
+
+
+def prepare_documents(documents: Sequence[ParsedDocument]) -> list[PreparedDocument]:
+    """`PreparedDocument`s, the terms of all the documents' passages cut in one pass."""
+    texts = [passage.text for parsed in documents for passage in parsed.passages]
+    terms = iter(index_terms_many(texts) if texts else [])
+    prepared = []
+    for parsed in documents:
+        doc = parsed.document
+        seen_texts: dict[str, int] = {}
+        keys = []
+        for passage in parsed.passages:
+            # Identical paragraphs of one document are told apart by their order.
+            occurrence = seen_texts[passage.text] = seen_texts.get(passage.text, -1) + 1
+            keys.append(passage_key(doc.path, passage.text, occurrence))
+        # A document's title is the heading of its top section (the text before any
+        # heading): a reader names a blog post by its title, which is in its front matter,
+        # not a heading.
+        headings = [
+            index_terms(heading)
+            if (heading := s.heading or (doc.title if s.parent is None else ""))
+            else ""
+            for s in parsed.sections
+        ]
+        passage_terms = [next(terms) for _ in parsed.passages]
+        prepared.append(PreparedDocument(parsed, keys, passage_terms, headings))
+    return prepared
+
+
+def _insert_document(
+    conn: sqlite3.Connection, prepared: PreparedDocument, next_ids: list[int]
+) -> int:
     """Insert one document with its sections and passages; returns the passage count."""
+    parsed = prepared.parsed
     doc = parsed.document
     cur = conn.execute(
         "INSERT INTO documents (path, title, url, authors, date, updated, tags, categories,"
@@ -64,13 +108,9 @@ def _insert_document(conn: sqlite3.Connection, parsed: ParsedDocument, next_ids:
     section_ids = [section_base + i for i in range(len(parsed.sections))]
     by_section: dict[int, list[int]] = {}
     passage_rows = []
-    seen_texts: dict[str, int] = {}
-    keys: dict[int, str] = {}
     for offset, passage in enumerate(parsed.passages):
         pid = passage_base + offset
         by_section.setdefault(passage.section, []).append(pid)
-        occurrence = seen_texts[passage.text] = seen_texts.get(passage.text, -1) + 1
-        keys[pid] = passage_key(doc.path, passage.text, occurrence)
         passage_rows.append(
             (
                 pid,
@@ -116,24 +156,21 @@ def _insert_document(conn: sqlite3.Connection, parsed: ParsedDocument, next_ids:
     conn.executemany(
         "INSERT INTO passages (id, section_id, document_id, kind, text, line, prev_id, next_id,"
         " key) VALUES (?,?,?,?,?,?,?,?,?)",
-        [(*row, *prev_next[row[0]], keys[row[0]]) for row in passage_rows],
+        [
+            (*row, *prev_next[row[0]], key)
+            for row, key in zip(passage_rows, prepared.passage_keys, strict=True)
+        ],
     )
     conn.executemany(
         "INSERT INTO passage_terms (rowid, terms) VALUES (?, ?)",
-        zip(
-            [row[0] for row in passage_rows],
-            index_terms_many([row[4] for row in passage_rows]),
-            strict=True,
-        ),
+        zip([row[0] for row in passage_rows], prepared.passage_terms, strict=True),
     )
-    # A document's title is the heading of its top section (the text before any heading):
-    # a reader names a blog post by its title, which is in its front matter, not a heading.
     conn.executemany(
         "INSERT INTO heading_terms (rowid, terms) VALUES (?, ?)",
         [
-            (section_ids[s.index], index_terms(heading))
-            for s in parsed.sections
-            if (heading := s.heading or (doc.title if s.parent is None else ""))
+            (section_ids[s.index], terms)
+            for s, terms in zip(parsed.sections, prepared.heading_terms, strict=True)
+            if terms
         ],
     )
     next_ids[0] += len(parsed.sections)
@@ -387,7 +424,7 @@ BuildStep = Callable[[BuildingDatabase], None]
 
 def _build_sync(
     conn: sqlite3.Connection,
-    documents: Iterable[ParsedDocument],
+    documents: Iterable[ParsedDocument | PreparedDocument],
     meta: dict[str, str],
     extra_meta: ExtraMeta,
     target: Path,
@@ -405,8 +442,11 @@ def _build_sync(
     for table in ("passage_terms", "heading_terms"):
         _fts_option(conn, table, "automerge", 0)
     conn.execute("BEGIN")
-    for parsed in documents:
-        n_passages += _insert_document(conn, parsed, next_ids)
+    for document in documents:
+        prepared = (
+            document if isinstance(document, PreparedDocument) else prepare_documents([document])[0]
+        )
+        n_passages += _insert_document(conn, prepared, next_ids)
         n_docs += 1
     for table in ("passage_terms", "heading_terms"):
         # Merge the segments into one b-tree: fewer pages to touch per term at query time.
@@ -466,14 +506,15 @@ def _keep_owner(new: Path, target: Path) -> None:
 
 async def build_database(
     target: Path,
-    documents: Iterable[ParsedDocument],
+    documents: Iterable[ParsedDocument | PreparedDocument],
     *,
     fingerprint: str,
     extra_meta: ExtraMeta = None,
     steps: Sequence[BuildStep] = (),
 ) -> BuildSummary:
-    """Build a database from parsed documents and atomically put it at `target`; `steps`
-    run on it, in order, after the character index.
+    """Build a database from parsed documents (or prepared ones: see `PreparedDocument`)
+    and atomically put it at `target`; `steps` run on it, in order, after the character
+    index.
 
     The previous database (if any) is untouched until the final `os.replace`; if anything
     fails before that, the temporary file is removed and the old database keeps serving.
