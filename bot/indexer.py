@@ -31,7 +31,7 @@ import multiprocessing
 import stat
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -329,7 +329,6 @@ def _parse_in_child(
             on_document=hand_over,
         )
         channel.send(("documents", prepare_documents(batch)))
-        result.documents = []
         channel.send(("done", result))
     except BaseException as exc:  # the indexing process raises it
         try:
@@ -364,7 +363,7 @@ class _BackgroundParse:
     ) -> None:
         self._progress = progress
         self._result: ImportResult | None = None
-        self._documents: list[ParsedDocument] = []
+        self._parsed = ParsedSummary()
         self._in_process = in_process
         self._db = db
         self._paths = list(paths)
@@ -412,7 +411,9 @@ class _BackgroundParse:
             finally:
                 if previous is not None:
                     previous.close()
-            yield from self._result.documents
+            for parsed in self._result.documents:
+                self._parsed.add(parsed)
+                yield parsed
             return
         assert self._channel is not None  # started
         while True:
@@ -422,22 +423,26 @@ class _BackgroundParse:
                 raise RuntimeError("the parsing process ended without a result") from None
             kind = message[0]
             if kind == "documents":
-                self._documents.extend(prepared.parsed for prepared in message[1])
+                # Not kept once written: only what the build must know of them.
+                for prepared in message[1]:
+                    self._parsed.add(prepared.parsed)
                 yield from message[1]
             elif kind == "update" and self._progress is not None:
                 self._progress.update(*message[1:])
             elif kind == "finish" and self._progress is not None:
                 self._progress.finish(*message[1:])
             elif kind == "done":
-                result = message[1]
-                result.documents = self._documents
-                self._result = result
+                self._result = message[1]
                 return
             elif kind == "error":
                 raise message[1]
 
     def finished(self) -> bool:
         return self._result is not None
+
+    def parsed(self) -> ParsedSummary:
+        """What the documents handed over so far were (they are not kept)."""
+        return self._parsed
 
     def result(self) -> ImportResult:
         if self._result is None:
@@ -497,20 +502,35 @@ async def index(
         raise IndexingError(str(exc)) from None
 
 
+@dataclass(slots=True)
+class ParsedSummary:
+    """What a build must know of the documents it wrote, once they are gone: which paths
+    it has (`shrink_refusal`), how many passages and characters (the report)."""
+
+    paths: set[str] = field(default_factory=set)
+    passages: int = 0
+    characters: int = 0
+
+    def add(self, parsed: ParsedDocument) -> None:
+        self.paths.add(parsed.document.path)
+        self.passages += len(parsed.passages)
+        self.characters += sum(len(p.text) for p in parsed.passages)
+
+
 def shrink_refusal(
-    result: ImportResult, published: set[str] | None, paths: Sequence[Path]
+    parsed: ParsedSummary, result: ImportResult, published: set[str] | None, paths: Sequence[Path]
 ) -> str | None:
     """Why a build must not replace the published database, or None: it has no passages at
     all (an empty folder, a wrong path, every file broken), or it lost most of the
     documents the published database has (by path). The usual cause is a mistake, and a
     bot that reloads would serve it within seconds."""
     where = ", ".join(str(p) for p in paths)
-    if not any(parsed.passages for parsed in result.documents):
+    if not parsed.passages:
         broken = sum(1 for p in result.problems if p.skipped)
         return f"no passages in {where} ({result.files_seen} files read, {broken} skipped)"
     if not published:
         return None
-    kept = {parsed.document.path for parsed in result.documents}
+    kept = parsed.paths
     lost = len(published - kept)
     if lost > SHRINK_SHARE * len(published):
         return (
@@ -593,7 +613,7 @@ async def _index_locked(
                 " changed",
                 result.problems,
             )
-        refusal = shrink_refusal(result, published, paths)
+        refusal = shrink_refusal(parsing.parsed(), result, published, paths)
         if refusal is not None and not allow_shrink:
             raise ShrinkRefused(
                 f"{refusal}; the database was not changed (--allow-shrink publishes it anyway)",
@@ -637,7 +657,7 @@ async def _index_locked(
         documents=summary.documents,
         sections=summary.sections,
         passages=summary.passages,
-        characters=sum(len(p.text) for d in result.documents for p in d.passages),
+        characters=parsing.parsed().characters,
         problems=tuple(result.problems),
         db_bytes=summary.db_bytes,
         seconds=time.monotonic() - started,
