@@ -206,3 +206,27 @@ def test_two_builds_of_one_target_at_once_both_succeed(tmp_path: Path) -> None:
     assert errors == []
     assert sqlite3.connect(db).execute("PRAGMA quick_check").fetchone()[0] == "ok"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shared.db"]
+
+
+def test_a_database_that_fails_when_opened_leaves_no_thread_behind(tmp_path: Path) -> None:
+    # A reloading bot tries every database that changes: one that opens but cannot be read
+    # must not keep its connections and their threads each time.
+    import threading
+
+    db = tmp_path / "broken.db"
+    asyncio.run(build_database(db, documents(), fingerprint="f"))
+    with sqlite3.connect(db) as conn:
+        conn.execute("ALTER TABLE documents RENAME TO gone")
+
+    def database_threads() -> int:
+        return sum(t.name == "sqlite" and t.is_alive() for t in threading.enumerate())
+
+    before = database_threads()
+    for _ in range(3):
+        with pytest.raises(StoreError, match=r"no such table: documents"):
+            asyncio.run(Store.open(db, connections=2))
+    # A closed connection's thread ends on its own, a moment later; a leaked one never.
+    deadline = time.monotonic() + 5
+    while database_threads() > before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert database_threads() <= before

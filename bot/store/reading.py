@@ -501,12 +501,11 @@ class Store:
             # Learnt now (30 ms at 24 M characters), not in the first reader's search.
             try:
                 await store.run(lambda reader: reader.longest_heading())
-            except sqlite3.DatabaseError as exc:
+            except BaseException:
+                # (`run` says what went wrong as a StoreError) Its threads and connections
+                # must not outlive it: a reloading bot tries every changed file.
                 await store.close()
-                raise StoreError(
-                    f"{path} is not a usable excerpt-bot database ({exc}); "
-                    "rebuild it with: excerpt-bot index"
-                ) from None
+                raise
         return store
 
     async def close(self) -> None:
