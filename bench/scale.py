@@ -43,6 +43,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import random
 import re
@@ -92,7 +93,8 @@ class PeakRss:
     forked it (exec records the forking process's peak), so a command started by a bench
     that had just built a 24 M-character corpus "used" the bench's 236 MB. /proc's VmHWM
     counts only the program's own memory; the children's (the indexer's parsing process)
-    are added as sampled (VmRSS, every 20 ms). None where /proc is missing."""
+    are added as sampled (VmRSS, every 20 ms). None if no sample was taken (no /proc, or
+    the command ended first)."""
 
     def __init__(self, pid: int) -> None:
         self._pid = pid
@@ -143,8 +145,8 @@ def _children(pid: int) -> list[int]:
 
 
 def _wait_measured(process: subprocess.Popen[bytes], peak: PeakRss) -> tuple[int, float]:
-    """Wait for the process; its exit status and peak RSS in MB (wait4's only where /proc
-    is missing, and then an upper bound: see PeakRss)."""
+    """Wait for the process; its exit status and peak RSS in MB: wait4's where /proc is
+    missing (an upper bound: see PeakRss), NaN if it ended before it could be sampled."""
     # Sampled until it exits: what it adds in its last 20 ms may be missed (a search
     # process has reached its peak by its last answer; an indexer's last step is a check).
     while True:
@@ -153,9 +155,14 @@ def _wait_measured(process: subprocess.Popen[bytes], peak: PeakRss) -> tuple[int
             break
         time.sleep(0.02)
     sampled = peak.stop()
-    return os.waitstatus_to_exitcode(status), (
-        sampled if sampled is not None else usage.ru_maxrss / 1024  # kB on Linux
-    )
+    if sampled is None and not _PROC.exists():
+        sampled = usage.ru_maxrss / 1024  # kB on Linux; an upper bound (see PeakRss)
+    # (None where /proc exists: the command ended before it could be sampled, and wait4's
+    # figure would be the bench's own size, not the command's.)
+    return os.waitstatus_to_exitcode(status), (math.nan if sampled is None else sampled)
+
+
+_PROC = Path("/proc/self/status")
 
 
 def run_measured(args: list[str], *, stdin: str | None = None) -> Run:
@@ -372,18 +379,12 @@ def search_all(
         )
         assert process.stdin is not None and process.stdout is not None
         peak = PeakRss(process.pid)
-        ours: list[dict[str, Any]] = []
-        theirs: list[tuple[list[tuple[str, list[str]]], float]] = []
-        for query in queries:
-            line = " ".join(str(query["q"]).split())
-            process.stdin.write((line + "\n").encode("utf-8"))
-            process.stdin.flush()
-            answer = process.stdout.readline()
-            if not answer:
-                break
-            ours.append(json.loads(answer))
-            if peer is not None:
-                theirs.append(peer.search(line))
+        try:
+            ours, theirs = _ask_all(process, queries, peer)
+        except BaseException:
+            peak.stop()
+            process.kill()
+            raise
         process.stdin.close()
         process.returncode, peak_mb = _wait_measured(process, peak)
         err.seek(0)
@@ -402,6 +403,27 @@ def search_all(
     if peer is not None:
         peer_relevance = score(queries, [r for r, _ in theirs], [t for _, t in theirs])
     return relevance, run, peer_relevance
+
+
+def _ask_all(
+    process: subprocess.Popen[bytes], queries: list[dict[str, Any]], peer: Peer | None
+) -> tuple[list[dict[str, Any]], list[tuple[list[tuple[str, list[str]]], float]]]:
+    """Each query to our search process, then to the peer; their answers (ours stop early
+    if the process does)."""
+    assert process.stdin is not None and process.stdout is not None
+    ours: list[dict[str, Any]] = []
+    theirs: list[tuple[list[tuple[str, list[str]]], float]] = []
+    for query in queries:
+        line = " ".join(str(query["q"]).split())
+        process.stdin.write((line + "\n").encode("utf-8"))
+        process.stdin.flush()
+        answer = process.stdout.readline()
+        if not answer:
+            break
+        ours.append(json.loads(answer))
+        if peer is not None:
+            theirs.append(peer.search(line))
+    return ours, theirs
 
 
 def load_queries(work: Path) -> list[dict[str, Any]]:
