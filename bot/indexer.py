@@ -318,13 +318,13 @@ def _parse_in_child(
             channel.send(("documents", prepare_documents(batch)))
             batch.clear()
 
-    previous = PreviousParses.open(db) if reuse_previous else None
     try:
-        result = load(
+        result = _load_reusing(
+            db,
             paths,
+            reuse_previous,
             max_file_bytes=max_file_bytes,
             progress=_ProgressToParent(channel) if report_progress else None,
-            previous=previous,
             allow_outside_links=allow_outside_links,
             on_document=hand_over,
         )
@@ -336,9 +336,34 @@ def _parse_in_child(
         except Exception:  # an exception that cannot be pickled
             channel.send(("error", RuntimeError(f"parsing failed: {exc!r}")))
     finally:
+        channel.close()
+
+
+def _load_reusing(
+    db: Path,
+    paths: Sequence[Path],
+    reuse_previous: bool,
+    *,
+    max_file_bytes: int,
+    progress: Progress | None,
+    allow_outside_links: bool,
+    on_document: Callable[[ParsedDocument], None] | None = None,
+) -> ImportResult:
+    """`load`, taking unchanged files from the database being replaced (`reuse_previous`)
+    instead of parsing them again."""
+    previous = PreviousParses.open(db) if reuse_previous else None
+    try:
+        return load(
+            paths,
+            max_file_bytes=max_file_bytes,
+            progress=progress,
+            previous=previous,
+            allow_outside_links=allow_outside_links,
+            on_document=on_document,
+        )
+    finally:
         if previous is not None:
             previous.close()
-        channel.close()
 
 
 class _BackgroundParse:
@@ -399,18 +424,14 @@ class _BackgroundParse:
         if self._in_process:
             # A small corpus: parsed here, on the database thread, before any is written
             # (a process costs half a second to start).
-            previous = PreviousParses.open(self._db) if self._reuse_previous else None
-            try:
-                self._result = load(
-                    self._paths,
-                    max_file_bytes=self._max_file_bytes,
-                    progress=self._progress,
-                    previous=previous,
-                    allow_outside_links=self._allow_outside_links,
-                )
-            finally:
-                if previous is not None:
-                    previous.close()
+            self._result = _load_reusing(
+                self._db,
+                self._paths,
+                self._reuse_previous,
+                max_file_bytes=self._max_file_bytes,
+                progress=self._progress,
+                allow_outside_links=self._allow_outside_links,
+            )
             for parsed in self._result.documents:
                 self._parsed.add(parsed)
                 yield parsed
