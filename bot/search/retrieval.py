@@ -519,11 +519,12 @@ def _answer_short(
 
 
 def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Scored], None]) -> None:
+    # A pinyin query is compared with headings read as pinyin, like passages.
+    q = variant.folded if variant.romanized else variant.norm
+    discount = _FOLDED_DISCOUNT if variant.romanized else 1.0
     # A clause cut out of a long query must match a heading as nearly as it must a passage.
-    least = _heading_min(len(variant.norm), variant.min_score)
-    if not variant.romanized and _past_every_heading(
-        len(variant.norm), reader.longest_heading(), least
-    ):
+    needed = _heading_min(len(q), variant.min_score)
+    if not variant.romanized and _past_every_heading(len(q), reader.longest_heading(), needed):
         return
     terms = variant.raw_terms + variant.folded_terms
     counts = reader.doc_counts(terms, headings=True)
@@ -532,9 +533,6 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
         for term in _rare_first(terms, counts)[:_RARE_TERMS]
     ]
     sections = reader.headings(_most_covered(found, [1.0] * len(found), _HEADING_POOL)[0])
-    # A pinyin query is compared with headings read as pinyin, like passages.
-    q = variant.folded if variant.romanized else variant.norm
-    discount = _FOLDED_DISCOUNT if variant.romanized else 1.0
     for heading, first_passage, is_title in sections.values():
         if first_passage is None or (is_title and variant.min_score):
             # A clause that names an article is chatter around the passage the reader wants
@@ -554,7 +552,7 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
         else:
             score = fuzz.ratio(q, h)
         score *= discount
-        if score >= _heading_min(len(q), variant.min_score):
+        if score >= needed:
             # An article named by its title answers with its first passage, after the
             # passages that hold the words and the sections headed by them.
             weight = variant.weight * (_TITLE_WEIGHT if is_title else 1.0)

@@ -211,7 +211,7 @@ class Reader:
     def headings(self, ids: Iterable[int]) -> dict[int, tuple[str, int | None, bool]]:
         """section id -> (heading, first passage id, whether the heading is its document's
         title), in id order. A top section's heading is its document's title (see
-        building._insert_document)."""
+        building.prepare_documents, which indexes it so)."""
         wanted = sorted(set(ids))
         known = self._headings
         missing = [sid for sid in wanted if sid not in known]
