@@ -26,7 +26,7 @@ import lzma
 import random
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -87,11 +87,11 @@ def render(chapter: Chapter) -> str:
 
 
 class Perturber:
-    """Replaces a share of CJK characters with characters drawn from `pool` (the corpus's
-    own, so by their frequency in it), deterministically for a given random generator."""
+    """Replaces a share of CJK characters with characters drawn from the corpus's own
+    `texts` (so by their frequency in it), deterministically for a given random generator."""
 
-    def __init__(self, pool: list[str]) -> None:
-        self.pool = pool
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.pool = [c for text in texts for c in _CJK.findall(text)]
 
     def text(self, text: str, rng: random.Random) -> str:
         chars: list[str] | None = None
@@ -111,7 +111,7 @@ class Perturber:
 def _articles(size: int, seed: int) -> Iterator[tuple[str, str]]:
     """(relative path, Markdown) of the articles of an N× corpus, in order."""
     chapters = load_book()
-    perturber = Perturber([c for ch in chapters for p in ch.paragraphs for c in _CJK.findall(p)])
+    perturber = Perturber(p for ch in chapters for p in ch.paragraphs)
     budget = size * UNIT_CHARS
     written = 0
     copy = 0

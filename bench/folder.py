@@ -24,11 +24,18 @@ from typing import Any
 
 import yaml
 
-from bench.book import CUT_SEED, CUTS, PERTURB, UNIT_CHARS, Perturber, cuts_of, write_corpus
+from bench.book import (
+    CUT_SEED,
+    CUTS,
+    PERTURB,
+    UNIT_CHARS,
+    Perturber,
+    cuts_of,
+    write_corpus,
+)
 from bot.corpus.errors import ImportProblem
 from bot.corpus.frontmatter import split_front_matter
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _VERSION = "folder-corpus 1"  # bump when the corpus a size stands for changes
 
 
@@ -68,13 +75,12 @@ def _copies(folder: Path, size: int, seed: int) -> Iterator[tuple[str, str]]:
     """(relative path, Markdown) of the files of an N× corpus, in order."""
     files = markdown_files(folder)
     texts = [f.read_text(encoding="utf-8", errors="replace") for f in files]
-    pool = [c for text in texts for c in _CJK.findall(text)]
-    if not files or not pool:
+    perturber = Perturber(texts)
+    if not files or not perturber.pool:
         raise SystemExit(f"{folder}: no Markdown files with Chinese text to copy")
     budget = size * UNIT_CHARS
     written = 0
     copy = 0
-    perturber = Perturber(pool)
     while written < budget:
         rng = random.Random(seed * 1_000_003 + copy)
         for number, (file, text) in enumerate(zip(files, texts, strict=True)):

@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.proc import status_kb
+
 ROOT = Path(__file__).resolve().parent.parent
 READER_IDS, FLOODER_IDS = 20_000, 90_000
 THINK_SECONDS = (2.0, 6.0)
@@ -343,14 +345,8 @@ async def _throttled(port: int) -> dict[str, float]:
 
 def _peak_rss_mb(pid: int) -> float | None:
     """The process's peak resident set (VmHWM), while it still runs; None off Linux."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
-    except OSError:
-        return None
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return None
+    peak = status_kb(pid, "VmHWM")
+    return None if peak is None else peak / 1024
 
 
 def load_test(

@@ -64,6 +64,7 @@ import yaml
 from bench import meaning as bench_meaning
 from bench.book import book_queries, make_book_corpus
 from bench.folder import folder_queries, make_folder_corpus
+from bench.proc import children, status_kb
 from bench.queries import generate_from_db
 from bench.relevance import text_hits
 from bot.text import normalize
@@ -105,10 +106,10 @@ class PeakRss:
 
     def _sample(self) -> None:
         while True:
-            own = _status_kb(self._pid, "VmHWM")
+            own = status_kb(self._pid, "VmHWM")
             if own is not None:
-                children = sum(_status_kb(child, "VmRSS") or 0 for child in _children(self._pid))
-                self._peak = max(self._peak or 0.0, (own + children) / 1024)
+                theirs = sum(status_kb(child, "VmRSS") or 0 for child in children(self._pid))
+                self._peak = max(self._peak or 0.0, (own + theirs) / 1024)
             if self._stop.wait(0.02):
                 return
 
@@ -117,31 +118,6 @@ class PeakRss:
         self._stop.set()
         self._thread.join()
         return self._peak
-
-
-def _status_kb(pid: int, field: str) -> int | None:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
-    except OSError:
-        return None
-    for line in status.splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return None
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-    except OSError:
-        return []
-    found: list[int] = []
-    for task in tasks:
-        try:
-            found += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, ValueError):
-            continue
-    return found
 
 
 def _wait_measured(process: subprocess.Popen[bytes], peak: PeakRss) -> tuple[int, float]:
