@@ -116,7 +116,9 @@ def test_short_or_unrelated_queries_get_no_meaning_match(
 
 @pytest.mark.parametrize(
     ("name", "recall1", "recall5"),
-    [("shipped", 0.88, 0.90), ("hexo", 0.85, 0.85)],
+    # Measured 0.952 / 0.976 and 0.942 / 0.962; before the gate weighed the query's length,
+    # 0.929 / 0.952 and 0.904 / 0.904.
+    [("shipped", 0.93, 0.95), ("hexo", 0.92, 0.94)],
 )
 def test_relevance_with_meaning_on_sets_written_by_reading(
     request: pytest.FixtureRequest, name: str, recall1: float, recall5: float
