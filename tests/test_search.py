@@ -508,3 +508,26 @@ def test_a_clause_of_a_long_query_names_a_section_only_by_its_heading_word_for_w
     assert first not in texts
     # Typed as the heading, it still names the section.
     assert run_search(db, "中间人攻击").matches[0].passage.text == first
+
+
+def test_of_passages_tied_on_a_quoted_word_the_one_holding_the_rest_of_the_question_is_first(
+    tmp_path: Path,
+) -> None:
+    # The reader quotes a word and half-remembers the rest: every passage holding the word
+    # scores the same on it, and the rest is too loose to clear a clause's bar by itself.
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": (
+                "---\ntitle: 派别\n---\n\n"
+                "托洛茨基宣扬党内派别自由，认为党不应该禁止派别活动。\n\n"
+                "我们先来谈谈“派别活动”这个东西，再谈历史。\n\n"
+                "“派别活动”是什么呢？就是一部分人秘密聚集，订立攻守同盟，在会上发出同样的声音。\n\n"
+                "派别活动的公开化加重了党的分裂趋势。\n"
+            ),
+        },
+    )
+    query = "请教各位，“派别活动”的那个定义，说什么订立攻守同盟、在会上发一样的声音，原文是怎么写的"
+    matches = run_search(db, query).matches
+    assert len(matches) == 4
+    assert "订立攻守同盟" in matches[0].passage.text

@@ -291,6 +291,7 @@ def _all_words(
 
 
 _WORD_IDS_CAP = 20_000  # passages holding a keyword, read to rule out those under headings
+_TIE_WINDOW = 20  # tied passages at the top reordered by closeness to the whole query
 
 
 def _retrieve(
@@ -361,6 +362,7 @@ def _ranked(
             s.passage_id,
         ),
     )
+    ranked = _closest_to_the_whole_first(reader, ranked, variants[0], normalized)
     if ranked and ranked[0].score >= 100 and len(variants[0].norm) <= _SHORT_QUERY:
         # A short word that occurs as typed: its homophones and near-misses are noise; an
         # article titled with it is not.
@@ -377,6 +379,44 @@ def _ranked(
             reader, index, queries, variants, exclude, total_passages, normalized
         )
     return ranked
+
+
+def _closest_to_the_whole_first(
+    reader: Reader,
+    ranked: list[_Scored],
+    whole: _Variant,
+    normalized: dict[int, tuple[str, str]],
+) -> list[_Scored]:
+    """Passages tied at the top on a part of the query, the one closest to the whole query
+    first. A word the reader quoted inside a long question ("派别活动"的那个定义，说什么订立
+    攻守同盟……) scores the same in every passage that holds it, and the rest of the question
+    is too loosely remembered to clear a clause's bar; but the passage meant is the one
+    nearest to all of it. Only ties below 100 (a score of 100 is the query as typed, which
+    every tied passage holds) and only among the first _TIE_WINDOW (a page or two)."""
+    window = ranked[:_TIE_WINDOW]
+    start = 0
+    while start < len(window):
+        end = start + 1
+        tie = _tie_key(window[start])
+        while end < len(window) and _tie_key(window[end]) == tie:
+            end += 1
+        if end - start > 1 and window[start].score < 100:
+            group = window[start:end]
+            _load(reader, [item.passage_id for item in group], normalized)
+            closeness = {
+                item.passage_id: _score_text(
+                    whole, normalized.get(item.passage_id, ("", ""))[0], 0.0
+                )[0]
+                for item in group
+            }
+            # Stable: equally close passages keep their order.
+            window[start:end] = sorted(group, key=lambda s: -closeness[s.passage_id])
+        start = end
+    return window + ranked[_TIE_WINDOW:]
+
+
+def _tie_key(item: _Scored) -> tuple[float, bool, bool, float]:
+    return (item.score, item.heading_equal, item.via_heading, item.heading_share)
 
 
 def _occurs_as_typed(scored: dict[int, _Scored]) -> bool:
