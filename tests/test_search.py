@@ -561,3 +561,25 @@ def test_a_named_work_the_collection_never_names_gets_nothing(shipped_db: Path) 
     # A title remembered a character short still names the work the passage names.
     matches = run_search(shipped_db, "托洛茨基在《被背叛的革命》中宣扬党内派别自由").matches
     assert matches and "被背叛了的革命" in matches[0].passage.text
+
+
+def test_keywords_the_passages_holding_every_word_come_before_a_heading_holding_some(
+    tmp_path: Path,
+) -> None:
+    # The heading holds three of the four words: by itself it scores 99 and answers with the
+    # section's first passage, which lacks the fourth. The passages that hold every word
+    # (the fourth in their text, the rest in the heading) are what the reader asked for.
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": (
+                "---\ntitle: Kindle 折腾记\n---\n\n"
+                "## 切换亚马逊账号导致 Kindle Launcher 无法打开\n\n"
+                "提示语类似「您的设备不再被授权为开发设备」之类的，插件却都工作正常。\n\n"
+                "进入文件浏览器，找到 /mnt/us/mkk/developer.keystore，长按复制；\n\n"
+                "进到 /var/local/java/keystore 目录，长按粘贴。\n"
+            ),
+        },
+    )
+    matches = run_search(db, "切换亚马逊账号 Kindle Launcher keystore").matches
+    assert [("keystore" in m.passage.text) for m in matches[:3]] == [True, True, False]
