@@ -83,6 +83,19 @@ def test_a_paraphrase_finds_the_passage_and_says_it_is_not_the_words(
     assert top.to_json()["match"] == "meaning"
 
 
+def test_a_query_naming_what_the_collection_never_mentions_gets_no_meaning_match(
+    shipped_meaning_db: Path,
+) -> None:
+    # Names survive a paraphrase: a passage of a collection that never says "Wikipedia"
+    # cannot be what a reader retells as "托派在 Wikipedia 上总是歪曲历史事实".
+    for query in ("托派在 Wikipedia 上总是歪曲历史事实", "托派在Wikipedia上总是歪曲历史事实"):
+        kinds = {m.kind for m in run_search(shipped_meaning_db, query, limit=20).matches}
+        assert MatchKind.MEANING not in kinds, query
+    # The same retelling without the name is found by its meaning.
+    result = run_search(shipped_meaning_db, "托派在网上总是歪曲历史事实", limit=20)
+    assert any(m.kind is MatchKind.MEANING for m in result.matches)
+
+
 def test_without_the_meaning_index_a_paraphrase_finds_nothing(shipped_db: Path) -> None:
     assert run_search(shipped_db, PARAPHRASE).matches == []
     assert run_search(shipped_db, PARAPHRASE, meaning=True).matches == []
