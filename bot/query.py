@@ -84,6 +84,20 @@ def _quoted(query: str) -> tuple[str, list[str]] | None:
     return "".join(rest), phrases
 
 
+def _is_flag(query: str, match: re.Match[str]) -> bool:
+    """Whether a minus word is a command-line option the reader copied ("go build -o",
+    "ls -la", "--force", "java -jar"), not a word to leave out: an ASCII word right after
+    another (a command and its options), one or two ASCII characters, or a second minus.
+    Left out, "-o" would drop every passage with the letter o in it."""
+    word = match.group(1)
+    if word.startswith(("-", "－")):
+        return True
+    if not word.isascii():
+        return False
+    before = query[: match.start()].split()
+    return len(word) <= 2 or bool(before and before[-1].isascii() and before[-1][-1].isalnum())
+
+
 def parse_query(query: str) -> ParsedQuery:
     """Read the syntax out of a cleaned query (see the module docstring)."""
     quoted = _quoted(query)
@@ -97,8 +111,16 @@ def parse_query(query: str) -> ParsedQuery:
         return " "
 
     rest = _FIELD.sub(take_field, rest)
-    excluded = [word for word in _EXCLUDED.findall(rest) if word.strip("-－")]
-    rest = _EXCLUDED.sub(" ", rest)
+    excluded: list[str] = []
+
+    def take_excluded(match: re.Match[str]) -> str:
+        if _is_flag(rest, match):
+            return match.group(0)  # part of a command line, searched as typed
+        if match.group(1).strip("-－"):
+            excluded.append(match.group(1))
+        return " "
+
+    rest = _EXCLUDED.sub(take_excluded, rest)
     text = " ".join(rest.split())
     if not (phrases or fields or excluded):
         return ParsedQuery(query)  # nothing but words

@@ -90,6 +90,33 @@ def test_a_minus_word_leaves_out_the_passages_holding_it(cli: Cli, essays: Path)
     assert found(cli, essays, "路 －地上 -学问") == []  # a full-width minus too
 
 
+def test_options_of_a_copied_command_line_are_words_not_exclusions(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # "-o" read as "leave out o" dropped every passage with the letter o in it, the one that
+    # holds the command among them.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "go.md").write_text(
+        "---\ntitle: 跨平台构建\n---\n\n"
+        "golang 跨平台构建时不要 go build -o 直接指定文件，提前创建目录并指定为目录。\n\n"
+        "构建完清理时用 rm --force 删除旧的产物，ls -la 看一下权限。\n",
+        encoding="utf-8",
+    )
+    db = build_db([corpus], tmp_path / "go.db")
+    for query in (
+        "golang 跨平台构建的时候不要用 go build -o 直接指定文件",
+        "rm --force 删除旧的产物",
+        "ls -la 看一下权限",
+    ):
+        assert found(cli, db, query), query
+    # A word after a Chinese one is still left out, Latin letters too.
+    assert found(cli, db, "构建 -产物") == [
+        "golang 跨平台构建时不要 go build -o 直接指定文件，提前创建目录并指定为目录。"
+    ]
+    assert found(cli, db, "跨平台构建 -golang") == []
+
+
 def test_author_and_title_narrow_to_a_name_near_enough(cli: Cli, essays: Path) -> None:
     assert found(cli, essays, "作者:胡适 路") == [SCHOLAR]
     assert set(found(cli, essays, "author:鲁迅 路")) == {WALKED, HOPE}
