@@ -583,3 +583,22 @@ def test_keywords_the_passages_holding_every_word_come_before_a_heading_holding_
     )
     matches = run_search(db, "切换亚马逊账号 Kindle Launcher keystore").matches
     assert [("keystore" in m.passage.text) for m in matches[:3]] == [True, True, False]
+
+
+def test_closeness_never_puts_a_passage_lacking_a_keyword_before_one_holding_them_all(
+    tmp_path: Path,
+) -> None:
+    # Both tie at 99 on a clause form; only the first holds every word. Reordering ties by
+    # closeness to the whole query must not undo "the passages holding every word first".
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": (
+                "---\ntitle: 同盟\n---\n\n"
+                "派别之中，订立攻守同盟的人，会在会上发出同样的声音。\n\n"
+                "他们订立攻守同盟的人发出同样的声音派出代表。\n"
+            ),
+        },
+    )
+    matches = run_search(db, "订立攻守同盟的人 发出同样的声音 派别").matches
+    assert matches and "派别" in matches[0].passage.text

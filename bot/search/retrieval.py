@@ -369,7 +369,7 @@ def _ranked(
             s.passage_id,
         ),
     )
-    ranked = _closest_to_the_whole_first(reader, ranked, variants[0], normalized)
+    ranked = _closest_to_the_whole_first(reader, ranked, variants[0], normalized, holding_all)
     if ranked and ranked[0].score >= 100 and len(variants[0].norm) <= _SHORT_QUERY:
         # A short word that occurs as typed: its homophones and near-misses are noise; an
         # article titled with it is not.
@@ -463,6 +463,7 @@ def _closest_to_the_whole_first(
     ranked: list[_Scored],
     whole: _Variant,
     normalized: dict[int, tuple[str, str]],
+    holding_all: set[int],
 ) -> list[_Scored]:
     """Passages tied at the top on a part of the query, the one closest to the whole query
     first. A word the reader quoted inside a long question ("派别活动"的那个定义，说什么订立
@@ -474,19 +475,16 @@ def _closest_to_the_whole_first(
     start = 0
     while start < len(window):
         end = start + 1
-        tie = _tie_key(window[start])
-        while end < len(window) and _tie_key(window[end]) == tie:
+        tie = _tie_key(window[start], holding_all)
+        while end < len(window) and _tie_key(window[end], holding_all) == tie:
             end += 1
         if end - start > 1 and window[start].score < 100:
             group = window[start:end]
             _load(reader, [item.passage_id for item in group], normalized)
-            # Closeness: how many of the query's character pairs the passage holds. Cheap
-            # (a set of pairs per passage), where scoring the whole query against every tied
-            # passage cost a long query a tenth of its time on 24 M characters of
-            # near-duplicate text, where ties are the rule.
-            pairs = _pairs(whole.norm)
             closeness = {
-                item.passage_id: len(pairs & _pairs(normalized.get(item.passage_id, ("", ""))[0]))
+                item.passage_id: _score_text(
+                    whole, normalized.get(item.passage_id, ("", ""))[0], 0.0
+                )[0]
                 for item in group
             }
             # Stable: equally close passages keep their order.
@@ -495,12 +493,17 @@ def _closest_to_the_whole_first(
     return window + ranked[_TIE_WINDOW:]
 
 
-def _pairs(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
-
-
-def _tie_key(item: _Scored) -> tuple[float, bool, bool, float]:
-    return (item.score, item.heading_equal, item.via_heading, item.heading_share)
+def _tie_key(item: _Scored, holding_all: set[int]) -> tuple[float, bool, bool, float, bool, int]:
+    """What ranks two passages apart before closeness may: equal keys are a tie (see
+    `_ranked`'s order: holding every keyword, the heading rules, body before notes)."""
+    return (
+        item.score,
+        item.heading_equal,
+        item.via_heading,
+        item.heading_share,
+        item.passage_id in holding_all,
+        item.kind_rank,
+    )
 
 
 def _occurs_as_typed(scored: dict[int, _Scored]) -> bool:
