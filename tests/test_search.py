@@ -602,3 +602,37 @@ def test_closeness_never_puts_a_passage_lacking_a_keyword_before_one_holding_the
     )
     matches = run_search(db, "订立攻守同盟的人 发出同样的声音 派别").matches
     assert matches and "派别" in matches[0].passage.text
+
+
+def test_a_quote_found_nearly_word_for_word_is_kept_when_only_a_folder_names_the_book(
+    tmp_path: Path,
+) -> None:
+    # Lu Xun's collections keep the book's name only in the folder (华盖集/…md): the reader
+    # who names the book and quotes the passage must still find it.
+    db = build_site_db(
+        tmp_path,
+        {
+            "文集/公理的把戏.md": (
+                "---\ntitle: 公理的把戏\n---\n\n"
+                "北京女子师范大学有了反对校长杨荫榆事件，任意将学生自治会员六人除名。\n\n"
+                "另一段说的是别的事情，和校长无关。\n"
+            ),
+        },
+    )
+    quote = "北京女子师范大学有了反对校长杨荫榆事件，任意将学生自治会员六人除名"
+    for query in (f"鲁迅在《华盖集》里写{quote}", f"鲁迅在《文集》里写{quote}"):
+        matches = run_search(db, query).matches
+        assert matches and "杨荫榆" in matches[0].passage.text, query
+
+
+def test_a_short_title_or_heading_inside_the_named_work_does_not_name_it(tmp_path: Path) -> None:
+    # "革命" lies inside "被背叛了的革命", but a document titled 革命 does not name that book.
+    sentence = "托洛茨基在书中宣扬党内派别自由，认为党不应该禁止派别活动。\n"
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": f"---\ntitle: 革命\n---\n\n{sentence}",
+            "b.md": f"---\ntitle: 杂谈\n---\n\n{sentence}",
+        },
+    )
+    assert run_search(db, "托洛茨基在《被背叛了的革命》中宣扬党内派别自由").matches == []

@@ -12,9 +12,9 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from bot.meaning import MeaningIndex, shared_encoder
-from bot.models import StoredPassage
+from bot.models import MatchKind, StoredPassage
 from bot.search.bounds import _NO_BOUNDS, _view_bounds
-from bot.search.forms import _Variant, _word_terms
+from bot.search.forms import _CLAUSE_SCORE, _Variant, _word_terms
 from bot.search.fusion import _meaning_matches
 from bot.search.scoring import (
     _cached_normalize,
@@ -427,34 +427,46 @@ def _naming_the_works(
     works: list[str],
     normalized: dict[int, tuple[str, str]],
 ) -> list[_Scored]:
-    """The passages that name every one of `works`, in their text or their headings."""
+    """The matches that may answer a query naming `works`: those the reader's words find
+    nearly word for word (at a clause's bar: the quote is theirs, and a collection may name
+    the book only in its folders, 华盖集/"公理"的把戏.md), and the others that name every
+    work in their text, headings, document title or path."""
 
     def names(title: str, text: str) -> bool:
         if title in text:
             return True
         if len(title) < _WORK_FUZZY_MIN:
             return _one_short(title, text)
+        if len(text) < len(title) - 1:
+            return False  # partial_ratio would find the short text inside the title
         # One edit away somewhere in the text: the best window of the title's length then
         # shares all but one of its characters (a character changed, missing or extra).
         one_edit = 100 * (len(title) - 1) / len(title) - 1e-6
         return fuzz.partial_ratio(title, text, score_cutoff=one_edit) >= one_edit
 
-    _load(reader, [item.passage_id for item in ranked], normalized)
-    unsure = [
+    loose = [
         item.passage_id
         for item in ranked
-        if not all(names(t, normalized.get(item.passage_id, ("", ""))[0]) for t in works)
+        if item.kind is MatchKind.MEANING or item.score < _CLAUSE_SCORE
+    ]
+    if not loose:
+        return ranked
+    _load(reader, loose, normalized)
+    unsure = [
+        pid for pid in loose if not all(names(t, normalized.get(pid, ("", ""))[0]) for t in works)
     ]
     if not unsure:
         return ranked
     stored = reader.passages(unsure)
-    named_above: set[int] = set()
+    named_around: set[int] = set()
     for pid, passage in stored.items():
-        around = normalize(" ".join((*passage.heading_path, passage.document.title)))
+        around = normalize(
+            " ".join((*passage.heading_path, passage.document.title, passage.document.path))
+        )
         text = normalized.get(pid, ("", ""))[0]
         if all(names(t, text) or names(t, around) for t in works):
-            named_above.add(pid)
-    dropped = set(unsure) - named_above
+            named_around.add(pid)
+    dropped = set(unsure) - named_around
     return [item for item in ranked if item.passage_id not in dropped]
 
 
