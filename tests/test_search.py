@@ -636,3 +636,21 @@ def test_a_short_title_or_heading_inside_the_named_work_does_not_name_it(tmp_pat
         },
     )
     assert run_search(db, "托洛茨基在《被背叛了的革命》中宣扬党内派别自由").matches == []
+
+
+def test_a_remembered_clause_introduced_by_two_character_verbs_is_found(tmp_path: Path) -> None:
+    # 叫做 and 提到 are the reader's too: with one of their characters left at the head, the
+    # clause missed its bar.
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": (
+                "---\ntitle: 团结\n---\n\n"
+                "我们不要做那种使亲者痛而仇者快的事情，要顾全大局。\n\n另一段讲别的事情。\n"
+            ),
+        },
+    )
+    for verb in ("叫做", "提到"):
+        query = f"群里有人说这种内斗的做法，{verb}亲者痛而仇者快，这话到底出自哪里"
+        matches = run_search(db, query).matches
+        assert matches and "亲者痛" in matches[0].passage.text, query
