@@ -96,6 +96,22 @@ def test_a_query_naming_what_the_collection_never_mentions_gets_no_meaning_match
     assert any(m.kind is MatchKind.MEANING for m in result.matches)
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        # a plural of a name the blog has (ISP), and a lower-case English word in a form of
+        # its own (blogs): neither says the collection lacks what the reader means
+        "就算网站不传什么敏感数据，上 https 加密传输也能防止 ISPs 往页面里塞广告",
+        "用 GitHub Actions 自动构建 blogs 时文章时间对不上，因为跑任务的服务器和我们不在一个时区",
+    ],
+)
+def test_a_plural_or_a_lower_case_word_does_not_stop_a_meaning_match(
+    hexo_meaning_db: Path, query: str
+) -> None:
+    result = run_search(hexo_meaning_db, query, limit=5)
+    assert result.matches and result.matches[0].kind is MatchKind.MEANING
+
+
 def test_without_the_meaning_index_a_paraphrase_finds_nothing(shipped_db: Path) -> None:
     assert run_search(shipped_db, PARAPHRASE).matches == []
     assert run_search(shipped_db, PARAPHRASE, meaning=True).matches == []
