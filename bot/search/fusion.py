@@ -156,7 +156,7 @@ def _names_something_absent(reader: Reader, variant: _Variant) -> bool:
     """Whether the query names, in Latin letters, something the collection never mentions
     (Calibre, ConcurrentHashMap, Paxlovid): then no passage of it can mean what the query
     says. Names survive a paraphrase; a reader who retells a passage about Kindle writes
-    Kindle. Measured: of the eval sets' queries, 22 name such a word, every one of them a
+    Kindle. Measured: of the eval sets' queries, 20 name such a word, every one of them a
     question the collection does not answer.
 
     A name is written with a capital (OICQ, JDK7, Docker): a lower-case word is as likely
