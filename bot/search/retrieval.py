@@ -356,20 +356,11 @@ def _ranked(
         for variant in variants:
             _score_candidates(reader, variant, also, keep, normalized)
 
-    ranked = sorted(
-        scored.values(),
-        # At equal scores a heading hit goes first: the reader named a section.
-        key=lambda s: (
-            bool(holding_all) and s.score < 100 and s.passage_id not in holding_all,
-            -s.score,
-            not s.heading_equal,
-            not s.via_heading,
-            -s.heading_share,
-            s.kind_rank,
-            s.passage_id,
-        ),
-    )
-    ranked = _closest_to_the_whole_first(reader, ranked, variants[0], normalized, holding_all)
+    def rank(s: _Scored) -> _RankKey:
+        return _rank_key(s, holding_all)
+
+    ranked = sorted(scored.values(), key=lambda s: (rank(s), s.passage_id))
+    ranked = _closest_to_the_whole_first(reader, ranked, variants[0], normalized, rank)
     if ranked and ranked[0].score >= 100 and len(variants[0].norm) <= _SHORT_QUERY:
         # A short word that occurs as typed: its homophones and near-misses are noise; an
         # article titled with it is not.
@@ -470,12 +461,31 @@ def _naming_the_works(
     return [item for item in ranked if item.passage_id not in dropped]
 
 
+# What orders matches before their ids, best first (see `_rank_key`).
+_RankKey = tuple[bool, float, bool, bool, float, int]
+
+
+def _rank_key(item: _Scored, holding_all: set[int]) -> _RankKey:
+    """How a match ranks, best first, before its id breaks a tie: for keywords, the passages
+    holding every word (or the query as typed) first; then by score; at equal scores a
+    heading hit goes first (the reader named a section), and of two, the heading the query
+    names more nearly; body before editors' notes."""
+    return (
+        bool(holding_all) and item.score < 100 and item.passage_id not in holding_all,
+        -item.score,
+        not item.heading_equal,
+        not item.via_heading,
+        -item.heading_share,
+        item.kind_rank,
+    )
+
+
 def _closest_to_the_whole_first(
     reader: Reader,
     ranked: list[_Scored],
     whole: _Variant,
     normalized: dict[int, tuple[str, str]],
-    holding_all: set[int],
+    rank: Callable[[_Scored], _RankKey],
 ) -> list[_Scored]:
     """Passages tied at the top on a part of the query, the one closest to the whole query
     first. A word the reader quoted inside a long question ("派别活动"的那个定义，说什么订立
@@ -487,8 +497,8 @@ def _closest_to_the_whole_first(
     start = 0
     while start < len(window):
         end = start + 1
-        tie = _tie_key(window[start], holding_all)
-        while end < len(window) and _tie_key(window[end], holding_all) == tie:
+        tie = rank(window[start])  # equal on all that ranks before the id: a tie
+        while end < len(window) and rank(window[end]) == tie:
             end += 1
         if end - start > 1 and window[start].score < 100:
             group = window[start:end]
@@ -503,19 +513,6 @@ def _closest_to_the_whole_first(
             window[start:end] = sorted(group, key=lambda s: -closeness[s.passage_id])
         start = end
     return window + ranked[_TIE_WINDOW:]
-
-
-def _tie_key(item: _Scored, holding_all: set[int]) -> tuple[float, bool, bool, float, bool, int]:
-    """What ranks two passages apart before closeness may: equal keys are a tie (see
-    `_ranked`'s order: holding every keyword, the heading rules, body before notes)."""
-    return (
-        item.score,
-        item.heading_equal,
-        item.via_heading,
-        item.heading_share,
-        item.passage_id in holding_all,
-        item.kind_rank,
-    )
 
 
 def _occurs_as_typed(scored: dict[int, _Scored]) -> bool:
