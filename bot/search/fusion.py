@@ -41,7 +41,9 @@ _MEANING_POOL = 30
 # (shorter: "TCP", "vs"). Not one joined to others (TIME_WAIT, node.js, C++): how such a run
 # is cut into terms differs between a passage and a query, so its absence cannot be told.
 _NAME_MIN_CHARS = 4
-_LATIN_NAME = re.compile(r"(?<![A-Za-z0-9_.+#-])[A-Za-z][A-Za-z0-9]{3,}(?![A-Za-z0-9_.+#-])")
+_LATIN_NAME = re.compile(
+    rf"(?<![A-Za-z0-9_.+#-])[A-Za-z][A-Za-z0-9]{{{_NAME_MIN_CHARS - 1},}}(?![A-Za-z0-9_.+#-])"
+)
 _RANK_LEXICAL = 0.4  # candidate rank: cosine + these times the word evidence
 _RANK_CHARACTERS = 0.15
 # cosine, characters/100, lead, share of terms * length (normalized characters, at most 40)/40
@@ -110,13 +112,13 @@ def _meaning_matches(
     # query that cannot be answered is not scored at all.
     most = max(
         (
-            sum(w * x for w, x in zip(_ANSWER_WEIGHTS, (c, 1.0, lead, lex * length), strict=True))
+            _evidence(c, 1.0, lead, lex * length)
             for _, _, c, lex, _, _ in ceilings
             if c >= _MEANING_FLOOR
         ),
         default=-math.inf,
     )
-    if most + _ANSWER_BIAS < 0:
+    if most < 0:
         return []
     scored: list[tuple[float, float, float, float, int, int]] = []
     best_rank = max(item[1] for item in ceilings)  # at least the best without characters
@@ -139,17 +141,20 @@ def _meaning_matches(
         scored.append((rank, cosine, lexical, characters, kind_rank, pid))
     scored.sort(key=lambda item: (-item[0], item[5]))
     best, cosine, lexical, characters, _, _ = scored[0]
-    evidence = sum(
-        w * x
-        for w, x in zip(_ANSWER_WEIGHTS, (cosine, characters, lead, lexical * length), strict=True)
-    )
-    if cosine < _MEANING_FLOOR or evidence + _ANSWER_BIAS < 0:
+    if cosine < _MEANING_FLOOR or _evidence(cosine, characters, lead, lexical * length) < 0:
         return []
     return [
         _Scored(100 * cosine, kind_rank, pid, kind=MatchKind.MEANING)
         for rank, cosine, _, _, kind_rank, pid in scored
         if rank >= best - _MEANING_SPREAD
     ]
+
+
+def _evidence(cosine: float, characters: float, lead: float, words: float) -> float:
+    """The answer gate's weighted sum (see _ANSWER_WEIGHTS): a match is offered at 0 or above.
+    `characters` is the character score / 100, `words` the share of terms times length."""
+    signals = (cosine, characters, lead, words)
+    return sum(w * x for w, x in zip(_ANSWER_WEIGHTS, signals, strict=True)) + _ANSWER_BIAS
 
 
 def _names_something_absent(reader: Reader, variant: _Variant) -> bool:
