@@ -44,6 +44,12 @@ def build_db(paths: list[Path], db: Path, *, meaning: bool = False) -> Path:
     return db
 
 
+def post(title: str, *blocks: str) -> str:
+    """A Markdown post for a test site: front matter with its title, then its blocks
+    (paragraphs, headings), a blank line between them."""
+    return f"---\ntitle: {title}\n---\n\n" + "\n\n".join(blocks) + "\n"
+
+
 def build_site_db(root: Path, files: dict[str, str]) -> Path:
     """A database of a small site written for one test: {relative path: Markdown}."""
     source = root / "site"

@@ -11,7 +11,7 @@ import pytest
 
 from bot.handlers import BotApplication
 
-from .conftest import build_db
+from .conftest import build_db, build_site_db, post
 from .support.cli import Cli
 from .support.fake_bot_api import FakeTelegram
 from .support.harness import ask, polling_bot
@@ -95,15 +95,16 @@ def test_options_of_a_copied_command_line_are_words_not_exclusions(
 ) -> None:
     # "-o" read as "leave out o" dropped every passage with the letter o in it, the one that
     # holds the command among them.
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "go.md").write_text(
-        "---\ntitle: 跨平台构建\n---\n\n"
-        "golang 跨平台构建时不要 go build -o 直接指定文件，提前创建目录并指定为目录。\n\n"
-        "构建完清理时用 rm --force 删除旧的产物，ls -la 看一下权限。\n",
-        encoding="utf-8",
+    db = build_site_db(
+        tmp_path,
+        {
+            "go.md": post(
+                "跨平台构建",
+                "golang 跨平台构建时不要 go build -o 直接指定文件，提前创建目录并指定为目录。",
+                "构建完清理时用 rm --force 删除旧的产物，ls -la 看一下权限。",
+            )
+        },
     )
-    db = build_db([corpus], tmp_path / "go.db")
     for query in (
         "golang 跨平台构建的时候不要用 go build -o 直接指定文件",
         "rm --force 删除旧的产物",

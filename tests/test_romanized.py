@@ -11,7 +11,7 @@ from bot.search import search
 from bot.store import Store
 from bot.text import romanized
 
-from .conftest import build_site_db
+from .conftest import build_site_db, post
 
 
 @pytest.mark.parametrize(
@@ -77,8 +77,11 @@ def test_a_word_that_is_also_pinyin_prefers_the_word(tmp_path: Path) -> None:
     db = build_site_db(
         tmp_path,
         {
-            "a.md": "---\ntitle: 乐队\n---\n\nThe band played bang bang all night long.\n\n"
-            "孩子们说他棒棒的，大家都笑了。\n"
+            "a.md": post(
+                "乐队",
+                "The band played bang bang all night long.",
+                "孩子们说他棒棒的，大家都笑了。",
+            )
         },
     )
     found = top(db, "bang bang")
@@ -95,8 +98,12 @@ def test_characters_read_another_way_than_their_first_reading(tmp_path: Path) ->
     db = build_site_db(
         tmp_path,
         {
-            "a.md": "---\ntitle: 多音字\n---\n\n他每天去银行上班，晚上听音乐。\n\n"
-            "我们去爬长城，回来就睡觉了。\n\n不要重复别人的话，北京是首都。\n"
+            "a.md": post(
+                "多音字",
+                "他每天去银行上班，晚上听音乐。",
+                "我们去爬长城，回来就睡觉了。",
+                "不要重复别人的话，北京是首都。",
+            )
         },
     )
     for query, word in [("yinhang", "银行"), ("changcheng", "长城"), ("shuijiao", "睡觉"),

@@ -23,7 +23,7 @@ from bot.search import SearchResult, clean_query, search
 from bot.store import Reader, Store
 from bot.text import normalize
 
-from .conftest import DATA, RESULT_FIELDS, SHIPPED_CORPUS, build_db, build_site_db
+from .conftest import DATA, RESULT_FIELDS, SHIPPED_CORPUS, build_db, build_site_db, post
 
 
 def run_search(db: Path, query: str, **kwargs: Any) -> SearchResult:
@@ -312,10 +312,12 @@ def test_a_copied_run_with_its_punctuation_finds_it_however_the_passage_writes_i
     db = build_site_db(
         tmp_path,
         {
-            "a.md": (
-                "---\ntitle: 一\n---\n\n宝钗笑道：“我说你们这些人，都是一样的。”\n\n"
-                "黛玉笑道：我說罢了，又何必再提。\n\n宝玉只是笑道，我不说什么。\n\n"
-                "凤姐笑道「我说」两个字还没出口，众人先笑了。\n"
+            "a.md": post(
+                "一",
+                "宝钗笑道：“我说你们这些人，都是一样的。”",
+                "黛玉笑道：我說罢了，又何必再提。",
+                "宝玉只是笑道，我不说什么。",
+                "凤姐笑道「我说」两个字还没出口，众人先笑了。",
             ),
         },
     )
@@ -338,14 +340,15 @@ def test_keywords_count_words_in_the_heading_and_a_heading_word_does_not_bring_i
     db = build_site_db(
         tmp_path,
         {
-            "a.md": (
-                "---\ntitle: 第二十七回\n---\n\n# 黛玉葬花\n\n"
-                "她拿着绢子，一路哭着走了。\n\n火盆边上坐着几个丫头。\n\n"
-                "这一回写得最好的是花冢。\n\n有人说这段很 pythonic 的写法。\n"
+            "a.md": post(
+                "第二十七回",
+                "# 黛玉葬花",
+                "她拿着绢子，一路哭着走了。",
+                "火盆边上坐着几个丫头。",
+                "这一回写得最好的是花冢。",
+                "有人说这段很 pythonic 的写法。",
             ),
-            "b.md": (
-                "---\ntitle: 别的回目\n---\n\n黛玉把绢子递给紫鹃。\n\n宝玉在外面学 python 呢。\n"
-            ),
+            "b.md": post("别的回目", "黛玉把绢子递给紫鹃。", "宝玉在外面学 python 呢。"),
         },
     )
     found = [m.passage.text for m in run_search(db, "黛玉 绢子", limit=20).matches]
@@ -364,14 +367,11 @@ def test_a_post_is_found_by_its_title_after_the_passages_that_hold_the_words(
     db = build_site_db(
         tmp_path,
         {
-            "diary.md": (
-                "---\ntitle: 北邮小日记——第六期\n---\n\n这周食堂换了新菜单。\n\n## 课程\n\n"
-                "数据结构期中考试结束了。\n"
+            "diary.md": post(
+                "北邮小日记——第六期", "这周食堂换了新菜单。", "## 课程", "数据结构期中考试结束了。"
             ),
-            "paradox.md": ("---\ntitle: 辛普森悖论\n---\n\n曾经有两本书伴我度过了无数漫漫长夜。\n"),
-            "fat.md": (
-                "---\ntitle: 肥胖悖论\n---\n\n这就是统计学上有名的辛普森悖论，分组后结论反转。\n"
-            ),
+            "paradox.md": post("辛普森悖论", "曾经有两本书伴我度过了无数漫漫长夜。"),
+            "fat.md": post("肥胖悖论", "这就是统计学上有名的辛普森悖论，分组后结论反转。"),
         },
     )
     top = run_search(db, "北邮小日记第六期").matches[0]
@@ -391,9 +391,11 @@ def test_a_quote_set_off_by_a_dash_from_the_readers_question_is_found_by_its_wor
     db = build_site_db(
         tmp_path,
         {
-            "a.md": (
-                "---\ntitle: 成因\n---\n\n于是只得做，心里想着“俗语说：‘讨饭怕狗咬，秀才怕岁考。’"
-                "我既非秀才，又要周考真是为难……。”然而终于又一章。\n\n伏园也觉得不很开心。\n"
+            "a.md": post(
+                "成因",
+                "于是只得做，心里想着“俗语说：‘讨饭怕狗咬，秀才怕岁考。’"
+                "我既非秀才，又要周考真是为难……。”然而终于又一章。",
+                "伏园也觉得不很开心。",
             ),
         },
     )
@@ -442,7 +444,7 @@ def test_the_longest_heading_is_measured_as_search_compares_it(tmp_path: Path) -
     opening = "这一年发生的事情很多，我们一件一件慢慢地说给大家听，先从春天说起吧。"
     db = build_site_db(
         tmp_path,
-        {"a.md": f"---\ntitle: 短\n---\n\n## ㍻㍻㍻㍻\n\n{opening}\n\n## 第二节\n\n正文二段。\n"},
+        {"a.md": post("短", "## ㍻㍻㍻㍻", opening, "## 第二节", "正文二段。")},
     )
     with sqlite3.connect(db) as conn:
         assert Reader(conn).longest_heading() == 8
@@ -453,7 +455,7 @@ def test_the_same_query_answers_the_same_in_every_process(tmp_path: Path) -> Non
     # Two clauses of one length both occur in the passage and score the same: which one
     # is bolded was decided by the order of a set, so by the process's hash seed.
     text = "信里说：种牡丹者得花，种蒺藜者得刺，这是一定的道理。"
-    db = build_site_db(tmp_path, {"a.md": f"---\ntitle: 信\n---\n\n{text}\n"})
+    db = build_site_db(tmp_path, {"a.md": post("信", text)})
     answers = set()
     for seed in range(6):
         done = subprocess.run(
@@ -501,7 +503,7 @@ def test_a_clause_of_a_long_query_names_a_section_only_by_its_heading_word_for_w
     first = "目标机的地址为192.168.235.133，攻击机的地址为192.168.235.128。"
     db = build_site_db(
         tmp_path,
-        {"mitm.md": f"---\ntitle: 实验\n---\n\n## 中间人攻击\n\n{first}\n\n## 小结\n\n完了。\n"},
+        {"mitm.md": post("实验", "## 中间人攻击", first, "## 小结", "完了。")},
     )
     query = "在中间人攻击里，被窃听的两台机器自己完全察觉不到有人在偷看它们的通信"
     texts = [m.passage.text for m in run_search(db, query).matches if m.kind is MatchKind.TEXT]
@@ -518,12 +520,12 @@ def test_of_passages_tied_on_a_quoted_word_the_one_holding_the_rest_of_the_quest
     db = build_site_db(
         tmp_path,
         {
-            "a.md": (
-                "---\ntitle: 派别\n---\n\n"
-                "托洛茨基宣扬党内派别自由，认为党不应该禁止派别活动。\n\n"
-                "我们先来谈谈“派别活动”这个东西，再谈历史。\n\n"
-                "“派别活动”是什么呢？就是一部分人秘密聚集，订立攻守同盟，在会上发出同样的声音。\n\n"
-                "派别活动的公开化加重了党的分裂趋势。\n"
+            "a.md": post(
+                "派别",
+                "托洛茨基宣扬党内派别自由，认为党不应该禁止派别活动。",
+                "我们先来谈谈“派别活动”这个东西，再谈历史。",
+                "“派别活动”是什么呢？就是一部分人秘密聚集，订立攻守同盟，在会上发出同样的声音。",
+                "派别活动的公开化加重了党的分裂趋势。",
             ),
         },
     )
@@ -539,10 +541,11 @@ def test_a_remembered_clause_introduced_by_the_readers_own_verb_is_found(tmp_pat
     db = build_site_db(
         tmp_path,
         {
-            "a.md": (
-                "---\ntitle: 歌德\n---\n\n"
+            "a.md": post(
+                "歌德",
                 "拿破仑在俄罗斯溃败，歌德却戴着拿破仑的勋章招摇过市。德国是一个非常愚昧野蛮的国家，"
-                "歌德看得很清楚。\n\n另一段讲托派的历史问题。\n"
+                "歌德看得很清楚。",
+                "另一段讲托派的历史问题。",
             ),
         },
     )
@@ -572,12 +575,12 @@ def test_keywords_the_passages_holding_every_word_come_before_a_heading_holding_
     db = build_site_db(
         tmp_path,
         {
-            "a.md": (
-                "---\ntitle: Kindle 折腾记\n---\n\n"
-                "## 切换亚马逊账号导致 Kindle Launcher 无法打开\n\n"
-                "提示语类似「您的设备不再被授权为开发设备」之类的，插件却都工作正常。\n\n"
-                "进入文件浏览器，找到 /mnt/us/mkk/developer.keystore，长按复制；\n\n"
-                "进到 /var/local/java/keystore 目录，长按粘贴。\n"
+            "a.md": post(
+                "Kindle 折腾记",
+                "## 切换亚马逊账号导致 Kindle Launcher 无法打开",
+                "提示语类似「您的设备不再被授权为开发设备」之类的，插件却都工作正常。",
+                "进入文件浏览器，找到 /mnt/us/mkk/developer.keystore，长按复制；",
+                "进到 /var/local/java/keystore 目录，长按粘贴。",
             ),
         },
     )
@@ -593,10 +596,10 @@ def test_closeness_never_puts_a_passage_lacking_a_keyword_before_one_holding_the
     db = build_site_db(
         tmp_path,
         {
-            "a.md": (
-                "---\ntitle: 同盟\n---\n\n"
-                "派别之中，订立攻守同盟的人，会在会上发出同样的声音。\n\n"
-                "他们订立攻守同盟的人发出同样的声音派出代表。\n"
+            "a.md": post(
+                "同盟",
+                "派别之中，订立攻守同盟的人，会在会上发出同样的声音。",
+                "他们订立攻守同盟的人发出同样的声音派出代表。",
             ),
         },
     )
@@ -612,10 +615,10 @@ def test_a_quote_found_nearly_word_for_word_is_kept_when_only_a_folder_names_the
     db = build_site_db(
         tmp_path,
         {
-            "文集/公理的把戏.md": (
-                "---\ntitle: 公理的把戏\n---\n\n"
-                "北京女子师范大学有了反对校长杨荫榆事件，任意将学生自治会员六人除名。\n\n"
-                "另一段说的是别的事情，和校长无关。\n"
+            "文集/公理的把戏.md": post(
+                "公理的把戏",
+                "北京女子师范大学有了反对校长杨荫榆事件，任意将学生自治会员六人除名。",
+                "另一段说的是别的事情，和校长无关。",
             ),
         },
     )
@@ -627,12 +630,12 @@ def test_a_quote_found_nearly_word_for_word_is_kept_when_only_a_folder_names_the
 
 def test_a_short_title_or_heading_inside_the_named_work_does_not_name_it(tmp_path: Path) -> None:
     # "革命" lies inside "被背叛了的革命", but a document titled 革命 does not name that book.
-    sentence = "托洛茨基在书中宣扬党内派别自由，认为党不应该禁止派别活动。\n"
+    sentence = "托洛茨基在书中宣扬党内派别自由，认为党不应该禁止派别活动。"
     db = build_site_db(
         tmp_path,
         {
-            "a.md": f"---\ntitle: 革命\n---\n\n{sentence}",
-            "b.md": f"---\ntitle: 杂谈\n---\n\n{sentence}",
+            "a.md": post("革命", sentence),
+            "b.md": post("杂谈", sentence),
         },
     )
     assert run_search(db, "托洛茨基在《被背叛了的革命》中宣扬党内派别自由").matches == []
@@ -644,9 +647,8 @@ def test_a_remembered_clause_introduced_by_two_character_verbs_is_found(tmp_path
     db = build_site_db(
         tmp_path,
         {
-            "a.md": (
-                "---\ntitle: 团结\n---\n\n"
-                "我们不要做那种使亲者痛而仇者快的事情，要顾全大局。\n\n另一段讲别的事情。\n"
+            "a.md": post(
+                "团结", "我们不要做那种使亲者痛而仇者快的事情，要顾全大局。", "另一段讲别的事情。"
             ),
         },
     )
