@@ -29,7 +29,7 @@ from bot.models import MatchKind
 from bot.search import SearchResult, search
 from bot.store import Store, read_meaning_index, read_stats
 
-from .conftest import DATA, SHIPPED_CORPUS, build_db
+from .conftest import DATA, SHIPPED_CORPUS, build_db, post
 from .support.cli import Cli
 from .support.fake_bot_api import FakeTelegram
 from .support.harness import ask, polling_bot
@@ -94,6 +94,39 @@ def test_a_query_naming_what_the_collection_never_mentions_gets_no_meaning_match
     # The same retelling without the name is found by its meaning.
     result = run_search(shipped_meaning_db, "托派在网上总是歪曲历史事实", limit=20)
     assert any(m.kind is MatchKind.MEANING for m in result.matches)
+
+
+def test_a_query_naming_a_year_the_collection_never_mentions_gets_no_meaning_match(
+    shipped_meaning_db: Path,
+) -> None:
+    # Numbers survive a paraphrase as names do: the post's 1812 retold is found by its
+    # meaning; the same retelling set in 1813, which the post never mentions, is about
+    # something the collection does not have.
+    retelling = "{}年拿破仑兵败俄国之后，日耳曼诸邦欢天喜地地赶走法军"
+    found = run_search(shipped_meaning_db, retelling.format(1812), limit=5).matches
+    assert found and found[0].kind is MatchKind.MEANING
+    assert "拿破仑在俄罗斯溃败" in found[0].passage.text
+    assert run_search(shipped_meaning_db, retelling.format(1813), limit=20).matches == []
+
+
+def test_a_year_written_in_chinese_numerals_counts_as_mentioned(tmp_path: Path) -> None:
+    # Lu Xun writes 一九二五年, a reader types 1925年: the year is in the collection, and the
+    # retelling is found by its meaning. 1926 is in no passage, in either writing.
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    (posts / "a.md").write_text(
+        post(
+            "杂感",
+            "一九二五年的春天，我在北京的一间小屋里翻译外国的小说，窗外整日刮着大风。",
+            "后来我搬到南方去住，天气暖和得多，朋友也多了几个。",
+        ),
+        encoding="utf-8",
+    )
+    db = build_db([posts], tmp_path / "a.db", meaning=True)
+    retelling = "{}年开春，作者窝在京城一个小房间里把洋人写的故事译成中文，屋外大风不停"
+    found = run_search(db, retelling.format(1925), limit=5).matches
+    assert found and found[0].kind is MatchKind.MEANING
+    assert run_search(db, retelling.format(1926), limit=5).matches == []
 
 
 @pytest.mark.parametrize(
