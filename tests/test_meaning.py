@@ -88,12 +88,25 @@ def test_a_query_naming_what_the_collection_never_mentions_gets_no_meaning_match
 ) -> None:
     # Names survive a paraphrase: a passage of a collection that never says "Wikipedia"
     # cannot be what a reader retells as "托派在 Wikipedia 上总是歪曲历史事实".
-    for query in ("托派在 Wikipedia 上总是歪曲历史事实", "托派在Wikipedia上总是歪曲历史事实"):
+    for query in (
+        "托派在 Wikipedia 上总是歪曲历史事实",
+        "托派在Wikipedia上总是歪曲历史事实",
+        "托派在 Wikipedia.org 上总是歪曲历史事实",  # a part of a joined word is a word
+    ):
         kinds = {m.kind for m in run_search(shipped_meaning_db, query, limit=20).matches}
         assert MatchKind.MEANING not in kinds, query
     # The same retelling without the name is found by its meaning.
     result = run_search(shipped_meaning_db, "托派在网上总是歪曲历史事实", limit=20)
     assert any(m.kind is MatchKind.MEANING for m in result.matches)
+
+
+def test_each_part_of_a_joined_name_must_be_in_the_collection(shipped_meaning_db: Path) -> None:
+    # The post names the "Fourth International"; a retelling may join the words. A fifth one
+    # it never mentions.
+    retelling = "少数人不赞成合并，仍然打着 {}-International 委员会的旗号活动"
+    found = run_search(shipped_meaning_db, retelling.format("Fourth"), limit=5).matches
+    assert found and found[0].kind is MatchKind.MEANING
+    assert run_search(shipped_meaning_db, retelling.format("Fifth"), limit=20).matches == []
 
 
 def test_a_query_naming_a_year_the_collection_never_mentions_gets_no_meaning_match(
