@@ -656,3 +656,33 @@ def test_a_remembered_clause_introduced_by_two_character_verbs_is_found(tmp_path
         query = f"群里有人说这种内斗的做法，{verb}亲者痛而仇者快，这话到底出自哪里"
         matches = run_search(db, query).matches
         assert matches and "亲者痛" in matches[0].passage.text, query
+
+
+def test_a_word_in_latin_letters_is_matched_as_a_word_not_as_letters_among_others(
+    tmp_path: Path,
+) -> None:
+    # Found on real blogs: "TIME_WAIT" scored 75 against "shutdown [option] time [warning]"
+    # and "ggplot2 legend" 77 against "plot, legend and color", both as the reader's words.
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": post(
+                "命令",
+                "关机的格式：shutdown [option] time [warning]",
+                "Quilt plots come with easily understood R-functions (plot, legend and color).",
+                "Mendelian randomisation 分析被作者当成了文章亮点。",
+                "在Linux系统下，普通用户不能直接关机，需要先切换到管理员账户。",
+            ),
+        },
+    )
+    assert run_search(db, "TIME_WAIT").matches == []
+    assert run_search(db, "ggplot2 legend").matches == []
+    # A word that is there, typed whole or a letter off in a long word, still is.
+    assert "shutdown" in run_search(db, "shutdown time").matches[0].passage.text
+    for query in ("Mendelian randomization 分析被作者当成了亮点", "Mendelian randomisation 分析"):
+        matches = run_search(db, query).matches
+        assert matches and "Mendelian" in matches[0].passage.text, query
+    # Where Chinese carries the query, a short English word a letter off is a typo like any
+    # other.
+    matches = run_search(db, "在Linx系统下，普通用户不能直接关机，需要先切换到管理员账户").matches
+    assert matches and "Linux" in matches[0].passage.text

@@ -557,6 +557,7 @@ def _score_candidates(
         )
     )
     bounds, hopeless = _view_bounds(variant, fuzzy, threshold)
+    words = [] if variant.romanized else _latin_words(variant)
     for pid in candidates:
         reader.check_deadline()
         norm_text, kind = normalized.get(pid, ("", "paragraph"))
@@ -565,8 +566,44 @@ def _score_candidates(
         score, span, in_content = _score_text(
             variant, norm_text, threshold, bounds.get(norm_text, _NO_BOUNDS)
         )
-        if score >= threshold:
+        if score >= threshold and (score >= 100 or _holds_words(norm_text, words)):
             keep(_Scored(score * variant.weight, _kind_rank(kind), pid, span, in_content))
+
+
+# A query written mostly in Latin letters is matched word by word, not as characters among
+# others: a passage that does not hold each of its words (with a typo in a long one:
+# `_LATIN_TYPOS`) does not hold the reader's words, however well the rest lines up
+# ("ggplot2 legend" is not "plot, legend"). Where Chinese carries most of the query, it
+# carries the match too, and an English word a letter or two off ("Linx" in a sentence
+# about Linux) is a typo like any other.
+_LATIN_WORD_MIN = 3
+_LATIN_SHARE = 0.5  # of the query's normalized characters
+_LATIN_TYPOS = ((9, 2), (5, 1))  # (length at least, edits allowed), as search engines do
+
+
+def _latin_words(variant: _Variant) -> list[str]:
+    """The words of a query written mostly in Latin letters (see _LATIN_SHARE), or []."""
+    latin = sum(1 for char in variant.norm if char in _ASCII_WORD_CHARS)
+    if latin < _LATIN_SHARE * len(variant.norm):
+        return []
+    return [
+        term
+        for term in variant.raw_terms
+        if len(term) >= _LATIN_WORD_MIN and term.isascii() and any(c.isalpha() for c in term)
+    ]
+
+
+def _holds_words(norm_text: str, words: list[str]) -> bool:
+    """Whether `norm_text` holds each of the query's Latin `words`, or one a typo away. As a
+    part of its text, so that an unfinished last word ("Intern") is held by the whole one."""
+    for word in words:
+        if word in norm_text:
+            continue
+        edits = next((n for length, n in _LATIN_TYPOS if len(word) >= length), 0)
+        # One substitution costs two of partial_ratio's insertions and deletions.
+        if not edits or fuzz.partial_ratio(word, norm_text) < 100 * (1 - edits / len(word)) - 1e-6:
+            return False
+    return True
 
 
 def _one_run(norm: str) -> bool:
