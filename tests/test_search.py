@@ -688,7 +688,7 @@ def test_a_word_in_latin_letters_is_matched_as_a_word_not_as_letters_among_other
     assert matches and "Linux" in matches[0].passage.text
 
 
-def test_five_or_six_characters_forgive_one_wrong_character_not_two(tmp_path: Path) -> None:
+def test_a_short_query_may_be_misheard_or_mistyped_but_not_both(tmp_path: Path) -> None:
     # Found on a real blog: "读博士值得吗" came back as the reader's words in a passage about
     # 无国界博士组织的格言, at 75.2 (博士值得 / 博士组织的: homophones with a character more).
     db = build_site_db(
@@ -698,11 +698,21 @@ def test_five_or_six_characters_forgive_one_wrong_character_not_two(tmp_path: Pa
                 "小说",
                 "无国界博士组织的格言是“权利与义务对等”，成员的高福利也需要有成果回报。",
                 "托派很擅长篡改历史，这是他们的老毛病了。",
+                "我自己觉得我的讲话不能使诸君有益或者有趣，因为我实在不知道什么事。",
             ),
         },
     )
     assert run_search(db, "读博士值得吗").matches == []
-    # One character wrong, one more or one less: still the passage.
-    for query in ("托猫很擅长", "猫派很擅长", "托派很擅长改", "托很擅长篡改", "无国界博土组织"):
+    # One character wrong, one more or one less, or misheard: still the passage.
+    for query in (
+        "托猫很擅长",
+        "猫派很擅长",
+        "托派很擅长改",
+        "托很擅长篡改",
+        "托派很会擅长",
+        "我的话不能使",  # 76.8: 我 repeats nearby, and the alignment splits a run
+        "无国界博土组织",
+        "拖派很擅长",  # 拖 / 托, a homophone
+    ):
         matches = run_search(db, query).matches
         assert matches and matches[0].kind is MatchKind.TEXT, query

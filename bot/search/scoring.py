@@ -55,17 +55,15 @@ def _kind_rank(kind: str) -> int:
     return 1 if kind == PassageKind.NOTE.value else 0
 
 
+_HOMOPHONES_ONLY_MAX = 6  # normalized characters
+
+
 def _min_score(length: int) -> float:
     """The score a match must reach, by normalized query length."""
     if length <= 2:
         return 100 * _FOLDED_DISCOUNT  # exact, or an exact homophone
     if length <= 4:
         return 78.0  # three of four characters is another word (就是这样 / 就是这个)
-    if length <= 6:
-        # One character wrong, more or less scores 80 or more at five or six (托猫很擅长,
-        # 托派很擅长改); two is another phrase: 读博士值得 / 博士组织的 (zhi de, zhi de) scored
-        # 75.2 as a homophone with one character more.
-        return 80.0
     if length <= 8:
         return 75.0
     # Measured: misremembered sentences score 66+, nearby-topic sentences up to 63 even on
@@ -308,11 +306,19 @@ def _score_text(
     else:
         best, span = _view_score(q, norm_text, floor, bounds[0])
     if variant.folded != q and floor <= 100 * _FOLDED_DISCOUNT and best < 100 * _FOLDED_DISCOUNT:
-        score, where = _view_score(
-            variant.folded, folded_text, _floor(floor, best, _FOLDED_DISCOUNT), bounds[1]
-        )
-        if score * _FOLDED_DISCOUNT > best:
-            best, span = score * _FOLDED_DISCOUNT, where
+        if not variant.romanized and len(q) <= _HOMOPHONES_ONLY_MAX:
+            # A short query is heard right or not at all: its characters may be homophones
+            # of the text's, but a homophone and a character more or less is another phrase
+            # (读博士值得 / 博士组织的, zhi de twice: 75.2 over a bar of 75).
+            at = folded_text.find(variant.folded)
+            if at >= 0:
+                best, span = 100 * _FOLDED_DISCOUNT, (at, at + len(q))
+        else:
+            score, where = _view_score(
+                variant.folded, folded_text, _floor(floor, best, _FOLDED_DISCOUNT), bounds[1]
+            )
+            if score * _FOLDED_DISCOUNT > best:
+                best, span = score * _FOLDED_DISCOUNT, where
     # The forgiving views are discounted; skip them when they cannot win, and when what is
     # left without function characters is too little of the query to stand for it
     # (这就是问题 must not become a search for 问题).
