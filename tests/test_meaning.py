@@ -122,24 +122,48 @@ def test_a_query_naming_a_year_the_collection_never_mentions_gets_no_meaning_mat
     assert run_search(shipped_meaning_db, retelling.format(1813), limit=20).matches == []
 
 
-def test_a_year_written_in_chinese_numerals_counts_as_mentioned(tmp_path: Path) -> None:
-    # Lu Xun writes 一九二五年, a reader types 1925年: the year is in the collection, and the
-    # retelling is found by its meaning. 1926 is in no passage, in either writing.
-    posts = tmp_path / "posts"
+@pytest.fixture(scope="module")
+def essays_meaning_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A few passages in the ways old essays and blogs write years and names."""
+    posts = tmp_path_factory.mktemp("essays") / "posts"
     posts.mkdir()
     (posts / "a.md").write_text(
         post(
             "杂感",
             "一九二五年的春天，我在北京的一间小屋里翻译外国的小说，窗外整日刮着大风。",
+            # Lu Xun writes a zero as ○, which normalizing leaves out: 一九○二 is 一九二.
+            "邹容作《革命军》，鼓吹排满，一九○二年在上海被捕，后来死在狱中。",
+            "我用 Python 写了一个小爬虫，每天早上抓取天气预报，再推送到手机上。",
             "后来我搬到南方去住，天气暖和得多，朋友也多了几个。",
         ),
         encoding="utf-8",
     )
-    db = build_db([posts], tmp_path / "a.db", meaning=True)
-    retelling = "{}年开春，作者窝在京城一个小房间里把洋人写的故事译成中文，屋外大风不停"
-    found = run_search(db, retelling.format(1925), limit=5).matches
+    return build_db([posts], posts.parent / "a.db", meaning=True)
+
+
+def test_a_year_written_in_chinese_numerals_counts_as_mentioned(essays_meaning_db: Path) -> None:
+    # Lu Xun writes 一九二五年, a reader types 1925年: the year is in the collection, and the
+    # retelling is found by its meaning. 1926 is in no passage, in either writing, however
+    # the reader types it.
+    retelling = "{}开春，作者窝在京城一个小房间里把洋人写的故事译成中文，屋外大风不停"
+    found = run_search(essays_meaning_db, retelling.format("1925年"), limit=5).matches
     assert found and found[0].kind is MatchKind.MEANING
-    assert run_search(db, retelling.format(1926), limit=5).matches == []
+    for year in ("1926年", "１９２６年", "一九二六年"):
+        assert run_search(essays_meaning_db, retelling.format(year), limit=5).matches == [], year
+    late = "开春，作者窝在京城一个小房间里把洋人写的故事译成中文，屋外大风不停，那是{}"
+    assert run_search(essays_meaning_db, late.format(1926), limit=5).matches == []
+    # A zero written ○ is still the year.
+    found = run_search(essays_meaning_db, "邹容写《革命军》主张排满，1902年在上海被抓", limit=5)
+    assert found.matches and "邹容" in found.matches[0].passage.text
+
+
+def test_a_name_counts_as_mentioned_however_its_version_is_written(
+    essays_meaning_db: Path,
+) -> None:
+    # The post says Python; a reader writes Python3.8.
+    query = "拿Python3.8弄了个抓天气的脚本，一早发到手机里"
+    found = run_search(essays_meaning_db, query, limit=5).matches
+    assert found and found[0].kind is MatchKind.MEANING and "爬虫" in found[0].passage.text
 
 
 @pytest.mark.parametrize(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 
 import numpy as np
 from numpy.typing import NDArray
 
 from bot.meaning import MeaningIndex
 from bot.models import MatchKind
-from bot.search.forms import _Variant
+from bot.search.forms import _numbers_as_digits, _Variant
 from bot.search.scoring import _VIEWS, _kind_rank, _load, _score_text, _Scored
 from bot.store import Reader
 
@@ -40,14 +41,19 @@ _MEANING_POOL = 30
 # A Latin word of four or more letters and digits: it names something (shorter: "TCP",
 # "vs"). A part of a joined word counts as a word (TIME and WAIT of TIME_WAIT): passages and
 # queries are cut into terms alike, at "_", ".", "-" and the like, so a passage holding
-# TIME_WAIT holds the term "wait".
+# TIME_WAIT holds the term "wait". But one name is written several ways (Node.js, NodeJS;
+# Python3.8, Python), so a name counts as present in any of them (`_written_forms`).
 _NAME_MIN_CHARS = 4
 _LATIN_NAME = re.compile(
     rf"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]{{{_NAME_MIN_CHARS - 1},}}(?![A-Za-z0-9])"
 )
-# A number of three digits or more, standing alone (a year, 12306): not part of a decimal or
-# a grouped number (3.1415, 1,000), nor joined to letters (JDK7 is a name, iPhone16 one word).
-_NUMBER = re.compile(r"(?<![0-9A-Za-z_.,])[0-9]{3,}(?![0-9A-Za-z_]|[.,][0-9])")
+_JOINED_WORD = re.compile(r"[A-Za-z0-9]+(?:[_.+#-]+[A-Za-z0-9]+)*")
+_JOINERS = re.compile(r"[_.+#-]+")
+# A year, in digits or read digit by digit in Chinese numerals (1927, 一九二七): it survives a
+# retelling as a name does. Not a decade (1990年代, where the text may say 90年代), nor part of
+# a longer number, a decimal or a grouped number (42,000), nor joined to letters (iPhone2018).
+# Other numbers are written too many ways (2000, 两千, 二千, 2k) for their absence to be told.
+_YEAR = re.compile(r"(?<![0-9A-Za-z_.,])(?:1[0-9]{3}|20[0-9]{2})(?![0-9A-Za-z_]|[.,][0-9]|年代)")
 _RANK_LEXICAL = 0.4  # candidate rank: cosine + these times the word evidence
 _RANK_CHARACTERS = 0.15
 # cosine, characters/100, lead, share of terms * length (normalized characters, at most 40)/40
@@ -163,33 +169,32 @@ def _evidence(cosine: float, characters: float, lead: float, words: float) -> fl
 
 def _names_something_absent(reader: Reader, variant: _Variant) -> bool:
     """Whether the query names something the collection never mentions: in Latin letters
-    (Calibre, ConcurrentHashMap, Paxlovid) or as a number (a year, 12306). Then no passage
-    of it can mean what the query says. Names and numbers survive a paraphrase; a reader who
-    retells a passage about Kindle writes Kindle, and one who retells what happened in 1927
-    writes 1927. Measured: of the eval sets' 893 queries, 28 name such a word or number,
-    every one of them a question the collection does not answer (斯大林和托洛茨基1913年都在
-    维也纳, TCP 断开连接后 TIME_WAIT 为什么要等那么久); of the 31 positives that hold a
-    number of three digits or more, none is absent.
+    (Calibre, ConcurrentHashMap, Paxlovid) or a year. Then no passage of it can mean what the
+    query says. Names and years survive a paraphrase; a reader who retells a passage about
+    Kindle writes Kindle, and one who retells what happened in 1927 writes 1927. Measured:
+    of the eval sets' 893 queries, 27 name such a word or year, every one of them a question
+    the collection does not answer (斯大林和托洛茨基1913年都在维也纳, TCP 断开连接后
+    TIME_WAIT 为什么要等那么久).
 
     A name is written with a capital (OICQ, JDK7, Docker): a lower-case word is as likely
     English in some form of its own (blogs, servers), and a plural counts as its singular
     (ISPs for ISP)."""
-    return _absent_name(reader, variant) or _absent_number(reader, variant)
+    return _absent_name(reader, variant) or _absent_year(reader, variant)
 
 
 def _absent_name(reader: Reader, variant: _Variant) -> bool:
-    names = [
-        name
-        for name in (
-            m.group(0).lower()
-            for m in _LATIN_NAME.finditer(variant.typed)
-            if any(char.isupper() for char in m.group(0))
-        )
-        if name in variant.raw_terms and name != variant.prefix  # perhaps unfinished: "Intern…"
-    ]
-    if not names:
+    forms: dict[str, list[str]] = {}
+    for joined in _JOINED_WORD.finditer(variant.typed):
+        for m in _LATIN_NAME.finditer(joined.group(0)):
+            name = m.group(0).lower()
+            if (
+                any(char.isupper() for char in m.group(0))
+                and name in variant.raw_terms
+                and name != variant.prefix  # perhaps unfinished: "Intern…"
+            ):
+                forms[name] = _written_forms(name, joined.group(0).lower())
+    if not forms:
         return False
-    forms = {name: _singular_forms(name) for name in names}
     every = [form for these in forms.values() for form in these]
     in_text = reader.doc_counts(every)
     in_headings = reader.doc_counts(every, headings=True)
@@ -199,32 +204,51 @@ def _absent_name(reader: Reader, variant: _Variant) -> bool:
     )
 
 
-def _absent_number(reader: Reader, variant: _Variant) -> bool:
-    """Whether the query holds a number (see _NUMBER) that no passage or heading has, in
-    digits or read digit by digit in Chinese numerals (1905 as 一九〇五 or 一九零五)."""
-    numbers = [
-        number
-        for number in dict.fromkeys(m.group(0) for m in _NUMBER.finditer(variant.typed))
-        if number in variant.raw_terms and number != variant.prefix  # perhaps unfinished
-    ]
-    if not numbers:
+def _written_forms(name: str, joined: str) -> list[str]:
+    """The index terms a passage naming `name` (a part of the query's word `joined`) may
+    have: the name, what it may be the plural of (isps -> isp), its letters without a
+    version number (python3 -> python), and the whole word written without its joiners
+    (node.js -> nodejs)."""
+    forms = _singular_forms(name)
+    letters = name.rstrip("0123456789")
+    if len(letters) >= _NAME_MIN_CHARS - 1:
+        forms.append(letters)
+    forms.append(_JOINERS.sub("", joined))
+    return list(dict.fromkeys(forms))
+
+
+def _absent_year(reader: Reader, variant: _Variant) -> bool:
+    """Whether the query names a year (see _YEAR) that no passage or heading has, in digits
+    or read digit by digit in Chinese numerals (1905 as 一九〇五, 一九零五, or 一九五: a zero
+    written ○ is lost in normalizing)."""
+    typed = unicodedata.normalize("NFKC", variant.typed)  # full-width digits too
+    years = list(
+        dict.fromkeys(
+            m.group(0) for text in (typed, _numbers_as_digits(typed)) for m in _YEAR.finditer(text)
+        )
+    )
+    if not years:
         return False
-    in_text = reader.doc_counts(numbers)
-    in_headings = reader.doc_counts(numbers, headings=True)
-    for number in numbers:
-        if in_text.get(number) or in_headings.get(number):
+    in_text = reader.doc_counts(years)
+    in_headings = reader.doc_counts(years, headings=True)
+    for year in years:
+        if in_text.get(year) or in_headings.get(year):
             continue
-        if any(reader.ids_with_all(_bigrams(written), 1) for written in _in_numerals(number)):
+        # A form too short to look up (2000 without its zeros) cannot be told absent.
+        if any(
+            len(written) < 2 or reader.ids_with_all(_bigrams(written), 1)
+            for written in _in_numerals(year)
+        ):
             continue
         return True
     return False
 
 
 def _in_numerals(number: str) -> list[str]:
-    """A number read digit by digit in Chinese numerals, with either character for zero."""
+    """A number read digit by digit in Chinese numerals: zero as 〇, as 零, or left out."""
     names = "〇一二三四五六七八九"
     written = "".join(names[int(digit)] for digit in number)
-    return list(dict.fromkeys([written, written.replace("〇", "零")]))
+    return list(dict.fromkeys([written, written.replace("〇", "零"), written.replace("〇", "")]))
 
 
 def _bigrams(text: str) -> list[str]:
