@@ -682,6 +682,9 @@ def test_a_word_in_latin_letters_is_matched_as_a_word_not_as_letters_among_other
     for query in ("Mendelian randomization 分析被作者当成了亮点", "Mendelian randomisation 分析"):
         matches = run_search(db, query).matches
         assert matches and "Mendelian" in matches[0].passage.text, query
+    # A sentence remembered with one word in four changed is still the reader's words.
+    matches = run_search(db, "quilt plots come with simply understood R-functions").matches
+    assert matches and matches[0].kind is MatchKind.TEXT and "Quilt" in matches[0].passage.text
     # Where Chinese carries the query, a short English word a letter off is a typo like any
     # other.
     matches = run_search(db, "在Linx系统下，普通用户不能直接关机，需要先切换到管理员账户").matches

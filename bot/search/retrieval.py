@@ -571,14 +571,16 @@ def _score_candidates(
 
 
 # A query written mostly in Latin letters is matched word by word, not as characters among
-# others: a passage that does not hold each of its words (with a typo in a long one:
-# `_LATIN_TYPOS`) does not hold the reader's words, however well the rest lines up
-# ("ggplot2 legend" is not "plot, legend"). Where Chinese carries most of the query, it
+# others: a passage that does not hold its words (with a typo in a long one: `_LATIN_TYPOS`;
+# one in four may be another word, as in a sentence remembered with a word changed) does not
+# hold the reader's words, however well the rest lines up ("ggplot2 legend" is not "plot,
+# legend"). Where Chinese carries most of the query, it
 # carries the match too, and an English word a letter or two off ("Linx" in a sentence
 # about Linux) is a typo like any other.
 _LATIN_WORD_MIN = 3
 _LATIN_SHARE = 0.5  # of the query's normalized characters
-_LATIN_TYPOS = ((9, 2), (5, 1))  # (length at least, edits allowed), as search engines do
+_LATIN_TYPOS = ((9, 2), (5, 1))  # (length at least, edits allowed), as Meilisearch does
+_LATIN_WORDS_PER_MISS = 4
 
 
 def _latin_words(variant: _Variant) -> list[str]:
@@ -594,14 +596,19 @@ def _latin_words(variant: _Variant) -> list[str]:
 
 
 def _holds_words(norm_text: str, words: list[str]) -> bool:
-    """Whether `norm_text` holds each of the query's Latin `words`, or one a typo away. As a
-    part of its text, so that an unfinished last word ("Intern") is held by the whole one."""
+    """Whether `norm_text` holds the query's Latin `words`, each as written or a typo away,
+    but for one in every _LATIN_WORDS_PER_MISS (a sentence remembered with a word changed).
+    As a part of its text, so that an unfinished last word ("Intern") is held by the whole."""
+    allowed = len(words) // _LATIN_WORDS_PER_MISS
     for word in words:
         if word in norm_text:
             continue
         edits = next((n for length, n in _LATIN_TYPOS if len(word) >= length), 0)
         # One substitution costs two of partial_ratio's insertions and deletions.
-        if not edits or fuzz.partial_ratio(word, norm_text) < 100 * (1 - edits / len(word)) - 1e-6:
+        if edits and fuzz.partial_ratio(word, norm_text) >= 100 * (1 - edits / len(word)) - 1e-6:
+            continue
+        allowed -= 1
+        if allowed < 0:
             return False
     return True
 
