@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from bot.meaning import MeaningIndex
 from bot.models import MatchKind
-from bot.search.forms import _numbers_as_digits, _Variant
+from bot.search.forms import _numbers_as_digits, _Variant, _word_terms
 from bot.search.scoring import _VIEWS, _kind_rank, _load, _score_text, _Scored
 from bot.store import Reader
 
@@ -195,13 +195,13 @@ def _absent_name(reader: Reader, variant: _Variant) -> bool:
                 forms[name] = _written_forms(name, joined.group(0).lower())
     if not forms:
         return False
-    every = [form for these in forms.values() for form in these]
-    in_text = reader.doc_counts(every)
-    in_headings = reader.doc_counts(every, headings=True)
-    return any(
-        not any(in_text.get(form) or in_headings.get(form) for form in these)
-        for these in forms.values()
-    )
+    mentioned = _mentioned(reader, [form for these in forms.values() for form in these])
+    return any(not any(form in mentioned for form in these) for these in forms.values())
+
+
+def _mentioned(reader: Reader, terms: list[str]) -> set[str]:
+    """Which of these index terms some passage or heading has."""
+    return set(reader.doc_counts(terms)) | set(reader.doc_counts(terms, headings=True))
 
 
 def _written_forms(name: str, joined: str) -> list[str]:
@@ -229,14 +229,13 @@ def _absent_year(reader: Reader, variant: _Variant) -> bool:
     )
     if not years:
         return False
-    in_text = reader.doc_counts(years)
-    in_headings = reader.doc_counts(years, headings=True)
+    mentioned = _mentioned(reader, years)
     for year in years:
-        if in_text.get(year) or in_headings.get(year):
+        if year in mentioned:
             continue
         # A form too short to look up (2000 without its zeros) cannot be told absent.
         if any(
-            len(written) < 2 or reader.ids_with_all(_bigrams(written), 1)
+            len(written) < 2 or reader.ids_with_all(_word_terms(written), 1)
             for written in _in_numerals(year)
         ):
             continue
@@ -249,11 +248,6 @@ def _in_numerals(number: str) -> list[str]:
     names = "〇一二三四五六七八九"
     written = "".join(names[int(digit)] for digit in number)
     return list(dict.fromkeys([written, written.replace("〇", "零"), written.replace("〇", "")]))
-
-
-def _bigrams(text: str) -> list[str]:
-    """The index's terms for a run of Chinese characters: its character pairs."""
-    return [text[i : i + 2] for i in range(len(text) - 1)]
 
 
 def _singular_forms(name: str) -> list[str]:

@@ -408,6 +408,16 @@ def _one_short(title: str, text: str) -> bool:
     return False
 
 
+def _within_edits(word: str, text: str, edits: int) -> bool:
+    """Whether `text` holds `word` with at most `edits` characters changed, missing or extra
+    somewhere in it: the best window of the word's length then shares all but `edits` of its
+    characters (one substitution costs two of partial_ratio's insertions and deletions)."""
+    if len(text) < len(word) - edits:
+        return False  # partial_ratio would find the short text inside the word
+    bar = 100 * (1 - edits / len(word)) - 1e-6
+    return fuzz.partial_ratio(word, text, score_cutoff=bar) >= bar
+
+
 def _named_works(typed: str) -> list[str]:
     return [title for m in _WORK_TITLE.finditer(typed) if (title := normalize(m.group(1)))]
 
@@ -428,12 +438,7 @@ def _naming_the_works(
             return True
         if len(title) < _WORK_FUZZY_MIN:
             return _one_short(title, text)
-        if len(text) < len(title) - 1:
-            return False  # partial_ratio would find the short text inside the title
-        # One edit away somewhere in the text: the best window of the title's length then
-        # shares all but one of its characters (a character changed, missing or extra).
-        one_edit = 100 * (len(title) - 1) / len(title) - 1e-6
-        return fuzz.partial_ratio(title, text, score_cutoff=one_edit) >= one_edit
+        return _within_edits(title, text, 1)
 
     loose = [
         item.passage_id
@@ -574,9 +579,9 @@ def _score_candidates(
 # others: a passage that does not hold its words (with a typo in a long one: `_LATIN_TYPOS`;
 # one in four may be another word, as in a sentence remembered with a word changed) does not
 # hold the reader's words, however well the rest lines up ("ggplot2 legend" is not "plot,
-# legend"). Where Chinese carries most of the query, it
-# carries the match too, and an English word a letter or two off ("Linx" in a sentence
-# about Linux) is a typo like any other.
+# legend"). Where Chinese carries most of the query, it carries the match too, and an
+# English word a letter or two off ("Linx" in a sentence about Linux) is a typo like any
+# other.
 _LATIN_WORD_MIN = 3
 _LATIN_SHARE = 0.5  # of the query's normalized characters
 _LATIN_TYPOS = ((9, 2), (5, 1))  # (length at least, edits allowed), as Meilisearch does
@@ -604,8 +609,7 @@ def _holds_words(norm_text: str, words: list[str]) -> bool:
         if word in norm_text:
             continue
         edits = next((n for length, n in _LATIN_TYPOS if len(word) >= length), 0)
-        # One substitution costs two of partial_ratio's insertions and deletions.
-        if edits and fuzz.partial_ratio(word, norm_text) >= 100 * (1 - edits / len(word)) - 1e-6:
+        if edits and _within_edits(word, norm_text, edits):
             continue
         allowed -= 1
         if allowed < 0:
