@@ -20,6 +20,7 @@ from bench.queries import generate_from_db
 from bench.relevance import evaluate
 from bot.models import MatchKind
 from bot.search import SearchResult, clean_query, search
+from bot.search.forms import _article_subject
 from bot.store import Reader, Store
 from bot.text import normalize
 
@@ -555,6 +556,54 @@ def test_a_remembered_clause_introduced_by_the_readers_own_verb_is_found(tmp_pat
     )
     matches = run_search(db, query).matches
     assert matches and "愚昧野蛮" in matches[0].passage.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["讲买房的文章", "有篇文章讲买房", "关于买房的文章", "买房的那篇", "有没有讲买房的博客？"],
+)
+def test_a_request_for_an_article_by_its_subject_answers_with_that_article_first(
+    tmp_path: Path, query: str
+) -> None:
+    # The reader asks for the article about buying a home, in words no passage has: the
+    # whole request matched nothing, so nothing was answered. Its subject is searched: the
+    # article titled with it first, then the other passages that hold it.
+    db = build_site_db(
+        tmp_path,
+        {
+            "buy.md": post("买房记", "当你想要回家，却找不到回家的路。", "我一直没有买房的意识。"),
+            "write.md": post("为什么写作", "朋友劝我早点买房，我没听，一直在写东西。"),
+            "run.md": post("跑步", "每天早上跑三公里。"),
+        },
+    )
+    matches = run_search(db, query).matches
+    assert matches and matches[0].passage.document.title == "买房记"
+    assert all(m.kind is MatchKind.TEXT for m in matches)
+    assert "朋友劝我早点买房，我没听，一直在写东西。" in [m.passage.text for m in matches]
+    # A subject the collection does not have is no answer.
+    assert not run_search(db, query.replace("买房", "红烧肉")).matches
+
+
+@pytest.mark.parametrize(
+    ("query", "subject"),
+    [
+        ("那篇讲面试的文章", "面试"),
+        ("哪篇博客写过敦煌", "敦煌"),
+        ("求助：关于非暴力沟通的那篇在哪", "非暴力沟通"),
+        # A quote wrapped in a request is searched as a quote (its clauses), not reduced.
+        ("那篇讲面试的文章里说反对给候选人布置编码作业", None),
+        # A statement is not a subject: too long to name one.
+        ("有篇文章说宠物狗的平均寿命跟主人的收入水平呈正相关", None),
+        ("买房记", None),
+        # Praise, not a subject; and a remark that is no request for an article.
+        ("这篇讲得好", None),
+        ("这个说法不对", None),
+    ],
+)
+def test_only_a_bare_request_for_an_article_is_cut_to_its_subject(
+    query: str, subject: str | None
+) -> None:
+    assert _article_subject(query) == subject
 
 
 def test_a_named_work_the_collection_never_names_gets_nothing(shipped_db: Path) -> None:

@@ -59,6 +59,31 @@ _CLAUSE_HEAD = re.compile(
     r"^(?:还|又|也|就|都|他|她|作者)?(?:提到|叫做|说|讲|写|叫|称)(?:过|了|道|着)?"
 )
 _CLAUSE_SCORE = 88.0
+# A request for an article by its subject, not a quote from it: "讲买房的文章", "有篇文章讲
+# 买房", "有没有关于敦煌的博客", "买房的那篇". The whole of it matches no passage (the
+# request's own words are in none), so the subject alone is searched too, held to the
+# clauses' standard. Only a request and nothing else: "那篇讲面试的文章里说…" is a quote
+# wrapped in chatter, and its clauses are searched as such.
+_WRITINGS = "文章|博客|博文|帖子|日志|笔记"
+_WRITING = rf"(?:{_WRITINGS})"
+_ARTICLE = rf"(?:{_WRITINGS}|那篇|这篇|一篇)"
+_ABOUT = r"(?:讲|说|写|谈|聊|关于|介绍|讨论|提到)(?:过|了|的是)?"
+_ASKING = r"(?:请问|求助|求|想找|找|有没有|记得|好像|之前|以前)?[，,：:\s]*"
+_REQUEST_END = r"(?:是哪篇|在哪(?:里|儿)?|有吗|吗|呢|吧|来着)?[？?。!！]*"
+# Not a particle first: "这篇讲得好" praises an article, it names no subject.
+_SUBJECT = r"(?P<subject>(?![得的地了过着])[^，,。？?!！]{2,12}?)"
+_ARTICLE_REQUESTS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        # 有篇文章讲买房, 那篇讲面试的文章, 哪篇博客写过敦煌
+        rf"^{_ASKING}(?:有|那|这|哪|一)一?(?:篇{_WRITING}?|个{_WRITING})(?:里|是)?{_ABOUT}{_SUBJECT}"
+        rf"(?:的{_ARTICLE})?{_REQUEST_END}$",
+        # 讲买房的文章, 有没有关于敦煌的博客
+        rf"^{_ASKING}{_ABOUT}{_SUBJECT}的{_ARTICLE}+{_REQUEST_END}$",
+        # 买房的那篇
+        rf"^{_ASKING}{_SUBJECT}的(?:那篇|这篇){_ARTICLE}?{_REQUEST_END}$",
+    )
+)
 
 
 # Numbers written the other way: 三个月 / 3个月, 一八九八年 / 1898年, 第十五次 / 第15次.
@@ -90,6 +115,9 @@ class _Variant:
     term_groups: list[list[str]] | None = None  # pinyin: each syllable pair's spellings
     min_score: float = 0.0  # a clause cut out of the query must match almost word for word
     typed: str = ""  # the query as typed, punctuation and all (for the query itself only)
+    # The subject of a request for an article ("讲买房的文章"): an article titled with it is
+    # what the reader asks for, not chatter around a quote.
+    subject: bool = False
 
 
 def clean_query(query: str, *, limit: int = MAX_QUERY_CHARS) -> str:
@@ -180,6 +208,15 @@ def _clauses(query: str) -> list[str]:
     return out
 
 
+def _article_subject(query: str) -> str | None:
+    """The subject of a request for an article (see _ARTICLE_REQUESTS), if the query is one."""
+    for pattern in _ARTICLE_REQUESTS:
+        match = pattern.match(query.strip())
+        if match:
+            return match.group("subject").strip()
+    return None
+
+
 def _as_clause(part: str) -> str | None:
     """A part of the query with its chatter removed, if it says enough to search for: a
     few words of Chinese at least (a lone English word, "ChatGPT", is a keyword, and a
@@ -202,7 +239,10 @@ def _variants(query: str) -> list[_Variant]:
     # Clauses cut out of the query are held to a stricter standard than the forms above.
     # Longest first, and in the query's order among equals: which of two clauses that score
     # the same gives the highlight must not depend on the process's hash seed.
-    clauses = [c for c in dict.fromkeys(_clauses(query)) if c not in forms]
+    subject = _article_subject(query)
+    clauses = [c for c in dict.fromkeys(_clauses(query)) if c not in forms and c != subject]
+    if subject and subject not in forms:
+        forms.append(subject)
     forms.extend(sorted(clauses, key=len, reverse=True))
     out: list[_Variant] = []
     seen: set[str] = set()
@@ -223,8 +263,9 @@ def _variants(query: str) -> list[_Variant]:
         prefix = last if last.isascii() and len(last) >= 3 and norm.endswith(last) else None
         content = _without_function_chars(norm)
         variant = _Variant(norm, folded, raw_terms, folded_terms, weight, prefix, content)
-        if form in clauses:
+        if form in clauses or form == subject:
             variant.min_score = _CLAUSE_SCORE
+            variant.subject = form == subject
         if form is query:
             variant.typed = form
         out.append(variant)

@@ -346,7 +346,7 @@ def _ranked(
             exact = _exact_ids(reader, variant, counts)
             pool = _pool(reader, variant, counts, total_passages)
             _score_candidates(reader, variant, list(dict.fromkeys(exact + pool)), keep, normalized)
-            if len(variant.norm) >= 3:
+            if len(variant.norm) >= 3 or variant.subject:
                 _retrieve_headings(reader, variant, keep)
         if words:
             for item in _all_words(reader, words, normalized):
@@ -718,7 +718,7 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
     ]
     sections = reader.headings(_most_covered(found, [1.0] * len(found), _HEADING_POOL)[0])
     for heading, first_passage, is_title in sections.values():
-        if first_passage is None or (is_title and variant.min_score):
+        if first_passage is None or (is_title and variant.min_score and not variant.subject):
             # A clause that names an article is chatter around the passage the reader wants
             # ("有套全栈科学家自测题，问怎么快速把牛腩煮烂…"), not a search for the article.
             continue
@@ -738,8 +738,9 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
         score *= discount
         if score >= needed:
             # An article named by its title answers with its first passage, after the
-            # passages that hold the words and the sections headed by them.
-            weight = variant.weight * (_TITLE_WEIGHT if is_title else 1.0)
+            # passages that hold the words and the sections headed by them; but first when
+            # the reader asked for an article on the subject ("讲买房的文章").
+            weight = variant.weight * (_TITLE_WEIGHT if is_title and not variant.subject else 1.0)
             keep(
                 _Scored(
                     score * weight,
