@@ -359,6 +359,21 @@ def test_keywords_count_words_in_the_heading_and_a_heading_word_does_not_bring_i
     assert found[0] == "有人说这段很 pythonic 的写法。"
 
 
+def test_a_title_typed_with_a_homophone_finds_the_post(tmp_path: Path) -> None:
+    # 买方记 for 买房记 (fang, fang): no passage holds the title, and the title itself, compared
+    # character by character, is two thirds the query. Read aloud it is the query.
+    db = build_site_db(
+        tmp_path,
+        {
+            "buy.md": post("买房记", "当你想要回家，却找不到回家的路。", "我一直没有买房的意识。"),
+            "sell.md": post("卖车", "买方压价压得很厉害。"),
+        },
+    )
+    matches = run_search(db, "买方记").matches
+    assert matches and matches[0].passage.document.title == "买房记"
+    assert matches[0].kind is MatchKind.TEXT
+
+
 def test_a_post_is_found_by_its_title_after_the_passages_that_hold_the_words(
     tmp_path: Path,
 ) -> None:

@@ -736,6 +736,10 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
         else:
             score = fuzz.ratio(q, h)
         score *= discount
+        if score < needed and not variant.romanized and fold(h) == variant.folded:
+            # A heading typed with a homophone (买方记 for the title 买房记): read aloud it is
+            # the query, a match as good as a passage's homophone match.
+            score = 100 * _FOLDED_DISCOUNT
         if score >= needed:
             # An article named by its title answers with its first passage, after the
             # passages that hold the words and the sections headed by them; but first when
