@@ -80,8 +80,8 @@ _ARTICLE_REQUESTS = tuple(
         rf"(?:的{_ARTICLE})?{_REQUEST_END}$",
         # 讲买房的文章, 有没有关于敦煌的博客
         rf"^{_ASKING}{_ABOUT}{_SUBJECT}的{_ARTICLE}+{_REQUEST_END}$",
-        # 买房的那篇
-        rf"^{_ASKING}{_SUBJECT}的(?:那篇|这篇){_ARTICLE}?{_REQUEST_END}$",
+        # 买房的那篇, 买房那篇
+        rf"^{_ASKING}{_SUBJECT}的?(?:那篇|这篇){_ARTICLE}?{_REQUEST_END}$",
     )
 )
 
