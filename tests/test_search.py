@@ -359,6 +359,25 @@ def test_keywords_count_words_in_the_heading_and_a_heading_word_does_not_bring_i
     assert found[0] == "有人说这段很 pythonic 的写法。"
 
 
+def test_a_long_title_typed_whole_finds_its_post_before_the_passages_that_cite_it(
+    tmp_path: Path,
+) -> None:
+    # A reference list names the post word for word; the reader who types the whole title
+    # wants the post. A short title is a term first (辛普森悖论, in the test above).
+    db = build_site_db(
+        tmp_path,
+        {
+            "commit.md": post("改变世界的一次代码提交", "本文较长，对 Git 不感兴趣可以跳过。"),
+            "talks.md": post("银弹飞过先锋大厦", "《改变世界的一次代码提交》 胡涂说, 2020"),
+        },
+    )
+    matches = run_search(db, "改变世界的一次代码提交").matches
+    assert [m.passage.document.title for m in matches[:2]] == [
+        "改变世界的一次代码提交",
+        "银弹飞过先锋大厦",
+    ]
+
+
 def test_a_title_typed_with_a_homophone_finds_the_post(tmp_path: Path) -> None:
     # 买方记 for 买房记 (fang, fang): no passage holds the title, and the title itself, compared
     # character by character, is two thirds the query. Read aloud it is the query.

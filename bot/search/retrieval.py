@@ -41,6 +41,7 @@ from bot.search.tuning import (
     _SHORT_QUERY,
     _TERM_CAP,
     _TITLE_WEIGHT,
+    _WHOLE_TITLE_MIN,
 )
 from bot.store import IdArray, Reader
 from bot.text import fold, normalize, normalize_many
@@ -742,9 +743,12 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
             score = 100 * _FOLDED_DISCOUNT
         if score >= needed:
             # An article named by its title answers with its first passage, after the
-            # passages that hold the words and the sections headed by them; but first when
-            # the reader asked for an article on the subject ("讲买房的文章").
-            weight = variant.weight * (_TITLE_WEIGHT if is_title and not variant.subject else 1.0)
+            # passages that hold the words and the sections headed by them (辛普森悖论 is a
+            # term before it is a post). But first when the reader typed a long title whole
+            # (改变世界的一次代码提交: a passage holding it cites the post), or asked for an
+            # article on the subject ("讲买房的文章").
+            named = variant.subject or (h == q and len(q) >= _WHOLE_TITLE_MIN)
+            weight = variant.weight * (_TITLE_WEIGHT if is_title and not named else 1.0)
             keep(
                 _Scored(
                     score * weight,

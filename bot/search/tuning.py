@@ -18,6 +18,8 @@ _CONTENT_MIN = 4  # content characters needed before the views without function 
 _CONTENT_SHARE = 0.6  # ... and the share of the query they must keep
 _DERIVED_WEIGHT = 0.99
 _TITLE_WEIGHT = 0.99  # an article named by its title, against a passage or section
+# ... unless typed whole and this long: it names the post, and a passage holding it cites it
+_WHOLE_TITLE_MIN = 6
 _SHORT_QUERY = 4  # normalized characters
 _LONG_QUERY = 16
 _READING_ALTERNATIVES = 32  # first readings looked up per pinyin syllable
