@@ -592,6 +592,30 @@ def test_a_remembered_clause_introduced_by_the_readers_own_verb_is_found(tmp_pat
     assert matches and "愚昧野蛮" in matches[0].passage.text
 
 
+def test_a_query_mostly_in_latin_letters_needs_its_chinese_words_too(tmp_path: Path) -> None:
+    # The Latin word is most of the characters: a passage, or a heading, holding only it
+    # lined up well enough to be given as the reader's words (67.5 for the Certbot passage,
+    # 70.6 for the heading "Python"). Its Chinese words of four characters or more must be
+    # there too, one of them a character off (拉去 for 拉取).
+    slow = "前一阵将 Docker Desktop 换成了 OrbStack，发现镜像拉取很慢。"
+    db = build_site_db(
+        tmp_path,
+        {
+            "certbot.md": post("证书", "本文使用 Docker 运行 Certbot，申请免费证书。"),
+            "orb.md": post("工具", slow),
+            "langs.md": post("语言", "## Python", "以 Python 3 为基准。", "## Go", "以 Go 为准。"),
+        },
+    )
+
+    def text_answers(query: str) -> list[str]:
+        matches = run_search(db, query).matches
+        return [m.passage.text for m in matches if m.kind is MatchKind.TEXT]
+
+    assert text_answers("Docker 镜像瘦身") == []
+    assert text_answers("Python 装饰器用法") == []
+    assert text_answers("Docker 镜像拉去很慢") == [slow]
+
+
 @pytest.mark.parametrize(
     "query",
     [
