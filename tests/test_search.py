@@ -107,6 +107,25 @@ def test_homophone_typo_in_a_short_word_still_matches(shipped_db: Path) -> None:
     assert result.matches and "陈独秀" in result.matches[0].passage.text
 
 
+def test_a_two_character_word_the_collection_lacks_is_not_heard_in_other_words(
+    tmp_path: Path,
+) -> None:
+    # 中医 read aloud is zhong yi, and so is 中一 across the edge of two words (其中一端);
+    # 减肥 is jian fei, and so is 件非 (文件非常). A reader searching a topic the collection
+    # lacks was given these as their words, at 94. Three characters may still be misheard
+    # (陈独绣 for 陈独秀, in the test above).
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": post("人格", "如果你明显是其中一端的人，就要练习另一端。"),
+            "b.md": post("博客", "这个文件非常大，打开要很久。"),
+        },
+    )
+    assert run_search(db, "中医").matches == []
+    assert run_search(db, "减肥").matches == []
+    assert run_search(db, "文件").matches[0].passage.text == "这个文件非常大，打开要很久。"
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -56,12 +56,16 @@ def _kind_rank(kind: str) -> int:
 
 
 _HOMOPHONES_ONLY_MAX = 6  # normalized characters
+# A query of two characters is a word, typed as meant: read aloud, two syllables are in
+# nearly every page across a word's edge (中医 in 其中一端, 减肥 in 文件非常), and a reader
+# who searches a topic the collection lacks was given those as their words.
+_HOMOPHONES_MIN = 3
 
 
 def _min_score(length: int) -> float:
     """The score a match must reach, by normalized query length."""
     if length <= 2:
-        return 100 * _FOLDED_DISCOUNT  # exact, or an exact homophone
+        return 100 * _FOLDED_DISCOUNT  # exact (pinyin: an exact homophone)
     if length <= 4:
         return 78.0  # three of four characters is another word (就是这样 / 就是这个)
     if length <= 8:
@@ -310,7 +314,7 @@ def _score_text(
             # A short query is heard right or not at all: its characters may be homophones
             # of the text's, but a homophone and a character more or less is another phrase
             # (读博士值得 / 博士组织的, zhi de twice: 75.2 over a bar of 75).
-            at = folded_text.find(variant.folded)
+            at = folded_text.find(variant.folded) if len(q) >= _HOMOPHONES_MIN else -1
             if at >= 0:
                 best, span = 100 * _FOLDED_DISCOUNT, (at, at + len(q))
         else:
