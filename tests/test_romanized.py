@@ -122,3 +122,20 @@ def test_lue_and_nue_as_people_type_them() -> None:
     for query in ("zhanlue", "zhan lüe", "zhanlve"):
         roman = romanized(query)
         assert roman is not None and roman.syllables == ("zhan", "lve"), query
+
+
+def test_of_tied_spellings_of_a_reading_the_one_the_collection_uses_most_is_first(
+    tmp_path: Path,
+) -> None:
+    """jiaolv is 焦虑, and also 叫卢 in 名叫卢某: every spelling scores alike, and the
+    reader meant the word the collection writes, not the first passage that reads so."""
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": post("人物", "他名叫卢某，是个老实人。"),
+            "b.md": post("考试", "考试前总是很焦虑。", "焦虑让人睡不着。", "不要焦虑。"),
+        },
+    )
+    found = [text for _, text in top(db, "jiaolv", limit=5)]
+    assert found[0] != "他名叫卢某，是个老实人。"
+    assert "他名叫卢某，是个老实人。" in found

@@ -362,6 +362,8 @@ def _ranked(
 
     ranked = sorted(scored.values(), key=lambda s: (rank(s), s.passage_id))
     ranked = _closest_to_the_whole_first(reader, ranked, variants[0], normalized, rank)
+    if any(v.romanized for v in variants):
+        ranked = _commonest_reading_first(reader, ranked, normalized, rank)
     if ranked and ranked[0].score >= 100 and len(variants[0].norm) <= _SHORT_QUERY:
         # A short word that occurs as typed: its homophones and near-misses are noise; an
         # article titled with it is not.
@@ -517,6 +519,47 @@ def _closest_to_the_whole_first(
             }
             # Stable: equally close passages keep their order.
             window[start:end] = sorted(group, key=lambda s: -closeness[s.passage_id])
+        start = end
+    return window + ranked[_TIE_WINDOW:]
+
+
+def _commonest_reading_first(
+    reader: Reader,
+    ranked: list[_Scored],
+    normalized: dict[int, tuple[str, str]],
+    rank: Callable[[_Scored], _RankKey],
+) -> list[_Scored]:
+    """Passages tied on a pinyin query, those whose characters for it the collection writes
+    most often first. A reading has many spellings: jiaolv is 焦虑, and 叫卢 in 名叫卢某;
+    xiezuo is 写作 and 协作. The reader meant a word, and the word the collection uses most
+    is likelier than a rare one or a chance reading across two words. Counted as the
+    passages holding the rarest character pair of the spelling. Only ties, only among the
+    first _TIE_WINDOW."""
+    window = ranked[:_TIE_WINDOW]
+    spelled = {
+        item.passage_id: normalized.get(item.passage_id, ("", ""))[0][slice(*item.span)]
+        for item in window
+        if item.span is not None and not item.span_in_content and not item.via_heading
+    }
+    pairs = {
+        text: [text[i : i + 2] for i in range(len(text) - 1)] for text in set(spelled.values())
+    }
+    counts = reader.doc_counts([pair for these in pairs.values() for pair in these])
+    usage = {
+        text: min((counts.get(pair, 0) for pair in these), default=0)
+        for text, these in pairs.items()
+    }
+    start = 0
+    while start < len(window):
+        end = start + 1
+        tie = rank(window[start])
+        while end < len(window) and rank(window[end]) == tie:
+            end += 1
+        if end - start > 1:
+            window[start:end] = sorted(
+                window[start:end],
+                key=lambda s: -usage.get(spelled.get(s.passage_id, ""), 0),
+            )
         start = end
     return window + ranked[_TIE_WINDOW:]
 
