@@ -763,7 +763,7 @@ def test_non_markdown_file_given_directly_is_refused(tmp_path: Path) -> None:
     post = write(tmp_path / "a.md", "正文。\n")
     result = load_corpus([config, post])
     assert [(p.path, p.reason, p.skipped) for p in result.problems] == [
-        (str(config), "not a Markdown file (.md or .markdown); not imported", True)
+        (str(config), "not a Markdown file (.md, .markdown or .mdx); not imported", True)
     ]
     assert [d.document.path for d in result.documents] == ["a.md"]
     assert result.files_seen == 1
@@ -814,3 +814,43 @@ def test_symlink_loop_terminates(tmp_path: Path) -> None:
         for f, _ in iter_markdown_files([tmp_path / "posts"], allow_outside_links=True)
     ]
     assert allowed == ["a.md", "linked/b.md"]
+
+
+# --- MDX -----------------------------------------------------------------------------------
+
+
+def test_an_mdx_post_is_read_for_its_prose_and_not_its_code(tmp_path: Path) -> None:
+    # Next.js, Docusaurus and Astro blogs write posts in MDX: Markdown with ES module
+    # statements, JSX comments and components. The prose is what a reader quotes.
+    write(
+        tmp_path / "site" / "posts" / "wuhan.mdx",
+        "---\ntitle: 武汉游记\n---\n"
+        "import Callout from '@/components/Callout'\n"
+        "import { Tabs, Tab } from 'nextra/components'\n"
+        "export const meta = {\n  cover: '/img/wuhan.jpg',\n  tags: ['travel'],\n}\n\n"
+        "{/* 这段注释不是正文 */}\n\n"
+        "长江大桥上风很大，我们走了整整一个小时。\n\n"
+        '<Callout type="warning">\n\n黄鹤楼的门票要提前预约。\n\n</Callout>\n\n'
+        "{/*\n  多行的注释\n*/}\n\n"
+        "```js\nimport notProse from 'x'\n```\n\n"
+        "热干面配蛋酒，是武汉人的早餐。\n",
+    )
+    result = load_corpus([tmp_path / "site"])
+    assert result.problems == []
+    (doc,) = result.documents
+    assert doc.document.title == "武汉游记"
+    assert texts(doc) == [
+        "长江大桥上风很大，我们走了整整一个小时。",
+        "黄鹤楼的门票要提前预约。",
+        "热干面配蛋酒，是武汉人的早餐。",
+    ]
+    # Line numbers still point at the file's lines.
+    assert [p.line for p in doc.passages] == [13, 17, 29]
+
+
+def test_mdx_files_are_found_with_markdown_and_a_readme_is_not_a_post(tmp_path: Path) -> None:
+    write(tmp_path / "a.md", "---\ntitle: A\n---\n\n一段正文，写得足够长。\n")
+    write(tmp_path / "b.mdx", "---\ntitle: B\n---\n\n另一段正文，也写得足够长。\n")
+    write(tmp_path / "README.mdx", "# readme\n\n这不是文章。\n")
+    names = sorted(path.name for path, _ in iter_markdown_files([tmp_path]))
+    assert names == ["a.md", "b.mdx"]

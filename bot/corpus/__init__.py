@@ -3,7 +3,7 @@
     result = load_corpus([Path("corpus")])
 
 `load_corpus` walks the given folders (or files), reads the site settings of each root
-(`corpus.yaml` or a Hexo `_config.yml`), and imports every `.md`/`.markdown` file; per-file
+(`corpus.yaml` or a Hexo `_config.yml`), and imports every `.md`/`.markdown`/`.mdx` file; per-file
 problems are collected in `result.problems` instead of stopping the import.
 """
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from bot.corpus.errors import CorpusConfigError, CorpusPathError, ImportProblem
 
-MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
-NOT_MARKDOWN = "not a Markdown file (.md or .markdown); not imported"
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdx"})
+NOT_MARKDOWN = "not a Markdown file (.md, .markdown or .mdx); not imported"
 # Never posts: dependency trees, and the folder README that explains the corpus itself.
 _SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
-_SKIPPED_FILES = frozenset({"readme.md", "readme.markdown"})
+_SKIPPED_FILES = frozenset({"readme.md", "readme.markdown", "readme.mdx"})
 OUTSIDE_LINK = (
     "symlink to {target}, outside the corpus; not read (an operator can allow it with "
     "--allow-outside-links or EXCERPT_BOT_ALLOW_OUTSIDE_LINKS=1)"

@@ -16,6 +16,7 @@ from bot.corpus.frontmatter import FrontMatter, read_fields, split_front_matter
 from bot.corpus.generators import generator_for
 from bot.corpus.hexo_tags import KNOWN_PAIRED, LIQUID_PAIRED, preprocess
 from bot.corpus.markdown import Block, Line, RawSection, parse_body
+from bot.corpus.mdx import strip_mdx
 from bot.corpus.permalink import with_anchor
 from bot.corpus.shaping import MIN_CHARS, Piece, is_stanza, reshape, split_rows
 from bot.corpus.site import Page, PageUrl, SiteConfig
@@ -343,6 +344,8 @@ def _build(
     fm = read_fields(split.data)
     warnings.extend(fm.warnings)
     body_lines = split.body.split("\n")
+    if path.suffix.lower() == ".mdx":
+        body_lines = strip_mdx(body_lines)
     dialects = rewrite(body_lines, split.body_offset + 1, attr_delimiters(site))
     if notes is not None:
         for name, line in dialects.unknown_shortcodes.items():
