@@ -611,6 +611,35 @@ def test_a_remembered_clause_introduced_by_the_readers_own_verb_is_found(tmp_pat
     assert matches and "愚昧野蛮" in matches[0].passage.text
 
 
+def test_a_version_or_an_issue_number_the_passage_lacks_is_no_typo(tmp_path: Path) -> None:
+    # 'Python 4 什么时候发布' lined up with a passage on releasing apps at 87.1 (什么…发布…时候),
+    # and '北邮小日记第三十期' with the title 北邮小日记——第三期 at 93.2: each names one thing by a
+    # number, and a passage naming another is not the reader's words with a typo.
+    db = build_site_db(
+        tmp_path,
+        {
+            "release.md": post("发布", "为什么以后发布应用的时候，要先写好更新日志。"),
+            "vue.md": post("前端", "Vue3.x 新特性，组合式 API 与响应式 API。"),
+            "diary.md": post("北邮小日记——第三期", "这周食堂换了新菜单，大家都很开心。"),
+            "jvm.md": post(
+                "排查", "检查我们项目里的 groovy-all 包版本，是 2.4.7，那很有可能命中这个 bug。"
+            ),
+        },
+    )
+
+    def text_answers(query: str) -> list[str]:
+        matches = run_search(db, query).matches
+        return [m.passage.text for m in matches if m.kind is MatchKind.TEXT]
+
+    assert text_answers("Python 4 什么时候发布") == []
+    assert text_answers("Vue 4 有哪些新特性") == []
+    assert text_answers("北邮小日记第三十期") == []
+    # The same, naming what the passages name: found.
+    assert text_answers("Vue 3 有哪些新特性") == ["Vue3.x 新特性，组合式 API 与响应式 API。"]
+    assert text_answers("北邮小日记第3期") == ["这周食堂换了新菜单，大家都很开心。"]
+    assert len(text_answers("groovy-all 2.4.7 很可能命中元空间 bug")) == 1
+
+
 def test_a_query_mostly_in_latin_letters_needs_its_chinese_words_too(tmp_path: Path) -> None:
     # The Latin word is most of the characters: a passage, or a heading, holding only it
     # lined up well enough to be given as the reader's words (67.5 for the Certbot passage,

@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 from bot.meaning import MeaningIndex, shared_encoder
 from bot.models import MatchKind, StoredPassage
 from bot.search.bounds import _NO_BOUNDS, _view_bounds
-from bot.search.forms import _CLAUSE_SCORE, _Variant, _word_terms
+from bot.search.forms import _CLAUSE_SCORE, _numbers_as_digits, _Variant, _word_terms
 from bot.search.fusion import _meaning_matches
 from bot.search.scoring import (
     _cached_normalize,
@@ -607,6 +607,7 @@ def _score_candidates(
     )
     bounds, hopeless = _view_bounds(variant, fuzzy, threshold)
     words = [] if variant.romanized else _latin_words(variant)
+    items = variant.named
     for pid in candidates:
         reader.check_deadline()
         norm_text, kind = normalized.get(pid, ("", "paragraph"))
@@ -615,7 +616,9 @@ def _score_candidates(
         score, span, in_content = _score_text(
             variant, norm_text, threshold, bounds.get(norm_text, _NO_BOUNDS)
         )
-        if score >= threshold and (score >= 100 or _holds_words(norm_text, words)):
+        if score >= threshold and (
+            score >= 100 or (_holds_words(norm_text, words) and _holds_items(norm_text, items))
+        ):
             keep(_Scored(score * variant.weight, _kind_rank(kind), pid, span, in_content))
 
 
@@ -674,6 +677,27 @@ def _holds_words(norm_text: str, words: list[str]) -> bool:
             continue
         allowed -= 1
         if allowed < 0:
+            return False
+    return True
+
+
+def _holds_items(norm_text: str, items: tuple[str, ...]) -> bool:
+    """Whether `norm_text` names each of `items` (see forms._named_items): a version with its
+    name (or, of three digits or more, anywhere beside it: 2.4.7 is no chance number, 10 is);
+    an item by its number as typed or with the number in the other script (第30期 / 第三十期)."""
+    digits: str | None = None
+    for item in items:
+        name, _, version = item.partition(":")
+        if version:
+            if name + version in norm_text:
+                continue
+            if len(version) > 2 and name in norm_text and version in norm_text:
+                continue
+            return False
+        if item in norm_text:
+            continue
+        digits = _numbers_as_digits(norm_text) if digits is None else digits
+        if item not in digits:
             return False
     return True
 
@@ -782,6 +806,7 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
     # "Python 装饰器用法" is 70.6 of the heading "Python" by characters, and names nothing
     # under it.
     words = [] if variant.romanized else _latin_words(variant)
+    items = variant.named
     for heading, first_passage, is_title in sections.values():
         if first_passage is None or (is_title and variant.min_score and not variant.subject):
             # A clause that names an article is chatter around the passage the reader wants
@@ -805,7 +830,9 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
             # A heading typed with a homophone (买方记 for the title 买房记): read aloud it is
             # the query, a match as good as a passage's homophone match.
             score = 100 * _FOLDED_DISCOUNT
-        if score >= needed and (score >= 100 or _holds_words(h, words)):
+        if score >= needed and (
+            score >= 100 or (_holds_words(h, words) and _holds_items(h, items))
+        ):
             # An article named by its title answers with its first passage, after the
             # passages that hold the words and the sections headed by them (辛普森悖论 is a
             # term before it is a post). But first when the reader typed a long title whole
