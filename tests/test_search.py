@@ -412,6 +412,23 @@ def test_a_title_typed_with_a_homophone_finds_the_post(tmp_path: Path) -> None:
     assert matches[0].kind is MatchKind.TEXT
 
 
+def test_a_keyword_of_one_character_is_held_with_the_others(tmp_path: Path) -> None:
+    # 跳蚤 血: the index holds pairs of characters, so a word of one had no term to look up,
+    # and the passage holding both words was not found at all.
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": post(
+                "夏三虫", "跳蚤的来吮血，虽然可恶，而一声不响地就是一口。", "跳蚤跳得很高。"
+            ),
+            "b.md": post("医院", "抽血以前不要吃东西。"),
+        },
+    )
+    found = [m.passage.text for m in run_search(db, "跳蚤 血").matches]
+    assert found and "跳蚤的来吮血" in found[0]
+    assert all("抽血" not in text for text in found)
+
+
 def test_a_post_is_found_by_its_title_after_the_passages_that_hold_the_words(
     tmp_path: Path,
 ) -> None:

@@ -213,7 +213,15 @@ def _all_words(
 ) -> list[_Scored]:
     """Passages holding every keyword, in their text or in their document title and heading
     path (a reader recalls the article's subject and one word of the passage)."""
-    terms = {word: _word_terms(word) for word in words}
+    # A word of one Chinese character (跳蚤 血, 吃饭 噎) has no term of its own in the index,
+    # which holds pairs: the passages are found by the other words and read for it. One such
+    # word only: more are a sentence typed with spaces ("…Encoder 读 57 个 byte 一行"), and
+    # are looked up as before.
+    single = [word for word in words if len(word) == 1 and not word.isascii()]
+    looked_up = [word for word in words if word not in single] if len(single) == 1 else words
+    if not looked_up:
+        return []
+    terms = {word: _word_terms(word) for word in looked_up}
     counts = reader.doc_counts(t for ts in terms.values() for t in ts)
     rarest = {word: _rare_first(ts, counts)[:2] for word, ts in terms.items()}
     in_text: list[int] = []
