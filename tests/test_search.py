@@ -820,6 +820,17 @@ def test_a_short_title_or_heading_inside_the_named_work_does_not_name_it(tmp_pat
     assert run_search(db, "托洛茨基在《被背叛了的革命》中宣扬党内派别自由").matches == []
 
 
+def test_who_said_it_before_the_quote_is_chatter(tmp_path: Path) -> None:
+    # 阮一峰说过… / 余老师说过…: the reader names who said it, then what, then asks where.
+    # Only "有人说过" was known as chatter; a name before 说过 kept the quote from matching.
+    quote = "许多研究人员追求的目标是，人的思维基本上没有算法，只能靠直觉。"
+    db = build_site_db(tmp_path, {"a.md": post("周刊", quote, "另一段讲别的事情，和算法无关。")})
+    for query in ("阮一峰说过人的思维基本上没有算法，是哪期", "余老师提到过人的思维基本上没有算法"):
+        matches = run_search(db, query).matches
+        assert matches and matches[0].passage.text == quote
+        assert matches[0].kind is MatchKind.TEXT
+
+
 def test_a_remembered_clause_introduced_by_two_character_verbs_is_found(tmp_path: Path) -> None:
     # 叫做 and 提到 are the reader's too: with one of their characters left at the head, the
     # clause missed its bar.
