@@ -397,6 +397,28 @@ def test_a_long_title_typed_whole_finds_its_post_before_the_passages_that_cite_i
     ]
 
 
+def test_a_heading_a_character_off_comes_before_the_passages_that_cite_it(
+    tmp_path: Path,
+) -> None:
+    # A weekly's later issues list its topic under 往年回顾, word for word: those lines scored
+    # 96 (a passage's views and chunks) while the section headed by it scored 88.9 (a bare
+    # ratio of the query and the heading), so the reader's issue came fourth.
+    db = build_site_db(
+        tmp_path,
+        {
+            "140.md": post(
+                "周刊（第 140 期）",
+                "## 本周话题：印度人的工资是多少？",
+                "两周前有一条新闻，纬创在印度的代工厂发生了暴动。",
+            ),
+            "191.md": post("周刊（第 191 期）", "## 往年回顾", "印度人的工资是多少？（#140）"),
+            "287.md": post("周刊（第 287 期）", "## 往年回顾", "印度人的工资是多少？（2020 #140）"),
+        },
+    )
+    top = run_search(db, "印度人的工资有多少").matches[0]
+    assert top.passage.text == "两周前有一条新闻，纬创在印度的代工厂发生了暴动。"
+
+
 def test_a_title_typed_with_a_homophone_finds_the_post(tmp_path: Path) -> None:
     # 买方记 for 买房记 (fang, fang): no passage holds the title, and the title itself, compared
     # character by character, is two thirds the query. Read aloud it is the query.

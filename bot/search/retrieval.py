@@ -831,6 +831,11 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
             if len(q) < 0.4 * len(h) and not (len(q) >= 5 and q in h):
                 continue
             score = fuzz.partial_ratio(q, h)
+            if not variant.romanized and score < 100:
+                # Scored as a passage would be (its views and the run of its words in order),
+                # so that a section headed by the words a character off is not beaten by a
+                # passage that only cites it ("往年回顾：印度人的工资是多少？（#140）").
+                score = max(score, _score_text(variant, h, 0.0)[0])
         else:
             score = fuzz.ratio(q, h)
         score *= discount
