@@ -679,6 +679,31 @@ def test_a_version_or_an_issue_number_the_passage_lacks_is_no_typo(tmp_path: Pat
     assert len(text_answers("groovy-all 2.4.7 很可能命中元空间 bug")) == 1
 
 
+def test_a_number_the_passage_lacks_is_not_a_typo(tmp_path: Path) -> None:
+    # A date or a figure the collection never gives lined up with one it gives, a digit
+    # off, at 95: '一九二五年四月十二日' with 一九二五年四月二十二日, 9657 dollars with 8657.
+    # Offered as the reader's words, they told the reader their number was in the text.
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": post("日记", "一九二五年四月二十二日。", "这一天下着雨，我没有出门。"),
+            "b.md": post("车价", "美国二手车价格2019年平均为8657美元，比前一年高。"),
+            "c.md": post("学习", "花了三个月才学会这门语言。"),
+        },
+    )
+
+    def text_answers(query: str) -> list[str]:
+        matches = run_search(db, query).matches
+        return [m.passage.text for m in matches if m.kind is MatchKind.TEXT]
+
+    assert text_answers("一九二五年四月十二日") == []
+    assert text_answers("美国二手车价格2019年平均为9657美元") == []
+    # The same numbers, or written the other way, are still the reader's words.
+    assert text_answers("1925年4月22日")[:1] == ["一九二五年四月二十二日。"]
+    assert text_answers("美国二手车价格2019年平均为8657美元")
+    assert text_answers("花了3个月才学会这门语言")
+
+
 def test_a_query_mostly_in_latin_letters_needs_its_chinese_words_too(tmp_path: Path) -> None:
     # The Latin word is most of the characters: a passage, or a heading, holding only it
     # lined up well enough to be given as the reader's words (67.5 for the Certbot passage,

@@ -142,16 +142,24 @@ def clean_query(query: str, *, limit: int = MAX_QUERY_CHARS) -> str:
 
 
 def _chinese_number(run: str) -> int | None:
-    """The value of a run of Chinese numerals (三十五, 一百二十, 十); None if malformed."""
-    total, digit = 0, None
+    """The value of a run of Chinese numerals (三十五, 一百二十, 十, 一百零五); None if
+    malformed. A last digit after 百 or 千 is the next place down, as it is said: 两百五 is
+    250, 五千二百九 is 5290 (一百零五, with its zero, is 105)."""
+    total, digit, unit, zero = 0, None, 0, False
     for char in run:
+        if char in "〇零" and total and digit is None:
+            zero = True  # 一百零五: an empty place, said
+            continue
         if char in _CHINESE_DIGITS:
             if digit is not None:
                 return None  # 三五 is not a number a reader would mean as 35
             digit = _CHINESE_DIGITS[char]
         else:
-            total += (1 if digit is None else digit) * _CHINESE_UNITS[char]
+            unit = _CHINESE_UNITS[char]
+            total += (1 if digit is None else digit) * unit
             digit = None
+    if digit is not None and unit >= 100 and not zero:
+        digit *= unit // 10
     return total + (digit or 0)
 
 
@@ -164,8 +172,8 @@ def _numbers_as_digits(text: str) -> str:
         counts = (
             len(run) >= 2 or bool(_MEASURE_AFTER.match(after)) or text[: match.start()][-1:] == "第"
         )
-        if not counts:
-            return run  # 一定, 统一: a word, not a number
+        if not counts or text.startswith("分之", match.end()):
+            return run  # 一定, 统一: a word, not a number; 百分之: a share, said in words
         if not any(c in _CHINESE_UNITS for c in run):
             return "".join(str(_CHINESE_DIGITS[c]) for c in run)  # a year read digit by digit
         value = _chinese_number(run)
@@ -229,15 +237,28 @@ _VERSIONED = re.compile(
 _ORDINAL = re.compile(r"第[0-9]+[期回章篇集卷届版号讲课部季话]")
 
 
+# Any other number of two digits or more the query gives (a date, a count, a price) must be
+# in a near match too, in digits or in Chinese numerals: a different number is not a typo.
+# '一九二五年四月十二日' lined up with 一九二五年四月二十二日 at 95, '美国二手车价格2019年平均为
+# 9657美元' with the same sentence giving 8657 at 95.2. One digit is as often part of a word
+# (第一步, 一个, 两本) as a number. Held as a run of its digits anywhere in the passage, so a
+# number broken by punctuation in the text (2013.12.31 is 20131231 once normalized) or read
+# with its neighbours still counts: only a number the passage has nowhere is missing.
+_NUMBER = re.compile(r"[0-9]{2,}")
+
+
 def _named_items(typed: str) -> tuple[str, ...]:
-    """What a query names by a number (see _VERSIONED, _ORDINAL): "name:version" (both
-    normalized) for a version, "第N期" for an item by its number."""
+    """What a query names by a number (see _VERSIONED, _ORDINAL, _NUMBER): "name:version"
+    (both normalized) for a version, "第N期" for an item by its number, "#N" for any other
+    number."""
     text = unicodedata.normalize("NFKC", typed)
     versions = [
         f"{normalize(name)}:{normalize(number)}" for name, number in _VERSIONED.findall(text)
     ]
-    ordinals = _ORDINAL.findall(_numbers_as_digits(normalize(typed)))
-    return tuple(dict.fromkeys(versions + ordinals))
+    digits = _numbers_as_digits(normalize(typed))
+    ordinals = _ORDINAL.findall(digits)
+    numbers = [f"#{n}" for n in _NUMBER.findall(digits)]
+    return tuple(dict.fromkeys(versions + ordinals + numbers))
 
 
 def _article_subject(query: str) -> str | None:

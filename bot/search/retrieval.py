@@ -692,7 +692,8 @@ def _holds_words(norm_text: str, words: list[str]) -> bool:
 def _holds_items(norm_text: str, items: tuple[str, ...]) -> bool:
     """Whether `norm_text` names each of `items` (see forms._named_items): a version with its
     name (or, of three digits or more, anywhere beside it: 2.4.7 is no chance number, 10 is);
-    an item by its number as typed or with the number in the other script (第30期 / 第三十期)."""
+    an item by its number, or any other number, as typed or with the number in the other
+    script (第30期 / 第三十期, 3个月 / 三个月)."""
     digits: str | None = None
     for item in items:
         name, _, version = item.partition(":")
@@ -702,10 +703,11 @@ def _holds_items(norm_text: str, items: tuple[str, ...]) -> bool:
             if len(version) > 2 and name in norm_text and version in norm_text:
                 continue
             return False
-        if item in norm_text:
+        number = item[1:] if item.startswith("#") else item
+        if number in norm_text:
             continue
         digits = _numbers_as_digits(norm_text) if digits is None else digits
-        if item not in digits:
+        if number not in digits:
             return False
     return True
 
