@@ -676,7 +676,7 @@ def test_a_version_or_an_issue_number_the_passage_lacks_is_no_typo(tmp_path: Pat
     # The same, naming what the passages name: found.
     assert text_answers("Vue 3 有哪些新特性") == ["Vue3.x 新特性，组合式 API 与响应式 API。"]
     assert text_answers("北邮小日记第3期") == ["这周食堂换了新菜单，大家都很开心。"]
-    assert len(text_answers("groovy-all 2.4.7 很可能命中元空间 bug")) == 1
+    assert len(text_answers("groovy-all 2.4.7 那很有可能命中这个 bug")) == 1
 
 
 def test_a_number_the_passage_lacks_is_not_a_typo(tmp_path: Path) -> None:
@@ -714,6 +714,7 @@ def test_a_query_mostly_in_latin_letters_needs_its_chinese_words_too(tmp_path: P
         tmp_path,
         {
             "certbot.md": post("证书", "本文使用 Docker 运行 Certbot，申请免费证书。"),
+            "ai.md": post("AI", "Patrick Winston 是 AI 领域的先驱，生前曾在 MIT 任教。"),
             "orb.md": post("工具", slow),
             "langs.md": post("语言", "## Python", "以 Python 3 为基准。", "## Go", "以 Go 为准。"),
         },
@@ -725,6 +726,8 @@ def test_a_query_mostly_in_latin_letters_needs_its_chinese_words_too(tmp_path: P
 
     assert text_answers("Docker 镜像瘦身") == []
     assert text_answers("Python 装饰器用法") == []
+    # A name and a question about it: the question is no word to leave out.
+    assert text_answers("Patrick Winston 的妻子是谁") == []
     assert text_answers("Docker 镜像拉去很慢") == [slow]
 
 

@@ -673,9 +673,9 @@ def _holds_words(norm_text: str, words: list[str]) -> bool:
     a typo away, but for one in every _LATIN_WORDS_PER_MISS (a sentence remembered with a
     word changed). As a part of its text, so that an unfinished last word ("Intern") is held
     by the whole."""
-    # A run of Chinese counts as a word every two characters (以后引入了: two words).
-    size = sum(1 if word.isascii() else len(word) // 2 for word in words)
-    allowed = size // _LATIN_WORDS_PER_MISS
+    # The allowance is for Latin words only: a run of Chinese is the rest of the sentence, and
+    # without it what is left is a name ('Patrick Winston 的妻子是谁' held Patrick Winston).
+    allowed = sum(1 for word in words if word.isascii()) // _LATIN_WORDS_PER_MISS
     for word in words:
         if word in norm_text:
             continue
@@ -683,6 +683,8 @@ def _holds_words(norm_text: str, words: list[str]) -> bool:
         edits = next((n for length, n in typos if len(word) >= length), 0)
         if edits and _within_edits(word, norm_text, edits):
             continue
+        if not word.isascii():
+            return False
         allowed -= 1
         if allowed < 0:
             return False
