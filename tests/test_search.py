@@ -419,6 +419,25 @@ def test_a_heading_a_character_off_comes_before_the_passages_that_cite_it(
     assert top.passage.text == "两周前有一条新闻，纬创在印度的代工厂发生了暴动。"
 
 
+def test_a_heading_glossed_in_english_is_named_by_its_chinese(tmp_path: Path) -> None:
+    # "启发听众的技巧 (Sample Heuristics)": with its gloss the heading was too long for a
+    # nine-character query to name it, so '启发听众的几个技巧' found nothing.
+    db = build_site_db(
+        tmp_path,
+        {
+            "talk.md": post(
+                "演讲的技巧",
+                "## 启发听众的技巧 (Sample Heuristics)",
+                "重复：反复阐述主题，重要的事情说三遍。",
+                "## 结尾 (How to Stop)",
+                "最后要感谢听众。",
+            ),
+        },
+    )
+    top = run_search(db, "启发听众的几个技巧").matches
+    assert top and top[0].passage.text == "重复：反复阐述主题，重要的事情说三遍。"
+
+
 def test_a_title_typed_with_a_homophone_finds_the_post(tmp_path: Path) -> None:
     # 买方记 for 买房记 (fang, fang): no passage holds the title, and the title itself, compared
     # character by character, is two thirds the query. Read aloud it is the query.

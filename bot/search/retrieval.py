@@ -825,6 +825,11 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
             # ("有套全栈科学家自测题，问怎么快速把牛腩煮烂…"), not a search for the article.
             continue
         h = _cached_normalize(heading)
+        # A heading glossed in another language, "启发听众的技巧 (Sample Heuristics)", is
+        # named by its words without the gloss, which made it too long for a query of nine.
+        bare = _GLOSS.sub("", heading)
+        if bare and bare != heading and len(q) < 0.4 * len(h):
+            h = _cached_normalize(bare) or h
         if variant.romanized:
             h = fold(h.translate(variant.overrides)) if variant.overrides else fold(h)
         if not h:
@@ -868,6 +873,9 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
                     heading_share=min(1.0, len(q) / len(h)),
                 )
             )
+
+
+_GLOSS = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
 
 
 def _heading_min(length: int, least: float = 0.0) -> float:
