@@ -708,6 +708,9 @@ def test_a_number_the_passage_lacks_is_not_a_typo(tmp_path: Path) -> None:
             "a.md": post("日记", "一九二五年四月二十二日。", "这一天下着雨，我没有出门。"),
             "b.md": post("车价", "美国二手车价格2019年平均为8657美元，比前一年高。"),
             "c.md": post("学习", "花了三个月才学会这门语言。"),
+            "d.md": post(
+                "钞票", "有一时，就是民国二三年时候，北京的几个国家银行的钞票，信用日见其好。"
+            ),
         },
     )
 
@@ -717,10 +720,13 @@ def test_a_number_the_passage_lacks_is_not_a_typo(tmp_path: Path) -> None:
 
     assert text_answers("一九二五年四月十二日") == []
     assert text_answers("美国二手车价格2019年平均为9657美元") == []
+    # Nor does a part of the query that occurs word for word stand in for the whole.
+    assert text_answers("民国四五年时候，北京的几个国家银行的钞票") == []
     # The same numbers, or written the other way, are still the reader's words.
     assert text_answers("1925年4月22日")[:1] == ["一九二五年四月二十二日。"]
     assert text_answers("美国二手车价格2019年平均为8657美元")
     assert text_answers("花了3个月才学会这门语言")
+    assert text_answers("民国二三年时候，北京的几个国家银行的钞票")
 
 
 def test_a_query_mostly_in_latin_letters_needs_its_chinese_words_too(tmp_path: Path) -> None:

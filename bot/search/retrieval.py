@@ -624,8 +624,12 @@ def _score_candidates(
         score, span, in_content = _score_text(
             variant, norm_text, threshold, bounds.get(norm_text, _NO_BOUNDS)
         )
+        # A form cut out of the query (a clause, the query without its chatter) may occur
+        # word for word where the query's numbers do not: '北京的几个国家银行的钞票' out of
+        # '民国四五年时候，北京的几个国家银行的钞票' is in a passage about 民国二三年.
+        exact = score >= 100 and (variant.weight >= 1 or _holds_items(norm_text, items))
         if score >= threshold and (
-            score >= 100 or (_holds_words(norm_text, words) and _holds_items(norm_text, items))
+            exact or (_holds_words(norm_text, words) and _holds_items(norm_text, items))
         ):
             keep(_Scored(score * variant.weight, _kind_rank(kind), pid, span, in_content))
 
