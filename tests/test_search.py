@@ -38,6 +38,11 @@ def run_search(db: Path, query: str, **kwargs: Any) -> SearchResult:
     return asyncio.run(go())
 
 
+def text_answers(db: Path, query: str) -> list[str]:
+    """The passages a search gives as the reader's words (not those close in meaning)."""
+    return [m.passage.text for m in run_search(db, query).matches if m.kind is MatchKind.TEXT]
+
+
 def test_dev_set_relevance(shipped_db: Path) -> None:
     queries = yaml.safe_load((DATA / "dev-queries.yaml").read_text(encoding="utf-8"))
     report = evaluate_file(shipped_db, queries)
@@ -618,8 +623,7 @@ def test_a_clause_of_a_long_query_names_a_section_only_by_its_heading_word_for_w
         {"mitm.md": post("实验", "## 中间人攻击", first, "## 小结", "完了。")},
     )
     query = "在中间人攻击里，被窃听的两台机器自己完全察觉不到有人在偷看它们的通信"
-    texts = [m.passage.text for m in run_search(db, query).matches if m.kind is MatchKind.TEXT]
-    assert first not in texts
+    assert first not in text_answers(db, query)
     # Typed as the heading, it still names the section.
     assert run_search(db, "中间人攻击").matches[0].passage.text == first
 
@@ -685,17 +689,13 @@ def test_a_version_or_an_issue_number_the_passage_lacks_is_no_typo(tmp_path: Pat
         },
     )
 
-    def text_answers(query: str) -> list[str]:
-        matches = run_search(db, query).matches
-        return [m.passage.text for m in matches if m.kind is MatchKind.TEXT]
-
-    assert text_answers("Python 4 什么时候发布") == []
-    assert text_answers("Vue 4 有哪些新特性") == []
-    assert text_answers("北邮小日记第三十期") == []
+    assert text_answers(db, "Python 4 什么时候发布") == []
+    assert text_answers(db, "Vue 4 有哪些新特性") == []
+    assert text_answers(db, "北邮小日记第三十期") == []
     # The same, naming what the passages name: found.
-    assert text_answers("Vue 3 有哪些新特性") == ["Vue3.x 新特性，组合式 API 与响应式 API。"]
-    assert text_answers("北邮小日记第3期") == ["这周食堂换了新菜单，大家都很开心。"]
-    assert len(text_answers("groovy-all 2.4.7 那很有可能命中这个 bug")) == 1
+    assert text_answers(db, "Vue 3 有哪些新特性") == ["Vue3.x 新特性，组合式 API 与响应式 API。"]
+    assert text_answers(db, "北邮小日记第3期") == ["这周食堂换了新菜单，大家都很开心。"]
+    assert len(text_answers(db, "groovy-all 2.4.7 那很有可能命中这个 bug")) == 1
 
 
 def test_a_number_the_passage_lacks_is_not_a_typo(tmp_path: Path) -> None:
@@ -714,19 +714,15 @@ def test_a_number_the_passage_lacks_is_not_a_typo(tmp_path: Path) -> None:
         },
     )
 
-    def text_answers(query: str) -> list[str]:
-        matches = run_search(db, query).matches
-        return [m.passage.text for m in matches if m.kind is MatchKind.TEXT]
-
-    assert text_answers("一九二五年四月十二日") == []
-    assert text_answers("美国二手车价格2019年平均为9657美元") == []
+    assert text_answers(db, "一九二五年四月十二日") == []
+    assert text_answers(db, "美国二手车价格2019年平均为9657美元") == []
     # Nor does a part of the query that occurs word for word stand in for the whole.
-    assert text_answers("民国四五年时候，北京的几个国家银行的钞票") == []
+    assert text_answers(db, "民国四五年时候，北京的几个国家银行的钞票") == []
     # The same numbers, or written the other way, are still the reader's words.
-    assert text_answers("1925年4月22日")[:1] == ["一九二五年四月二十二日。"]
-    assert text_answers("美国二手车价格2019年平均为8657美元")
-    assert text_answers("花了3个月才学会这门语言")
-    assert text_answers("民国二三年时候，北京的几个国家银行的钞票")
+    assert text_answers(db, "1925年4月22日")[:1] == ["一九二五年四月二十二日。"]
+    assert text_answers(db, "美国二手车价格2019年平均为8657美元")
+    assert text_answers(db, "花了3个月才学会这门语言")
+    assert text_answers(db, "民国二三年时候，北京的几个国家银行的钞票")
 
 
 def test_a_query_mostly_in_latin_letters_needs_its_chinese_words_too(tmp_path: Path) -> None:
@@ -745,15 +741,11 @@ def test_a_query_mostly_in_latin_letters_needs_its_chinese_words_too(tmp_path: P
         },
     )
 
-    def text_answers(query: str) -> list[str]:
-        matches = run_search(db, query).matches
-        return [m.passage.text for m in matches if m.kind is MatchKind.TEXT]
-
-    assert text_answers("Docker 镜像瘦身") == []
-    assert text_answers("Python 装饰器用法") == []
+    assert text_answers(db, "Docker 镜像瘦身") == []
+    assert text_answers(db, "Python 装饰器用法") == []
     # A name and a question about it: the question is no word to leave out.
-    assert text_answers("Patrick Winston 的妻子是谁") == []
-    assert text_answers("Docker 镜像拉去很慢") == [slow]
+    assert text_answers(db, "Patrick Winston 的妻子是谁") == []
+    assert text_answers(db, "Docker 镜像拉去很慢") == [slow]
 
 
 @pytest.mark.parametrize(
