@@ -510,13 +510,8 @@ def _closest_to_the_whole_first(
     nearest to all of it. Only ties below 100 (a score of 100 is the query as typed, which
     every tied passage holds) and only among the first _TIE_WINDOW (a page or two)."""
     window = ranked[:_TIE_WINDOW]
-    start = 0
-    while start < len(window):
-        end = start + 1
-        tie = rank(window[start])  # equal on all that ranks before the id: a tie
-        while end < len(window) and rank(window[end]) == tie:
-            end += 1
-        if end - start > 1 and window[start].score < 100:
+    for start, end in _ties(window, rank):
+        if window[start].score < 100:
             group = window[start:end]
             _load(reader, [item.passage_id for item in group], normalized)
             closeness = {
@@ -527,8 +522,23 @@ def _closest_to_the_whole_first(
             }
             # Stable: equally close passages keep their order.
             window[start:end] = sorted(group, key=lambda s: -closeness[s.passage_id])
-        start = end
     return window + ranked[_TIE_WINDOW:]
+
+
+def _ties(window: list[_Scored], rank: Callable[[_Scored], _RankKey]) -> list[tuple[int, int]]:
+    """The runs of `window` (start, end) of two or more matches equal on all that ranks
+    them before their ids: ties, which the reorderings below may break."""
+    runs: list[tuple[int, int]] = []
+    start = 0
+    while start < len(window):
+        end = start + 1
+        tie = rank(window[start])
+        while end < len(window) and rank(window[end]) == tie:
+            end += 1
+        if end - start > 1:
+            runs.append((start, end))
+        start = end
+    return runs
 
 
 def _commonest_reading_first(
@@ -557,18 +567,10 @@ def _commonest_reading_first(
         text: min((counts.get(pair, 0) for pair in these), default=0)
         for text, these in pairs.items()
     }
-    start = 0
-    while start < len(window):
-        end = start + 1
-        tie = rank(window[start])
-        while end < len(window) and rank(window[end]) == tie:
-            end += 1
-        if end - start > 1:
-            window[start:end] = sorted(
-                window[start:end],
-                key=lambda s: -usage.get(spelled.get(s.passage_id, ""), 0),
-            )
-        start = end
+    for start, end in _ties(window, rank):
+        window[start:end] = sorted(
+            window[start:end], key=lambda s: -usage.get(spelled.get(s.passage_id, ""), 0)
+        )
     return window + ranked[_TIE_WINDOW:]
 
 
@@ -831,9 +833,10 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
         h = _cached_normalize(heading)
         # A heading glossed in another language, "启发听众的技巧 (Sample Heuristics)", is
         # named by its words without the gloss, which made it too long for a query of nine.
-        bare = _GLOSS.sub("", heading)
-        if bare and bare != heading and len(q) < 0.4 * len(h):
-            h = _cached_normalize(bare) or h
+        if len(q) < 0.4 * len(h):
+            bare = _GLOSS.sub("", heading)
+            if bare and bare != heading:
+                h = _cached_normalize(bare) or h
         if variant.romanized:
             h = fold(h.translate(variant.overrides)) if variant.overrides else fold(h)
         if not h:
