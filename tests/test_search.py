@@ -708,6 +708,8 @@ def test_a_number_the_passage_lacks_is_not_a_typo(tmp_path: Path) -> None:
             "a.md": post("日记", "一九二五年四月二十二日。", "这一天下着雨，我没有出门。"),
             "b.md": post("车价", "美国二手车价格2019年平均为8657美元，比前一年高。"),
             "c.md": post("学习", "花了三个月才学会这门语言。"),
+            "e.md": post("内网", "本文最早于2020年8月18日发表在公司内网。"),
+            "f.md": post("区块", "北京时间 2013.12.31 21:32 产生的最新一个区块。"),
             "d.md": post(
                 "钞票", "有一时，就是民国二三年时候，北京的几个国家银行的钞票，信用日见其好。"
             ),
@@ -716,12 +718,17 @@ def test_a_number_the_passage_lacks_is_not_a_typo(tmp_path: Path) -> None:
 
     assert text_answers(db, "一九二五年四月十二日") == []
     assert text_answers(db, "美国二手车价格2019年平均为9657美元") == []
+    # A date is held whole, not as digits found somewhere: 8 is in 2020年8月18日, 13 in 2013.
+    assert text_answers(db, "本文最早于2020年8月8日发表在公司内网") == []
+    assert text_answers(db, "2013年12月13日北京时间 21:32") == []
     # Nor does a part of the query that occurs word for word stand in for the whole.
     assert text_answers(db, "民国四五年时候，北京的几个国家银行的钞票") == []
     # The same numbers, or written the other way, are still the reader's words.
     assert text_answers(db, "1925年4月22日")[:1] == ["一九二五年四月二十二日。"]
     assert text_answers(db, "美国二手车价格2019年平均为8657美元")
     assert text_answers(db, "花了3个月才学会这门语言")
+    assert text_answers(db, "本文最早于2020年8月18号发表在公司内网")
+    assert text_answers(db, "2013年12月31日北京时间21:32 产生的最新区块")
     assert text_answers(db, "民国二三年时候，北京的几个国家银行的钞票")
 
 

@@ -701,9 +701,14 @@ def _holds_items(norm_text: str, items: tuple[str, ...]) -> bool:
     """Whether `norm_text` names each of `items` (see forms._named_items): a version with its
     name (or, of three digits or more, anywhere beside it: 2.4.7 is no chance number, 10 is);
     an item by its number, or any other number, as typed or with the number in the other
-    script (第30期 / 第三十期, 3个月 / 三个月)."""
+    script (第30期 / 第三十期, 3个月 / 三个月); a date as a date (see _holds_date)."""
     digits: str | None = None
     for item in items:
+        if item.startswith("@"):
+            digits = _numbers_as_digits(norm_text) if digits is None else digits
+            if not _holds_date(digits, *item[1:].split(":")):
+                return False
+            continue
         name, _, version = item.partition(":")
         if version:
             if name + version in norm_text:
@@ -718,6 +723,25 @@ def _holds_items(norm_text: str, items: tuple[str, ...]) -> bool:
         if number not in digits:
             return False
     return True
+
+
+def _holds_date(digits: str, year: str, month: str, day: str) -> bool:
+    """Whether a passage (normalized, its numbers in digits) gives this date: its month and
+    day (or a year's month) as a date is written, 8月8日 or 08月08号, not 8月18日; or, with
+    the year, run together as normalizing leaves 2013.12.31 or 2020-08-08."""
+    month_day = rf"(?<![0-9])0?{month}月" + (rf"0?{day}[日号]" if day else "")
+    if re.search(month_day, digits):
+        return True
+    if not year:
+        return False
+    if not day:
+        return f"{year}{int(month):02d}" in digits or f"{year}{month}" in digits
+    # 2013.12.31 21:32 -> 201312312132: written with two digits each, the date is whole
+    # wherever it stands; written short (2020.8.8 -> 202088), a digit after it makes it
+    # another date (2020.8.18).
+    if f"{year}{int(month):02d}{int(day):02d}" in digits:
+        return True
+    return re.search(rf"{year}{month}{day}(?![0-9])", digits) is not None
 
 
 def _one_run(norm: str) -> bool:
