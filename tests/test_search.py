@@ -755,6 +755,37 @@ def test_a_query_mostly_in_latin_letters_needs_its_chinese_words_too(tmp_path: P
     assert text_answers(db, "Docker 镜像拉去很慢") == [slow]
 
 
+def test_a_passage_missing_one_of_the_keywords_is_not_the_readers_words(tmp_path: Path) -> None:
+    # Typed as keywords, each word is what the reader looks for: a passage lined up with
+    # them closely enough but holding only some was given as text ('Kindle 越狱' at 75,
+    # 'Kubernetes 调度器' at 87, '飞鸟集 草津' at 74).
+    kindle = "Kindle里，我采取不分类的方式，最近的书都在首页。"
+    runtime = "Kubernetes 最初只支持 docker 作为运行时，后来才有了 CRI。"
+    db = build_site_db(
+        tmp_path,
+        {
+            "k.md": post("读书", kindle),
+            "r.md": post("容器", runtime),
+            "f.md": post("诗", "《飞鸟集》是泰戈尔最家喻户晓的作品之一。"),
+            "g.md": post("评论", "清明节放假在家，把博客的评论系统换成了 giscus。"),
+            "c.md": post("配置", "打开文件 .git/config，改掉远程仓库的地址。"),
+        },
+    )
+
+    assert text_answers(db, "Kindle 越狱") == []
+    # A homophone of two characters (放假 for 房价) is anywhere in a long passage.
+    assert text_answers(db, "giscus 房价") == []
+    assert text_answers(db, "Kubernetes 调度器") == []
+    assert text_answers(db, "飞鸟集 草津") == []
+    # Every word there, in the passage as typed or a letter off: found.
+    assert text_answers(db, "Kindle 分类") == [kindle]
+    assert text_answers(db, "Kubernete 运行时")[:1] == [runtime]
+    # A homophone typo where the rest lines up nearly as typed is a typo.
+    assert text_answers(db, "文建 .git/config") == ["打开文件 .git/config，改掉远程仓库的地址。"]
+    # Spaces in a sentence do not make it keywords: a word of it may be misremembered.
+    assert text_answers(db, "Kindle 里我采取不分组的方式")[:1] == [kindle]
+
+
 @pytest.mark.parametrize(
     "query",
     [

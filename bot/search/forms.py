@@ -122,6 +122,8 @@ class _Variant:
     subject: bool = False
     # What the query names by a number (see _named_items): a fuzzy match must name each too.
     named: tuple[str, ...] = ()
+    # The words of a query typed as keywords (see _typed_keywords): a near match holds each.
+    keywords: tuple[str, ...] = ()
 
 
 def clean_query(query: str, *, limit: int = MAX_QUERY_CHARS) -> str:
@@ -273,6 +275,32 @@ def _named_items(typed: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(versions + ordinals + numbers + dates))
 
 
+# A query of two to four words, each a Latin word, a number, or two to four Chinese
+# characters none of which is a function or question character, is keywords ("Kindle 越狱",
+# "飞鸟集 草津", "比特币 番茄 Deno"): a passage lined up with it closely enough but missing
+# one of its words is not the reader's words ('Kindle 越狱' held "Kindle里，我采取不分类的方
+# 式" at 75, 'Kubernetes 调度器' a passage on Kubernetes runtimes at 87). A sentence typed
+# with spaces around its Latin words has a longer run of Chinese or a function character
+# ("用 Kindle 看书", "Docker 镜像拉去很慢"); more words are a sentence in English.
+_KEYWORDS_AT_MOST = 4
+_NOT_A_KEYWORD = _FUNCTION_CHARS | frozenset("哪谁怎啥么几多少何")
+_CHINESE_KEYWORD = re.compile(r"[\u3400-\u9fff]{2,4}")
+_LATIN_KEYWORD = re.compile(r"[a-z0-9]+")
+
+
+def _typed_keywords(typed: str) -> tuple[str, ...]:
+    """The normalized words of a query typed as keywords, or () for any other query."""
+    words = [normalize(token) for token in typed.split()]
+    if not 2 <= len(words) <= _KEYWORDS_AT_MOST:
+        return ()
+    for word in words:
+        if _LATIN_KEYWORD.fullmatch(word):
+            continue
+        if not _CHINESE_KEYWORD.fullmatch(word) or _NOT_A_KEYWORD.intersection(word):
+            return ()
+    return tuple(dict.fromkeys(words))
+
+
 def _article_subject(query: str) -> str | None:
     """The subject of a request for an article (see _ARTICLE_REQUESTS), if the query is one."""
     for pattern in _ARTICLE_REQUESTS:
@@ -312,6 +340,7 @@ def _variants(query: str) -> list[_Variant]:
     out: list[_Variant] = []
     seen: set[str] = set()
     named = _named_items(query)
+    keywords = _typed_keywords(query)
     for form in forms:
         terms = analyze(form)
         norm = terms.norm
@@ -333,6 +362,7 @@ def _variants(query: str) -> list[_Variant]:
             variant.min_score = _CLAUSE_SCORE
             variant.subject = form == subject
         variant.named = named
+        variant.keywords = keywords
         if form is query:
             variant.typed = form
         out.append(variant)

@@ -616,7 +616,7 @@ def _score_candidates(
         )
     )
     bounds, hopeless = _view_bounds(variant, fuzzy, threshold)
-    words = [] if variant.romanized else _latin_words(variant)
+    words = [] if variant.romanized else _words_to_hold(variant)
     items = variant.named
     for pid in candidates:
         reader.check_deadline()
@@ -631,7 +631,11 @@ def _score_candidates(
         # '民国四五年时候，北京的几个国家银行的钞票' is in a passage about 民国二三年.
         exact = score >= 100 and (variant.weight >= 1 or _holds_items(norm_text, items))
         if score >= threshold and (
-            exact or (_holds_words(norm_text, words) and _holds_items(norm_text, items))
+            exact
+            or (
+                _holds_words(norm_text, words, score >= _NEARLY_AS_TYPED)
+                and _holds_items(norm_text, items)
+            )
         ):
             keep(_Scored(score * variant.weight, _kind_rank(kind), pid, span, in_content))
 
@@ -653,6 +657,7 @@ _LATIN_TYPOS = ((9, 2), (5, 1))  # (length at least, edits allowed), as Meilisea
 _CHINESE_TYPOS = ((8, 2), (4, 1))
 _LATIN_WORDS_PER_MISS = 4
 _CHINESE_RUN = re.compile(r"[^a-z0-9]{4,}")
+_NEARLY_AS_TYPED = 90.0
 
 
 def _latin_words(variant: _Variant) -> list[str]:
@@ -674,7 +679,15 @@ def _latin_words(variant: _Variant) -> list[str]:
     return words
 
 
-def _holds_words(norm_text: str, words: list[str]) -> bool:
+def _words_to_hold(variant: _Variant) -> list[str]:
+    """The words a near match of this form must hold: those of a query mostly in Latin
+    letters (see _latin_words), or every word of one typed as keywords (forms._typed_keywords;
+    a Latin one may be a typo away, a Chinese one of four characters a character off)."""
+    words = _latin_words(variant)
+    return list(dict.fromkeys(words + list(variant.keywords))) if variant.keywords else words
+
+
+def _holds_words(norm_text: str, words: list[str], nearly_as_typed: bool = False) -> bool:
     """Whether `norm_text` holds the query's `words` (see _latin_words), each as written or
     a typo away, but for one in every _LATIN_WORDS_PER_MISS (a sentence remembered with a
     word changed). As a part of its text, so that an unfinished last word ("Intern") is held
@@ -690,6 +703,12 @@ def _holds_words(norm_text: str, words: list[str]) -> bool:
         if edits and _within_edits(word, norm_text, edits):
             continue
         if not word.isascii():
+            # A homophone is a typo too, the only one a word of two or three Chinese
+            # characters is allowed, where the rest lines up nearly as typed ('文剱
+            # .git/config' for 文件 .git/config): a homophone of two characters is found
+            # anywhere in a long passage ('giscus 房价' held 清明节放假).
+            if nearly_as_typed and fold(word) in fold(norm_text):
+                continue
             return False
         allowed -= 1
         if allowed < 0:
@@ -847,7 +866,7 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
     # A heading, like a passage, must hold the words of a query written in Latin letters:
     # "Python 装饰器用法" is 70.6 of the heading "Python" by characters, and names nothing
     # under it.
-    words = [] if variant.romanized else _latin_words(variant)
+    words = [] if variant.romanized else _words_to_hold(variant)
     items = variant.named
     for heading, first_passage, is_title in sections.values():
         if first_passage is None or (is_title and variant.min_score and not variant.subject):
