@@ -755,6 +755,18 @@ def test_a_query_mostly_in_latin_letters_needs_its_chinese_words_too(tmp_path: P
     assert text_answers(db, "Docker 镜像拉去很慢") == [slow]
 
 
+def test_chatter_does_not_lower_the_bar_of_what_it_wraps(tmp_path: Path) -> None:
+    # A query's bar falls as it grows (a long sentence is misremembered in more places), but
+    # chatter makes it longer, not closer: '拿来主义是什么意思' lined up with 什么主义咧，什么意
+    # 思咧 at 72, over the bar of nine characters and under that of 拿来主义意思.
+    talk = "他们每要发几句伟论，例如什么主义咧，什么意思咧之类，大抵是我自己倒觉得并不这样的事。"
+    db = build_site_db(tmp_path, {"a.md": post("批评", talk)})
+
+    assert text_answers(db, "拿来主义是什么意思") == []
+    # The chatter-free words found, chatter and all.
+    assert text_answers(db, "什么主义咧什么意思咧是什么意思") == [talk]
+
+
 def test_a_passage_missing_one_of_the_keywords_is_not_the_readers_words(tmp_path: Path) -> None:
     # Typed as keywords, each word is what the reader looks for: a passage lined up with
     # them closely enough but holding only some was given as text ('Kindle 越狱' at 75,

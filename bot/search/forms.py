@@ -124,6 +124,9 @@ class _Variant:
     named: tuple[str, ...] = ()
     # The words of a query typed as keywords (see _typed_keywords): a near match holds each.
     keywords: tuple[str, ...] = ()
+    # The length of the query without its chatter, where it has some: its bar is that of a
+    # query that long (see scoring._threshold).
+    bare_length: int = 0
 
 
 def clean_query(query: str, *, limit: int = MAX_QUERY_CHARS) -> str:
@@ -365,6 +368,8 @@ def _variants(query: str) -> list[_Variant]:
         variant.keywords = keywords
         if form is query:
             variant.typed = form
+            if stripped and stripped != query:
+                variant.bare_length = len(normalize(stripped))
         out.append(variant)
     for roman in romanized_readings(query):
         # Also look for the Chinese the pinyin stands for. Typed words still count as words:

@@ -386,6 +386,11 @@ def _threshold(variant: _Variant) -> float:
     """The score a passage must reach to be kept for this variant."""
     # A pinyin query is as long as its syllables, not its letters.
     threshold = _min_score(len(variant.folded if variant.romanized else variant.norm))
+    if variant.bare_length:
+        # Chatter makes a query longer, not closer: '量子计算机的原理是什么' lined up with
+        # "用C更能去理解计算机运行的原理" at 74.2, under the bar of 量子计算机的原理 (75) and
+        # over that of eleven characters (65).
+        threshold = max(threshold, _min_score(variant.bare_length))
     if variant.weight < 1 and len(variant.norm) <= 2:
         threshold = 100.0  # two characters cut out of a longer query: exact or nothing
     return max(threshold, variant.min_score)
