@@ -139,3 +139,19 @@ def test_of_tied_spellings_of_a_reading_the_one_the_collection_uses_most_is_firs
     found = [text for _, text in top(db, "jiaolv", limit=5)]
     assert found[0] != "他名叫卢某，是个老实人。"
     assert "他名叫卢某，是个老实人。" in found
+
+
+def test_a_title_typed_in_pinyin_puts_the_post_first_among_its_ties(tmp_path: Path) -> None:
+    """xiaomubiao reads 小目标 in a yearly review and in the post titled 小目标 alike; a
+    reader who types a title in pinyin has no 《》 to say so, and the post is what they
+    name."""
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": post("我的 2017", "所以，2018 年的一个小目标是：坚持锻炼身体。"),
+            "b.md": post("小目标", "目标不要定的太远，先实现个小目标。"),
+        },
+    )
+    found = [text for _, text in top(db, "xiaomubiao", limit=5)]
+    assert found[:1] == ["目标不要定的太远，先实现个小目标。"]
+    assert "所以，2018 年的一个小目标是：坚持锻炼身体。" in found

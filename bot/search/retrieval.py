@@ -551,8 +551,10 @@ def _commonest_reading_first(
     most often first. A reading has many spellings: jiaolv is 焦虑, and 叫卢 in 名叫卢某;
     xiezuo is 写作 and 协作. The reader meant a word, and the word the collection uses most
     is likelier than a rare one or a chance reading across two words. Counted as the
-    passages holding the rarest character pair of the spelling. Only ties, only among the
-    first _TIE_WINDOW."""
+    passages holding the rarest character pair of the spelling. Of those spelled alike,
+    the ones under a title or heading that holds the spelling first: xiaomubiao in the post
+    titled 小目标 before a yearly review that mentions its 小目标 (a reader who types a
+    title in pinyin cannot type its 《》). Only ties, only among the first _TIE_WINDOW."""
     window = ranked[:_TIE_WINDOW]
     spelled = {
         item.passage_id: normalized.get(item.passage_id, ("", ""))[0][slice(*item.span)]
@@ -567,9 +569,18 @@ def _commonest_reading_first(
         text: min((counts.get(pair, 0) for pair in these), default=0)
         for text, these in pairs.items()
     }
-    for start, end in _ties(window, rank):
+    runs = _ties(window, rank)
+    tied = [item.passage_id for start, end in runs for item in window[start:end]]
+    headings = reader.heading_texts(tied) if tied else {}
+
+    def under_its_heading(item: _Scored) -> bool:
+        spelling = spelled.get(item.passage_id, "")
+        return bool(spelling) and spelling in _cached_normalize(headings.get(item.passage_id, ""))
+
+    for start, end in runs:
         window[start:end] = sorted(
-            window[start:end], key=lambda s: -usage.get(spelled.get(s.passage_id, ""), 0)
+            window[start:end],
+            key=lambda s: (-usage.get(spelled.get(s.passage_id, ""), 0), not under_its_heading(s)),
         )
     return window + ranked[_TIE_WINDOW:]
 
