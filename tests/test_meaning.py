@@ -202,6 +202,26 @@ def test_keywords_rank_first_then_meaning(shipped_meaning_db: Path) -> None:
     assert "斯大林" in top.passage.text and "镇压" in top.passage.text
 
 
+def test_keywords_half_absent_get_no_meaning_match(tmp_path: Path) -> None:
+    # Typed as keywords, the words are what the reader looks for: a passage on 王者荣耀 is
+    # near '王者荣耀 段位' (a question the collection does not answer), not the same in other
+    # words. It was offered close in meaning (49.7), and 'Kindle 越狱' a passage on Kindle.
+    games = "下班了就想放松一下，玩玩游戏（王者荣耀、刺激战场）。"
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.md").write_text(post("我的 2018", games, "周末带孩子去公园，天气很好。"))
+    (corpus / "b.md").write_text(
+        post("读书", "Kindle里，我采取不分类的方式。因为同一时刻，我关注的永远是最近的书。")
+    )
+    db = build_db([corpus], tmp_path / "kw.db", meaning=True)
+
+    assert run_search(db, "王者荣耀 段位").matches == []
+    assert run_search(db, "Kindle 越狱").matches == []
+    # Both words there: found by them.
+    found = run_search(db, "王者荣耀 刺激战场").matches
+    assert [(m.kind, m.passage.text) for m in found[:1]] == [(MatchKind.TEXT, games)]
+
+
 @pytest.mark.parametrize("query", ["今天天气怎么样", "谢谢", "python asyncio tutorial", "托派"])
 def test_short_or_unrelated_queries_get_no_meaning_match(
     shipped_meaning_db: Path, query: str

@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from bot.meaning import MeaningIndex
 from bot.models import MatchKind
 from bot.search.forms import _numbers_as_digits, _Variant, _word_terms
-from bot.search.scoring import _VIEWS, _kind_rank, _load, _score_text, _Scored
+from bot.search.scoring import _VIEWS, _cached_normalize, _kind_rank, _load, _score_text, _Scored
 from bot.store import Reader
 
 # Meaning matches (bot.meaning). Candidates: the passages whose best unit is closest to the
@@ -95,6 +95,23 @@ def _meaning_matches(
     # All at once: normalized in one pass and their views in another (one at a time, as
     # `_score_text` would make them, they took a sixth of the fusion at 24 M characters).
     _load(reader, [h.passage_id for h in hits], normalized)
+    keywords = variants[0].keywords
+    if keywords and not all(word.isascii() for word in keywords):
+        # Typed as keywords, the words are what the reader looks for: a passage holding
+        # half of them or fewer, in its text or its headings, is about something near
+        # ('王者荣耀 段位' offered a passage on 王者荣耀, 'Kindle 越狱' one on Kindle), not
+        # what they typed in other words. Not words all in Latin letters: those are as often
+        # a command or a setting ('hid_apple fnmode=2'), which the prose around it explains.
+        headings = reader.heading_texts([h.passage_id for h in hits])
+
+        def held(pid: int) -> int:
+            text = normalized.get(pid, ("", ""))[0]
+            heading = _cached_normalize(headings.get(pid, ""))
+            return sum(word in text or word in heading for word in keywords)
+
+        hits = [h for h in hits if 2 * held(h.passage_id) > len(keywords)]
+        if not hits:
+            return []
     _VIEWS.fill(normalized[h.passage_id][0] for h in hits if h.passage_id in normalized)
     weights = _term_weights(reader, variants[0], total_passages)
     total_weight = sum(weights.values())
