@@ -710,6 +710,9 @@ def test_a_number_the_passage_lacks_is_not_a_typo(tmp_path: Path) -> None:
             "c.md": post("学习", "花了三个月才学会这门语言。"),
             "e.md": post("内网", "本文最早于2020年8月18日发表在公司内网。"),
             "f.md": post("区块", "北京时间 2013.12.31 21:32 产生的最新一个区块。"),
+            "g.md": post("快充", "号称具有世界最快的快充，可以9分钟充满一块 4300mAh 的电池。"),
+            "h.md": post("卢比", "1个印度卢比大约等于0.09元人民币。"),
+            "i.md": post("信念", "我曾坚信计算机不会出错。1是1，0是0，结果一定是对的。"),
             "d.md": post(
                 "钞票", "有一时，就是民国二三年时候，北京的几个国家银行的钞票，信用日见其好。"
             ),
@@ -721,6 +724,9 @@ def test_a_number_the_passage_lacks_is_not_a_typo(tmp_path: Path) -> None:
     # A date is held whole, not as digits found somewhere: 8 is in 2020年8月18日, 13 in 2013.
     assert text_answers(db, "本文最早于2020年8月8日发表在公司内网") == []
     assert text_answers(db, "2013年12月13日北京时间 21:32") == []
+    # One digit typed as a digit counts what follows it; a decimal is held whole.
+    assert text_answers(db, "号称具有世界最快的快充，可以5分钟充满一块 4300mAh 的电池") == []
+    assert text_answers(db, "1个印度卢比大约等于0.9元人民币") == []
     # Nor does a part of the query that occurs word for word stand in for the whole.
     assert text_answers(db, "民国四五年时候，北京的几个国家银行的钞票") == []
     # The same numbers, or written the other way, are still the reader's words.
@@ -728,6 +734,11 @@ def test_a_number_the_passage_lacks_is_not_a_typo(tmp_path: Path) -> None:
     assert text_answers(db, "美国二手车价格2019年平均为8657美元")
     assert text_answers(db, "花了3个月才学会这门语言")
     assert text_answers(db, "本文最早于2020年8月18号发表在公司内网")
+    assert text_answers(db, "号称世界最快的快充，九分钟充满一块4300mAh的电池")
+    assert text_answers(db, "一个印度卢比大约等于0.09元人民币")
+    # Numbers apart in the query are not one number ('1，0' is not 10), and a digit before
+    # a word that counts nothing is no count: '1就是1' is the reader's 1是1.
+    assert text_answers(db, "以前坚信计算机不会出错，1就是1，0就是0")
     assert text_answers(db, "2013年12月31日北京时间21:32 产生的最新区块")
     assert text_answers(db, "民国二三年时候，北京的几个国家银行的钞票")
 

@@ -259,23 +259,47 @@ _NUMBER = re.compile(r"[0-9]{2,}")
 _DATE = re.compile(r"(?:([0-9]{4})年)?([0-9]{1,2})月(?:([0-9]{1,2})[日号])?")
 
 
+# One digit typed as a digit counts something, and what it counts is the character after it:
+# '可以5分钟充满一块 4300mAh 的电池' lined up with 可以9分钟充满 at 99, '在 32bit 的情况下，最大
+# 限制为 4GiB' with a passage giving 2GiB. Held as that digit and that character with no
+# digit before them (5分, or 五分 in Chinese numerals: not 15分). A digit written in Chinese
+# (一个, 第一步) is as often part of a word, and is left alone; so is one after a letter (R1).
+# Only before a unit or a measure word, or a Latin unit (GiB, G): '1就是1' counts nothing.
+_ONE_DIGIT = re.compile(
+    r"(?<![0-9.A-Za-z])([0-9])(?=[A-Za-z个分秒天年月日号次岁人本张条位只件元块米千万亿公克斤"
+    r"吨倍页周期章篇层台辆家名种点小成折寸尺里度级代双套杯瓶门座栋间顿场届集部首句段行字])"
+)
+# A number with a decimal point is held whole, with no digit either side: '1个印度卢比大约等于
+# 0.9元人民币' lined up with 0.09元 at 99 (normalized, 09 is in 009).
+_DECIMAL = re.compile(r"(?<![0-9.])([0-9]+)\.([0-9]+)(?![0-9]|\.[0-9])")
+
+
 def _named_items(typed: str) -> tuple[str, ...]:
     """What a query names by a number (see _VERSIONED, _ORDINAL, _NUMBER, _DATE):
     "name:version" (both normalized) for a version, "第N期" for an item by its number, "#N"
-    for any other number, "@year:month:day" for a date (the year or the day may be empty)."""
+    for any other number, "@year:month:day" for a date (the year or the day may be empty),
+    "$" and a digit with what it counts (see _ONE_DIGIT), "%" and a decimal's digits."""
     text = unicodedata.normalize("NFKC", typed)
     versions = [
         f"{normalize(name)}:{normalize(number)}" for name, number in _VERSIONED.findall(text)
     ]
     digits = _numbers_as_digits(normalize(typed))
     ordinals = _ORDINAL.findall(digits)
-    numbers = [f"#{n}" for n in _NUMBER.findall(digits)]
+    # Part by part: normalized, "1就是1，0就是0" would name 10.
+    numbers = [
+        f"#{n}"
+        for part in re.split(r"[^\w]+", text)
+        if part
+        for n in _NUMBER.findall(_numbers_as_digits(normalize(part)))
+    ]
     dates = [
         f"@{year}:{int(month)}:{int(day) if day else ''}"
         for year, month, day in _DATE.findall(digits)
         if (year or day) and 1 <= int(month) <= 12
     ]
-    return tuple(dict.fromkeys(versions + ordinals + numbers + dates))
+    counts = [f"${normalize(text[m.start() : m.start() + 2])}" for m in _ONE_DIGIT.finditer(text)]
+    decimals = [f"%{whole}{fraction}" for whole, fraction in _DECIMAL.findall(text)]
+    return tuple(dict.fromkeys(versions + ordinals + numbers + dates + counts + decimals))
 
 
 # A query of two to four words, each a Latin word, a number, or two to four Chinese

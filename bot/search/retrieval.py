@@ -739,6 +739,23 @@ def _holds_items(norm_text: str, items: tuple[str, ...]) -> bool:
             if not _holds_date(digits, *item[1:].split(":")):
                 return False
             continue
+        if item[0] == "$":
+            # A digit with what it counts, in either script (3公里, 三公里, 两个). Not
+            # bounded by the digits before it: normalized text has lost the punctuation
+            # between numbers ("1就是1，0就是0" reads 1就是10就是0).
+            count, unit = item[1], item[2:]
+            if item[1:] in norm_text or any(c + unit in norm_text for c in _SPOKEN[count]):
+                continue
+            digits = _numbers_as_digits(norm_text) if digits is None else digits
+            if item[1:] not in digits:
+                return False
+            continue
+        if item[0] == "%":
+            # A decimal's digits, with no digit either side: 09 is not 009.
+            digits = _numbers_as_digits(norm_text) if digits is None else digits
+            if not re.search(f"(?<![0-9]){item[1:]}(?![0-9])", digits):
+                return False
+            continue
         name, _, version = item.partition(":")
         if version:
             if name + version in norm_text:
@@ -753,6 +770,10 @@ def _holds_items(norm_text: str, items: tuple[str, ...]) -> bool:
         if number not in digits:
             return False
     return True
+
+
+# A digit in Chinese numerals, as a count is written (两个 for 2个).
+_SPOKEN = {d: ("零一二三四五六七八九"[int(d)],) for d in "0123456789"} | {"2": ("二", "两")}
 
 
 def _holds_date(digits: str, year: str, month: str, day: str) -> bool:
