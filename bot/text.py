@@ -291,6 +291,14 @@ def _normalize_one(text: str) -> str:
     return text.translate(_table)
 
 
+def normalize_spaced(text: str) -> str:
+    """`normalize(text)` with a space wherever it drops something (punctuation, spaces,
+    markers): where its runs were cut, to tell a word from characters that meet only once
+    the punctuation between them is gone (经》，心 is not 经心)."""
+    _learn(set(text))
+    return text.translate(_spaced_table)
+
+
 def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     """`normalize(text)` plus, per output character, the index of its source character.
 

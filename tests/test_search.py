@@ -766,6 +766,30 @@ def test_a_query_mostly_in_latin_letters_needs_its_chinese_words_too(tmp_path: P
     assert text_answers(db, "Docker 镜像拉去很慢") == [slow]
 
 
+def test_two_characters_meeting_across_punctuation_are_not_the_word(tmp_path: Path) -> None:
+    # Normalized text, and the index's pairs, run across punctuation: '经心' was found at
+    # 100 in 诵读《金刚经》，心下开悟, '注解' in 注：解说在图片下方.
+    sutra = "一日听到有人诵读《金刚经》，心下开悟。"
+    books = "附：《金刚经·心经·坛经》中华书局。"
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": post("慧能", sutra, books),
+            "b.md": post("图", "注：解说在图片下方。"),
+        },
+    )
+
+    assert text_answers(db, "经心") == []
+    assert text_answers(db, "注解") == []
+    assert text_answers(db, "心经") == [books]
+    # Where the word is also written as a word, that passage is found, and only it.
+    db2 = build_site_db(
+        tmp_path / "2",
+        {"a.md": post("慧能", sutra), "b.md": post("做事", "他做事总是漫不经心。")},
+    )
+    assert text_answers(db2, "经心") == ["他做事总是漫不经心。"]
+
+
 def test_chatter_does_not_lower_the_bar_of_what_it_wraps(tmp_path: Path) -> None:
     # A query's bar falls as it grows (a long sentence is misremembered in more places), but
     # chatter makes it longer, not closer: '拿来主义是什么意思' lined up with 什么主义咧，什么意

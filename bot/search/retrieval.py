@@ -44,7 +44,7 @@ from bot.search.tuning import (
     _WHOLE_TITLE_MIN,
 )
 from bot.store import IdArray, Reader
-from bot.text import fold, normalize, normalize_many
+from bot.text import fold, normalize, normalize_many, normalize_spaced
 
 
 def _rare_first(terms: list[str], counts: dict[str, int]) -> list[str]:
@@ -300,6 +300,9 @@ def _all_words(
     return found
 
 
+# A two-character query found in more passages than this is a word the collection uses: they
+# are not read to rule out the few that hold it only across punctuation.
+_ACROSS_CHECKED = 200
 _WORD_IDS_CAP = 20_000  # passages holding a keyword, read to rule out those under headings
 _TIE_WINDOW = 20  # tied passages at the top reordered by closeness to the whole query
 
@@ -836,9 +839,11 @@ def _answer_short(
         return False
     found = 0
     to_check = exact
-    if variant.raw_terms == [q]:
+    if variant.raw_terms == [q] and len(exact) > _ACROSS_CHECKED:
         # Two characters, one bigram: every passage the index returns holds them, and
         # only the editors' notes among them need telling apart (they rank after the body).
+        # So many are the word itself; a few may hold them only across punctuation (see
+        # below), and checking them all was most of a common word's time.
         notes = reader.notes_among(exact)
         for pid in exact:
             keep(_Scored(100.0, int(pid in notes), pid))
@@ -855,6 +860,7 @@ def _answer_short(
     unread = [pid for pid in to_check if pid not in normalized]
     raw = reader.texts(unread)
     unsure: list[int] = []
+    across = 0
     for pid in unread:
         text, kind = raw.get(pid, ("", "paragraph"))
         if q in text or (typed is not None and typed in text):
@@ -863,6 +869,13 @@ def _answer_short(
         elif pid in raw:
             unsure.append(pid)
     for pid, norm in zip(unsure, normalize_many([raw[p][0] for p in unsure]), strict=True):
+        # The index's pairs, and normalized text, run across punctuation: '经心' is in 《金刚
+        # 经》，心下开悟 once the punctuation is gone, '注解' in 注：解说, '远行' in 春远，行
+        # 云. Two characters that meet only so are not the word the reader typed. (Longer,
+        # they are a run the reader typed without its punctuation: 笑道我说.)
+        if len(q) == 2 and q in norm and q not in normalize_spaced(raw[pid][0]):
+            across += 1
+            continue
         normalized[pid] = (norm, raw[pid][1])
     for pid in to_check:
         reader.check_deadline()
@@ -874,7 +887,10 @@ def _answer_short(
             keep(_Scored(100.0, _kind_rank(kind), pid, (position, position + len(q))))
             found += 1
     if not found:
-        return False  # the bigrams occur, the query does not: the fuzzy tier decides
+        # The bigrams occur, the query does not: the fuzzy tier decides. Two characters
+        # are matched as typed or not at all, and where they meet only across punctuation
+        # it would find them there again.
+        return len(q) == 2 and across > 0
     if len(q) >= 3:
         _retrieve_headings(reader, variant, keep)
     return True
