@@ -766,6 +766,20 @@ def test_a_query_mostly_in_latin_letters_needs_its_chinese_words_too(tmp_path: P
     assert text_answers(db, "Docker 镜像拉去很慢") == [slow]
 
 
+def test_a_short_query_heard_wrong_in_more_than_one_character_is_another_phrase(
+    tmp_path: Path,
+) -> None:
+    # Read aloud, 比特币的原理 holds 币的原理, which reads as '彼得原理' (a term the collection
+    # lacks): given at 94 as the reader's words. One character heard wrong is a typo.
+    bitcoin = "一个英文的教程网站，介绍比特币的原理和设计方案。"
+    lindy = "国外有一条经验法则，叫做林迪效应，存在越久的东西越可能继续存在。"
+    db = build_site_db(tmp_path, {"a.md": post("资源", bitcoin), "b.md": post("法则", lindy)})
+
+    assert text_answers(db, "彼得原理") == []
+    assert text_answers(db, "林地效应") == [lindy]
+    assert text_answers(db, "币的原理") == [bitcoin]
+
+
 def test_two_characters_meeting_across_punctuation_are_not_the_word(tmp_path: Path) -> None:
     # Normalized text, and the index's pairs, run across punctuation: '经心' was found at
     # 100 in 诵读《金刚经》，心下开悟, '注解' in 注：解说在图片下方.

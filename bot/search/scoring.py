@@ -60,6 +60,25 @@ _HOMOPHONES_ONLY_MAX = 6  # normalized characters
 # nearly every page across a word's edge (中医 in 其中一端, 减肥 in 文件非常), and a reader
 # who searches a topic the collection lacks was given those as their words.
 _HOMOPHONES_MIN = 3
+# How many of a short query's characters may be heard wrong: one in four characters or
+# fewer (陈独绣 for 陈独秀, 林地效应 for 林迪效应), two in five or six. More is another
+# phrase that reads the same: '彼得原理' is 比特币的原理 read aloud (币的原理, 94).
+_MISHEARD_BY_LENGTH = ((5, 2), (0, 1))
+
+
+def _heard_as(q: str, folded_q: str, norm_text: str, folded_text: str) -> int:
+    """Where `norm_text` reads as the short query `q`, with no more of its characters heard
+    wrong than `_MISHEARD_BY_LENGTH` allows; -1 where it does not."""
+    if len(q) < _HOMOPHONES_MIN:
+        return -1
+    allowed = next(n for length, n in _MISHEARD_BY_LENGTH if len(q) >= length)
+    at = folded_text.find(folded_q)
+    while at >= 0:
+        heard = norm_text[at : at + len(q)]
+        if sum(a != b for a, b in zip(q, heard, strict=True)) <= allowed:
+            return at
+        at = folded_text.find(folded_q, at + 1)
+    return -1
 
 
 def _min_score(length: int) -> float:
@@ -314,7 +333,7 @@ def _score_text(
             # A short query is heard right or not at all: its characters may be homophones
             # of the text's, but a homophone and a character more or less is another phrase
             # (读博士值得 / 博士组织的, zhi de twice: 75.2 over a bar of 75).
-            at = folded_text.find(variant.folded) if len(q) >= _HOMOPHONES_MIN else -1
+            at = _heard_as(q, variant.folded, norm_text, folded_text)
             if at >= 0:
                 best, span = 100 * _FOLDED_DISCOUNT, (at, at + len(q))
         else:
