@@ -766,6 +766,25 @@ def test_a_query_mostly_in_latin_letters_needs_its_chinese_words_too(tmp_path: P
     assert text_answers(db, "Docker 镜像拉去很慢") == [slow]
 
 
+def test_a_post_titled_with_two_characters_is_found_by_them(tmp_path: Path) -> None:
+    # A post titled 独处 whose text never says 独处 was not found by its title: headings were
+    # not searched for two characters (in a longer heading they are a word of it, 独处的艺术).
+    note = "放春假时带大卫住酒店，白天我要上班，他说一个人很无聊。"
+    other = "在孤独达到极限时，谁也不能指望邻里的帮助，只能学会独处。"
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": post("独处", note),
+            "b.md": post("孤独", other),
+            "c.md": post("独处的艺术", "读书，散步，发呆。"),
+        },
+    )
+
+    found = text_answers(db, "独处")
+    assert note in found and other in found
+    assert "读书，散步，发呆。" not in found
+
+
 def test_a_short_query_heard_wrong_in_more_than_one_character_is_another_phrase(
     tmp_path: Path,
 ) -> None:

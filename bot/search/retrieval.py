@@ -358,7 +358,7 @@ def _ranked(
             exact = _exact_ids(reader, variant, counts)
             pool = _pool(reader, variant, counts, total_passages)
             _score_candidates(reader, variant, list(dict.fromkeys(exact + pool)), keep, normalized)
-            if len(variant.norm) >= 3 or variant.subject:
+            if len(variant.norm) >= 3 or variant.subject or variant.weight >= 1:
                 _retrieve_headings(reader, variant, keep)
         if words:
             for item in _all_words(reader, words, normalized):
@@ -891,7 +891,7 @@ def _answer_short(
         # are matched as typed or not at all, and where they meet only across punctuation
         # it would find them there again.
         return len(q) == 2 and across > 0
-    if len(q) >= 3:
+    if len(q) >= 2:
         _retrieve_headings(reader, variant, keep)
     return True
 
@@ -930,7 +930,9 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
                 h = _cached_normalize(bare) or h
         if variant.romanized:
             h = fold(h.translate(variant.overrides)) if variant.overrides else fold(h)
-        if not h:
+        if not h or (len(q) <= 2 and h != q):
+            # Two characters name a heading only when they are all of it (a post titled
+            # 独处); in a longer one they are a word of it.
             continue
         if len(h) >= len(q):
             # A few words of a long heading are not a heading match, unless they are quoted
