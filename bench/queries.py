@@ -138,10 +138,10 @@ class Generator:
             # the rest of a seed's queries stay what they were.
             spaced = normalize_spaced(p.text)
             if word not in spaced:
-                words = [g[: len(word)] for g in grams if g[: len(word)] in spaced]
-                if not words:
+                cut = next((g[: len(word)] for g in grams if g[: len(word)] in spaced), None)
+                if cut is None:
                     return None
-                word = words[0]
+                word = cut
             return {"kind": kind, "q": word, "expect": [word]}
         if kind == "heading":
             if not p.heading_path:

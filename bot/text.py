@@ -64,8 +64,9 @@ _lock = threading.Lock()
 # ord(char) -> its normalized form, only for characters whose form differs from themselves
 # (str.translate leaves characters missing from the table untouched).
 _table: dict[int, str] = {}
-# The same, but with dropped characters kept as a space: only used to find where ASCII
-# words begin and end, which the compact form forgets ("python asyncio" -> "pythonasyncio").
+# The same, but with dropped characters kept as a space: to find where ASCII words begin and
+# end, which the compact form forgets ("python asyncio" -> "pythonasyncio"), and where a run
+# of characters was cut by punctuation (normalize_spaced).
 _spaced_table: dict[int, str] = {}
 _seen: set[str] = set()
 

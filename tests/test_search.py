@@ -713,6 +713,8 @@ def test_a_number_the_passage_lacks_is_not_a_typo(tmp_path: Path) -> None:
             "g.md": post("快充", "号称具有世界最快的快充，可以9分钟充满一块 4300mAh 的电池。"),
             "h.md": post("卢比", "1个印度卢比大约等于0.09元人民币。"),
             "i.md": post("信念", "我曾坚信计算机不会出错。1是1，0是0，结果一定是对的。"),
+            "j.md": post("发布", "新版本于2020年8月8号正式发布。"),
+            "k.md": post("托派", "托派在一九二七年之后分裂成几派。"),
             "d.md": post(
                 "钞票", "有一时，就是民国二三年时候，北京的几个国家银行的钞票，信用日见其好。"
             ),
@@ -736,6 +738,12 @@ def test_a_number_the_passage_lacks_is_not_a_typo(tmp_path: Path) -> None:
     assert text_answers(db, "本文最早于2020年8月18号发表在公司内网")
     assert text_answers(db, "号称世界最快的快充，九分钟充满一块4300mAh的电池")
     assert text_answers(db, "一个印度卢比大约等于0.09元人民币")
+    # A date however its day is written (日 / 号), padded or not; a count in Traditional
+    # script; a number among keywords in Chinese numerals.
+    assert text_answers(db, "新版本于2020年8月8日正式发布")
+    assert text_answers(db, "新版本于2020年08月08日正式发布")
+    assert text_answers(db, "花了3個月才學會這門語言")
+    assert text_answers(db, "托派 1927")
     # Numbers apart in the query are not one number ('1，0' is not 10), and a digit before
     # a word that counts nothing is no count: '1就是1' is the reader's 1是1.
     assert text_answers(db, "以前坚信计算机不会出错，1就是1，0就是0")
@@ -821,6 +829,12 @@ def test_two_characters_meeting_across_punctuation_are_not_the_word(tmp_path: Pa
         {"a.md": post("慧能", sutra), "b.md": post("做事", "他做事总是漫不经心。")},
     )
     assert text_answers(db2, "经心") == ["他做事总是漫不经心。"]
+    # And a post titled with them is found by them, however the others write them.
+    db3 = build_site_db(
+        tmp_path / "3",
+        {"a.md": post("慧能", sutra), "b.md": post("经心", "一篇读书笔记。")},
+    )
+    assert text_answers(db3, "经心") == ["一篇读书笔记。"]
 
 
 def test_chatter_does_not_lower_the_bar_of_what_it_wraps(tmp_path: Path) -> None:
@@ -892,7 +906,8 @@ def test_a_request_for_an_article_by_its_subject_answers_with_that_article_first
         },
     )
     matches = run_search(db, query).matches
-    assert matches and matches[0].passage.document.title == "买房记"
+    # The article itself: its opening, though it never says 买房.
+    assert matches and matches[0].passage.text == "当你想要回家，却找不到回家的路。"
     assert all(m.kind is MatchKind.TEXT for m in matches)
     assert "朋友劝我早点买房，我没听，一直在写东西。" in [m.passage.text for m in matches]
     # A subject the collection does not have is no answer.

@@ -261,13 +261,16 @@ _DATE = re.compile(r"(?:([0-9]{4})年)?([0-9]{1,2})月(?:([0-9]{1,2})[日号])?"
 
 # One digit typed as a digit counts something, and what it counts is the character after it:
 # '可以5分钟充满一块 4300mAh 的电池' lined up with 可以9分钟充满 at 99, '在 32bit 的情况下，最大
-# 限制为 4GiB' with a passage giving 2GiB. Held as that digit and that character with no
-# digit before them (5分, or 五分 in Chinese numerals: not 15分). A digit written in Chinese
-# (一个, 第一步) is as often part of a word, and is left alone; so is one after a letter (R1).
-# Only before a unit or a measure word, or a Latin unit (GiB, G): '1就是1' counts nothing.
-_ONE_DIGIT = re.compile(
-    r"(?<![0-9.A-Za-z])([0-9])(?=[A-Za-z个分秒天年月日号次岁人本张条位只件元块米千万亿公克斤"
-    r"吨倍页周期章篇层台辆家名种点小成折寸尺里度级代双套杯瓶门座栋间顿场届集部首句段行字])"
+# 限制为 4GiB' with a passage giving 2GiB. Held as that digit and that character (5分, or 五分
+# in Chinese numerals; anywhere, as normalized text has lost what stood between numbers, so
+# 15分 holds 5分 too). A digit written in Chinese (一个, 第一步) is as often part of a word,
+# and is left alone; so is one after a letter (R1). Only before a unit or a measure word (in
+# either script: 3個月 is 3个月) or a Latin unit (GiB, G): '1就是1' counts nothing. Not a
+# month or a day: a date is held as a date (see _DATE), 8日 as 8号 too.
+_ONE_DIGIT = re.compile(r"(?<![0-9.A-Za-z])[0-9](?=[^\s0-9.])")
+_UNITS = frozenset(
+    "个分秒天年次岁人本张条位只件元块米千万亿公克斤吨倍页周期章篇层台辆家名种点小成折寸尺里度"
+    "级代双套杯瓶门座栋间顿场届集部首句段行字"
 )
 # A number with a decimal point is held whole, with no digit either side: '1个印度卢比大约等于
 # 0.9元人民币' lined up with 0.09元 at 99 (normalized, 09 is in 009).
@@ -292,14 +295,27 @@ def _named_items(typed: str) -> tuple[str, ...]:
         if part
         for n in _NUMBER.findall(_numbers_as_digits(normalize(part)))
     ]
-    dates = [
-        f"@{year}:{int(month)}:{int(day) if day else ''}"
+    found = [
+        (year, int(month), int(day) if day else None)
         for year, month, day in _DATE.findall(digits)
         if (year or day) and 1 <= int(month) <= 12
     ]
-    counts = [f"${normalize(text[m.start() : m.start() + 2])}" for m in _ONE_DIGIT.finditer(text)]
+    dates = [f"@{year}:{month}:{'' if day is None else day}" for year, month, day in found]
+    # A date's month and day are held by the date, written short or padded (08月08日).
+    parts = {f"{n:02d}" for _, month, day in found for n in (month, day) if n is not None}
+    numbers = [n for n in numbers if n[1:] not in parts]
+    counts = [f"${counted}" for counted in map(_counted, _ONE_DIGIT.finditer(text)) if counted]
     decimals = [f"%{whole}{fraction}" for whole, fraction in _DECIMAL.findall(text)]
     return tuple(dict.fromkeys(versions + ordinals + numbers + dates + counts + decimals))
+
+
+def _counted(digit: re.Match[str]) -> str | None:
+    """A digit with the unit after it, normalized (see _ONE_DIGIT), or None if what follows
+    counts nothing."""
+    unit = normalize(digit.string[digit.end()])
+    if (unit.isascii() and unit.isalpha()) or unit in _UNITS:
+        return digit.group() + unit
+    return None
 
 
 # A query of two to four words, each a Latin word, a number, or two to four Chinese
@@ -316,7 +332,9 @@ _LATIN_KEYWORD = re.compile(r"[a-z0-9]+")
 
 
 def _typed_keywords(typed: str) -> tuple[str, ...]:
-    """The normalized words of a query typed as keywords, or () for any other query."""
+    """The words a near match must hold, of a query that is keywords by the rule above, or
+    () for any other query. (`_keywords` is looser: the words of any query with spaces, for
+    finding the passages that hold them all.)"""
     words = [normalize(token) for token in typed.split()]
     if not 2 <= len(words) <= _KEYWORDS_AT_MOST:
         return ()

@@ -107,7 +107,9 @@ def _meaning_matches(
         def held(pid: int) -> int:
             text = normalized.get(pid, ("", ""))[0]
             heading = _cached_normalize(headings.get(pid, ""))
-            return sum(word in text or word in heading for word in keywords)
+            # A number in either script (1927, 一九二七).
+            spoken = _numbers_as_digits(text) if any(w.isdigit() for w in keywords) else text
+            return sum(word in text or word in heading or word in spoken for word in keywords)
 
         hits = [h for h in hits if 2 * held(h.passage_id) > len(keywords)]
         if not hits:

@@ -17,6 +17,7 @@ from bot.search.bounds import _NO_BOUNDS, _view_bounds
 from bot.search.forms import _CLAUSE_SCORE, _numbers_as_digits, _Variant, _word_terms
 from bot.search.fusion import _meaning_matches
 from bot.search.scoring import (
+    _VIEWS,
     _cached_normalize,
     _content_span,
     _kind_rank,
@@ -647,7 +648,7 @@ def _score_candidates(
         if score >= threshold and (
             exact
             or (
-                _holds_words(norm_text, words, score >= _NEARLY_AS_TYPED)
+                _holds_words(norm_text, words, score >= _NEARLY_AS_TYPED, bool(variant.keywords))
                 and _holds_items(norm_text, items)
             )
         ):
@@ -698,17 +699,23 @@ def _words_to_hold(variant: _Variant) -> list[str]:
     letters (see _latin_words), or every word of one typed as keywords (forms._typed_keywords;
     a Latin one may be a typo away, a Chinese one of four characters a character off)."""
     words = _latin_words(variant)
-    return list(dict.fromkeys(words + list(variant.keywords))) if variant.keywords else words
+    # A number among the keywords is held as a number is, in either script (托派 1927 in
+    # 托派在一九二七年之后): see forms._named_items.
+    keywords = [word for word in variant.keywords if not word.isdigit()]
+    return list(dict.fromkeys(words + keywords)) if variant.keywords else words
 
 
-def _holds_words(norm_text: str, words: list[str], nearly_as_typed: bool = False) -> bool:
+def _holds_words(
+    norm_text: str, words: list[str], nearly_as_typed: bool = False, every: bool = False
+) -> bool:
     """Whether `norm_text` holds the query's `words` (see _latin_words), each as written or
     a typo away, but for one in every _LATIN_WORDS_PER_MISS (a sentence remembered with a
     word changed). As a part of its text, so that an unfinished last word ("Intern") is held
     by the whole."""
     # The allowance is for Latin words only: a run of Chinese is the rest of the sentence, and
     # without it what is left is a name ('Patrick Winston 的妻子是谁' held Patrick Winston).
-    allowed = sum(1 for word in words if word.isascii()) // _LATIN_WORDS_PER_MISS
+    # Not for keywords (`every`): each is what the reader looks for.
+    allowed = 0 if every else sum(1 for word in words if word.isascii()) // _LATIN_WORDS_PER_MISS
     for word in words:
         if word in norm_text:
             continue
@@ -721,7 +728,7 @@ def _holds_words(norm_text: str, words: list[str], nearly_as_typed: bool = False
             # characters is allowed, where the rest lines up nearly as typed ('文剱
             # .git/config' for 文件 .git/config): a homophone of two characters is found
             # anywhere in a long passage ('giscus 房价' held 清明节放假).
-            if nearly_as_typed and fold(word) in fold(norm_text):
+            if nearly_as_typed and fold(word) in _VIEWS.get(norm_text).folded:
                 continue
             return False
         allowed -= 1
@@ -755,8 +762,11 @@ def _holds_items(norm_text: str, items: tuple[str, ...]) -> bool:
             continue
         if item[0] == "%":
             # A decimal's digits, with no digit either side: 09 is not 009.
+            bounded = re.compile(f"(?<![0-9]){item[1:]}(?![0-9])")
+            if bounded.search(norm_text):
+                continue
             digits = _numbers_as_digits(norm_text) if digits is None else digits
-            if not re.search(f"(?<![0-9]){item[1:]}(?![0-9])", digits):
+            if not bounded.search(digits):
                 return False
             continue
         name, _, version = item.partition(":")
@@ -776,7 +786,10 @@ def _holds_items(norm_text: str, items: tuple[str, ...]) -> bool:
 
 
 # A digit in Chinese numerals, as a count is written (两个 for 2个).
-_SPOKEN = {d: ("零一二三四五六七八九"[int(d)],) for d in "0123456789"} | {"2": ("二", "两")}
+_SPOKEN = {d: ("零一二三四五六七八九"[int(d)],) for d in "0123456789"} | {
+    "0": ("零", "〇"),
+    "2": ("二", "两"),
+}
 
 
 def _holds_date(digits: str, year: str, month: str, day: str) -> bool:
@@ -886,13 +899,12 @@ def _answer_short(
         if position >= 0:
             keep(_Scored(100.0, _kind_rank(kind), pid, (position, position + len(q))))
             found += 1
-    if not found:
-        # The bigrams occur, the query does not: the fuzzy tier decides. Two characters
+    if not found and not (len(q) == 2 and across):
+        # The bigrams occur, the query does not: the fuzzy tier decides. (Two characters
         # are matched as typed or not at all, and where they meet only across punctuation
-        # it would find them there again.
-        return len(q) == 2 and across > 0
-    if len(q) >= 2:
-        _retrieve_headings(reader, variant, keep)
+        # it would find them there again: only a heading that is them can answer.)
+        return False
+    _retrieve_headings(reader, variant, keep)
     return True
 
 
@@ -930,9 +942,10 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
                 h = _cached_normalize(bare) or h
         if variant.romanized:
             h = fold(h.translate(variant.overrides)) if variant.overrides else fold(h)
-        if not h or (len(q) <= 2 and h != q):
+        if not h or (len(q) <= 2 and h != q and not variant.subject):
             # Two characters name a heading only when they are all of it (a post titled
-            # 独处); in a longer one they are a word of it.
+            # 独处); in a longer one they are a word of it. Unless the reader asks for the
+            # article on them (买房那篇: 买房记).
             continue
         if len(h) >= len(q):
             # A few words of a long heading are not a heading match, unless they are quoted
@@ -953,7 +966,8 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
             # the query, a match as good as a passage's homophone match.
             score = 100 * _FOLDED_DISCOUNT
         if score >= needed and (
-            score >= 100 or (_holds_words(h, words) and _holds_items(h, items))
+            score >= 100
+            or (_holds_words(h, words, every=bool(variant.keywords)) and _holds_items(h, items))
         ):
             # An article named by its title answers with its first passage, after the
             # passages that hold the words and the sections headed by them (辛普森悖论 is a
