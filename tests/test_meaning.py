@@ -202,6 +202,22 @@ def test_keywords_rank_first_then_meaning(shipped_meaning_db: Path) -> None:
     assert "斯大林" in top.passage.text and "镇压" in top.passage.text
 
 
+def test_a_lower_case_name_the_collection_lacks_gets_no_meaning_match(tmp_path: Path) -> None:
+    # asyncio is nowhere in the collection: a passage on libuv's event loop was offered as
+    # close in meaning to a question about it. A capital was needed to count as a name.
+    loop = "libuv 的事件循环是这样工作的：每一轮先处理定时器，再处理 IO 回调。"
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.md").write_text(post("libuv 笔记", "初始化之后启动它，事件循环会调用回调。", loop))
+    (corpus / "b.md").write_text(post("周末", "周末带孩子去公园，天气很好。"))
+    db = build_db([corpus], tmp_path / "n.db", meaning=True)
+
+    assert run_search(db, "asyncio 的事件循环怎么用").matches == []
+    # A name it has still finds it.
+    found = run_search(db, "libuv 事件循环每一轮做什么").matches
+    assert found and found[0].passage.text == loop
+
+
 def test_keywords_half_absent_get_no_meaning_match(tmp_path: Path) -> None:
     # Typed as keywords, the words are what the reader looks for: a passage on 王者荣耀 is
     # near '王者荣耀 段位' (a question the collection does not answer), not the same in other

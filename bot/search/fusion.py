@@ -44,6 +44,9 @@ _MEANING_POOL = 30
 # TIME_WAIT holds the term "wait". But one name is written several ways (Node.js, NodeJS;
 # Python3.8, Python), so a name counts as present in any of them (`_written_forms`).
 _NAME_MIN_CHARS = 4
+# Written in lower case, a name the collection lacks is as long as this at least: 'asyncio
+# 的事件循环怎么用' was offered a passage on libuv's event loop, close in meaning.
+_LOWER_NAME_MIN = 5
 _LATIN_NAME = re.compile(
     rf"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]{{{_NAME_MIN_CHARS - 1},}}(?![A-Za-z0-9])"
 )
@@ -195,9 +198,9 @@ def _names_something_absent(reader: Reader, variant: _Variant) -> bool:
     the collection does not answer (斯大林和托洛茨基1913年都在维也纳, TCP 断开连接后
     TIME_WAIT 为什么要等那么久).
 
-    A name is written with a capital (OICQ, JDK7, Docker): a lower-case word is as likely
-    English in some form of its own (blogs, servers), and a plural counts as its singular
-    (ISPs for ISP)."""
+    A name is written with a capital (OICQ, JDK7, Docker), or is a lower-case word of five
+    letters or more (asyncio, owncloud): a shorter one is as likely English in some form of
+    its own, and a plural counts as its singular (ISPs for ISP, servers for server)."""
     return _absent_name(reader, variant) or _absent_year(reader, variant)
 
 
@@ -207,7 +210,7 @@ def _absent_name(reader: Reader, variant: _Variant) -> bool:
         for m in _LATIN_NAME.finditer(joined.group(0)):
             name = m.group(0).lower()
             if (
-                any(char.isupper() for char in m.group(0))
+                (any(char.isupper() for char in m.group(0)) or len(name) >= _LOWER_NAME_MIN)
                 and name in variant.raw_terms
                 and name != variant.prefix  # perhaps unfinished: "Intern…"
             ):
