@@ -229,9 +229,14 @@ def test_keywords_half_absent_get_no_meaning_match(tmp_path: Path) -> None:
     (corpus / "b.md").write_text(
         post("读书", "Kindle里，我采取不分类的方式。因为同一时刻，我关注的永远是最近的书。")
     )
+    (corpus / "c.md").write_text(
+        post("游戏", "而《黑神话悟空》，是我心目中的好游戏。周末玩的时候，孩子也在旁边看。")
+    )
     db = build_db([corpus], tmp_path / "kw.db", meaning=True)
 
     assert run_search(db, "王者荣耀 段位").matches == []
+    # A keyword is a word or a name of up to six characters (黑神话悟空).
+    assert run_search(db, "黑神话悟空 白金奖杯").matches == []
     assert run_search(db, "Kindle 越狱").matches == []
     # Both words there: found by them.
     found = run_search(db, "王者荣耀 刺激战场").matches

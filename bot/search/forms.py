@@ -318,16 +318,17 @@ def _counted(digit: re.Match[str]) -> str | None:
     return None
 
 
-# A query of two to four words, each a Latin word, a number, or two to four Chinese
-# characters none of which is a function or question character, is keywords ("Kindle 越狱",
-# "飞鸟集 草津", "比特币 番茄 Deno"): a passage lined up with it closely enough but missing
-# one of its words is not the reader's words ('Kindle 越狱' held "Kindle里，我采取不分类的方
-# 式" at 75, 'Kubernetes 调度器' a passage on Kubernetes runtimes at 87). A sentence typed
-# with spaces around its Latin words has a longer run of Chinese or a function character
-# ("用 Kindle 看书", "Docker 镜像拉去很慢"); more words are a sentence in English.
+# A query of two to four words, each a Latin word, a number, or two to six Chinese
+# characters (a word or a name: 黑神话悟空) none of which is a function or question
+# character, is keywords ("Kindle 越狱", "飞鸟集 草津", "比特币 番茄 Deno"): a passage lined
+# up with it closely enough but missing one of its words is not the reader's words ('Kindle
+# 越狱' held "Kindle里，我采取不分类的方式" at 75, 'Kubernetes 调度器' a passage on Kubernetes
+# runtimes at 87). A sentence typed with spaces around its Latin words has a longer run of
+# Chinese or a function character ("用 Kindle 看书", "Docker 镜像拉去很慢"); more words are a
+# sentence in English.
 _KEYWORDS_AT_MOST = 4
 _NOT_A_KEYWORD = _FUNCTION_CHARS | frozenset("哪谁怎啥么几多少何")
-_CHINESE_KEYWORD = re.compile(r"[\u3400-\u9fff]{2,4}")
+_CHINESE_KEYWORD = re.compile(r"[\u3400-\u9fff]{2,6}")
 _LATIN_KEYWORD = re.compile(r"[a-z0-9]+")
 
 
