@@ -557,8 +557,7 @@ def _bigrams(run: str) -> list[str]:
 def analyze(text: str) -> Terms:
     """Terms of a text. A run of one character stands for itself, and the last character of
     every run is a term too, so a one-character query can be answered by prefix."""
-    _learn(set(text))
-    spaced = text.translate(_spaced_table)
+    spaced = normalize_spaced(text)
     norm = spaced.replace(" ", "")
     raw: list[str] = []
     folded_runs: list[str] = []
