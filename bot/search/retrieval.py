@@ -742,11 +742,17 @@ def _holds_items(norm_text: str, items: tuple[str, ...]) -> bool:
     name (or, of three digits or more, anywhere beside it: 2.4.7 is no chance number, 10 is);
     an item by its number, or any other number, as typed or with the number in the other
     script (第30期 / 第三十期, 3个月 / 三个月); a date as a date (see _holds_date)."""
-    digits: str | None = None
+    converted: list[str] = []
+
+    def digits() -> str:
+        """The passage with its Chinese numerals as digits, made once and only if needed."""
+        if not converted:
+            converted.append(_numbers_as_digits(norm_text))
+        return converted[0]
+
     for item in items:
-        if item.startswith("@"):
-            digits = _numbers_as_digits(norm_text) if digits is None else digits
-            if not _holds_date(digits, *item[1:].split(":")):
+        if item[0] == "@":
+            if not _holds_date(digits(), *item[1:].split(":")):
                 return False
             continue
         if item[0] == "$":
@@ -756,17 +762,13 @@ def _holds_items(norm_text: str, items: tuple[str, ...]) -> bool:
             count, unit = item[1], item[2:]
             if item[1:] in norm_text or any(c + unit in norm_text for c in _SPOKEN[count]):
                 continue
-            digits = _numbers_as_digits(norm_text) if digits is None else digits
-            if item[1:] not in digits:
+            if item[1:] not in digits():
                 return False
             continue
         if item[0] == "%":
             # A decimal's digits, with no digit either side: 09 is not 009.
             bounded = re.compile(f"(?<![0-9]){item[1:]}(?![0-9])")
-            if bounded.search(norm_text):
-                continue
-            digits = _numbers_as_digits(norm_text) if digits is None else digits
-            if not bounded.search(digits):
+            if not (bounded.search(norm_text) or bounded.search(digits())):
                 return False
             continue
         name, _, version = item.partition(":")
@@ -776,11 +778,8 @@ def _holds_items(norm_text: str, items: tuple[str, ...]) -> bool:
             if len(version) > 2 and name in norm_text and version in norm_text:
                 continue
             return False
-        number = item[1:] if item.startswith("#") else item
-        if number in norm_text:
-            continue
-        digits = _numbers_as_digits(norm_text) if digits is None else digits
-        if number not in digits:
+        number = item[1:] if item[0] == "#" else item
+        if number not in norm_text and number not in digits():
             return False
     return True
 
