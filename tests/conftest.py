@@ -50,13 +50,14 @@ def post(title: str, *blocks: str) -> str:
     return f"---\ntitle: {title}\n---\n\n" + "\n\n".join(blocks) + "\n"
 
 
-def build_site_db(root: Path, files: dict[str, str]) -> Path:
-    """A database of a small site written for one test: {relative path: Markdown}."""
+def build_site_db(root: Path, files: dict[str, str], *, meaning: bool = False) -> Path:
+    """A database of a small site written for one test: {relative path: Markdown}; with the
+    meaning index if asked."""
     source = root / "site"
     for name, text in files.items():
         (source / name).parent.mkdir(parents=True, exist_ok=True)
         (source / name).write_text(text, encoding="utf-8")
-    return build_db([source], root / "site.db")
+    return build_db([source], root / "site.db", meaning=meaning)
 
 
 @pytest.fixture(scope="session")

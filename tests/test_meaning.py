@@ -29,7 +29,7 @@ from bot.models import MatchKind
 from bot.search import SearchResult, search
 from bot.store import Store, read_meaning_index, read_stats
 
-from .conftest import DATA, SHIPPED_CORPUS, build_db, post
+from .conftest import DATA, SHIPPED_CORPUS, build_db, build_site_db, post
 from .support.cli import Cli
 from .support.fake_bot_api import FakeTelegram
 from .support.harness import ask, polling_bot
@@ -206,11 +206,14 @@ def test_a_lower_case_name_the_collection_lacks_gets_no_meaning_match(tmp_path: 
     # asyncio is nowhere in the collection: a passage on libuv's event loop was offered as
     # close in meaning to a question about it. A capital was needed to count as a name.
     loop = "libuv 的事件循环是这样工作的：每一轮先处理定时器，再处理 IO 回调。"
-    corpus = tmp_path / "c"
-    corpus.mkdir()
-    (corpus / "a.md").write_text(post("libuv 笔记", "初始化之后启动它，事件循环会调用回调。", loop))
-    (corpus / "b.md").write_text(post("周末", "周末带孩子去公园，天气很好。"))
-    db = build_db([corpus], tmp_path / "n.db", meaning=True)
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": post("libuv 笔记", "初始化之后启动它，事件循环会调用回调。", loop),
+            "b.md": post("周末", "周末带孩子去公园，天气很好。"),
+        },
+        meaning=True,
+    )
 
     assert run_search(db, "asyncio 的事件循环怎么用").matches == []
     # A name it has still finds it.
@@ -223,16 +226,19 @@ def test_keywords_half_absent_get_no_meaning_match(tmp_path: Path) -> None:
     # near '王者荣耀 段位' (a question the collection does not answer), not the same in other
     # words. It was offered close in meaning (49.7), and 'Kindle 越狱' a passage on Kindle.
     games = "下班了就想放松一下，玩玩游戏（王者荣耀、刺激战场）。"
-    corpus = tmp_path / "c"
-    corpus.mkdir()
-    (corpus / "a.md").write_text(post("我的 2018", games, "周末带孩子去公园，天气很好。"))
-    (corpus / "b.md").write_text(
-        post("读书", "Kindle里，我采取不分类的方式。因为同一时刻，我关注的永远是最近的书。")
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": post("我的 2018", games, "周末带孩子去公园，天气很好。"),
+            "b.md": post(
+                "读书", "Kindle里，我采取不分类的方式。因为同一时刻，我关注的永远是最近的书。"
+            ),
+            "c.md": post(
+                "游戏", "而《黑神话悟空》，是我心目中的好游戏。周末玩的时候，孩子也在旁边看。"
+            ),
+        },
+        meaning=True,
     )
-    (corpus / "c.md").write_text(
-        post("游戏", "而《黑神话悟空》，是我心目中的好游戏。周末玩的时候，孩子也在旁边看。")
-    )
-    db = build_db([corpus], tmp_path / "kw.db", meaning=True)
 
     assert run_search(db, "王者荣耀 段位").matches == []
     # A keyword is a word or a name of up to six characters (黑神话悟空).
