@@ -188,11 +188,22 @@ def test_without_the_meaning_index_a_paraphrase_finds_nothing(shipped_db: Path) 
 
 
 def test_words_as_typed_are_text_matches_and_rank_before_meaning(shipped_meaning_db: Path) -> None:
-    result = run_search(shipped_meaning_db, "理论再正确，没有能力落室", limit=20)  # a typo
+    # Several words remembered wrong: a loose text match, and passages close in meaning.
+    query = "共产国际把中国同志当成小学生对待，可它自己又何曾成熟"
+    result = run_search(shipped_meaning_db, query, limit=20)
     kinds = [m.kind for m in result.matches]
     assert kinds[0] is MatchKind.TEXT and result.matches[0].highlights
+    assert "小学生" in result.matches[0].passage.text
+    assert MatchKind.MEANING in kinds
     # Every text match comes before every meaning match.
     assert kinds == sorted(kinds, key=lambda k: k is MatchKind.MEANING)
+
+
+def test_words_found_nearly_as_typed_get_no_passages_by_meaning(shipped_meaning_db: Path) -> None:
+    # A typo: the reader's words are found, and what only means the same is not offered.
+    result = run_search(shipped_meaning_db, "陈独秀对大革命的失败是有级大责任的", limit=20)
+    assert result.matches and "陈独秀对大革命的失败是有极大责任的" in result.matches[0].passage.text
+    assert {m.kind for m in result.matches} == {MatchKind.TEXT}
 
 
 def test_keywords_rank_first_then_meaning(shipped_meaning_db: Path) -> None:
