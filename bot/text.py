@@ -398,6 +398,7 @@ def warm_up() -> None:
     _normalize_codes()
     _fold_codes()
     _other_readings()  # the first query typed in pinyin paid 60 ms for it
+    _rare_readings()
 
 
 _ROMAN_TOKEN = re.compile(r"[a-z]+")
@@ -414,6 +415,9 @@ class Romanized:
     # but which can be read as one of these syllables (长 is zhang first, chang too):
     # mapping them to that syllable lets 长城 answer "changcheng".
     overrides: dict[int, str]
+    # Of those, the ones read so only rarely (或 as yu; see `_rare_readings`): the overrides
+    # without them.
+    usual_overrides: dict[int, str]
 
 
 _PINYIN_SEPARATORS = re.compile(r"['’‘`´\s\-·]+")
@@ -468,7 +472,9 @@ def _reading(syllables: list[str], codes: dict[str, str]) -> Romanized:
         for code in other_readings.get(syllable, ())
         if first.get(code) not in typed
     }
-    return Romanized(tuple(syllables), "".join(codes[s] for s in syllables), overrides)
+    rare = _rare_readings()
+    usual = {code: s for code, s in overrides.items() if code not in rare.get(s, ())}
+    return Romanized(tuple(syllables), "".join(codes[s] for s in syllables), overrides, usual)
 
 
 @cache
@@ -486,6 +492,27 @@ def _other_readings() -> dict[str, tuple[int, ...]]:
             if syllable != first[code] and syllable.isascii() and syllable.isalpha():
                 out.setdefault(syllable, []).append(code)
     return {syllable: tuple(dict.fromkeys(codes)) for syllable, codes in out.items()}
+
+
+@cache
+def _rare_readings() -> dict[str, frozenset[int]]:
+    """Syllable code -> the characters `_other_readings` lets be read so though no word of
+    pypinyin's dictionary of words (47k) reads them so: 或 as yu (或 is huo in all its eight
+    words). The words tell how a reading is used, which the character table's order does
+    not: 长 is chang in 407 words and zhang in 144, though zhang comes first in the table."""
+    # (loaded with pypinyin already: its package imports it)
+    from pypinyin.phrases_dict import phrases_dict
+
+    used: set[tuple[int, str]] = set()
+    for word, readings in phrases_dict.items():
+        for char, reading in zip(word, readings, strict=False):
+            used.add((ord(char), _toneless(reading[0])))
+    codes = syllable_codes()
+    return {
+        codes[syllable]: frozenset(c for c in chars if (c, syllable) not in used)
+        for syllable, chars in _other_readings().items()
+        if syllable in codes
+    }
 
 
 def _common(char: str) -> bool:

@@ -155,3 +155,19 @@ def test_a_title_typed_in_pinyin_puts_the_post_first_among_its_ties(tmp_path: Pa
     found = [text for _, text in top(db, "xiaomubiao", limit=5)]
     assert found[:1] == ["目标不要定的太远，先实现个小目标。"]
     assert "所以，2018 年的一个小目标是：坚持锻炼身体。" in found
+
+
+def test_a_character_read_its_usual_way_goes_before_one_read_a_rare_way(tmp_path: Path) -> None:
+    """或 may be read yu (its rare reading): 莴笋或芹菜 reads as "wosun yu qincai", but the
+    post titled 莴笋与芹菜 reads so with every character's usual reading, and is what the
+    reader typed."""
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": post("今年的菜园", "种菜时要久蹲，比如种莴笋或芹菜苗，得一棵棵种。"),
+            "b.md": post("莴笋与芹菜", "王大爷招呼我去他家拿莴笋和中国芹菜苗。"),
+        },
+    )
+    found = [text for _, text in top(db, "wosun yu qincai", limit=5)]
+    assert found[:1] == ["王大爷招呼我去他家拿莴笋和中国芹菜苗。"]
+    assert "种菜时要久蹲，比如种莴笋或芹菜苗，得一棵棵种。" in found

@@ -114,6 +114,7 @@ class _Variant:
     romanized: bool = False  # typed in pinyin: `folded` holds the syllables it stands for
     # For a pinyin query: characters to fold by another reading than their first (长 -> chang)
     overrides: dict[int, str] | None = None
+    usual_overrides: dict[int, str] | None = None  # ... but for rare readings (或 -> yu)
     term_groups: list[list[str]] | None = None  # pinyin: each syllable pair's spellings
     min_score: float = 0.0  # a clause cut out of the query must match almost word for word
     typed: str = ""  # the query as typed, punctuation and all (for the query itself only)
@@ -431,6 +432,7 @@ def _variants(query: str) -> list[_Variant]:
                 "",
                 romanized=True,
                 overrides=roman.overrides,
+                usual_overrides=roman.usual_overrides,
                 term_groups=groups,
             )
         )

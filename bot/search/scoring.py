@@ -20,6 +20,7 @@ from bot.search.tuning import (
     _CONTENT_SHARE,
     _FOLDED_DISCOUNT,
     _PREFILTER,
+    _RARE_READING_DISCOUNT,
     _SUBSTITUTION_LENGTHS,
     _UNORDERED_DISCOUNT,
     _UNORDERED_MIN,
@@ -101,6 +102,28 @@ def _chunk_coverage(q: str, text: str, span: tuple[int, int]) -> float:
     window = text[max(0, span[0] - pad) : span[1] + pad]
     blocks = LCSseq.opcodes(q, window).as_matching_blocks()
     return sum(b.size for b in blocks if b.size >= 2) / len(q)
+
+
+def _read_usually(variant: _Variant, norm_text: str, folded_text: str) -> str:
+    """`norm_text` folded for a pinyin query with its characters' usual readings only."""
+    usual = variant.usual_overrides
+    return fold(norm_text.translate(usual)) if usual else folded_text
+
+
+def _by_usual_readings(
+    variant: _Variant, folded_text: str, score: float, where: tuple[int, int], floor: float
+) -> tuple[float, tuple[int, int]]:
+    """A pinyin query's match that needed a character's rare reading (或 read yu: 莴笋或芹菜
+    for "wosun yu qincai"), discounted, unless the usual readings match as well: a rare
+    reading is possible, the usual one likelier (the post titled 莴笋与芹菜 reads so, and is
+    what the reader typed). `folded_text`: the text read the usual ways."""
+    plain, plain_where = _view_score(
+        variant.folded, folded_text, _floor(floor, 0.0, _FOLDED_DISCOUNT)
+    )
+    if plain >= score:
+        return plain, plain_where
+    discounted = score * _RARE_READING_DISCOUNT
+    return (discounted, where) if discounted > plain else (plain, plain_where)
 
 
 def _view_score(
@@ -319,8 +342,13 @@ def _score_text(
     )
     if variant.romanized and len(norm_text) < len(variant.folded):
         # Pinyin: a query's length is its syllables, not its letters.
-        score = fuzz.ratio(variant.folded, folded_text) * _FOLDED_DISCOUNT
-        return score, (0, len(norm_text)), False
+        score = fuzz.ratio(variant.folded, folded_text)
+        if variant.overrides != variant.usual_overrides:
+            score = max(
+                fuzz.ratio(variant.folded, _read_usually(variant, norm_text, views.folded)),
+                score * _RARE_READING_DISCOUNT,
+            )
+        return score * _FOLDED_DISCOUNT, (0, len(norm_text)), False
     if len(norm_text) < len(q):
         if not variant.romanized:
             # partial_ratio is symmetric: a short text inside a long query would score 100.
@@ -340,6 +368,9 @@ def _score_text(
             score, where = _view_score(
                 variant.folded, folded_text, _floor(floor, best, _FOLDED_DISCOUNT), bounds[1]
             )
+            if variant.overrides != variant.usual_overrides and score * _FOLDED_DISCOUNT > best:
+                usually = _read_usually(variant, norm_text, views.folded)
+                score, where = _by_usual_readings(variant, usually, score, where, floor)
             if score * _FOLDED_DISCOUNT > best:
                 best, span = score * _FOLDED_DISCOUNT, where
     # The forgiving views are discounted; skip them when they cannot win, and when what is

@@ -11,6 +11,9 @@ _CLAUSE_POOL = 24  # ... for a clause cut out of a long query (see retrieval._po
 _PER_COVERAGE = 6  # of them with the same coverage: near-duplicates tie (see _diverse_pool)
 _HEADING_POOL = 30
 _FOLDED_DISCOUNT = 0.94  # a homophone match is good, an exact one is better
+# ... and one that reads a character a rare way (或 as yu) is good, but one that reads every
+# character a usual way is better: it goes below a title read so (_TITLE_WEIGHT)
+_RARE_READING_DISCOUNT = 0.98
 _CONTENT_DISCOUNT = 0.96  # so is one that needed function characters left out
 _UNORDERED_DISCOUNT = 0.88  # the right words in another order: good, not as good
 _UNORDERED_MIN = 6  # content characters; shorter queries are not reordered clauses
