@@ -534,6 +534,32 @@ def test_neighbouring_clauses_are_joined_only_where_one_is_too_short_to_search_a
     assert "讨饭怕狗咬，秀才怕岁考" in _clauses("讨饭怕狗咬，秀才怕岁考，哪篇提过")
 
 
+def test_a_latin_word_and_a_few_characters_stand_for_the_query_only_as_typed(
+    tmp_path: Path,
+) -> None:
+    # Chinese text sets Latin words off with spaces, so the spaces of a remembered sentence
+    # cut it into a word and a few characters (".env 文件在"): a fragment that, read
+    # forgivingly, is in every passage on .env files. The sentence meant comes first, and
+    # the others are not offered as the reader's words.
+    meant = "`.env` 类文件会在 Vite 启动一开始时被加载，而改动会在重启服务器后生效。"
+    others = [
+        "BROWSER 和 BROWSER_ARGS 是两个特殊的环境变量，你可以在 .env 文件中设置它们。",
+        "定义在 .env 文件中的变量，只有以 VITE_ 为前缀的才会暴露给客户端代码。",
+        "但是，如果 .env 文件中的值必须影响配置本身，可以用 loadEnv 函数加载。",
+    ]
+    db = build_site_db(tmp_path, {"env.md": post("环境变量和模式", meant, *others)})
+    found = text_answers(db, ".env 文件在 Vite 一启动时就被加载，改动要重启服务器以后才生效")
+    assert found and "类文件会在 Vite 启动一开始时被加载" in found[0]
+    assert not set(found) & set(others)
+    # As typed, such a fragment is the reader's words: a name and its abbreviation.
+    db2 = build_site_db(
+        tmp_path / "two",
+        {"a.md": post("工国委", "工国委 CWI 一直主张工人阶级独立的政治立场。", *others)},
+    )
+    found = text_answers(db2, "工国委 CWI 一直坚持批判苏联")
+    assert found and found[0].startswith("工国委 CWI")
+
+
 @settings(deadline=None)
 @given(
     st.text(st.sampled_from("托派很擅长篡改历史的了是"), min_size=3, max_size=60),

@@ -54,6 +54,7 @@ _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{4,})[”\"」』]")
 # A clause cut out of the query stands for it only when it matches almost word for word.
 _CLAUSE_SPLIT = re.compile(r"[\s，,。.!！?？;；:：、“”\"「」『』()（）…~～—―]+")
 _CLAUSE_MIN = 6  # normalized characters
+_LATIN_RUN = re.compile(r"[a-z0-9]+")
 # How a reader introduces the words they remember inside a sentence of their own: "……，还说
 # 德国是一个非常愚昧野蛮的国家", "……，叫亲者痛而仇者快". At the head of a clause these are the
 # reader's, not the text's, and two of them cost a sixteen-character clause its 88.
@@ -357,6 +358,16 @@ def _article_subject(query: str) -> str | None:
     return None
 
 
+def _said(norm: str) -> int:
+    """How many things a normalized clause says: its characters, a word in Latin letters or
+    a number counting as one. A clause that says fewer than _CLAUSE_MIN is a fragment (a
+    word and a few characters: Chinese text sets Latin words off with spaces, so '.env 文件在
+    Vite 一启动时…' gives 'env，文件在'), and stands for the query only where it occurs as
+    typed: read forgivingly, 'env文件在' matched any passage on .env files ('在 .env 文件中
+    设置') at 95, as the reader's words. As typed, such a fragment often is them (工国委 CWI)."""
+    return len(_LATIN_RUN.sub("a", norm))
+
+
 def _as_clause(part: str) -> str | None:
     """A part of the query with its chatter removed, if it says enough to search for: a
     few words of Chinese at least (a lone English word, "ChatGPT", is a keyword, and a
@@ -406,7 +417,7 @@ def _variants(query: str) -> list[_Variant]:
         content = _without_function_chars(norm)
         variant = _Variant(norm, folded, raw_terms, folded_terms, weight, prefix, content)
         if form in clauses or form == subject:
-            variant.min_score = _CLAUSE_SCORE
+            variant.min_score = _CLAUSE_SCORE if _said(norm) >= _CLAUSE_MIN else 100.0
             variant.subject = form == subject
         variant.named = named
         variant.keywords = keywords
