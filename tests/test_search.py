@@ -724,6 +724,18 @@ def test_a_version_or_an_issue_number_the_passage_lacks_is_no_typo(tmp_path: Pat
     assert len(text_answers(db, "groovy-all 2.4.7 那很有可能命中这个 bug")) == 1
 
 
+def test_only_a_year_is_read_digit_by_digit_in_chinese_numerals() -> None:
+    # 1898年 may be written 一八九八年, and is looked for so too; a port or a count of three
+    # digits or more never is (3000 is 三千, not 三〇〇〇), and such a form is a search for
+    # nothing, at the cost of its own.
+    from bot.search.forms import _variants
+
+    forms = [v.norm for v in _variants("戊戌变法发生在1898年")]
+    assert "戊戌变法发生在一八九八年" in forms
+    forms = [v.norm for v in _variants("默认端口改成了 5173，想用 3000 可以设置")]
+    assert not any("五一七三" in form or "三〇〇〇" in form for form in forms)
+
+
 def test_a_number_the_passage_lacks_is_not_a_typo(tmp_path: Path) -> None:
     # A date or a figure the collection never gives lined up with one it gives, a digit
     # off, at 95: '一九二五年四月十二日' with 一九二五年四月二十二日, 9657 dollars with 8657.

@@ -99,6 +99,7 @@ _CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUMERAL_RUN = re.compile(r"[〇零一二两三四五六七八九十百千]+")
 _MEASURE_AFTER = re.compile(r"[个年月日号天次岁人位种条本篇章节周倍万亿分小届期]")
 _DIGIT_RUN = re.compile(r"(?<![0-9.])[0-9]+(?![0-9.])")
+_YEAR_DIGITS = re.compile(r"1[0-9]{3}|20[0-9]{2}")
 
 
 @dataclass(slots=True)
@@ -196,7 +197,12 @@ def _numbers_as_chinese(text: str) -> str:
     def convert(match: re.Match[str]) -> str:
         digits = match.group()
         if len(digits) >= 3:
-            return "".join(names[int(d)] for d in digits)  # years and codes: digit by digit
+            # A year is read digit by digit (一八九八年); no other number of three digits or
+            # more is written so (3000 is 三千, never 三〇〇〇; 5173, a port, stays digits), and
+            # a form nobody writes cost a search of its own (a seventh of a long query's time).
+            return (
+                "".join(names[int(d)] for d in digits) if _YEAR_DIGITS.fullmatch(digits) else digits
+            )
         value = int(digits)
         if value < 10:
             return names[value]
