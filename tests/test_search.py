@@ -724,6 +724,24 @@ def test_a_version_or_an_issue_number_the_passage_lacks_is_no_typo(tmp_path: Pat
     assert len(text_answers(db, "groovy-all 2.4.7 那很有可能命中这个 bug")) == 1
 
 
+def test_a_keyword_with_a_dotted_version_finds_the_passage_writing_it(tmp_path: Path) -> None:
+    # The index holds "Go 1.11" as go, 1 and 11; the keyword normalized is 111, which only a
+    # passage on GO111MODULE holds as a term.
+    meant = "为了解决这个问题，我在 Go 1.11 发布后便开始推动大家使用 Go Modules。"
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": post("团队的依赖管理", meant),
+            "b.md": post(
+                "Go Modules",
+                "GO111MODULE 被设置为 on",
+                "如果访问的地址不是 GOPROXY，说明 GO111MODULE 的配置有问题。",
+            ),
+        },
+    )
+    assert text_answers(db, "Go 1.11 Go Modules")[:1] == [meant]
+
+
 def test_only_a_year_is_read_digit_by_digit_in_chinese_numerals() -> None:
     # 1898年 may be written 一八九八年, and is looked for so too; a port or a count of three
     # digits or more never is (3000 is 三千, not 三〇〇〇), and such a form is a search for

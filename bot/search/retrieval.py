@@ -211,9 +211,11 @@ def _all_words(
     reader: Reader,
     words: list[str],
     normalized: dict[int, tuple[str, str]],
+    typed: str = "",
 ) -> list[_Scored]:
     """Passages holding every keyword, in their text or in their document title and heading
-    path (a reader recalls the article's subject and one word of the passage)."""
+    path (a reader recalls the article's subject and one word of the passage). `typed`: the
+    query as typed, whose words give their index terms (see `_keyword_terms`)."""
     # A word of one Chinese character (跳蚤 血, 吃饭 噎) has no term of its own in the index,
     # which holds pairs: the passages are found by the other words and read for it. One such
     # word only: more are a sentence typed with spaces ("…Encoder 读 57 个 byte 一行"), and
@@ -222,7 +224,7 @@ def _all_words(
     looked_up = [word for word in words if word not in single] if len(single) == 1 else words
     if not looked_up:
         return []
-    terms = {word: _word_terms(word) for word in looked_up}
+    terms = _keyword_terms(looked_up, typed)
     counts = reader.doc_counts(t for ts in terms.values() for t in ts)
     rarest = {word: _rare_first(ts, counts)[:2] for word, ts in terms.items()}
     in_text: list[int] = []
@@ -301,6 +303,14 @@ def _all_words(
     return found
 
 
+def _keyword_terms(words: list[str], typed: str) -> dict[str, list[str]]:
+    """Each keyword's index terms, read from the word as typed where the query has it: the
+    index holds "Go 1.11" as go, 1 and 11, and the normalized keyword 111 is none of them
+    ('Go 1.11 Go Modules' found only passages on GO111MODULE)."""
+    as_typed = {normalize(token): token for token in typed.split()}
+    return {word: _word_terms(as_typed.get(word, word)) for word in words}
+
+
 # A two-character query found in more passages than this is a word the collection uses: they
 # are not read to rule out the few that hold it only across punctuation.
 _ACROSS_CHECKED = 200
@@ -362,7 +372,7 @@ def _ranked(
             if len(variant.norm) >= 3 or variant.subject or variant.weight >= 1:
                 _retrieve_headings(reader, variant, keep)
         if words:
-            for item in _all_words(reader, words, normalized):
+            for item in _all_words(reader, words, normalized, variants[0].typed):
                 holding_all.add(item.passage_id)
                 keep(item)
     if also:
