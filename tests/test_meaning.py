@@ -211,6 +211,22 @@ def test_keywords_rank_first_then_meaning(shipped_meaning_db: Path) -> None:
     top = result.matches[0]
     assert top.kind is MatchKind.TEXT
     assert "斯大林" in top.passage.text and "镇压" in top.passage.text
+    # Passages holding every keyword are not the reader's words found as typed: passages
+    # close in meaning still follow them.
+    result = run_search(shipped_meaning_db, "斯大林 托洛茨基 镇压", limit=20)
+    kinds = [m.kind for m in result.matches]
+    assert kinds[0] is MatchKind.TEXT and MatchKind.MEANING in kinds
+
+
+def test_a_narrowed_search_offers_meaning_when_its_words_are_found_only_outside(
+    shipped_meaning_db: Path,
+) -> None:
+    # The typo'd quote is found only in a passage the reader left out (-极大): within what
+    # is left, passages close in meaning are still offered.
+    result = run_search(shipped_meaning_db, "陈独秀对大革命的失败是有级大责任的 -极大", limit=5)
+    assert result.matches
+    assert {m.kind for m in result.matches} == {MatchKind.MEANING}
+    assert all("极大" not in m.passage.text for m in result.matches)
 
 
 def test_a_lower_case_name_the_collection_lacks_gets_no_meaning_match(tmp_path: Path) -> None:

@@ -171,3 +171,23 @@ def test_a_character_read_its_usual_way_goes_before_one_read_a_rare_way(tmp_path
     found = [text for _, text in top(db, "wosun yu qincai", limit=5)]
     assert found[:1] == ["王大爷招呼我去他家拿莴笋和中国芹菜苗。"]
     assert "种菜时要久蹲，比如种莴笋或芹菜苗，得一棵棵种。" in found
+
+
+def test_two_syllables_read_a_rare_way_are_still_found(tmp_path: Path) -> None:
+    """No word of the dictionary reads 那 as nei, yet 那个 is said neige: two syllables must
+    match exactly, and a rare reading is not discounted below that."""
+    db = build_site_db(tmp_path, {"a.md": post("门口", "那个人一直站在门口不走。")})
+    assert [text for _, text in top(db, "neige")] == ["那个人一直站在门口不走。"]
+    assert [text for _, text in top(db, "nei ge ren")] == ["那个人一直站在门口不走。"]
+
+
+def test_a_title_read_its_usual_way_goes_before_one_read_a_rare_way(tmp_path: Path) -> None:
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": post("莴笋或芹菜", "今年菜园里种什么，还没想好。"),
+            "b.md": post("莴笋与芹菜", "王大爷招呼我去他家拿菜苗。"),
+        },
+    )
+    found = [text for _, text in top(db, "wosun yu qincai", limit=5)]
+    assert found[:2] == ["王大爷招呼我去他家拿菜苗。", "今年菜园里种什么，还没想好。"]

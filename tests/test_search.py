@@ -742,6 +742,39 @@ def test_a_keyword_with_a_dotted_version_finds_the_passage_writing_it(tmp_path: 
     assert text_answers(db, "Go 1.11 Go Modules")[:1] == [meant]
 
 
+def test_keywords_typed_with_a_hyphen_or_a_dot_find_the_names_written_together(
+    tmp_path: Path,
+) -> None:
+    # Wi-Fi and Node.js are written WiFi and NodeJS too: the keyword is looked up by its
+    # normalized form (only a dotted version is looked up as typed).
+    wifi = "路由器换了之后，WiFi 总是断，后来发现是信道太挤了，改了信道再把密码也顺手换掉。"
+    node = "NodeJS 是单线程的，靠异步回调处理大量并发连接，理解了它的事件循环就好办了。"
+    db = build_site_db(tmp_path, {"a.md": post("网络", wifi), "b.md": post("后端", node)})
+    assert text_answers(db, "Wi-Fi 密码")[:1] == [wifi]
+    assert text_answers(db, "Node.js 事件循环")[:1] == [node]
+
+
+def test_an_article_asked_for_by_a_homophone_of_its_title_is_found(tmp_path: Path) -> None:
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": post("买房记", "去年我们终于决定在城里买一套房子，看了很多楼盘。"),
+            "b.md": post("面试经验谈", "面试的时候要准备好自我介绍。"),
+            "c.md": post("周末", "周末带孩子去公园，天气很好。"),
+        },
+    )
+    bought = "去年我们终于决定在城里买一套房子，看了很多楼盘。"
+    assert text_answers(db, "讲买方记的文章")[:1] == [bought]
+    assert text_answers(db, "讲面式经验谈的文章")[:1] == ["面试的时候要准备好自我介绍。"]
+
+
+def test_a_year_of_three_digits_is_found_in_chinese_numerals(tmp_path: Path) -> None:
+    tang = "李渊于公元六一八年在长安称帝，建立唐朝，年号武德。"
+    db = build_site_db(tmp_path, {"a.md": post("唐史", tang)})
+    for query in ("李渊于公元618年在长安称帝", "公元618年建立唐朝", "618年称帝"):
+        assert text_answers(db, query)[:1] == [tang], query
+
+
 def test_only_a_year_is_read_digit_by_digit_in_chinese_numerals() -> None:
     # 1898年 may be written 一八九八年, and is looked for so too; a port or a count of three
     # digits or more never is (3000 is 三千, not 三〇〇〇), and such a form is a search for

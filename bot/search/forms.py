@@ -117,6 +117,10 @@ class _Variant:
     # For a pinyin query: characters to fold by another reading than their first (长 -> chang)
     overrides: dict[int, str] | None = None
     usual_overrides: dict[int, str] | None = None  # ... but for rare readings (或 -> yu)
+    # Whether a match may need a rare reading, to be discounted: some character of the
+    # overrides is read so rarely, and the query is longer than two syllables (which must
+    # match exactly: 那个 is neige though no word in the dictionary reads 那 as nei).
+    rare_readings: bool = False
     term_groups: list[list[str]] | None = None  # pinyin: each syllable pair's spellings
     min_score: float = 0.0  # a clause cut out of the query must match almost word for word
     typed: str = ""  # the query as typed, punctuation and all (for the query itself only)
@@ -197,12 +201,12 @@ def _numbers_as_chinese(text: str) -> str:
     def convert(match: re.Match[str]) -> str:
         digits = match.group()
         if len(digits) >= 3:
-            # A year is read digit by digit (一八九八年); no other number of three digits or
-            # more is written so (3000 is 三千, never 三〇〇〇; 5173, a port, stays digits), and
-            # a form nobody writes cost a search of its own (a seventh of a long query's time).
-            return (
-                "".join(names[int(d)] for d in digits) if _YEAR_DIGITS.fullmatch(digits) else digits
-            )
+            # A year is read digit by digit (一八九八年, 公元六一八年); no other number of three
+            # digits or more is written so (3000 is 三千, never 三〇〇〇; 5173, a port, stays
+            # digits), and a form nobody writes cost a search of its own (a seventh of a long
+            # query's time). A year: 1000-2099, or any number before 年.
+            year = _YEAR_DIGITS.fullmatch(digits) or text.startswith("年", match.end())
+            return "".join(names[int(d)] for d in digits) if year else digits
         value = int(digits)
         if value < 10:
             return names[value]
@@ -422,9 +426,13 @@ def _variants(query: str) -> list[_Variant]:
         prefix = last if last.isascii() and len(last) >= 3 and norm.endswith(last) else None
         content = _without_function_chars(norm)
         variant = _Variant(norm, folded, raw_terms, folded_terms, weight, prefix, content)
-        if form in clauses or form == subject:
+        if form == subject:
+            # A request for an article ("讲买方记的文章") names it as it remembers it: a
+            # homophone or a character off is its title still.
+            variant.min_score = _CLAUSE_SCORE
+            variant.subject = True
+        elif form in clauses:
             variant.min_score = _CLAUSE_SCORE if _said(norm) >= _CLAUSE_MIN else 100.0
-            variant.subject = form == subject
         variant.named = named
         variant.keywords = keywords
         if form is query:
@@ -450,6 +458,7 @@ def _variants(query: str) -> list[_Variant]:
                 romanized=True,
                 overrides=roman.overrides,
                 usual_overrides=roman.usual_overrides,
+                rare_readings=(roman.overrides != roman.usual_overrides and len(roman.folded) > 2),
                 term_groups=groups,
             )
         )

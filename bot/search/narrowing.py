@@ -212,6 +212,15 @@ def retrieve_narrowed(
         )
         ranked = scope.admit(reader, [_Scored(100.0, 0, pid) for pid in ids], normalized)
     else:
-        found = _ranked(reader, variants, total_passages, normalized, meaning, words, scope.small)
+        found = _ranked(
+            reader,
+            variants,
+            total_passages,
+            normalized,
+            meaning,
+            words,
+            scope.small,
+            lambda items: scope.admit(reader, items, normalized),
+        )
         ranked = scope.admit(reader, found, normalized)
     return (*_page(reader, ranked, normalized, limit, offset), None)

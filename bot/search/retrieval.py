@@ -37,6 +37,7 @@ from bot.search.tuning import (
     _LONG_QUERY,
     _PER_COVERAGE,
     _POOL,
+    _RARE_READING_DISCOUNT,
     _RARE_TERMS,
     _RARE_TERMS_LONG,
     _SHORT_QUERY,
@@ -304,11 +305,18 @@ def _all_words(
 
 
 def _keyword_terms(words: list[str], typed: str) -> dict[str, list[str]]:
-    """Each keyword's index terms, read from the word as typed where the query has it: the
-    index holds "Go 1.11" as go, 1 and 11, and the normalized keyword 111 is none of them
-    ('Go 1.11 Go Modules' found only passages on GO111MODULE)."""
-    as_typed = {normalize(token): token for token in typed.split()}
-    return {word: _word_terms(as_typed.get(word, word)) for word in words}
+    """Each keyword's index terms; for a number with a dot in it (a version), read from the
+    word as typed: the index holds "Go 1.11" as go, 1 and 11, and the normalized keyword 111
+    is none of them ('Go 1.11 Go Modules' found only passages on GO111MODULE). Not for other
+    words: Wi-Fi typed so is in passages that write WiFi, whose term is wifi."""
+    dotted: dict[str, str] = {}
+    for token in typed.split():
+        if _DOTTED_NUMBER.search(token):
+            dotted.setdefault(normalize(token), token)
+    return {word: _word_terms(dotted.get(word, word)) for word in words}
+
+
+_DOTTED_NUMBER = re.compile(r"[0-9][.．][0-9]")
 
 
 # A two-character query found in more passages than this is a word the collection uses: they
@@ -340,9 +348,11 @@ def _ranked(
     meaning: tuple[MeaningIndex, list[str]] | None = None,
     words: list[str] | None = None,
     also: list[int] | None = None,
+    admit: Callable[[list[_Scored]], list[_Scored]] | None = None,
 ) -> list[_Scored]:
     """Every passage that answers the query, best first. `also`: passages to score whatever
-    the index says (the few a reader narrowed the search to, so none is missed)."""
+    the index says (the few a reader narrowed the search to, so none is missed); `admit`:
+    the matches a narrowed search lets through (its caller narrows the rest)."""
     scored: dict[int, _Scored] = {}
     # Keywords ("切换亚马逊账号 Kindle Launcher keystore"): the passages holding every word,
     # in their text or headings, go first. A part of the query (one word, a heading that
@@ -358,6 +368,15 @@ def _ranked(
         ):
             scored[item.passage_id] = item
 
+    # Text matches at a clause's bar: the reader's words, found as typed or nearly (see the
+    # meaning path below). Not the passages holding every keyword, nor headings.
+    by_their_words: list[_Scored] = []
+
+    def keep_text(item: _Scored) -> None:
+        if item.score >= _CLAUSE_SCORE:
+            by_their_words.append(item)
+        keep(item)
+
     if not _answer_short(reader, variants, total_passages, keep, normalized):
         for variant in variants:
             if variant.weight < 1 and not variant.romanized and _occurs_as_typed(scored):
@@ -368,7 +387,8 @@ def _ranked(
             counts = reader.doc_counts(variant.raw_terms + variant.folded_terms)
             exact = _exact_ids(reader, variant, counts)
             pool = _pool(reader, variant, counts, total_passages)
-            _score_candidates(reader, variant, list(dict.fromkeys(exact + pool)), keep, normalized)
+            candidates = list(dict.fromkeys(exact + pool))
+            _score_candidates(reader, variant, candidates, keep_text, normalized)
             if len(variant.norm) >= 3 or variant.subject or variant.weight >= 1:
                 _retrieve_headings(reader, variant, keep)
         if words:
@@ -377,7 +397,7 @@ def _ranked(
                 keep(item)
     if also:
         for variant in variants:
-            _score_candidates(reader, variant, also, keep, normalized)
+            _score_candidates(reader, variant, also, keep_text, normalized)
 
     def rank(s: _Scored) -> _RankKey:
         return _rank_key(s, holding_all)
@@ -390,7 +410,9 @@ def _ranked(
         # A short word that occurs as typed: its homophones and near-misses are noise; an
         # article titled with it is not.
         ranked = [s for s in ranked if s.score >= 100 or s.heading_equal]
-    if meaning is not None and not _found_by_their_words(scored):
+    if admit is not None and by_their_words:
+        by_their_words = admit(by_their_words)
+    if meaning is not None and not by_their_words:
         # Where the reader's words are found, as typed or nearly (a typo, a word remembered
         # wrong: a passage at a clause's bar), a passage that only means the same is not what
         # they look for, and ranks after every text match anyway. Measured over the eval
@@ -605,13 +627,6 @@ def _commonest_reading_first(
 
 def _occurs_as_typed(scored: dict[int, _Scored]) -> bool:
     return any(item.score >= 100 and not item.via_heading for item in scored.values())
-
-
-def _found_by_their_words(scored: dict[int, _Scored]) -> bool:
-    """Whether a passage holds the reader's words nearly as typed: at the bar a clause cut
-    out of a long query must clear (below it, `_naming_the_works` may still drop the match,
-    and a passage by meaning may be all that is left)."""
-    return any(item.score >= _CLAUSE_SCORE and not item.via_heading for item in scored.values())
 
 
 def _page(
@@ -960,7 +975,10 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
             bare = _GLOSS.sub("", heading)
             if bare and bare != heading:
                 h = _cached_normalize(bare) or h
+        usually = ""  # a pinyin query's heading read the usual ways (see _RARE_READING_DISCOUNT)
         if variant.romanized:
+            if variant.rare_readings:
+                usually = fold(h.translate(variant.usual_overrides or {}))
             h = fold(h.translate(variant.overrides)) if variant.overrides else fold(h)
         if not h or (len(q) <= 2 and h != q and not variant.subject):
             # Two characters name a heading only when they are all of it (a post titled
@@ -980,6 +998,9 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
                 score = max(score, _score_text(variant, h, 0.0)[0])
         else:
             score = fuzz.ratio(q, h)
+        if usually and usually != h:
+            plain = fuzz.partial_ratio(q, usually) if len(h) >= len(q) else fuzz.ratio(q, usually)
+            score = max(plain, score * _RARE_READING_DISCOUNT)
         score *= discount
         if score < needed and not variant.romanized and fold(h) == variant.folded:
             # A heading typed with a homophone (买方记 for the title 买房记): read aloud it is

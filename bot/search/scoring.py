@@ -343,7 +343,7 @@ def _score_text(
     if variant.romanized and len(norm_text) < len(variant.folded):
         # Pinyin: a query's length is its syllables, not its letters.
         score = fuzz.ratio(variant.folded, folded_text)
-        if variant.overrides != variant.usual_overrides:
+        if variant.rare_readings:
             score = max(
                 fuzz.ratio(variant.folded, _read_usually(variant, norm_text, views.folded)),
                 score * _RARE_READING_DISCOUNT,
@@ -368,9 +368,10 @@ def _score_text(
             score, where = _view_score(
                 variant.folded, folded_text, _floor(floor, best, _FOLDED_DISCOUNT), bounds[1]
             )
-            if variant.overrides != variant.usual_overrides and score * _FOLDED_DISCOUNT > best:
+            if variant.rare_readings and score * _FOLDED_DISCOUNT > best:
                 usually = _read_usually(variant, norm_text, views.folded)
-                score, where = _by_usual_readings(variant, usually, score, where, floor)
+                if usually != folded_text:  # (no character of it read a rare way)
+                    score, where = _by_usual_readings(variant, usually, score, where, floor)
             if score * _FOLDED_DISCOUNT > best:
                 best, span = score * _FOLDED_DISCOUNT, where
     # The forgiving views are discounted; skip them when they cannot win, and when what is
