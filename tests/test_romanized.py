@@ -191,3 +191,18 @@ def test_a_title_read_its_usual_way_goes_before_one_read_a_rare_way(tmp_path: Pa
     )
     found = [text for _, text in top(db, "wosun yu qincai", limit=5)]
     assert found[:2] == ["王大爷招呼我去他家拿菜苗。", "今年菜园里种什么，还没想好。"]
+
+
+def test_a_title_typed_whole_goes_before_a_passage_citing_it(tmp_path: Path) -> None:
+    """A reader who types a title, in pinyin or characters, cannot type its 《》: the passage
+    that holds it as 《三年之痒》 is pointing at the post, which goes first."""
+    cites = "2010年的一篇《三年之痒》，加上公司上上下下的变化，我换了好几个岗位。"
+    post_text = "眼看就要工作满三年了，对于大多数人来说是一个特殊的时期。"
+    files = {"a.md": post("启程2011", cites), "b.md": post("三年之痒", post_text)}
+    db = build_site_db(tmp_path, files)
+    for query in ("sannianzhiyang", "三年之痒"):
+        assert [text for _, text in top(db, query, limit=5)] == [post_text, cites], query
+    # Not when a passage holds the words as its own: then they are a phrase as well.
+    own = "三年之痒这个说法，原本是讲婚姻的。"
+    db = build_site_db(tmp_path / "two", {**files, "c.md": post("婚姻", own)})
+    assert top(db, "三年之痒", limit=5)[0][1] != post_text

@@ -406,6 +406,7 @@ def _ranked(
     ranked = _closest_to_the_whole_first(reader, ranked, variants[0], normalized, rank)
     if any(v.romanized for v in variants):
         ranked = _commonest_reading_first(reader, ranked, normalized, rank)
+    ranked = _cited_title_first(reader, ranked, normalized, variants[0].norm)
     if ranked and ranked[0].score >= 100 and len(variants[0].norm) <= _SHORT_QUERY:
         # A short word that occurs as typed: its homophones and near-misses are noise; an
         # article titled with it is not.
@@ -623,6 +624,39 @@ def _commonest_reading_first(
             key=lambda s: (-usage.get(spelled.get(s.passage_id, ""), 0), not under_its_heading(s)),
         )
     return window + ranked[_TIE_WINDOW:]
+
+
+_CITED = re.compile(r"《([^《》]{1,40})》")
+
+
+def _cited_title_first(
+    reader: Reader, ranked: list[_Scored], normalized: dict[int, tuple[str, str]], query: str
+) -> list[_Scored]:
+    """The section or post whose heading is the query, word for word, before the passages
+    that hold the query only as a title they cite: '三年之痒' (or sannianzhiyang) found first
+    "2010年的一篇《三年之痒》" in a yearly review, and the post titled 三年之痒 second. A reader
+    who types a title whole cannot type its 《》; the passages that do are pointing at it.
+    Only among the first _TIE_WINDOW, and only when every match before the heading holds the
+    query so."""
+    titled = next((i for i, item in enumerate(ranked[:_TIE_WINDOW]) if item.heading_equal), None)
+    if not titled:
+        return ranked
+    before = ranked[:titled]
+    if any(item.via_heading or item.span_in_content for item in before):
+        return ranked
+    texts = reader.texts([item.passage_id for item in before])
+    for item in before:
+        if item.span is not None:
+            start, end = item.span
+            held = normalized.get(item.passage_id, ("", ""))[0][start:end]
+        elif item.score >= 100:
+            held = query  # (a short query's exact matches carry no span)
+        else:
+            return ranked
+        raw = texts.get(item.passage_id, ("", ""))[0]
+        if not held or held not in {normalize(title) for title in _CITED.findall(raw)}:
+            return ranked
+    return [ranked[titled], *before, *ranked[titled + 1 :]]
 
 
 def _occurs_as_typed(scored: dict[int, _Scored]) -> bool:
