@@ -54,7 +54,7 @@ _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{4,})[”\"」』]")
 # A clause cut out of the query stands for it only when it matches almost word for word.
 _CLAUSE_SPLIT = re.compile(r"[\s，,。.!！?？;；:：、“”\"「」『』()（）…~～—―]+")
 _CLAUSE_MIN = 6  # normalized characters
-_LATIN_RUN = re.compile(r"[a-z0-9]+")
+_LATIN_RUN = re.compile(r"[a-z0-9]+")  # a word in Latin letters or a number, normalized
 # How a reader introduces the words they remember inside a sentence of their own: "……，还说
 # 德国是一个非常愚昧野蛮的国家", "……，叫亲者痛而仇者快". At the head of a clause these are the
 # reader's, not the text's, and two of them cost a sixteen-character clause its 88.
@@ -341,7 +341,6 @@ def _counted(digit: re.Match[str]) -> str | None:
 _KEYWORDS_AT_MOST = 4
 _NOT_A_KEYWORD = _FUNCTION_CHARS | frozenset("哪谁怎啥么几多少何")
 _CHINESE_KEYWORD = re.compile(r"[\u3400-\u9fff]{2,6}")
-_LATIN_KEYWORD = re.compile(r"[a-z0-9]+")
 
 
 def _typed_keywords(typed: str) -> tuple[str, ...]:
@@ -352,7 +351,7 @@ def _typed_keywords(typed: str) -> tuple[str, ...]:
     if not 2 <= len(words) <= _KEYWORDS_AT_MOST:
         return ()
     for word in words:
-        if _LATIN_KEYWORD.fullmatch(word):
+        if _LATIN_RUN.fullmatch(word):
             continue
         if not _CHINESE_KEYWORD.fullmatch(word) or _NOT_A_KEYWORD.intersection(word):
             return ()
