@@ -23,6 +23,7 @@ from bot.search.scoring import (
     _kind_rank,
     _load,
     _min_score,
+    _read_usually,
     _score_text,
     _Scored,
     _threshold,
@@ -1012,7 +1013,7 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
         usually = ""  # a pinyin query's heading read the usual ways (see _RARE_READING_DISCOUNT)
         if variant.romanized:
             if variant.rare_readings:
-                usually = fold(h.translate(variant.usual_overrides or {}))
+                usually = _read_usually(variant, h)
             h = fold(h.translate(variant.overrides)) if variant.overrides else fold(h)
         if not h or (len(q) <= 2 and h != q and not variant.subject):
             # Two characters name a heading only when they are all of it (a post titled

@@ -104,10 +104,13 @@ def _chunk_coverage(q: str, text: str, span: tuple[int, int]) -> float:
     return sum(b.size for b in blocks if b.size >= 2) / len(q)
 
 
-def _read_usually(variant: _Variant, norm_text: str, folded_text: str) -> str:
-    """`norm_text` folded for a pinyin query with its characters' usual readings only."""
+def _read_usually(variant: _Variant, norm_text: str, folded_text: str | None = None) -> str:
+    """`norm_text` folded for a pinyin query with its characters' usual readings only
+    (`folded_text`: its plain fold, where the caller has it already)."""
     usual = variant.usual_overrides
-    return fold(norm_text.translate(usual)) if usual else folded_text
+    if usual:
+        return fold(norm_text.translate(usual))
+    return fold(norm_text) if folded_text is None else folded_text
 
 
 def _by_usual_readings(
