@@ -206,6 +206,25 @@ def test_words_found_nearly_as_typed_get_no_passages_by_meaning(shipped_meaning_
     assert {m.kind for m in result.matches} == {MatchKind.TEXT}
 
 
+def test_a_statement_one_part_of_which_is_in_a_passage_is_not_its_words(
+    hexo_meaning_db: Path,
+) -> None:
+    # The first clause is a passage's (on Linux commands), word for word; the reader's own
+    # claim goes on about something else, longer than it. Not the reader's words.
+    claim = run_search(hexo_meaning_db, "感觉还是比较好掌握的，数据库课程期末考了满分", limit=20)
+    assert all(m.kind is MatchKind.MEANING for m in claim.matches)
+    # The same words wrapped in chatter shorter than them: the quote the reader remembers.
+    quote = run_search(hexo_meaning_db, "群里有人贴过一段，感觉还是比较好掌握的，想找原文看看")
+    assert quote.matches and quote.matches[0].kind is MatchKind.TEXT
+    assert "感觉还是比较好掌握的" in quote.matches[0].passage.text
+    # ... and so is a quote the rest of the query retells, close to it in meaning.
+    retold = run_search(
+        hexo_meaning_db, "Linux 命令感觉还是比较好掌握的，因为基本上是英文单词的缩写"
+    )
+    assert retold.matches and retold.matches[0].kind is MatchKind.TEXT
+    assert "感觉还是比较好掌握的" in retold.matches[0].passage.text
+
+
 def test_keywords_rank_first_then_meaning(shipped_meaning_db: Path) -> None:
     result = run_search(shipped_meaning_db, "斯大林 镇压", limit=20)
     top = result.matches[0]

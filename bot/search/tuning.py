@@ -31,3 +31,6 @@ _SUBSTITUTION_LENGTHS = (4, 8)  # queries this long may have one character wrong
 _PREFILTER = 45.0  # below this partial_ratio a passage cannot reach any threshold
 _ALL_WORDS_SCORE = 99.0  # every keyword in the passage: after the query as typed, before the rest
 _ALL_WORDS_CAP = 2000  # candidate passages read for a keyword query
+# A passage only a clause of the query found stands for the reader's words when it is also
+# among this many passages closest in meaning to the whole query (retrieval._ranked).
+_CLAUSE_MEANT = 10
