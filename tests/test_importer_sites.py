@@ -161,6 +161,24 @@ def test_jekyll_project_site_with_baseurl_or_without_a_remote(tmp_path: Path) ->
     assert any(n.kind == "no link" for n in result.notes)
 
 
+@pytest.mark.parametrize("placeholder", ["http://cnfeat", "http://localhost:4000/"])
+def test_jekyll_url_nobody_can_open_gives_way_to_its_cname(
+    tmp_path: Path, placeholder: str
+) -> None:
+    # A blog served at its CNAME that kept a placeholder `url` in its config: the links go
+    # where GitHub Pages serves it, not to a host no reader's phone can reach.
+    site = _project_site(tmp_path, None)
+    config = site / "_config.yml"
+    config.write_text(config.read_text() + f'url: "{placeholder}"\n')
+    (site / "CNAME").write_text("cnfeat.com\n")
+    doc = by_path(load_corpus([site]))["_posts/travel/2025-02-09-a-trip.md"]
+    assert doc.document.url == "https://cnfeat.com/2025/02/09/a-trip"
+    (site / "CNAME").unlink()  # and with nowhere else to go, no link rather than a dead one
+    result = load_corpus([site])
+    assert by_path(result)["_posts/travel/2025-02-09-a-trip.md"].document.url is None
+    assert any(n.kind == "no link" for n in result.notes)
+
+
 def test_jekyll_plugin_tags_math_and_span_attributes(tmp_path: Path) -> None:
     result = load_corpus([_project_site(tmp_path, "https://github.com/someone/blog.git")])
     assert_clean(result)

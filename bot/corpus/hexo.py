@@ -11,7 +11,7 @@ from urllib.parse import quote
 from bot.corpus.configfiles import read_mapping, text_value
 from bot.corpus.errors import CorpusConfigError
 from bot.corpus.permalink import AnchorMaker, post_path
-from bot.corpus.site import DEFAULT_PERMALINK, Page, PageUrl, SiteConfig
+from bot.corpus.site import DEFAULT_PERMALINK, Page, PageUrl, SiteConfig, unreachable
 
 URL_SAFE = "/-_.~%:@!$&'()*+,;="
 _SKIPPED = frozenset({"public", "themes", "scaffolds", "node_modules"})
@@ -25,6 +25,8 @@ def join_url(base: str, path: str) -> str:
 def site_url(value: str | None, where: str) -> str | None:
     if value is not None and not value.startswith(("http://", "https://")):
         raise CorpusConfigError(where, "url must start with http:// or https://")
+    if value is not None and unreachable(value):
+        return None  # pages get no link, and the index report says so
     return value
 
 

@@ -12,10 +12,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from bot.corpus.frontmatter import FrontMatter
 
 DEFAULT_PERMALINK = ":year/:month/:day/:title/"
+
+
+def unreachable(url: str) -> bool:
+    """Whether a site URL cannot be where readers find the site: a host without a dot
+    (`http://cnfeat`, a placeholder a Jekyll blog served at its CNAME kept in its config;
+    `http://localhost:4000`) or a loopback or unspecified address. A link there opens
+    nothing on a reader's phone."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return True
+    return "." not in host or host.startswith("127.") or host in {"0.0.0.0", "::1"}
 
 
 @dataclass(frozen=True, slots=True)
