@@ -179,6 +179,24 @@ def test_jekyll_url_nobody_can_open_gives_way_to_its_cname(
     assert any(n.kind == "no link" for n in result.notes)
 
 
+def test_jekyll_reads_a_heading_without_a_space_after_its_hashes_as_kramdown_does(
+    tmp_path: Path,
+) -> None:
+    site = _project_site(tmp_path, "https://github.com/someone/blog")
+    (site / "_posts" / "2014-10-17-notes.md").write_text(
+        "---\ntitle: 读书笔记\n---\n"
+        "###十九、不用就忘倾向\n\n人们只要勤奋就能降低不用就忘倾向的影响。\n\n"
+        "第二段的第一行\n#不是标题，是这一段的第二行\n",
+        encoding="utf-8",
+    )
+    doc = by_path(load_corpus([site]))["_posts/2014-10-17-notes.md"]
+    headings = [section.heading for section in doc.sections]
+    assert "十九、不用就忘倾向" in headings
+    assert not any("不是标题" in heading for heading in headings)  # not after a blank line
+    assert "人们只要勤奋就能降低不用就忘倾向的影响。" in texts(doc)
+    assert not any("###" in text for text in texts(doc))
+
+
 def test_jekyll_plugin_tags_math_and_span_attributes(tmp_path: Path) -> None:
     result = load_corpus([_project_site(tmp_path, "https://github.com/someone/blog.git")])
     assert_clean(result)

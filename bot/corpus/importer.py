@@ -346,7 +346,12 @@ def _build(
     body_lines = split.body.split("\n")
     if path.suffix.lower() == ".mdx":
         body_lines = strip_mdx(body_lines)
-    dialects = rewrite(body_lines, split.body_offset + 1, attr_delimiters(site))
+    dialects = rewrite(
+        body_lines,
+        split.body_offset + 1,
+        attr_delimiters(site),
+        kramdown=site.generator == "jekyll",
+    )
     if notes is not None:
         for name, line in dialects.unknown_shortcodes.items():
             notes.append(Note("unknown shortcode", str(path), f"{{{{< {name} >}}}} at line {line}"))
