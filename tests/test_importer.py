@@ -498,6 +498,27 @@ def test_front_matter_without_opening_line(tmp_path: Path) -> None:
     assert doc.sections[1].heading == "标题"
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        # blank lines before and between the keys, as old Hexo posts have them
+        "\n\ntitle: 老博客\n\ndate: 2014-07-21 21:10:48\ntags: [手机]\n---\n",
+        # a comment after a value, a blank line before the close, and a longer close
+        "title: 老博客 #文章页面上的显示名称\ndate: 2014-06-14 16:25:16\n\n----------\n",
+    ],
+)
+def test_old_hexo_front_matter_without_opening_line(tmp_path: Path, head: str) -> None:
+    doc = parse_text(tmp_path, head + "\n正文。\n")
+    assert doc.document.title == "老博客"
+    assert doc.document.date is not None and doc.document.date.startswith("2014-")
+    assert "正文。" in texts(doc)
+    assert not any("title" in text for text in texts(doc))
+    # prose before a thematic break is still prose
+    prose = parse_text(tmp_path, "正文的第一段。\n\n第二段：也是正文。\n\n----------\n\n第三段。\n")
+    assert any(text.startswith("正文的第一段。") for text in texts(prose))
+    assert prose.document.title == "post"  # no front matter: the file's name
+
+
 def test_nested_categories_and_tags(tmp_path: Path) -> None:
     doc = parse_text(tmp_path, "---\ncategories: [[a, b], c]\ntags: 单个\n---\n正文。\n")
     assert doc.document.categories == ("a / b", "c")

@@ -23,6 +23,7 @@ _MAX_DESCRIPTION = 2000
 _SOURCE_KEYS = ("source", "source_url", "original_url", "original", "origin", "link")
 _HEXO_KEYS = frozenset({"title", "date", "updated", "tags", "categories", "author", "permalink"})
 _KEY_LINE = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:")
+_CLOSING_DASHES = re.compile(r"^-{3,}[ \t]*$")
 # Jekyll writes `2011-05-25 10:00:00 +0800`, which YAML does not read as a timestamp (its
 # zone needs a colon); Hugo writes `2019-01-04T12:00:00Z`. Both are dates to us.
 _DATE_TEXT = re.compile(
@@ -151,18 +152,20 @@ def split_front_matter(text: str) -> SplitResult:
 
 
 def _split_without_opening(lines: list[str], text: str) -> SplitResult:
-    """Hexo also accepts front matter that only ends with a `---` line.
+    """Hexo also accepts front matter that only ends with a line of three dashes or more
+    (as hexo-front-matter reads it): old posts write `title: …` first,
+    with blank lines around or between the keys and `----------` to close
+    (zhangolve/my-blog, 2014: half its 377 posts).
 
-    Accepted only when every line before that `---` is YAML that reads as a mapping with a
+    Accepted only when everything before that line is YAML that reads as a mapping with a
     Hexo key, so a setext heading or a thematic break is never mistaken for front matter.
     """
-    if not lines or not _KEY_LINE.match(lines[0]):
+    start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    if start >= len(lines) or not _KEY_LINE.match(lines[start]):
         return SplitResult(None, text, 0)
-    for i in range(1, min(len(lines), 60)):
-        if lines[i].strip() == "---":
+    for i in range(start + 1, min(len(lines), start + 60)):
+        if _CLOSING_DASHES.match(lines[i]):
             break
-        if not lines[i].strip():
-            return SplitResult(None, text, 0)
     else:
         return SplitResult(None, text, 0)
     try:
