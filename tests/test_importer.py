@@ -519,6 +519,19 @@ def test_old_hexo_front_matter_without_opening_line(tmp_path: Path, head: str) -
     assert prose.document.title == "post"  # no front matter: the file's name
 
 
+def test_old_hexo_headings_without_a_space_are_headings_but_not_in_a_folder_of_notes(
+    tmp_path: Path,
+) -> None:
+    text = "title: 老博客\n---\n\n#音乐\n\n听了一整天的歌，还是 Beyond 最好。\n\n#后记\n"
+    hexo = SiteConfig(generator="hexo", settings=(("layout", "site"),))
+    doc = parse_text(tmp_path, text, hexo)
+    assert [s.heading for s in doc.sections if s.heading] == ["音乐", "后记"]
+    # A plain folder of notes (no site config): `#标签` starting a line is a tag, as typed.
+    notes = parse_text(tmp_path, text)
+    assert not any(s.heading for s in notes.sections)
+    assert any("#音乐" in t for t in texts(notes))
+
+
 def test_nested_categories_and_tags(tmp_path: Path) -> None:
     doc = parse_text(tmp_path, "---\ncategories: [[a, b], c]\ntags: 单个\n---\n正文。\n")
     assert doc.document.categories == ("a / b", "c")

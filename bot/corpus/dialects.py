@@ -5,7 +5,8 @@ before `hexo_tags.preprocess`. Outside fenced code and inline code it:
 
 * drops VitePress / markdown-it-container fences (`::: tip 提示`, `:::`, `:::: code-group`),
   keeping what they hold; drops `[[toc]]` and `<<< @/snippet` import lines;
-* on a Jekyll site, reads `###标题` (no space) as kramdown does: a heading;
+* on a Jekyll or Hexo site, reads `###标题` (no space) as kramdown and old marked do: a
+  heading;
 * drops kramdown attribute lists and extensions (`{:toc}` with the `* TOC` line it turns
   into a table of contents, `{: .class}`, `{::options /}`, `{::comment}...{:/comment}`);
 * turns Hugo shortcodes into tags the Hexo pass already understands: `{{< name args >}}` and
@@ -35,10 +36,13 @@ _IAL_TRAILING = re.compile(r"[ \t]*\{:[^}\n]{0,300}\}\s*$")
 _IAL_SPAN = re.compile(r"\{:(?:[ \t]*[.#\w][^{}\n]{0,300})?\}")
 _IAL_TOC = re.compile(r"^[ \t>]*\{:\s*(?:toc|\.toc)\s*\}\s*$", re.IGNORECASE)
 _TOC_ITEM = re.compile(r"^\s*(?:[*+-]|\d+\.)\s+\S.{0,20}$")
-# kramdown needs no space after an ATX heading's hashes, where CommonMark (markdown-it)
-# does: `###十九、不用就忘倾向` is a heading on a Jekyll site (281 of 385 posts of one blog
-# write them so). Like kramdown, only after a blank line or at the start of the body.
-_KRAMDOWN_HEADING = re.compile(r"^(#{1,6})([^#\s])")
+# kramdown (Jekyll) needs no space after an ATX heading's hashes, where CommonMark
+# (markdown-it) does: `###十九、不用就忘倾向` is a heading on a Jekyll site (281 of 385 posts
+# of one blog write them so). So did Hexo's renderer (marked) until 2017, and old Hexo
+# posts keep them: `#音乐`, `####使用XDebug调试` (78 of 382 posts of one blog, 1 of 253 of
+# another; no line of the other Hexo sites we read starts so but a heading). Like kramdown,
+# only after a blank line or at the start of the body.
+_HEADING_WITHOUT_SPACE = re.compile(r"^(#{1,6})([^#\s])")
 _KRAMDOWN_COMMENT_OPEN = re.compile(r"^\s*\{::comment\}")
 _KRAMDOWN_COMMENT_CLOSE = re.compile(r"\{:/(?:comment)?\}")
 _SHORTCODE = re.compile(
@@ -183,11 +187,12 @@ def rewrite(
     first_line: int = 1,
     attrs: tuple[str, str] | None = None,
     *,
-    kramdown: bool = False,
+    headings_without_space: bool = False,
 ) -> Dialects:
     """Rewrite the body's lines; `first_line` is the file line of lines[0]. `attrs`: the
-    site's own attribute-list delimiters (`%{`, `}%`), turned into `{`, `}`. `kramdown`: the
-    site is Jekyll's, whose kramdown reads `###标题` as a heading (see _KRAMDOWN_HEADING)."""
+    site's own attribute-list delimiters (`%{`, `}%`), turned into `{`, `}`.
+    `headings_without_space`: the site's Markdown reads `###标题` as a heading (see
+    _HEADING_WITHOUT_SPACE)."""
     if attrs is not None and attrs != ("{", "}"):
         left, right = attrs
         lines = [
@@ -249,7 +254,11 @@ def rewrite(
             continue
         if "{{" in line or "[[" in line:
             line = _outside_code(line, _Transform(index + first_line, unknown))
-        if kramdown and line.startswith("#") and (index == 0 or not lines[index - 1].strip()):
-            line = _KRAMDOWN_HEADING.sub(r"\1 \2", line)
+        if (
+            headings_without_space
+            and line.startswith("#")
+            and (index == 0 or not lines[index - 1].strip())
+        ):
+            line = _HEADING_WITHOUT_SPACE.sub(r"\1 \2", line)
         out[index] = line
     return Dialects(out, unknown)

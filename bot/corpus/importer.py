@@ -327,6 +327,15 @@ def _page(path: Path, root: Path, site: SiteConfig, fm: FrontMatter) -> Page:
     return Page(_site_relative(path, root, site), fm)
 
 
+def _reads_headings_without_space(site: SiteConfig) -> bool:
+    """Whether the site's Markdown made `###标题` a heading: Jekyll's kramdown, and Hexo's
+    marked before 2017 (see dialects). Not a plain folder of notes, where `#标签` at the start
+    of a line is a tag."""
+    return site.generator == "jekyll" or (
+        site.generator == "hexo" and site.setting("layout") == "site"
+    )
+
+
 def _build(
     path: Path,
     root: Path,
@@ -350,7 +359,7 @@ def _build(
         body_lines,
         split.body_offset + 1,
         attr_delimiters(site),
-        kramdown=site.generator == "jekyll",
+        headings_without_space=_reads_headings_without_space(site),
     )
     if notes is not None:
         for name, line in dialects.unknown_shortcodes.items():
