@@ -12,11 +12,11 @@ import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz import fuzz
 
-from bot.meaning import MeaningIndex, shared_encoder
+from bot.meaning import MeaningHit, MeaningIndex, shared_encoder
 from bot.models import MatchKind, StoredPassage
 from bot.search.bounds import _NO_BOUNDS, _view_bounds
 from bot.search.forms import _CLAUSE_SCORE, _numbers_as_digits, _Variant, _word_terms
-from bot.search.fusion import _meaning_matches
+from bot.search.fusion import _MEANING_POOL, _meaning_matches
 from bot.search.scoring import (
     _VIEWS,
     _cached_normalize,
@@ -434,6 +434,7 @@ def _ranked(
     if admit is not None and by_their_words:
         by_their_words = admit(by_their_words)
     queries: NDArray[np.float32] | None = None
+    nearest: list[MeaningHit] | None = None
     clauses = [v.norm for v in variants if v.min_score and not v.subject]
     suspect = {
         pid
@@ -458,7 +459,9 @@ def _ranked(
         # the clause's passage stands, as it did.
         index, forms = meaning
         queries = shared_encoder().encode(forms)
-        near = {hit.passage_id for hit in index.top(queries, _CLAUSE_MEANT, reader)}
+        # Looked up as far as the meaning path below looks, which then reuses it.
+        nearest = index.top(queries, _MEANING_POOL, reader)
+        near = {hit.passage_id for hit in nearest[:_CLAUSE_MEANT]}
         unmeant = suspect - near
         if unmeant:
             ranked = [s for s in ranked if s.passage_id not in unmeant]
@@ -477,7 +480,7 @@ def _ranked(
             queries = shared_encoder().encode(forms)
         exclude = {s.passage_id for s in ranked}
         ranked += _meaning_matches(
-            reader, index, queries, variants, exclude, total_passages, normalized
+            reader, index, queries, variants, exclude, total_passages, normalized, nearest
         )
     works = _named_works(variants[0].typed)
     if works:
