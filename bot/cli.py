@@ -122,6 +122,13 @@ async def _index(
         f"{report.db_bytes / 1e6:.1f} MB -> {settings.db}",
         file=sys.stderr,
     )
+    for site in report.sites:
+        print(f"site {site}", file=sys.stderr)
+    if report.unlinked:
+        print(
+            f"{report.unlinked} pages get no link (`excerpt-bot check PATH` says why)",
+            file=sys.stderr,
+        )
     if report.meaning is not None:
         m = report.meaning
         rate = f", {m.characters / m.seconds:,.0f} characters/s" if m.encoded and m.seconds else ""

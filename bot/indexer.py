@@ -42,12 +42,14 @@ from bot import meaning as meaning_index
 from bot.config import Settings
 from bot.corpus import (
     DEFAULT_MAX_FILE_BYTES,
+    CorpusImport,
     CorpusPathError,
     importer_signature,
     iter_markdown_files,
     load_corpus,
     site_config_files,
 )
+from bot.corpus.report import CorpusReport
 from bot.models import ImportResult, ParsedDocument, Problem
 from bot.store import (
     SCHEMA_VERSION,
@@ -126,6 +128,11 @@ class IndexReport:
     db_bytes: int
     seconds: float
     meaning: MeaningReport | None = None  # None: no meaning index was built this time
+    # Each site read, with where its pages link ("ROOT: generator: Jekyll, https://…" or
+    # "no site URL: pages get no link"), and how many pages got no link: a blog owner sees
+    # at once whether replies will carry working links.
+    sites: tuple[str, ...] = ()
+    unlinked: int = 0
 
 
 @dataclass(slots=True)
@@ -671,6 +678,11 @@ async def _index_locked(
     finally:
         parsing.stop()
     result = parsing.result()
+    sites: tuple[str, ...] = ()
+    unlinked = 0
+    if isinstance(result, CorpusImport):
+        sites = tuple(CorpusReport.build(result).sites)
+        unlinked = sum(1 for note in result.notes if note.kind == "no link")
     return IndexReport(
         db=db,
         rebuilt=True,
@@ -683,6 +695,8 @@ async def _index_locked(
         db_bytes=summary.db_bytes,
         seconds=time.monotonic() - started,
         meaning=meaning_report,
+        sites=sites,
+        unlinked=unlinked,
     )
 
 

@@ -213,6 +213,20 @@ def test_special_files_in_a_corpus_neither_hang_nor_blow_up(tmp_path: Path) -> N
     assert "1 documents" in proc.stderr
 
 
+def test_index_says_where_each_sites_pages_link(cli: Cli, tmp_path: Path) -> None:
+    # A blog owner sees at once whether replies will carry links, and where to.
+    site = str(DATA / "sites" / "jekyll")
+    linked = cli("index", "--db", str(tmp_path / "a.db"), site, home=tmp_path)
+    assert linked.returncode == 0, linked.stderr
+    assert "generator: Jekyll, https://blog.example.org" in linked.stderr
+    unlinked_site = tmp_path / "blog"
+    shutil.copytree(DATA / "sites" / "jekyll-project", unlinked_site)  # no url, no clone
+    bare = cli("index", "--db", str(tmp_path / "b.db"), str(unlinked_site), home=tmp_path)
+    assert bare.returncode == 0, bare.stderr
+    assert "generator: Jekyll, no site URL: pages get no link" in bare.stderr
+    assert "pages get no link (`excerpt-bot check PATH` says why)" in bare.stderr
+
+
 def test_unchanged_index_repeats_its_summary_and_problems(cli: Cli, tmp_path: Path) -> None:
     corpus = tmp_path / "posts"
     shutil.copytree(SHIPPED_CORPUS, corpus)
