@@ -8,6 +8,7 @@ through the fake Bot API server.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import shutil
@@ -223,6 +224,34 @@ def test_a_statement_one_part_of_which_is_in_a_passage_is_not_its_words(
     )
     assert retold.matches and retold.matches[0].kind is MatchKind.TEXT
     assert "感觉还是比较好掌握的" in retold.matches[0].passage.text
+
+
+def test_a_quote_of_a_dozen_characters_stays_the_readers_words_whatever_else_they_say(
+    tmp_path: Path,
+) -> None:
+    # One post holds the quote; fifty-odd others are about what the reader goes on to say
+    # (考研), so the quote's post is not among the ten closest in meaning to the whole query.
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    night = "那年冬天我在急诊科实习。凌晨四点的医院走廊安静得可怕，只有值班室的灯还亮着。"
+    (posts / "night.md").write_text(f"---\ntitle: 夜班\n---\n\n{night}\n", encoding="utf-8")
+    subjects = ["考研", "备考", "复习考研", "准备考研"]
+    openers = [
+        "最后一个月我每天都在准备",
+        "的那段时间我正在准备最后的复习",
+        "让我每天都很焦虑，当时正在准备",
+        "的最后几周，我每天给自己列一张计划表",
+        "的时候图书馆六点开门，我每天第一个进去",
+    ]
+    closers = ["是我那一年最重要的事情。", "让我明白了坚持的意义。"]
+    for i, (subject, opener, closer) in enumerate(itertools.product(subjects, openers, closers)):
+        text = f"{subject}{opener}，{subject}{closer}"
+        (posts / f"k{i}.md").write_text(f"---\ntitle: 日记{i}\n---\n\n{text}\n", encoding="utf-8")
+    db = build_db([posts], tmp_path / "k.db", meaning=True)
+    query = "我记得有人写过凌晨四点的医院走廊安静得可怕，那时候我正在准备考研最后一个月的复习"
+    result = run_search(db, query)
+    assert result.matches and result.matches[0].kind is MatchKind.TEXT
+    assert "凌晨四点的医院走廊安静得可怕" in result.matches[0].passage.text
 
 
 def test_keywords_rank_first_then_meaning(shipped_meaning_db: Path) -> None:

@@ -34,3 +34,5 @@ _ALL_WORDS_CAP = 2000  # candidate passages read for a keyword query
 # A passage only a clause of the query found stands for the reader's words when it is also
 # among this many passages closest in meaning to the whole query (retrieval._ranked).
 _CLAUSE_MEANT = 10
+# ... unless it holds that clause word for word and the clause is this long (normalized)
+_QUOTE_MIN = 12
