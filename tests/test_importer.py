@@ -517,15 +517,26 @@ def test_old_hexo_front_matter_without_opening_line(tmp_path: Path, head: str) -
     prose = parse_text(tmp_path, "正文的第一段。\n\n第二段：也是正文。\n\n----------\n\n第三段。\n")
     assert any(text.startswith("正文的第一段。") for text in texts(prose))
     assert prose.document.title == "post"  # no front matter: the file's name
+    # ... and a heading before the dashes is a heading, not a comment in front matter
+    heading = parse_text(tmp_path, "tags: 读书\n\n# 《活着》读后感\n\n---\n\n福贵的一生。\n")
+    assert heading.document.title == "《活着》读后感"
 
 
 def test_old_hexo_headings_without_a_space_are_headings_but_not_in_a_folder_of_notes(
     tmp_path: Path,
 ) -> None:
-    text = "title: 老博客\n---\n\n#音乐\n\n听了一整天的歌，还是 Beyond 最好。\n\n#后记\n"
+    text = (
+        "title: 老博客\n---\n\n#音乐\n\n听了一整天的歌，还是 Beyond 最好。\n\n#后记\n\n"
+        # what reads as text, not a heading: a Weibo topic, a number, a sentence
+        "#每日一句# 人生不过是一场漫长的告别，我们要学会珍惜眼前人。\n\n"
+        "#1 第一件事是把书房收拾干净\n\n#这句话说得真好。\n"
+    )
     hexo = SiteConfig(generator="hexo", settings=(("layout", "site"),))
     doc = parse_text(tmp_path, text, hexo)
     assert [s.heading for s in doc.sections if s.heading] == ["音乐", "后记"]
+    kept = "\n".join(texts(doc))
+    assert "人生不过是一场漫长的告别" in kept and "第一件事是把书房收拾干净" in kept
+    assert "这句话说得真好" in kept
     # A plain folder of notes (no site config): `#标签` starting a line is a tag, as typed.
     notes = parse_text(tmp_path, text)
     assert not any(s.heading for s in notes.sections)
@@ -687,6 +698,20 @@ def test_front_matter_permalink_overrides_and_corpus_yaml_wins(tmp_path: Path) -
     result = load_corpus([tmp_path])
     urls = [d.document.url for d in result.documents]
     assert urls == ["https://corpus.example/about/me/", None]  # b.md: no date for :year
+
+
+def test_a_placeholder_url_gives_no_link_but_the_owners_intranet_url_is_kept(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path / "_config.yml", "url: http://localhost:4000\n")
+    (tmp_path / "source").mkdir()
+    assert load_site_config(tmp_path).url is None  # a placeholder from the Hexo config
+    write(tmp_path / "corpus.yaml", "url: http://wiki:8080/blog\n")
+    assert load_site_config(tmp_path).url == "http://wiki:8080/blog"  # the owner's choice
+    ipv6 = tmp_path / "v6"
+    write(ipv6 / "_config.yml", "url: http://[2606:4700::1111]/\n")
+    (ipv6 / "source").mkdir()
+    assert load_site_config(ipv6).url == "http://[2606:4700::1111]/"
 
 
 # --- broken files ------------------------------------------------------------------------

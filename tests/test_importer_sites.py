@@ -195,6 +195,11 @@ def test_jekyll_reads_a_heading_without_a_space_after_its_hashes_as_kramdown_doe
     assert not any("不是标题" in heading for heading in headings)  # not after a blank line
     assert "人们只要勤奋就能降低不用就忘倾向的影响。" in texts(doc)
     assert not any("###" in text for text in texts(doc))
+    # A site whose config asks kramdown for GFM input: there the space is needed.
+    config = site / "_config.yml"
+    config.write_text(config.read_text() + "kramdown:\n  input: GFM\n")
+    gfm = by_path(load_corpus([site]))["_posts/2014-10-17-notes.md"]
+    assert "十九、不用就忘倾向" not in [section.heading for section in gfm.sections]
 
 
 def test_jekyll_plugin_tags_math_and_span_attributes(tmp_path: Path) -> None:

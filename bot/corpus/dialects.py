@@ -36,13 +36,19 @@ _IAL_TRAILING = re.compile(r"[ \t]*\{:[^}\n]{0,300}\}\s*$")
 _IAL_SPAN = re.compile(r"\{:(?:[ \t]*[.#\w][^{}\n]{0,300})?\}")
 _IAL_TOC = re.compile(r"^[ \t>]*\{:\s*(?:toc|\.toc)\s*\}\s*$", re.IGNORECASE)
 _TOC_ITEM = re.compile(r"^\s*(?:[*+-]|\d+\.)\s+\S.{0,20}$")
-# kramdown (Jekyll) needs no space after an ATX heading's hashes, where CommonMark
-# (markdown-it) does: `###十九、不用就忘倾向` is a heading on a Jekyll site (281 of 385 posts
-# of one blog write them so). So did Hexo's renderer (marked) until 2017, and old Hexo
-# posts keep them: `#音乐`, `####使用XDebug调试` (78 of 382 posts of one blog, 1 of 253 of
-# another; no line of the other Hexo sites we read starts so but a heading). Like kramdown,
-# only after a blank line or at the start of the body.
-_HEADING_WITHOUT_SPACE = re.compile(r"^(#{1,6})([^#\s])")
+# kramdown (Jekyll, its own input) needs no space after an ATX heading's hashes, where
+# CommonMark (markdown-it) does: `###十九、不用就忘倾向` is a heading on a Jekyll site (281
+# of 385 posts of one blog write them so). So did Hexo's renderer (marked) until 2017, and
+# old Hexo posts keep them: `#音乐`, `####使用XDebug调试` (78 of 382 posts of one blog, 1 of
+# 253 of another; no line of the other Hexo sites we read starts so but a heading). Like
+# kramdown, only after a blank line or at the start of the body; and only what reads as a
+# heading, since today's renderers need the space and such a line may be text: no `#` in
+# it (a Weibo topic, `#每日一句# 人生…`), at most 40 characters; and after a single `#`,
+# which starts text more often than two do, a title rather than a sentence (30 characters,
+# no 。or ！ at its end; a question is a common title) and not a number (`#1 第一件事…`).
+# Numbered headings (`##1、爱情的认识`, `###3.1.1加速传感器的原理`) are headings.
+_HEADING_WITHOUT_SPACE = re.compile(r"^(#{1,6})([^#\s][^#]{0,39})$")
+_SINGLE_HASH_TEXT = re.compile(r"^(?:\d+\s|.{31,}$|.*[。！!…]$)")
 _KRAMDOWN_COMMENT_OPEN = re.compile(r"^\s*\{::comment\}")
 _KRAMDOWN_COMMENT_CLOSE = re.compile(r"\{:/(?:comment)?\}")
 _SHORTCODE = re.compile(
@@ -259,6 +265,10 @@ def rewrite(
             and line.startswith("#")
             and (index == 0 or not lines[index - 1].strip())
         ):
-            line = _HEADING_WITHOUT_SPACE.sub(r"\1 \2", line)
+            heading = _HEADING_WITHOUT_SPACE.match(line.rstrip())
+            if heading and not (
+                heading.group(1) == "#" and _SINGLE_HASH_TEXT.match(heading.group(2))
+            ):
+                line = f"{heading.group(1)} {heading.group(2)}"
         out[index] = line
     return Dialects(out, unknown)

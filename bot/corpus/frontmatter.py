@@ -164,8 +164,13 @@ def _split_without_opening(lines: list[str], text: str) -> SplitResult:
     if start >= len(lines) or not _KEY_LINE.match(lines[start]):
         return SplitResult(None, text, 0)
     for i in range(start + 1, min(len(lines), start + 60)):
-        if _CLOSING_DASHES.match(lines[i]):
+        line = lines[i]
+        if _CLOSING_DASHES.match(line):
             break
+        # Keys, their indented or listed values, blank lines: nothing else. A Markdown
+        # heading (`# 《活着》读后感`) would read as a YAML comment and vanish.
+        if line.strip() and not (_KEY_LINE.match(line) or line[0] in " \t-"):
+            return SplitResult(None, text, 0)
     else:
         return SplitResult(None, text, 0)
     try:

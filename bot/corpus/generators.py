@@ -95,7 +95,7 @@ def load_site_config(root: Path) -> SiteConfig:
     return dataclasses.replace(
         site,
         title=text_value(overrides, "title") or site.title,
-        url=site_url(text_value(overrides, "url"), str(own)) or site.url,
+        url=site_url(text_value(overrides, "url"), str(own), owner_set=True) or site.url,
         author=text_value(overrides, "author") or site.author,
         permalink=permalink or site.permalink,
         settings=(*site.settings, ("permalink", permalink)) if permalink else site.settings,

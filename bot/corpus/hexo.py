@@ -22,11 +22,15 @@ def join_url(base: str, path: str) -> str:
     return base.rstrip("/") + "/" + quote(path.lstrip("/"), safe=URL_SAFE)
 
 
-def site_url(value: str | None, where: str) -> str | None:
+def site_url(value: str | None, where: str, *, owner_set: bool = False) -> str | None:
+    """A site URL from a config. One a generator's config holds may be a placeholder no
+    reader can open (see `unreachable`): then none, and pages get no link (a Jekyll site
+    falls back to where GitHub Pages serves it). One the owner set in corpus.yaml
+    (`owner_set`) is theirs: an intranet host (http://wiki:8080) is kept."""
     if value is not None and not value.startswith(("http://", "https://")):
         raise CorpusConfigError(where, "url must start with http:// or https://")
-    if value is not None and unreachable(value):
-        return None  # pages get no link, and the index report says so
+    if value is not None and not owner_set and unreachable(value):
+        return None
     return value
 
 

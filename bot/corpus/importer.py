@@ -331,9 +331,9 @@ def _reads_headings_without_space(site: SiteConfig) -> bool:
     """Whether the site's Markdown made `###标题` a heading: Jekyll's kramdown, and Hexo's
     marked before 2017 (see dialects). Not a plain folder of notes, where `#标签` at the start
     of a line is a tag."""
-    return site.generator == "jekyll" or (
-        site.generator == "hexo" and site.setting("layout") == "site"
-    )
+    if site.generator == "jekyll":
+        return site.setting("headings") != "space"  # its config asks for GFM: not so
+    return site.generator == "hexo" and site.setting("layout") == "site"
 
 
 def _build(

@@ -95,6 +95,7 @@ class Jekyll:
             url = url.rstrip("/") + "/" + base
         settings: list[tuple[str, str]] = [
             ("permalink", text_value(data, "permalink") or "date"),
+            ("headings", _heading_rule(data)),
             ("collections_dir", (text_value(data, "collections_dir") or "").strip("/")),
         ]
         for label, meta in _collections(data).items():
@@ -347,6 +348,17 @@ def _date_values(date: dt.datetime) -> dict[str, str]:
         "short_day": date.strftime("%a"),
         "long_day": date.strftime("%A"),
     }
+
+
+def _heading_rule(data: dict[str, object]) -> str:
+    """How the site's Markdown reads `###标题` (no space after the hashes): as a heading with
+    kramdown reading its own syntax, or Redcarpet; as text where the config asks for GFM
+    (`kramdown: {input: GFM}`, or a CommonMark converter), whose headings need the space."""
+    wanted = text_value(data, "kramdown", "input")
+    converter = (text_value(data, "markdown") or "kramdown").lower()
+    if converter.startswith("commonmark") or (wanted or "").lower() == "gfm":
+        return "space"
+    return "kramdown"
 
 
 def _github_pages_url(folder: Path) -> str | None:

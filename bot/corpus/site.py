@@ -8,6 +8,7 @@ module with one object meeting `Generator`; the registry in `generators.py` list
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,15 +21,19 @@ DEFAULT_PERMALINK = ":year/:month/:day/:title/"
 
 
 def unreachable(url: str) -> bool:
-    """Whether a site URL cannot be where readers find the site: a host without a dot
+    """Whether a site URL cannot be where readers find the site: a host name without a dot
     (`http://cnfeat`, a placeholder a Jekyll blog served at its CNAME kept in its config;
-    `http://localhost:4000`) or a loopback or unspecified address. A link there opens
-    nothing on a reader's phone."""
+    `http://localhost:4000`) or a loopback or unspecified address (127.0.0.1, [::1]). A link
+    there opens nothing on a reader's phone. Other addresses, IPv6 ones too, are kept."""
     try:
         host = (urlsplit(url).hostname or "").rstrip(".")
     except ValueError:
         return True
-    return "." not in host or host.startswith("127.") or host in {"0.0.0.0", "::1"}
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." not in host
+    return address.is_loopback or address.is_unspecified
 
 
 @dataclass(frozen=True, slots=True)
