@@ -173,6 +173,11 @@ def test_jekyll_url_nobody_can_open_gives_way_to_its_cname(
     (site / "CNAME").write_text("cnfeat.com\n")
     doc = by_path(load_corpus([site]))["_posts/travel/2025-02-09-a-trip.md"]
     assert doc.document.url == "https://cnfeat.com/2025/02/09/a-trip"
+    # A url without its scheme is named, as before, not taken for a placeholder.
+    config.write_text(config.read_text().replace(placeholder, "cnfeat.com"))
+    named = load_corpus([site])
+    assert any("must start with http" in problem.reason for problem in named.problems)
+    config.write_text(config.read_text().replace('"cnfeat.com"', f'"{placeholder}"'))
     (site / "CNAME").unlink()  # and with nowhere else to go, no link rather than a dead one
     result = load_corpus([site])
     assert by_path(result)["_posts/travel/2025-02-09-a-trip.md"].document.url is None

@@ -85,7 +85,7 @@ class Jekyll:
         data = read_mapping(path)
         url = text_value(data, "url")
         base = (text_value(data, "baseurl") or "").strip("/")
-        if url is not None and unreachable(url):
+        if url is not None and url.startswith(("http://", "https://")) and unreachable(url):
             url = None  # a placeholder (http://localhost:4000): where GitHub Pages serves it
         if url is None:
             url = _github_pages_url(folder)
