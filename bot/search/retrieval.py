@@ -381,23 +381,21 @@ def _ranked(
     by_clauses: dict[int, set[str]] = {}
     by_the_whole: set[int] = set()
 
-    def keep_text(item: _Scored) -> None:
-        if item.score >= _CLAUSE_SCORE:
-            by_their_words.append(item)
-        by_the_whole.add(item.passage_id)
-        keep(item)
+    def keeper(clause: str | None) -> Callable[[_Scored], None]:
+        """What keeps a text match of the query (`clause` None) or of a clause cut out of it."""
 
-    def keeper(variant: _Variant) -> Callable[[_Scored], None]:
-        if not variant.min_score or variant.subject:
-            return keep_text
-
-        def keep_clause(item: _Scored) -> None:
+        def keep_text(item: _Scored) -> None:
             if item.score >= _CLAUSE_SCORE:
                 by_their_words.append(item)
-            by_clauses.setdefault(item.passage_id, set()).add(variant.norm)
+            if clause is None:
+                by_the_whole.add(item.passage_id)
+            else:
+                by_clauses.setdefault(item.passage_id, set()).add(clause)
             keep(item)
 
-        return keep_clause
+        return keep_text
+
+    clauses = [v.norm for v in variants if _is_clause(v)]
 
     if not _answer_short(reader, variants, total_passages, keep, normalized):
         for variant in variants:
@@ -410,7 +408,8 @@ def _ranked(
             exact = _exact_ids(reader, variant, counts)
             pool = _pool(reader, variant, counts, total_passages)
             candidates = list(dict.fromkeys(exact + pool))
-            _score_candidates(reader, variant, candidates, keeper(variant), normalized)
+            clause = variant.norm if _is_clause(variant) else None
+            _score_candidates(reader, variant, candidates, keeper(clause), normalized)
             if len(variant.norm) >= 3 or variant.subject or variant.weight >= 1:
                 _retrieve_headings(reader, variant, keep)
         if words:
@@ -419,7 +418,7 @@ def _ranked(
                 keep(item)
     if also:
         for variant in variants:
-            _score_candidates(reader, variant, also, keep_text, normalized)
+            _score_candidates(reader, variant, also, keeper(None), normalized)
 
     def rank(s: _Scored) -> _RankKey:
         return _rank_key(s, holding_all)
@@ -437,16 +436,19 @@ def _ranked(
         by_their_words = admit(by_their_words)
     queries: NDArray[np.float32] | None = None
     nearest: list[MeaningHit] | None = None
-    clauses = [v.norm for v in variants if v.min_score and not v.subject]
-    suspect = {
-        pid
-        for pid, found in by_clauses.items()
-        if pid not in by_the_whole
-        and not scored[pid].via_heading
-        and not (scored[pid].score >= _DERIVED_WEIGHT * 100 and _quotes_at_length(found))
-        and _stated_elsewhere(found, clauses)
-    }
-    if meaning is not None and suspect and not variants[0].keywords:
+    suspect = (
+        {
+            pid
+            for pid, found in by_clauses.items()
+            if pid not in by_the_whole
+            and not scored[pid].via_heading
+            and not (scored[pid].score >= _DERIVED_WEIGHT * 100 and _quotes_at_length(found))
+            and _stated_elsewhere(found, clauses)
+        }
+        if meaning is not None and not variants[0].keywords
+        else set()
+    )
+    if meaning is not None and suspect:
         # A passage only a clause found, where the query says more in another clause that the
         # passage lacks: the reader's words, with chatter around them ("群里有人贴过一段，…，
         # 在哪篇来着"), or a statement of the reader's of which one part is a phrase of the
@@ -489,6 +491,12 @@ def _ranked(
     if works:
         ranked = _naming_the_works(reader, ranked, works, normalized)
     return ranked
+
+
+def _is_clause(variant: _Variant) -> bool:
+    """Whether a form of the query is a clause cut out of it (not the subject of a request
+    for an article, which names what the reader asks for)."""
+    return bool(variant.min_score) and not variant.subject
 
 
 def _quotes_at_length(found: set[str]) -> bool:
@@ -1076,7 +1084,7 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
     words = [] if variant.romanized else _words_to_hold(variant)
     items = variant.named
     for heading, first_passage, is_title in sections.values():
-        if first_passage is None or (is_title and variant.min_score and not variant.subject):
+        if first_passage is None or (is_title and _is_clause(variant)):
             # A clause that names an article is chatter around the passage the reader wants
             # ("有套全栈科学家自测题，问怎么快速把牛腩煮烂…"), not a search for the article.
             continue
