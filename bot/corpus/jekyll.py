@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.corpus.anchors import Counted, gfm_id
 from bot.corpus.configfiles import read_mapping, text_value
 from bot.corpus.hexo import join_url, site_url
-from bot.corpus.site import Page, PageUrl, SiteConfig, unreachable
+from bot.corpus.site import Page, PageUrl, SiteConfig
 
 _STYLES = {
     "date": "/:categories/:year/:month/:day/:title:output_ext",
@@ -83,10 +83,9 @@ class Jekyll:
         if not path.is_file():
             path = folder / "_config.yaml"
         data = read_mapping(path)
-        url = text_value(data, "url")
+        # None for a placeholder too (http://localhost:4000): then where GitHub Pages serves it
+        url = site_url(text_value(data, "url"), str(path))
         base = (text_value(data, "baseurl") or "").strip("/")
-        if url is not None and url.startswith(("http://", "https://")) and unreachable(url):
-            url = None  # a placeholder (http://localhost:4000): where GitHub Pages serves it
         if url is None:
             url = _github_pages_url(folder)
             if url is not None and base:  # `baseurl` replaces the repository's path
