@@ -23,6 +23,7 @@ from bot.corpus import (
     parse_markdown_file,
 )
 from bot.corpus.hexo_tags import code_spans
+from bot.corpus.report import CorpusReport
 from bot.models import ImportResult, ParsedDocument, PassageKind
 
 REPO = Path(__file__).resolve().parent.parent
@@ -704,10 +705,14 @@ def test_a_placeholder_url_gives_no_link_but_the_owners_intranet_url_is_kept(
     tmp_path: Path,
 ) -> None:
     write(tmp_path / "_config.yml", "url: http://localhost:4000\n")
-    (tmp_path / "source").mkdir()
+    write(tmp_path / "source/_posts/a.md", "---\ntitle: A\ndate: 2024-01-02\n---\n正文。\n")
     assert load_site_config(tmp_path).url is None  # a placeholder from the Hexo config
+    report = "\n".join(CorpusReport.build(load_corpus([tmp_path])).lines())
+    assert "url http://localhost:4000 is a placeholder" in report  # named, not silently lost
     write(tmp_path / "corpus.yaml", "url: http://wiki:8080/blog\n")
     assert load_site_config(tmp_path).url == "http://wiki:8080/blog"  # the owner's choice
+    report = "\n".join(CorpusReport.build(load_corpus([tmp_path])).lines())
+    assert "generator: Hexo, http://wiki:8080/blog\n" in report + "\n"  # nothing to explain
     ipv6 = tmp_path / "v6"
     write(ipv6 / "_config.yml", "url: http://[2606:4700::1111]/\n")
     (ipv6 / "source").mkdir()

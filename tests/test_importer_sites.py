@@ -171,8 +171,12 @@ def test_jekyll_url_nobody_can_open_gives_way_to_its_cname(
     config = site / "_config.yml"
     config.write_text(config.read_text() + f'url: "{placeholder}"\n')
     (site / "CNAME").write_text("cnfeat.com\n")
-    doc = by_path(load_corpus([site]))["_posts/travel/2025-02-09-a-trip.md"]
+    linked = load_corpus([site])
+    doc = by_path(linked)["_posts/travel/2025-02-09-a-trip.md"]
     assert doc.document.url == "https://cnfeat.com/2025/02/09/a-trip"
+    # `index` says where pages link, and names the placeholder passed over.
+    report = "\n".join(CorpusReport.build(linked).lines())
+    assert f"https://cnfeat.com (its config's url {placeholder} is a placeholder" in report
     # A url without its scheme is named, as before, not taken for a placeholder.
     config.write_text(config.read_text().replace(placeholder, "cnfeat.com"))
     named = load_corpus([site])
@@ -182,6 +186,9 @@ def test_jekyll_url_nobody_can_open_gives_way_to_its_cname(
     result = load_corpus([site])
     assert by_path(result)["_posts/travel/2025-02-09-a-trip.md"].document.url is None
     assert any(n.kind == "no link" for n in result.notes)
+    report = "\n".join(CorpusReport.build(result).lines())
+    assert f"no site URL: pages get no link (its config's url {placeholder} is a" in report
+    assert "set url in corpus.yaml" in report
 
 
 def test_jekyll_reads_a_heading_without_a_space_after_its_hashes_as_kramdown_does(

@@ -20,7 +20,7 @@ from bot.corpus.hexo import HEXO, site_url
 from bot.corpus.hugo import HUGO
 from bot.corpus.jekyll import JEKYLL
 from bot.corpus.mkdocs import MKDOCS
-from bot.corpus.site import Generator, SiteConfig
+from bot.corpus.site import PLACEHOLDER_URL, Generator, SiteConfig
 from bot.corpus.vitepress import VITEPRESS
 
 GENERATORS: tuple[Generator, ...] = (VITEPRESS, HUGO, JEKYLL, HEXO, MKDOCS)
@@ -92,12 +92,16 @@ def load_site_config(root: Path) -> SiteConfig:
     if overrides is None:
         return site
     permalink = text_value(overrides, "permalink")
+    owner_url = site_url(text_value(overrides, "url"), str(own), owner_set=True)
+    settings = site.settings
+    if owner_url is not None:  # the config's placeholder no longer matters
+        settings = tuple(item for item in settings if item[0] != PLACEHOLDER_URL)
     return dataclasses.replace(
         site,
         title=text_value(overrides, "title") or site.title,
-        url=site_url(text_value(overrides, "url"), str(own), owner_set=True) or site.url,
+        url=owner_url or site.url,
         author=text_value(overrides, "author") or site.author,
         permalink=permalink or site.permalink,
-        settings=(*site.settings, ("permalink", permalink)) if permalink else site.settings,
+        settings=(*settings, ("permalink", permalink)) if permalink else settings,
         config_files=(str(own), *site.config_files),
     )

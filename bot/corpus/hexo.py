@@ -11,7 +11,14 @@ from urllib.parse import quote
 from bot.corpus.configfiles import read_mapping, text_value
 from bot.corpus.errors import CorpusConfigError
 from bot.corpus.permalink import AnchorMaker, post_path
-from bot.corpus.site import DEFAULT_PERMALINK, Page, PageUrl, SiteConfig, unreachable
+from bot.corpus.site import (
+    DEFAULT_PERMALINK,
+    PLACEHOLDER_URL,
+    Page,
+    PageUrl,
+    SiteConfig,
+    unreachable,
+)
 
 URL_SAFE = "/-_.~%:@!$&'()*+,;="
 _SKIPPED = frozenset({"public", "themes", "scaffolds", "node_modules"})
@@ -34,6 +41,15 @@ def site_url(value: str | None, where: str, *, owner_set: bool = False) -> str |
     return value
 
 
+def placeholder_setting(value: str | None, kept: str | None) -> tuple[tuple[str, str], ...]:
+    """The config's `url` as a setting when `site_url` dropped it for a placeholder, so that
+    `index` and `check` can name what they did not link to (a blog owner who set
+    `http://localhost:4000` sees why pages have no link, or link to the CNAME instead)."""
+    if value is not None and kept is None:
+        return ((PLACEHOLDER_URL, value),)
+    return ()
+
+
 class Hexo:
     name = "hexo"
     label = "Hexo"
@@ -44,16 +60,18 @@ class Hexo:
     def read(self, folder: Path) -> SiteConfig:
         path = folder / "_config.yml"
         data = read_mapping(path)
+        configured = text_value(data, "url")
+        url = site_url(configured, str(path))
         return SiteConfig(
             title=text_value(data, "title"),
-            url=site_url(text_value(data, "url"), str(path)),
+            url=url,
             permalink=text_value(data, "permalink") or DEFAULT_PERMALINK,
             author=text_value(data, "author"),
             generator=self.name,
             root=str(folder),
             timezone=text_value(data, "timezone"),
             language=text_value(data, "language"),
-            settings=(("layout", "site"),),
+            settings=(("layout", "site"), *placeholder_setting(configured, url)),
             config_files=(str(path),),
         )
 

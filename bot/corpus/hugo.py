@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from bot.corpus.anchors import Counted, gfm_id
 from bot.corpus.configfiles import bool_value, lower_keys, read_mapping, text_value
-from bot.corpus.hexo import join_url, site_url
+from bot.corpus.hexo import join_url, placeholder_setting, site_url
 from bot.corpus.site import Page, PageUrl, SiteConfig
 
 _NAMES = ("hugo", "config")
@@ -136,9 +136,11 @@ class Hugo:
                 if isinstance(value, str) and value.strip():
                     settings.append((f"author:{key}", value.strip()))
         title = text_value(data, "title")
+        kept = site_url(url, where)
+        settings.extend(placeholder_setting(url, kept))
         return SiteConfig(
             title=title,
-            url=site_url(url, where),
+            url=kept,
             author=author,
             generator=self.name,
             root=str(folder),

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.corpus.anchors import Counted, gfm_id
 from bot.corpus.configfiles import read_mapping, text_value
-from bot.corpus.hexo import join_url, site_url
+from bot.corpus.hexo import join_url, placeholder_setting, site_url
 from bot.corpus.site import Page, PageUrl, SiteConfig
 
 _STYLES = {
@@ -84,7 +84,9 @@ class Jekyll:
             path = folder / "_config.yaml"
         data = read_mapping(path)
         # None for a placeholder too (http://localhost:4000): then where GitHub Pages serves it
-        url = site_url(text_value(data, "url"), str(path))
+        configured = text_value(data, "url")
+        url = site_url(configured, str(path))
+        dropped = placeholder_setting(configured, url)
         base = (text_value(data, "baseurl") or "").strip("/")
         if url is None:
             url = _github_pages_url(folder)
@@ -96,6 +98,7 @@ class Jekyll:
             ("permalink", text_value(data, "permalink") or "date"),
             ("headings", _heading_rule(data)),
             ("collections_dir", (text_value(data, "collections_dir") or "").strip("/")),
+            *dropped,
         ]
         for label, meta in _collections(data).items():
             output = meta.get("output") is True or label == "posts"

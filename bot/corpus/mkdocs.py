@@ -12,7 +12,7 @@ import yaml
 from bot.corpus.anchors import Counted, mkdocs_id
 from bot.corpus.configfiles import read_text, text_value
 from bot.corpus.errors import CorpusConfigError
-from bot.corpus.hexo import join_url, site_url
+from bot.corpus.hexo import join_url, placeholder_setting, site_url
 from bot.corpus.site import Page, PageUrl, SiteConfig
 
 
@@ -49,9 +49,12 @@ class MkDocs:
         settings = [("docs_dir", (text_value(data, "docs_dir") or "docs").strip("/"))]
         if directory is False:
             settings.append(("file_urls", "true"))
+        configured = text_value(data, "site_url")
+        url = site_url(configured, str(path))
+        settings.extend(placeholder_setting(configured, url))
         return SiteConfig(
             title=text_value(data, "site_name"),
-            url=site_url(text_value(data, "site_url"), str(path)),
+            url=url,
             author=text_value(data, "site_author"),
             generator=self.name,
             root=str(folder),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.corpus.generators import BY_NAME
 from bot.corpus.importer import CorpusImport
+from bot.corpus.site import PLACEHOLDER_URL, SiteConfig
 from bot.models import ImportResult
 
 EXAMPLES = 3
@@ -39,6 +40,18 @@ def _shape(reason: str) -> str:
     """A reason with what varies per file taken out, cut at its first clause."""
     head = re.split(r";|\(", reason, maxsplit=1)[0].strip()
     return _VARYING.sub("…", head) or reason
+
+
+def _where_pages_link(site: SiteConfig) -> str:
+    """The site URL pages link to, or that they get none; naming a placeholder `url` the
+    config holds and linking skipped (`http://localhost:4000`), so its owner sees why."""
+    placeholder = site.setting(PLACEHOLDER_URL)
+    why = f"its config's url {placeholder} is a placeholder no reader can open"
+    if site.url:
+        return f"{site.url} ({why})" if placeholder else site.url
+    if placeholder:
+        return f"no site URL: pages get no link ({why}; set url in corpus.yaml)"
+    return "no site URL: pages get no link"
 
 
 @dataclass(slots=True)
@@ -68,7 +81,7 @@ class CorpusReport:
             for root, site in result.sites.items():
                 generator = BY_NAME.get(site.generator)
                 label = generator.label if generator is not None else site.generator
-                where = site.url or "no site URL: pages get no link"
+                where = _where_pages_link(site)
                 sites.append(f"{root}: generator: {label}, {where}")
         order = {"skipped": 0, "problem": 1, "note": 2}
         ordered = sorted(kinds.values(), key=lambda k: (order[k.severity], -k.count, k.title))

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 from bot.corpus.frontmatter import FrontMatter
 
 DEFAULT_PERMALINK = ":year/:month/:day/:title/"
+# The setting that keeps a config's placeholder `url` (see `unreachable`), to be named.
+PLACEHOLDER_URL = "placeholder_url"
 
 
 def unreachable(url: str) -> bool:
