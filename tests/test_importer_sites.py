@@ -198,13 +198,18 @@ def test_jekyll_reads_a_heading_without_a_space_after_its_hashes_as_kramdown_doe
     (site / "_posts" / "2014-10-17-notes.md").write_text(
         "---\ntitle: 读书笔记\n---\n"
         "###十九、不用就忘倾向\n\n人们只要勤奋就能降低不用就忘倾向的影响。\n\n"
-        "第二段的第一行\n#不是标题，是这一段的第二行\n",
+        "第二段的第一行\n#不是标题，是这一段的第二行\n\n"
+        '<div class="note">\n<div>\n\n#标签在HTML里\n\n</div>\n\n#还在HTML里\n\n</div>\n\n'
+        "#二十、HTML之后\n\n最后一段。\n",
         encoding="utf-8",
     )
     doc = by_path(load_corpus([site]))["_posts/2014-10-17-notes.md"]
     headings = [section.heading for section in doc.sections]
     assert "十九、不用就忘倾向" in headings
     assert not any("不是标题" in heading for heading in headings)  # not after a blank line
+    # kramdown reads a block-level HTML element's lines as raw HTML: no heading in there.
+    assert not any("HTML里" in heading for heading in headings)
+    assert "二十、HTML之后" in headings
     assert "人们只要勤奋就能降低不用就忘倾向的影响。" in texts(doc)
     assert not any("###" in text for text in texts(doc))
     # A site whose config asks kramdown for GFM input: there the space is needed.

@@ -49,6 +49,13 @@ _TOC_ITEM = re.compile(r"^\s*(?:[*+-]|\d+\.)\s+\S.{0,20}$")
 # Numbered headings (`##1、爱情的认识`, `###3.1.1加速传感器的原理`) are headings.
 _HEADING_WITHOUT_SPACE = re.compile(r"^(#{1,6})([^#\s][^#]{0,39})$")
 _SINGLE_HASH_TEXT = re.compile(r"^(?:\d+\s|.{31,}$|.*[。！!…]$)")
+# Inside a block-level HTML element kramdown reads its lines as raw HTML (parse_block_html is
+# off by default): `#标签` there is text, not a heading. Which tag opened it, to find its close.
+_HTML_BLOCK_OPEN = re.compile(
+    r"^ {0,3}<(div|details|section|table|center|blockquote|figure|aside|pre|p|ul|ol|dl)"
+    r"(?=[\s>])",
+    re.IGNORECASE,
+)
 _KRAMDOWN_COMMENT_OPEN = re.compile(r"^\s*\{::comment\}")
 _KRAMDOWN_COMMENT_CLOSE = re.compile(r"\{:/(?:comment)?\}")
 _SHORTCODE = re.compile(
@@ -188,6 +195,20 @@ class _Transform:
         return text
 
 
+def _html_block(line: str, block: tuple[str, int] | None) -> tuple[str, int] | None:
+    """The block-level HTML element open after `line` (its tag, how deep it nests), given
+    the one open before it."""
+    if block is None:
+        opened = _HTML_BLOCK_OPEN.match(line)
+        if opened is None:
+            return None
+        block = (opened.group(1).lower(), 0)
+    tag, depth = block
+    lowered = line.lower()
+    depth += len(re.findall(rf"<{tag}(?=[\s>])", lowered)) - lowered.count(f"</{tag}>")
+    return (tag, depth) if depth > 0 else None
+
+
 def rewrite(
     lines: list[str],
     first_line: int = 1,
@@ -209,7 +230,10 @@ def rewrite(
     fence: tuple[str, int] | None = None
     in_comment = False
     admonition: str | None = None  # the indentation an admonition's body needs
+    html_block: tuple[str, int] | None = None  # an open HTML element and its nesting depth
     for index, line in enumerate(lines):
+        if headings_without_space and "<" in line:
+            html_block = _html_block(line, html_block)
         if admonition is not None:
             if line.startswith(admonition):
                 line = line[len(admonition) :]
@@ -262,6 +286,7 @@ def rewrite(
             line = _outside_code(line, _Transform(index + first_line, unknown))
         if (
             headings_without_space
+            and html_block is None
             and line.startswith("#")
             and (index == 0 or not lines[index - 1].strip())
         ):
