@@ -225,6 +225,15 @@ def test_index_says_where_each_sites_pages_link(cli: Cli, tmp_path: Path) -> Non
     assert bare.returncode == 0, bare.stderr
     assert "generator: Jekyll, no site URL: pages get no link" in bare.stderr
     assert "pages get no link (`excerpt-bot check PATH` says why)" in bare.stderr
+    # A folder of notes no generator made is not called a Hexo site.
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("# 笔记\n\n正文。\n", encoding="utf-8")
+    plain = cli("index", "--db", str(tmp_path / "c.db"), str(notes), home=tmp_path)
+    assert "generator: none found (a folder of Markdown files), no site URL" in plain.stderr
+    assert "Hexo" not in plain.stderr
+    checked = cli("check", str(notes), home=tmp_path)
+    assert "no site URL (set url in corpus.yaml)" in checked.stdout + checked.stderr
 
 
 def test_unchanged_index_repeats_its_summary_and_problems(cli: Cli, tmp_path: Path) -> None:

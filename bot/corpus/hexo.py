@@ -85,7 +85,8 @@ class Hexo:
 
     def page_url(self, site: SiteConfig, page: Page) -> PageUrl:
         if not site.url:
-            return PageUrl(None, "no site URL (set url in _config.yml or corpus.yaml)")
+            where = "_config.yml or corpus.yaml" if site.root is not None else "corpus.yaml"
+            return PageUrl(None, f"no site URL (set url in {where})")
         parts = PurePosixPath(page.rel).parts
         if page.fm.permalink:
             path: str | None = page.fm.permalink

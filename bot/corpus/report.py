@@ -81,6 +81,8 @@ class CorpusReport:
             for root, site in result.sites.items():
                 generator = BY_NAME.get(site.generator)
                 label = generator.label if generator is not None else site.generator
+                if site.root is None:  # no generator's config found, none named in corpus.yaml
+                    label = "none found (a folder of Markdown files)"
                 where = _where_pages_link(site)
                 sites.append(f"{root}: generator: {label}, {where}")
         order = {"skipped": 0, "problem": 1, "note": 2}
