@@ -124,6 +124,12 @@ async def _index(
     )
     for site in report.sites:
         print(f"site {site}", file=sys.stderr)
+    if report.withheld:
+        print(
+            f"{report.withheld} password-protected pages not imported: "
+            "their owner keeps them from readers",
+            file=sys.stderr,
+        )
     if report.unlinked:
         print(
             f"{report.unlinked} pages get no link (`excerpt-bot check PATH` says why)",

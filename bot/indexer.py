@@ -133,6 +133,7 @@ class IndexReport:
     # at once whether replies will carry working links.
     sites: tuple[str, ...] = ()
     unlinked: int = 0
+    withheld: int = 0  # password-protected pages, not imported
 
 
 @dataclass(slots=True)
@@ -679,10 +680,11 @@ async def _index_locked(
         parsing.stop()
     result = parsing.result()
     sites: tuple[str, ...] = ()
-    unlinked = 0
+    unlinked = withheld = 0
     if isinstance(result, CorpusImport):
         sites = tuple(CorpusReport.build(result).sites)
         unlinked = sum(1 for note in result.notes if note.kind == "no link")
+        withheld = sum(1 for note in result.notes if note.kind == "withheld")
     return IndexReport(
         db=db,
         rebuilt=True,
@@ -697,6 +699,7 @@ async def _index_locked(
         meaning=meaning_report,
         sites=sites,
         unlinked=unlinked,
+        withheld=withheld,
     )
 
 

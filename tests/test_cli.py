@@ -236,6 +236,37 @@ def test_index_says_where_each_sites_pages_link(cli: Cli, tmp_path: Path) -> Non
     assert "no site URL (set url in corpus.yaml)" in checked.stdout + checked.stderr
 
 
+def test_a_password_protected_post_is_not_indexed_and_index_says_so(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # hexo-blog-encrypt shows a post with `password:` only to who knows it: the bot must not
+    # quote it to a whole group. Not a fault in the file: --strict still builds.
+    site = tmp_path / "blog"
+    (site / "source" / "_posts").mkdir(parents=True)
+    (site / "_config.yml").write_text("url: https://blog.example.org\n", encoding="utf-8")
+    (site / "source" / "_posts" / "open.md").write_text(
+        "---\ntitle: 公开\ndate: 2015-03-01\n---\n外婆家门口的那棵枣树又结满了果子。\n",
+        encoding="utf-8",
+    )
+    (site / "source" / "_posts" / "diary.md").write_text(
+        "---\ntitle: 日记\ndate: 2015-03-02\npassword: hunan2015\n"
+        "message: 输入密码阅读\n---\n这件事我只告诉过最亲近的几个朋友。\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "a.db"
+    built = cli("index", "--db", str(db), "--no-meaning", "--strict", str(site), home=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert "1 password-protected pages not imported" in built.stderr
+    assert "1 documents" in built.stderr
+    found = cli("search", "--db", str(db), "--json", "外婆家门口的那棵枣树", home=tmp_path)
+    assert json.loads(found.stdout)["results"], found.stderr
+    hidden = cli("search", "--db", str(db), "--json", "只告诉过最亲近的几个朋友", home=tmp_path)
+    assert json.loads(hidden.stdout)["results"] == []
+    checked = cli("check", str(site), home=tmp_path)
+    assert "pages not imported: password-protected (note): 1" in checked.stdout
+    assert "diary.md" in checked.stdout
+
+
 def test_unchanged_index_repeats_its_summary_and_problems(cli: Cli, tmp_path: Path) -> None:
     corpus = tmp_path / "posts"
     shutil.copytree(SHIPPED_CORPUS, corpus)

@@ -33,3 +33,8 @@ class ImportProblem(CorpusError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class Withheld(ImportProblem):
+    """A page its owner keeps from readers (behind a password): not imported, and not a
+    fault in the file, so a note rather than a problem (`--strict` does not fail on it)."""

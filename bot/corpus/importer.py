@@ -10,7 +10,7 @@ from typing import Protocol
 
 from bot.corpus.attribution import Attribution, host_name, is_repost_credit, parse_line
 from bot.corpus.dialects import rewrite
-from bot.corpus.errors import ImportProblem
+from bot.corpus.errors import ImportProblem, Withheld
 from bot.corpus.files import MARKDOWN_SUFFIXES, decode, display_name, read_bytes
 from bot.corpus.frontmatter import FrontMatter, read_fields, split_front_matter
 from bot.corpus.generators import generator_for
@@ -351,6 +351,8 @@ def _build(
     split = split_front_matter(text)
     warnings.extend(split.warnings)
     fm = read_fields(split.data)
+    if fm.password_protected:
+        raise Withheld("password-protected (password: in its front matter): not for every reader")
     warnings.extend(fm.warnings)
     body_lines = split.body.split("\n")
     if path.suffix.lower() == ".mdx":

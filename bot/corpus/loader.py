@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.corpus.errors import CorpusConfigError, ImportProblem
+from bot.corpus.errors import CorpusConfigError, ImportProblem, Withheld
 from bot.corpus.files import display_name, iter_markdown_files
 from bot.corpus.formats import format_for, is_source
 from bot.corpus.generators import load_site_config
-from bot.corpus.importer import DEFAULT_MAX_FILE_BYTES, MARKDOWN, CorpusImport, ParseCache
+from bot.corpus.importer import DEFAULT_MAX_FILE_BYTES, MARKDOWN, CorpusImport, Note, ParseCache
 from bot.corpus.site import SiteConfig
 from bot.models import ParsedDocument, Problem
 
@@ -82,6 +82,9 @@ def load_corpus(
                 cache=cache,
                 notes=result.notes,
             )
+        except Withheld as exc:
+            result.notes.append(Note("withheld", shown, exc.reason))
+            continue
         except ImportProblem as exc:
             result.problems.append(Problem(shown, exc.reason, skipped=True))
             continue

@@ -20,7 +20,11 @@ from bot.models import ImportResult
 EXAMPLES = 3
 # Parts of a reason that differ from file to file: numbers, quoted names, offsets, bytes.
 _VARYING = re.compile(r"'[^']*'|\"[^\"]*\"|0x[0-9a-f]+|\{\{< \S+ >\}\}|\{% \S+|\d[\d,.]*")
-_NOTE_TITLES = {"no link": "pages without a link", "unknown shortcode": "unknown shortcodes"}
+_NOTE_TITLES = {
+    "no link": "pages without a link",
+    "unknown shortcode": "unknown shortcodes",
+    "withheld": "pages not imported: password-protected",
+}
 
 
 @dataclass(slots=True)
