@@ -326,7 +326,7 @@ def vitepress() -> CorpusImport:
 
 def test_vitepress_pages_and_urls(vitepress: CorpusImport) -> None:
     urls = {path: doc.document.url for path, doc in by_path(vitepress).items()}
-    assert urls == {  # not TODO.md (srcExclude) or public/
+    assert urls == {  # not TODO.md or guide/step-1/description.md (srcExclude), public/
         "docs/index.md": "https://vite.example.com/docs/",  # `hostname: siteUrl`, a const
         "docs/guide/index.md": "https://vite.example.com/docs/guide/",
         "docs/guide/getting-started.md": (

@@ -103,7 +103,13 @@ _JS_PAIR = re.compile(
     r"""(?<![\w$.])["']?(?P<key>[A-Za-z_$][\w$]*)["']?\s*:\s*"""
     r"""(?:'(?P<s1>[^'\\\n]*)'|"(?P<s2>[^"\\\n]*)"|`(?P<s3>[^`\\$]*)`|(?P<b>true|false)\b)"""
 )
-_JS_COMMENT = re.compile(r"/\*.*?\*/|(?<![:\\\w])//[^\n]*", re.DOTALL)
+# A comment, or a string literal to step over: `/**/` inside 'tutorial/**/description.md'
+# is part of a glob, not a comment (VitePress srcExclude).
+_JS_COMMENT = re.compile(
+    r"""(?P<string>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`)"""
+    r"|/\*.*?\*/|(?<![:\\\w])//[^\n]*",
+    re.DOTALL,
+)
 _JS_LIST = re.compile(
     r"""(?<![\w$.])(?P<key>[A-Za-z_$][\w$]*)\s*:\s*\[(?P<items>[^\]]{0,2000})\]"""
 )
@@ -125,12 +131,16 @@ _JS_STRING_PAIR = re.compile(
 )
 
 
+def _without_comments(text: str) -> str:
+    return _JS_COMMENT.sub(lambda m: m.group("string") or "", text)
+
+
 def js_literals(text: str) -> dict[str, list[str]]:
     """Every `key: literal` in a JS/TS file, in order: key -> values as strings
     ("true"/"false" for booleans); `key: NAME` counts too when `const NAME = 'literal'`.
     Keys are not scoped: callers prefer keys that only mean one thing (`cleanUrls`), or use
     `js_top_level` for those that do not (`base`)."""
-    text = _JS_COMMENT.sub("", text[:MAX_CONFIG_BYTES])
+    text = _without_comments(text[:MAX_CONFIG_BYTES])
     found: dict[str, list[str]] = {}
     for match in _JS_PAIR.finditer(text):
         value = next(v for v in match.group("s1", "s2", "s3", "b") if v is not None)
@@ -152,7 +162,7 @@ def js_top_level(text: str, key: str) -> str | None:
     pattern = re.compile(
         r"^[ \t]{0,4}" + re.escape(key) + r"""\s*:\s*(?:'([^'\n]*)'|"([^"\n]*)")""", re.M
     )
-    match = pattern.search(_JS_COMMENT.sub("", text[:MAX_CONFIG_BYTES]))
+    match = pattern.search(_without_comments(text[:MAX_CONFIG_BYTES]))
     return (
         None
         if match is None
@@ -162,7 +172,7 @@ def js_top_level(text: str, key: str) -> str | None:
 
 def js_string_maps(text: str) -> dict[str, list[tuple[str, str]]]:
     """`key: { 'a': 'b', "c": "d" }` objects of string pairs (VitePress `rewrites`)."""
-    text = _JS_COMMENT.sub("", text[:MAX_CONFIG_BYTES])
+    text = _without_comments(text[:MAX_CONFIG_BYTES])
     found: dict[str, list[tuple[str, str]]] = {}
     for match in _JS_OBJECT.finditer(text):
         pairs = [
@@ -179,7 +189,7 @@ def js_string_maps(text: str) -> dict[str, list[tuple[str, str]]]:
 
 def js_string_lists(text: str) -> dict[str, list[str]]:
     """`key: ['a', "b"]` arrays of string literals (for `srcExclude`)."""
-    text = _JS_COMMENT.sub("", text[:MAX_CONFIG_BYTES])
+    text = _without_comments(text[:MAX_CONFIG_BYTES])
     found: dict[str, list[str]] = {}
     for match in _JS_LIST.finditer(text):
         items = [a or b for a, b in _JS_STRING.findall(match.group("items"))]

@@ -9,7 +9,8 @@ export default defineConfig({
   lang: 'zh-CN',
   base: '/docs/',
   cleanUrls: false,
-  srcExclude: ['**/TODO.md'],
+  // Tutorial steps are included by their page; they aren't pages themselves.
+  srcExclude: ['**/TODO.md', 'guide/**/description.md'],
   rewrites: {
     'zh/:rest*': 'cn/:rest*'
   },
