@@ -458,6 +458,47 @@ def test_a_title_typed_with_a_homophone_finds_the_post(tmp_path: Path) -> None:
     assert matches[0].kind is MatchKind.TEXT
 
 
+def test_keywords_no_passage_holds_together_find_the_section_that_holds_them_all(
+    tmp_path: Path,
+) -> None:
+    # 天津 板面: the reader recalls the trip to Tianjin and the noodles it recommended, three
+    # paragraphs apart; no passage holds both words, and nothing was found at all.
+    noodles = "（后来发现板面很不错，隆重推荐。）"
+    db = build_site_db(
+        tmp_path,
+        {
+            "trip.md": post(
+                "出差",
+                "新年的第一个星期，我被安排出差到一千公里以外的天津。",
+                "北方的冬天零下 15 度，只有被冻住的海河更显秀丽。",
+                noodles,
+            ),
+            "food.md": post("早餐", "武汉的热干面和面窝，配一碗蛋酒。"),
+            "home.md": post("回家", "天津的同事说，过年要回老家看看。"),
+            # A weekly's items, each its own section: Java and 李光耀 have nothing in common.
+            "weekly.md": post(
+                "周刊第 250 期",
+                "## Java 的新版本\n\nJava 21 带来了虚拟线程。",
+                "## 新加坡\n\n李光耀当选总理后，先给政府大楼装了空调。",
+            ),
+        },
+    )
+    assert text_answers(db, "天津 板面")[:1] == [noodles]
+    # A passage holding every word still comes first; words no section holds together find
+    # nothing.
+    assert text_answers(db, "天津 出差")[:1] == [
+        "新年的第一个星期，我被安排出差到一千公里以外的天津。"
+    ]
+    assert text_answers(db, "热干面 板面") == []
+    assert text_answers(db, "海河 早餐") == []
+    assert text_answers(db, "Java 李光耀") == []
+    # A number qualifies the word beside it, in one passage, not any number of the section.
+    assert text_answers(db, "Java 21 虚拟线程")[:1] == ["Java 21 带来了虚拟线程。"]
+    assert text_answers(db, "天津 15") == []
+    # A word of the section's heading counts, as it does for a passage.
+    assert text_answers(db, "新加坡 空调")[:1] == ["李光耀当选总理后，先给政府大楼装了空调。"]
+
+
 def test_a_keyword_of_one_character_is_held_with_the_others(tmp_path: Path) -> None:
     # 跳蚤 血: the index holds pairs of characters, so a word of one had no term to look up,
     # and the passage holding both words was not found at all.
