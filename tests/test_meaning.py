@@ -158,6 +158,18 @@ def test_a_year_written_in_chinese_numerals_counts_as_mentioned(essays_meaning_d
     assert found.matches and "邹容" in found.matches[0].passage.text
 
 
+def test_a_name_joined_of_short_parts_is_a_name(shipped_meaning_db: Path) -> None:
+    # Fly.io, Vue.set: each part is too short to name anything, the whole does. A collection
+    # with no passage holding its parts together cannot be what the reader retells.
+    for name in ("Dev.to", "Fly.io", "X.com"):
+        query = f"托派在 {name} 上很擅长篡改历史"
+        assert run_search(shipped_meaning_db, query, limit=20).matches == [], query
+    # Without the name, or with one the post has (its parts in one passage), it is found.
+    for query in ("托派在网上很擅长篡改历史", "托派在 International.org 上很擅长篡改历史"):
+        found = run_search(shipped_meaning_db, query, limit=5).matches
+        assert found and "托派很擅长篡改历史" in found[0].passage.text, query
+
+
 def test_a_name_counts_as_mentioned_however_its_version_is_written(
     essays_meaning_db: Path,
 ) -> None:

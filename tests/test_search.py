@@ -499,6 +499,39 @@ def test_keywords_no_passage_holds_together_find_the_section_that_holds_them_all
     assert text_answers(db, "新加坡 空调")[:1] == ["李光耀当选总理后，先给政府大楼装了空调。"]
 
 
+def test_a_pinyin_query_is_not_taken_for_names_the_collection_lacks(shipped_db: Path) -> None:
+    # Pinyin is all Latin letters the text never has: the passages it finds less nearly,
+    # after the first, are still offered.
+    found = run_search(shipped_db, "koutou gemingjia", limit=5).matches
+    assert len(found) >= 2 and found[1].score < 88
+
+
+def test_a_near_text_match_lacking_a_name_the_collection_never_mentions_is_dropped(
+    tmp_path: Path,
+) -> None:
+    # 'Pinia 里用 storeToRefs 解构 store 保持响应性' on the Vue docs (which never say
+    # storeToRefs) was offered their toRefs passage as text at 87: a near miss, not the
+    # reader's words.
+    refs = (
+        "如果你确实需要解构 props 对象，或者需要将某个 prop 传到一个外部函数中并保持响应性，"
+        "那么你可以使用 toRefs() 和 toRef() 这两个工具函数："
+    )
+    runtime = "Kubernetes 最初只支持 docker 作为运行时，后来才有了 CRI。"
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": post("组合式 API", refs),
+            "b.md": post("响应式", "组件实例的 props 对象是响应式的。", "store 是一个对象。"),
+            "k.md": post("容器", runtime),
+        },
+    )
+    assert text_answers(db, "Pinia 里用 storeToRefs 解构 store 保持响应性") == []
+    # The passage's own words, whatever name the reader puts them under, are theirs.
+    assert text_answers(db, "在 Pinia 的文档里看到：如果你确实需要解构 props 对象") == [refs]
+    # A name one letter off is a slip, not another name.
+    assert text_answers(db, "Kuberntes 最初只支持 docker 作为运行时")[:1] == [runtime]
+
+
 def test_a_keyword_of_one_character_is_held_with_the_others(tmp_path: Path) -> None:
     # 跳蚤 血: the index holds pairs of characters, so a word of one had no term to look up,
     # and the passage holding both words was not found at all.

@@ -204,24 +204,48 @@ def _names_something_absent(reader: Reader, variant: _Variant) -> bool:
     A name is written with a capital (OICQ, JDK7, Docker), or is a lower-case word of five
     letters or more (asyncio, owncloud): a shorter one is as likely English in some form of
     its own, and a plural counts as its singular (ISPs for ISP, servers for server)."""
-    return _absent_name(reader, variant) or _absent_year(reader, variant)
+    return bool(_absent_names(reader, variant)) or _absent_year(reader, variant)
 
 
-def _absent_name(reader: Reader, variant: _Variant) -> bool:
+def _absent_names(reader: Reader, variant: _Variant) -> list[str]:
+    """The names of the query (lower-cased, without joiners) that no passage or heading
+    has in any written form. A word joined of short parts (Fly.io, Vue.set) is a name as a
+    whole when written with a capital: present where one passage holds all its parts."""
     forms: dict[str, list[str]] = {}
+    joined_names: dict[str, list[str]] = {}
     for joined in _JOINED_WORD.finditer(variant.typed):
-        for m in _LATIN_NAME.finditer(joined.group(0)):
+        word = joined.group(0)
+        named = False
+        for m in _LATIN_NAME.finditer(word):
             name = m.group(0).lower()
             if (
                 (any(char.isupper() for char in m.group(0)) or len(name) >= _LOWER_NAME_MIN)
                 and name in variant.raw_terms
                 and name != variant.prefix  # perhaps unfinished: "Intern…"
             ):
-                forms[name] = _written_forms(name, joined.group(0).lower())
-    if not forms:
-        return False
-    mentioned = _mentioned(reader, [form for these in forms.values() for form in these])
-    return any(not any(form in mentioned for form in these) for these in forms.values())
+                forms[name] = _written_forms(name, word.lower())
+                named = True
+        whole = _JOINERS.sub("", word).lower()
+        parts = [part for part in _JOINERS.split(word.lower()) if part]
+        if (
+            not named
+            and len(parts) > 1
+            and any(char.isupper() for char in word)
+            and len(whole) >= _NAME_MIN_CHARS
+            and whole[0].isalpha()
+            and parts[-1] != variant.prefix
+        ):
+            joined_names[whole] = parts
+    if not forms and not joined_names:
+        return []
+    mentioned = _mentioned(
+        reader, [form for these in forms.values() for form in these] + list(joined_names)
+    )
+    absent = [name for name, these in forms.items() if not any(f in mentioned for f in these)]
+    for whole, parts in joined_names.items():
+        if whole not in mentioned and not reader.ids_with_all(parts, 1):
+            absent.append(whole)
+    return absent
 
 
 def _mentioned(reader: Reader, terms: list[str]) -> set[str]:

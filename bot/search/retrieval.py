@@ -16,7 +16,7 @@ from bot.meaning import MeaningHit, MeaningIndex, shared_encoder
 from bot.models import MatchKind, StoredPassage
 from bot.search.bounds import _NO_BOUNDS, _view_bounds
 from bot.search.forms import _CLAUSE_SCORE, _numbers_as_digits, _Variant, _word_terms
-from bot.search.fusion import _MEANING_POOL, _meaning_matches
+from bot.search.fusion import _MEANING_POOL, _absent_names, _meaning_matches
 from bot.search.scoring import (
     _VIEWS,
     _cached_normalize,
@@ -575,7 +575,36 @@ def _ranked(
     works = _named_works(variants[0].typed)
     if works:
         ranked = _naming_the_works(reader, ranked, works, normalized)
+    if ranked and not any(variant.romanized for variant in variants):  # pinyin names nothing
+        absent = _absent_names(reader, variants[0])
+        if absent:
+            ranked = _holding_the_names(reader, ranked, absent, normalized)
     return ranked
+
+
+def _holding_the_names(
+    reader: Reader, ranked: list[_Scored], names: list[str], normalized: dict[int, tuple[str, str]]
+) -> list[_Scored]:
+    """The matches that may answer a query naming what the collection never mentions (see
+    fusion._absent_names): those the reader's words find nearly word for word (at a clause's
+    bar: a quote is theirs, whatever name they put it under), and those holding each name
+    but for a slip of a letter (Kuberntes for Kubernetes). 'Pinia 里用 storeToRefs 解构 store
+    保持响应性' was offered the Vue docs' toRefs passage, lined up at 87 without the name."""
+    _load(reader, [item.passage_id for item in ranked], normalized)
+
+    def holds(name: str, text: str) -> bool:
+        return name in text or (len(name) > _NAME_EXACT_MAX and _within_edits(name, text, 1))
+
+    return [
+        item
+        for item in ranked
+        if (item.kind is not MatchKind.MEANING and item.score >= _CLAUSE_SCORE)
+        or all(holds(name, normalized.get(item.passage_id, ("", ""))[0]) for name in names)
+    ]
+
+
+# A name this short is held only as written: one letter off is another word (Dart, Data).
+_NAME_EXACT_MAX = 4
 
 
 def _is_clause(variant: _Variant) -> bool:
