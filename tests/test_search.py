@@ -461,7 +461,7 @@ def test_a_title_typed_with_a_homophone_finds_the_post(tmp_path: Path) -> None:
 def test_keywords_no_passage_holds_together_find_the_section_that_holds_them_all(
     tmp_path: Path,
 ) -> None:
-    # 天津 板面: the reader recalls the trip to Tianjin and the noodles it recommended, three
+    # 天津 板面: the reader recalls the trip to Tianjin and the noodles it recommended, a few
     # paragraphs apart; no passage holds both words, and nothing was found at all.
     noodles = "（后来发现板面很不错，隆重推荐。）"
     db = build_site_db(
@@ -475,6 +475,13 @@ def test_keywords_no_passage_holds_together_find_the_section_that_holds_them_all
             ),
             "food.md": post("早餐", "武汉的热干面和面窝，配一碗蛋酒。"),
             "home.md": post("回家", "天津的同事说，过年要回老家看看。"),
+            # A long story without headings: words a dozen paragraphs apart are not one memory.
+            "story.md": post(
+                "枕边故事",
+                "从前有一只青蛙，住在井底。",
+                *[f"第{n}段，故事还在慢慢地往下讲。" for n in range(12)],
+                "隐士说，科学告诉我，这不可能。",
+            ),
             # A weekly's items, each its own section: Java and 李光耀 have nothing in common.
             "weekly.md": post(
                 "周刊第 250 期",
@@ -492,6 +499,7 @@ def test_keywords_no_passage_holds_together_find_the_section_that_holds_them_all
     assert text_answers(db, "热干面 板面") == []
     assert text_answers(db, "海河 早餐") == []
     assert text_answers(db, "Java 李光耀") == []
+    assert text_answers(db, "青蛙 科学") == []
     # A number qualifies the word beside it, in one passage, not any number of the section.
     assert text_answers(db, "Java 21 虚拟线程")[:1] == ["Java 21 带来了虚拟线程。"]
     assert text_answers(db, "天津 15") == []

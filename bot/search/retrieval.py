@@ -309,85 +309,83 @@ def _all_words(
     return found
 
 
-# Keywords no passage holds together may all be in one section of a post: 天津 板面 recalls
-# the trip to Tianjin whose one paragraph recommends its 板面. Then that section's passages
-# holding its words are offered, after any passage holding every word would be: first the
-# one holding the words the section uses least (板面, in one paragraph, pins it; 天津, in
-# several, is what it is about). A section, not a whole post: a weekly's issue or a year's
-# review holds Java and 李光耀, Vim and 羽毛球, in items that have nothing to do with each
-# other. The sections are those of the keyword in fewest passages; one in more than
-# _ACROSS_CAP pins none down. Measured over the eval sets (1,462 queries) and the negatives
-# probe (354): two keyword queries found (天津 板面, Lars Bak 农场 时区), no other answer
-# changed; by whole posts instead of sections, five of the probe's negatives were answered.
+# Keywords no passage holds together may be held by a few neighbouring paragraphs: 天津 板面
+# recalls the trip to Tianjin, and the 板面 it recommends a few paragraphs on. Then the passages
+# holding the words within _ACROSS_REACH passages of one another, in one section (a weekly's
+# items, a year review's parts, have nothing in common), are offered after any passage
+# holding every word would be: first the one holding the words its neighbourhood uses least
+# (板面, in one paragraph, pins it; 天津, in several, is what it is about). They are looked
+# for around the passages holding the keyword in fewest passages; one in more than
+# _ACROSS_CAP pins none down.
 _ACROSS_SCORE = _ALL_WORDS_SCORE - 1.5
 _ACROSS_CAP = 400
-_ACROSS_SECTIONS = 50
-_ACROSS_PASSAGES = 10
+_ACROSS_ANCHORS = 10
+_ACROSS_REACH = 8
+_ACROSS_PASSAGES = 3
 
 
 def _across_a_section(
     reader: Reader, words: list[str], normalized: dict[int, tuple[str, str]]
 ) -> list[_Scored]:
-    """Passages of the sections holding every keyword in their passages or headings though
-    no passage holds them all; the passage holding the words its section uses least first."""
+    """Passages holding the keywords no passage holds all of, where a few neighbouring
+    passages of one section (or its headings) hold them all; best first."""
     if len(words) < 2 or any(
         (len(word) == 1 and not word.isascii()) or any(char.isdigit() for char in word)
         for word in words
     ):
         # A one-character word has no term of its own (see _all_words); a number qualifies
         # the word beside it (MongoDB 4.0, iPhone 17, 托派 1927), in one passage, and
-        # elsewhere in a section it is any number (4.0 normalized is the 40 of "40 倍").
+        # elsewhere it is any number (4.0 normalized is the 40 of "40 倍").
         return []
     terms = {word: _word_terms(word) for word in words}
     counts = reader.doc_counts(t for ts in terms.values() for t in ts)
-    in_text = [word for word in words if terms[word] and all(counts.get(t) for t in terms[word])]
-    if not in_text:
+    rarity = {
+        word: min(counts[t] for t in terms[word])
+        for word in words
+        if terms[word] and all(counts.get(t) for t in terms[word])
+    }
+    if not rarity:
         return []
-    rarest = min(in_text, key=lambda word: (min(counts[t] for t in terms[word]), word))
-    if min(counts[t] for t in terms[rarest]) > _ACROSS_CAP:
+    rarest = min(rarity, key=lambda word: (rarity[word], word))
+    if rarity[rarest] > _ACROSS_CAP:
         return []
     ids = reader.ids_with_all(_rare_first(terms[rarest], counts)[:2], _ACROSS_CAP)
-    _load(reader, ids, normalized)
-    section_of = reader.sections_of(
-        pid for pid in ids if rarest in normalized.get(pid, ("", ""))[0]
-    )
-    sections = list(dict.fromkeys(section_of.values()))[:_ACROSS_SECTIONS]
-    if not sections:
+    anchors: list[int] = []
+    for start in range(0, len(ids), _ACROSS_ANCHORS):  # read only as many as needed
+        chunk = ids[start : start + _ACROSS_ANCHORS]
+        _load(reader, chunk, normalized)
+        anchors += [pid for pid in chunk if rarest in normalized.get(pid, ("", ""))[0]]
+        if len(anchors) >= _ACROSS_ANCHORS:
+            break
+    anchors = anchors[:_ACROSS_ANCHORS]
+    if not anchors:
         return []
-    # Which passages of those sections hold each word (the index finds a word's terms also
-    # across punctuation, 时，区: each is read), and so how many of each section do.
-    holders: dict[int, list[str]] = {}
-    for word in in_text:
-        found = reader.ids_with_all_in(_rare_first(terms[word], counts)[:2], sections)
-        _load(reader, found, normalized)
-        for pid in found:
-            if word in normalized.get(pid, ("", ""))[0]:
-                holders.setdefault(pid, []).append(word)
-    section_of.update(reader.sections_of(pid for pid in holders if pid not in section_of))
-    heading_of: dict[int, str] = {}
-    for pid, heading in reader.heading_texts(holders).items():
-        heading_of.setdefault(section_of[pid], _cached_normalize(heading))
-    per_section: dict[tuple[int, str], int] = {}
-    for pid, held in holders.items():
-        for word in held:
-            key = (section_of[pid], word)
-            per_section[key] = per_section.get(key, 0) + 1
-    kept = {
-        section
-        for section in sections
-        if all(per_section.get((section, w)) or w in heading_of.get(section, "") for w in words)
-    }
-    weight = {
-        pid: sum(1 / per_section[section_of[pid], word] for word in held)
-        for pid, held in holders.items()
-        if section_of[pid] in kept
-    }
-    # Of two passages as specific to their section, the one with the rarer word.
-    rarity = {pid: min(min(counts[t] for t in terms[w]) for w in holders[pid]) for pid in weight}
-    best = sorted(weight, key=lambda pid: (-weight[pid], rarity[pid], pid))[:_ACROSS_PASSAGES]
+    # A passage's neighbours by id: a document's passages are numbered in reading order.
+    around = {pid: range(max(1, pid - _ACROSS_REACH), pid + _ACROSS_REACH + 1) for pid in anchors}
+    section_of = reader.sections_of({q for span in around.values() for q in span})
+    _load(reader, section_of, normalized)
+    headings = reader.heading_texts(anchors)
+    best: dict[int, tuple[float, int, int]] = {}
+    for pid in anchors:
+        section = section_of.get(pid)
+        held = {
+            q: [w for w in words if w in normalized.get(q, ("", ""))[0]]
+            for q in around[pid]
+            if section_of.get(q) == section
+        }
+        heading = _cached_normalize(headings.get(pid, ""))
+        holders = {w: sum(w in found for found in held.values()) for w in words}
+        if not all(holders[w] or w in heading for w in words):
+            continue
+        for q, found in held.items():
+            if found:
+                weight = sum(1 / holders[w] for w in found)
+                key = (-weight, min(rarity.get(w, _ACROSS_CAP) for w in found), q)
+                best[q] = min(best.get(q, key), key)
+    ranked = sorted(best, key=lambda q: best[q])[:_ACROSS_PASSAGES]
     return [
         _Scored(_ACROSS_SCORE - 0.01 * place, _kind_rank(normalized[pid][1]), pid)
-        for place, pid in enumerate(best)
+        for place, pid in enumerate(ranked)
     ]
 
 
@@ -590,15 +588,18 @@ def _holding_the_names(
     bar: a quote is theirs, whatever name they put it under), and those holding each name
     but for a slip of a letter (Kuberntes for Kubernetes). 'Pinia 里用 storeToRefs 解构 store
     保持响应性' was offered the Vue docs' toRefs passage, lined up at 87 without the name."""
-    _load(reader, [item.passage_id for item in ranked], normalized)
 
     def holds(name: str, text: str) -> bool:
         return name in text or (len(name) > _NAME_EXACT_MAX and _within_edits(name, text, 1))
 
+    def theirs(item: _Scored) -> bool:
+        return item.kind is not MatchKind.MEANING and item.score >= _CLAUSE_SCORE
+
+    _load(reader, [item.passage_id for item in ranked if not theirs(item)], normalized)
     return [
         item
         for item in ranked
-        if (item.kind is not MatchKind.MEANING and item.score >= _CLAUSE_SCORE)
+        if theirs(item)
         or all(holds(name, normalized.get(item.passage_id, ("", ""))[0]) for name in names)
     ]
 

@@ -152,19 +152,6 @@ class Reader:
         rows = self._rows_with_ids("SELECT id, section_id FROM passages", "id", ids)
         return {row[0]: row[1] for row in rows}
 
-    def ids_with_all_in(self, terms: Sequence[str], sections: Sequence[int]) -> list[int]:
-        """Ids of the passages of these sections (not those under them) holding every term,
-        in id order."""
-        if not terms or not sections:
-            return []
-        marks = ",".join("?" * len(sections))
-        rows = self._conn.execute(
-            f"SELECT id FROM passages WHERE section_id IN ({marks}) AND id IN"
-            " (SELECT rowid FROM passage_terms WHERE passage_terms MATCH ?) ORDER BY id",
-            (*sections, " AND ".join(_fts_term(t) for t in terms)),
-        )
-        return [row[0] for row in rows]
-
     def notes_among(self, ids: Sequence[int]) -> set[int]:
         """Which of these passages are editors' notes (without reading any text)."""
         if not ids:
