@@ -103,10 +103,15 @@ _JS_PAIR = re.compile(
     r"""(?<![\w$.])["']?(?P<key>[A-Za-z_$][\w$]*)["']?\s*:\s*"""
     r"""(?:'(?P<s1>[^'\\\n]*)'|"(?P<s2>[^"\\\n]*)"|`(?P<s3>[^`\\$]*)`|(?P<b>true|false)\b)"""
 )
-# A comment, or a string literal to step over: `/**/` inside 'tutorial/**/description.md'
-# is part of a glob, not a comment (VitePress srcExclude).
+# A comment, or a literal to step over: a string (`/**/` inside 'tutorial/**/description.md'
+# is part of a glob, not a comment: VitePress srcExclude) or a regular expression (VitePress's
+# own slugify pattern, copied into many configs, holds ` " and ': read as the start of a
+# string, it hid the comments after it). A `/` after a value (a name, a number, `)` or `]`)
+# divides; anywhere else it starts a regular expression, which ends on its line.
 _JS_COMMENT = re.compile(
-    r"""(?P<string>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`)"""
+    r"""(?P<keep>'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`"""
+    r"""|(?<![\w$)\]])(?<![\w$)\]]\s)(?<![\w$)\]]\s\s)"""
+    r"""/(?![/*])(?:\\.|\[(?:\\.|[^\]\\\n])*\]|[^/\\\n\[])+/[a-z]*)"""
     r"|/\*.*?\*/|(?<![:\\\w])//[^\n]*",
     re.DOTALL,
 )
@@ -132,7 +137,7 @@ _JS_STRING_PAIR = re.compile(
 
 
 def _without_comments(text: str) -> str:
-    return _JS_COMMENT.sub(lambda m: m.group("string") or "", text)
+    return _JS_COMMENT.sub(lambda m: m.group("keep") or "", text)
 
 
 def js_literals(text: str) -> dict[str, list[str]]:
