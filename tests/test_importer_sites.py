@@ -200,7 +200,10 @@ def test_jekyll_reads_a_heading_without_a_space_after_its_hashes_as_kramdown_doe
         "###十九、不用就忘倾向\n\n人们只要勤奋就能降低不用就忘倾向的影响。\n\n"
         "第二段的第一行\n#不是标题，是这一段的第二行\n\n"
         '<div class="note">\n<div>\n\n#标签在HTML里\n\n</div>\n\n#还在HTML里\n\n</div>\n\n'
-        "#二十、HTML之后\n\n最后一段。\n",
+        "#二十、HTML之后\n\n最后一段。\n\n"
+        '```html\n<div class="card">\n```\n\n#二十一、代码之后\n\n'
+        "<p>一段没有闭合的 HTML\n\n#二十二、未闭合之后\n\n"
+        '<div markdown="1">\n\n#二十三、Markdown 的 div 里\n\n</div>\n',
         encoding="utf-8",
     )
     doc = by_path(load_corpus([site]))["_posts/2014-10-17-notes.md"]
@@ -210,6 +213,9 @@ def test_jekyll_reads_a_heading_without_a_space_after_its_hashes_as_kramdown_doe
     # kramdown reads a block-level HTML element's lines as raw HTML: no heading in there.
     assert not any("HTML里" in heading for heading in headings)
     assert "二十、HTML之后" in headings
+    # Markup shown in a code block opens nothing; an element never closed, or one whose
+    # inside kramdown is asked to read as Markdown, holds back no heading.
+    assert {"二十一、代码之后", "二十二、未闭合之后", "二十三、Markdown 的 div 里"} <= set(headings)
     assert "人们只要勤奋就能降低不用就忘倾向的影响。" in texts(doc)
     assert not any("###" in text for text in texts(doc))
     # A site whose config asks kramdown for GFM input: there the space is needed.

@@ -50,12 +50,16 @@ _TOC_ITEM = re.compile(r"^\s*(?:[*+-]|\d+\.)\s+\S.{0,20}$")
 _HEADING_WITHOUT_SPACE = re.compile(r"^(#{1,6})([^#\s][^#]{0,39})$")
 _SINGLE_HASH_TEXT = re.compile(r"^(?:\d+\s|.{31,}$|.*[。！!…]$)")
 # Inside a block-level HTML element kramdown reads its lines as raw HTML (parse_block_html is
-# off by default): `#标签` there is text, not a heading. Which tag opened it, to find its close.
+# off by default) up to the element's close tag, and so did old Hexo's marked (an element
+# with its close tag is one HTML block): `#标签` there is text, not a heading. Not where no
+# close tag follows (an unclosed <p> or <details>), nor with markdown="1", which asks
+# kramdown to read the inside as Markdown.
 _HTML_BLOCK_OPEN = re.compile(
     r"^ {0,3}<(div|details|section|table|center|blockquote|figure|aside|pre|p|ul|ol|dl)"
-    r"(?=[\s>])",
+    r"(?=[\s>])([^>]*)>",
     re.IGNORECASE,
 )
+_HTML_CLOSE = re.compile(r"</([a-z]+)\s*>")
 _KRAMDOWN_COMMENT_OPEN = re.compile(r"^\s*\{::comment\}")
 _KRAMDOWN_COMMENT_CLOSE = re.compile(r"\{:/(?:comment)?\}")
 _SHORTCODE = re.compile(
@@ -195,18 +199,37 @@ class _Transform:
         return text
 
 
-def _html_block(line: str, block: tuple[str, int] | None) -> tuple[str, int] | None:
+def _html_block(
+    line: str, index: int, block: tuple[str, int] | None, last_close: dict[str, int]
+) -> tuple[str, int] | None:
     """The block-level HTML element open after `line` (its tag, how deep it nests), given
-    the one open before it."""
+    the one open before it; `last_close`: the last line each tag is closed on."""
     if block is None:
         opened = _HTML_BLOCK_OPEN.match(line)
         if opened is None:
             return None
-        block = (opened.group(1).lower(), 0)
+        tag, attributes = opened.group(1).lower(), opened.group(2)
+        if attributes.rstrip().endswith("/") or "markdown=" in attributes.lower():
+            return None
+        if last_close.get(tag, -1) < index:
+            return None  # never closed: kramdown's reading of the rest is anyone's guess
+        block = (tag, 0)
     tag, depth = block
     lowered = line.lower()
-    depth += len(re.findall(rf"<{tag}(?=[\s>])", lowered)) - lowered.count(f"</{tag}>")
+    opens = len(re.findall(rf"<{tag}(?=[\s>])", lowered))
+    closes = sum(1 for name in _HTML_CLOSE.findall(lowered) if name == tag)
+    depth += opens - closes
     return (tag, depth) if depth > 0 else None
+
+
+def _last_closes(lines: list[str]) -> dict[str, int]:
+    """The last line each HTML tag is closed on."""
+    last: dict[str, int] = {}
+    for index, line in enumerate(lines):
+        if "</" in line:
+            for name in _HTML_CLOSE.findall(line.lower()):
+                last[name] = index
+    return last
 
 
 def rewrite(
@@ -219,7 +242,7 @@ def rewrite(
     """Rewrite the body's lines; `first_line` is the file line of lines[0]. `attrs`: the
     site's own attribute-list delimiters (`%{`, `}%`), turned into `{`, `}`.
     `headings_without_space`: the site's Markdown reads `###标题` as a heading (see
-    _HEADING_WITHOUT_SPACE)."""
+    _HEADING_WITHOUT_SPACE), except inside an HTML element (see _HTML_BLOCK_OPEN)."""
     if attrs is not None and attrs != ("{", "}"):
         left, right = attrs
         lines = [
@@ -231,9 +254,8 @@ def rewrite(
     in_comment = False
     admonition: str | None = None  # the indentation an admonition's body needs
     html_block: tuple[str, int] | None = None  # an open HTML element and its nesting depth
+    last_close = _last_closes(lines) if headings_without_space else {}
     for index, line in enumerate(lines):
-        if headings_without_space and "<" in line:
-            html_block = _html_block(line, html_block)
         if admonition is not None:
             if line.startswith(admonition):
                 line = line[len(admonition) :]
@@ -284,6 +306,8 @@ def rewrite(
             continue
         if "{{" in line or "[[" in line:
             line = _outside_code(line, _Transform(index + first_line, unknown))
+        if headings_without_space and (html_block is not None or "<" in line):
+            html_block = _html_block(line, index, html_block, last_close)
         if (
             headings_without_space
             and html_block is None
