@@ -234,6 +234,17 @@ def test_index_says_where_each_sites_pages_link(cli: Cli, tmp_path: Path) -> Non
     assert "Hexo" not in plain.stderr
     checked = cli("check", str(notes), home=tmp_path)
     assert "no site URL (set url in corpus.yaml)" in checked.stdout + checked.stderr
+    # A site whose config cannot be used is not a folder without one: its owner is sent
+    # to that config.
+    broken = tmp_path / "broken"
+    (broken / "source" / "_posts").mkdir(parents=True)
+    (broken / "_config.yml").write_text("url: example.com\n", encoding="utf-8")
+    (broken / "source" / "_posts" / "a.md").write_text("# 标题\n\n正文。\n", encoding="utf-8")
+    said = cli("check", str(broken), home=tmp_path)
+    out = said.stdout + said.stderr
+    assert "generator: unknown (its config" in out and "_config.yml could not be used" in out
+    assert "none found" not in out
+    assert "set url in _config.yml or corpus.yaml" in out
 
 
 def test_a_password_protected_post_is_not_indexed_and_index_says_so(

@@ -85,7 +85,8 @@ class Hexo:
 
     def page_url(self, site: SiteConfig, page: Page) -> PageUrl:
         if not site.url:
-            where = "_config.yml or corpus.yaml" if site.root is not None else "corpus.yaml"
+            known = site.root is not None or site.config_files  # a config, even one unusable
+            where = "_config.yml or corpus.yaml" if known else "corpus.yaml"
             return PageUrl(None, f"no site URL (set url in {where})")
         parts = PurePosixPath(page.rel).parts
         if page.fm.permalink:

@@ -56,7 +56,8 @@ def load_corpus(
                 result.problems.append(
                     Problem(exc.path, f"{exc.reason}; using defaults", skipped=False)
                 )
-                sites[root] = SiteConfig()
+                # The defaults, remembering the config that could not be used (for messages).
+                sites[root] = SiteConfig(config_files=(exc.path,))
             result.sites[str(root)] = sites[root]
         result.files_seen += 1
         if progress is not None:

@@ -85,8 +85,10 @@ class CorpusReport:
             for root, site in result.sites.items():
                 generator = BY_NAME.get(site.generator)
                 label = generator.label if generator is not None else site.generator
-                if site.root is None:  # no generator's config found, none named in corpus.yaml
+                if site.root is None and not site.config_files:  # no config, none named
                     label = "none found (a folder of Markdown files)"
+                elif site.root is None:
+                    label = f"unknown (its config {site.config_files[0]} could not be used)"
                 where = _where_pages_link(site)
                 sites.append(f"{root}: generator: {label}, {where}")
         order = {"skipped": 0, "problem": 1, "note": 2}
