@@ -264,17 +264,21 @@ def test_a_password_protected_post_is_not_indexed_and_index_says_so(
         "message: 输入密码阅读\n---\n这件事我只告诉过最亲近的几个朋友。\n",
         encoding="utf-8",
     )
+    (site / "source" / "_posts" / "pin.md").write_text(  # hexo-encrypt: its password in config
+        "---\ntitle: 随笔\ndate: 2015-03-03\nencrypt: true\n---\n那年冬天格外冷。\n",
+        encoding="utf-8",
+    )
     db = tmp_path / "a.db"
     built = cli("index", "--db", str(db), "--no-meaning", "--strict", str(site), home=tmp_path)
     assert built.returncode == 0, built.stderr
-    assert "1 password-protected pages not imported" in built.stderr
+    assert "2 password-protected pages not imported" in built.stderr
     assert "1 documents" in built.stderr
     found = cli("search", "--db", str(db), "--json", "外婆家门口的那棵枣树", home=tmp_path)
     assert json.loads(found.stdout)["results"], found.stderr
     hidden = cli("search", "--db", str(db), "--json", "只告诉过最亲近的几个朋友", home=tmp_path)
     assert json.loads(hidden.stdout)["results"] == []
     checked = cli("check", str(site), home=tmp_path)
-    assert "pages not imported: password-protected (note): 1" in checked.stdout
+    assert "pages not imported: password-protected (note): 2" in checked.stdout
     assert "diary.md" in checked.stdout
 
 

@@ -50,8 +50,8 @@ class FrontMatter:
     slug: str | None = None  # Jekyll and Hugo: replaces the file name in the URL
     url: str | None = None  # Hugo: the page's whole path, as written
     draft: bool = False  # Jekyll/Hugo `draft: true`, Hugo `build.render: never`: not published
-    # hexo-blog-encrypt's `password:`: the site shows the page only to who has the password,
-    # so the bot must not quote it to anyone in a group.
+    # hexo-blog-encrypt's `password:` (or hexo-encrypt's `encrypt: true`): the site shows the
+    # page only to who has the password, so the bot must not quote it to anyone in a group.
     password_protected: bool = False
     has_date: bool = False  # a `date` field was given (even one that could not be read)
     warnings: tuple[str, ...] = ()  # fields that were present but unusable
@@ -318,7 +318,9 @@ def read_fields(data: dict[object, object] | None) -> FrontMatter:
         slug=_text(data.get("slug"), 500),
         url=_text(data.get("url"), 1000),
         draft=_is_draft(data),
-        password_protected=_text(data.get("password"), 1000) is not None,
+        # hexo-blog-encrypt's `password:` whatever its value (a number, a list: the plugin
+        # encrypts with it), or hexo-encrypt's `encrypt: true` (its password in _config.yml).
+        password_protected=data.get("password") not in (None, "") or data.get("encrypt") is True,
         has_date=data.get("date") is not None,
         warnings=tuple(warnings),
     )

@@ -352,7 +352,7 @@ def _build(
     warnings.extend(split.warnings)
     fm = read_fields(split.data)
     if fm.password_protected:
-        raise Withheld("password-protected (password: in its front matter): not for every reader")
+        raise Withheld("password-protected (its front matter has a password): not for every reader")
     warnings.extend(fm.warnings)
     body_lines = split.body.split("\n")
     if path.suffix.lower() == ".mdx":
