@@ -662,7 +662,7 @@ def test_post_url_and_anchors_from_hexo_config(tmp_path: Path) -> None:
     blog = tmp_path / "blog"
     write(
         blog / "_config.yml",
-        "title: 博客\nurl: https://example.org/blog/\n"
+        "title: 博客\nurl: https://me.example.org/blog/\n"
         "permalink: :year/:i_month/:title.html\nauthor: 站长\n",
     )
     write(
@@ -672,7 +672,7 @@ def test_post_url_and_anchors_from_hexo_config(tmp_path: Path) -> None:
     )
     result = load_corpus([blog / "source"])
     (doc,) = result.documents
-    base = "https://example.org/blog/2021/3/dir/%E6%96%87%E7%AB%A0.html"
+    base = "https://me.example.org/blog/2021/3/dir/%E6%96%87%E7%AB%A0.html"
     assert doc.document.url == base
     assert [s.anchor for s in doc.sections] == [
         None,
@@ -713,6 +713,12 @@ def test_a_placeholder_url_gives_no_link_but_the_owners_intranet_url_is_kept(
     assert load_site_config(tmp_path).url == "http://wiki:8080/blog"  # the owner's choice
     report = "\n".join(CorpusReport.build(load_corpus([tmp_path])).lines())
     assert "generator: Hexo, http://wiki:8080/blog\n" in report + "\n"  # nothing to explain
+    # What Hexo writes in a new site's config, never changed: links there open nothing.
+    for default in ("http://example.com", "http://yoursite.com", "https://www.example.org/"):
+        fresh = tmp_path / default.split("/")[2]
+        write(fresh / "_config.yml", f"url: {default}\n")
+        (fresh / "source").mkdir()
+        assert load_site_config(fresh).url is None, default
     ipv6 = tmp_path / "v6"
     write(ipv6 / "_config.yml", "url: http://[2606:4700::1111]/\n")
     (ipv6 / "source").mkdir()

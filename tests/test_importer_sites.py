@@ -266,7 +266,7 @@ def test_hugo_reads_content_only(hugo: CorpusImport) -> None:
 
 def test_hugo_urls_follow_its_rules(hugo: CorpusImport) -> None:
     urls = {path: doc.document.url for path, doc in by_path(hugo).items()}
-    base = "https://example.org/blog"  # baseURL's path is kept
+    base = "https://hugo.example.org/blog"  # baseURL's path is kept
     assert urls == {
         "content/_index.md": f"{base}/",  # the home page
         "content/posts/_index.md": f"{base}/posts/",  # a section's page
@@ -318,8 +318,8 @@ def test_hugo_post_pasted_as_html_keeps_its_prose_not_its_code(hugo: CorpusImpor
 def test_hugo_from_a_content_subfolder(hugo: CorpusImport) -> None:
     inner = load_corpus([SITES / "hugo" / "content" / "posts"])
     urls = {d.document.path: d.document.url for d in inner.documents}
-    assert urls["2020-01-01-hello.md"] == "https://example.org/blog/2020/01/hello-world/"
-    assert urls["_index.md"] == "https://example.org/blog/posts/"
+    assert urls["2020-01-01-hello.md"] == "https://hugo.example.org/blog/2020/01/hello-world/"
+    assert urls["_index.md"] == "https://hugo.example.org/blog/posts/"
 
 
 # --- VitePress ------------------------------------------------------------------------------

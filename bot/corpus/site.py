@@ -22,14 +22,22 @@ DEFAULT_PERMALINK = ":year/:month/:day/:title/"
 PLACEHOLDER_URL = "placeholder_url"
 
 
+# What the generators write in a new site's config (Hexo: http://example.com, before 5.0
+# http://yoursite.com; Hugo: https://example.org/): a blog that never changed it is not there.
+_DEFAULT_HOSTS = frozenset({"example.com", "example.org", "example.net", "yoursite.com"})
+
+
 def unreachable(url: str) -> bool:
     """Whether a site URL cannot be where readers find the site: a host name without a dot
     (`http://cnfeat`, a placeholder a Jekyll blog served at its CNAME kept in its config;
-    `http://localhost:4000`) or a loopback or unspecified address (127.0.0.1, [::1]). A link
-    there opens nothing on a reader's phone. Other addresses, IPv6 ones too, are kept."""
+    `http://localhost:4000`), a generator's default (http://example.com) or a loopback or
+    unspecified address (127.0.0.1, [::1]). A link there opens nothing on a reader's phone.
+    Other addresses, IPv6 ones too, are kept."""
     try:
         host = (urlsplit(url).hostname or "").rstrip(".")
     except ValueError:
+        return True
+    if host.removeprefix("www.") in _DEFAULT_HOSTS:
         return True
     try:
         address = ipaddress.ip_address(host)
