@@ -507,6 +507,25 @@ def test_keywords_no_passage_holds_together_find_the_section_that_holds_them_all
     assert text_answers(db, "新加坡 空调")[:1] == ["李光耀当选总理后，先给政府大楼装了空调。"]
 
 
+def test_a_clause_of_a_query_mostly_in_latin_letters_needs_its_latin_words(
+    tmp_path: Path,
+) -> None:
+    # Cut out of 'Vuex 的 mutation 必须是同步函数', the clause '必须是同步函数' lined up at 88
+    # in a passage on transitions that holds neither name: not the reader's words.
+    transitions = (
+        '在有了 :css="false" 后，我们就自己全权负责控制什么时候过渡结束了。这种情况下对于 '
+        "@enter 和 @leave 钩子来说，回调函数 done 就是必须的。"
+        "否则，钩子将被同步调用，过渡将立即完成。"
+    )
+    store = "Vuex 的 mutation 会修改 store 中的状态。"
+    db = build_site_db(
+        tmp_path, {"t.md": post("过渡", transitions), "s.md": post("状态管理", store)}
+    )
+    assert transitions not in text_answers(db, "Vuex 的 mutation 必须是同步函数")
+    # Its own words, found as a clause in a passage holding the names, still are.
+    assert text_answers(db, "Vuex 的 mutation 会修改 store 中的状态吗")[:1] == [store]
+
+
 def test_a_pinyin_query_is_not_taken_for_names_the_collection_lacks(shipped_db: Path) -> None:
     # Pinyin is all Latin letters the text never has: the passages it finds less nearly,
     # after the first, are still offered.

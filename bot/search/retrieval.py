@@ -476,6 +476,10 @@ def _ranked(
         return keep_text
 
     clauses = [v.norm for v in variants if _is_clause(v)]
+    # The Latin words of a query written mostly in them (see _latin_words) are held by a
+    # clause's passage too: cut out of 'Vuex 的 mutation 必须是同步函数', '必须是同步函数' lined
+    # up at 88 in a passage on transitions holding neither name.
+    whole_latin = [word for word in _latin_words(variants[0]) if word.isascii()]
 
     if not _answer_short(reader, variants, total_passages, keep, normalized):
         for variant in variants:
@@ -489,7 +493,14 @@ def _ranked(
             pool = _pool(reader, variant, counts, total_passages)
             candidates = list(dict.fromkeys(exact + pool))
             clause = variant.norm if _is_clause(variant) else None
-            _score_candidates(reader, variant, candidates, keeper(clause), normalized)
+            _score_candidates(
+                reader,
+                variant,
+                candidates,
+                keeper(clause),
+                normalized,
+                whole_latin if clause is not None and not variant.romanized else [],
+            )
             if len(variant.norm) >= 3 or variant.subject or variant.weight >= 1:
                 _retrieve_headings(reader, variant, keep)
         if words:
@@ -887,8 +898,10 @@ def _score_candidates(
     candidates: list[int],
     keep: Callable[[_Scored], None],
     normalized: dict[int, tuple[str, str]],
+    also_hold: list[str] | None = None,
 ) -> None:
-    """Score one variant against its candidates; keep those over its threshold."""
+    """Score one variant against its candidates; keep those over its threshold. `also_hold`:
+    words a near match must hold besides the variant's own (see _holds_words)."""
     # Variants of one query share most candidates: read and normalize each text once.
     _load(reader, candidates, normalized)
     threshold = _threshold(variant)
@@ -903,6 +916,7 @@ def _score_candidates(
     )
     bounds, hopeless = _view_bounds(variant, fuzzy, threshold)
     words = [] if variant.romanized else _words_to_hold(variant)
+    words = list(dict.fromkeys(words + (also_hold or [])))
     items = variant.named
     for pid in candidates:
         reader.check_deadline()
