@@ -719,6 +719,24 @@ def test_a_placeholder_url_gives_no_link_but_the_owners_intranet_url_is_kept(
         write(fresh / "_config.yml", f"url: {default}\n")
         (fresh / "source").mkdir()
         assert load_site_config(fresh).url is None, default
+    # Deployed to GitHub Pages, such a site is where it deploys: its CNAME, or the user
+    # site its deploy repository is.
+    pages = tmp_path / "pages"
+    write(
+        pages / "_config.yml",
+        "url: http://yoursite.com\ndeploy:\n  type: git\n"
+        "  repo: git@github.com:Someone/someone.github.io.git\n",
+    )
+    write(pages / "source/_posts/a.md", "---\ntitle: A\ndate: 2024-01-02\n---\n正文。\n")
+    assert load_site_config(pages).url == "https://someone.github.io"
+    report = "\n".join(CorpusReport.build(load_corpus([pages])).lines())
+    assert "https://someone.github.io (its config's url http://yoursite.com is a" in report
+    write(pages / "source/CNAME", "blog.someone.dev\n")
+    assert load_site_config(pages).url == "https://blog.someone.dev"
+    project = tmp_path / "project"
+    write(project / "_config.yml", "deploy:\n  repo: https://github.com/someone/notes.git\n")
+    (project / "source").mkdir()
+    assert load_site_config(project).url is None  # a project site: its path is not known
     ipv6 = tmp_path / "v6"
     write(ipv6 / "_config.yml", "url: http://[2606:4700::1111]/\n")
     (ipv6 / "source").mkdir()

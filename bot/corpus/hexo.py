@@ -4,6 +4,7 @@ of posts with a `corpus.yaml` (or nothing): every file is a post."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
@@ -50,6 +51,32 @@ def placeholder_setting(value: str | None, kept: str | None) -> tuple[tuple[str,
     return ()
 
 
+# A deploy target on GitHub: git@github.com:owner/repo.git, https://github.com/owner/repo
+_GITHUB_REPO = re.compile(r"github\.com[:/]+([\w.-]+)/([\w.-]+?)(?:\.git)?/?$", re.IGNORECASE)
+
+
+def served_at(folder: Path, data: dict[str, object]) -> str | None:
+    """Where a Hexo site whose config has no usable `url` is served, as GitHub Pages serves
+    it: at the custom domain of the CNAME it deploys (`source/CNAME`), else at the user
+    site it deploys to (`deploy: {repo: …/owner.github.io}`). A blog that never changed
+    Hexo's default url links nowhere without this; one deployed elsewhere gets no link."""
+    try:
+        lines = (folder / "source" / "CNAME").read_text(encoding="utf-8").split()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    if lines and "." in lines[0]:
+        host = lines[0].strip().rstrip("/")
+        return host if host.startswith(("http://", "https://")) else f"https://{host}"
+    deploy = data.get("deploy")
+    for entry in deploy if isinstance(deploy, list) else [deploy]:
+        repo = entry.get("repo", entry.get("repository")) if isinstance(entry, dict) else None
+        for target in repo.values() if isinstance(repo, dict) else [repo]:
+            found = _GITHUB_REPO.search(target.strip()) if isinstance(target, str) else None
+            if found and found.group(2).lower() == f"{found.group(1).lower()}.github.io":
+                return f"https://{found.group(2).lower()}"
+    return None
+
+
 class Hexo:
     name = "hexo"
     label = "Hexo"
@@ -62,6 +89,12 @@ class Hexo:
         data = read_mapping(path)
         configured = text_value(data, "url")
         url = site_url(configured, str(path))
+        dropped = placeholder_setting(configured, url)
+        if url is None:
+            url = served_at(folder, data)
+            base = (text_value(data, "root") or "").strip("/")  # a site in a subfolder
+            if url is not None and base:
+                url = f"{url}/{base}"
         return SiteConfig(
             title=text_value(data, "title"),
             url=url,
@@ -71,7 +104,7 @@ class Hexo:
             root=str(folder),
             timezone=text_value(data, "timezone"),
             language=text_value(data, "language"),
-            settings=(("layout", "site"), *placeholder_setting(configured, url)),
+            settings=(("layout", "site"), *dropped),
             config_files=(str(path),),
         )
 
