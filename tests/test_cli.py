@@ -282,6 +282,19 @@ def test_a_password_protected_post_is_not_indexed_and_index_says_so(
     assert "diary.md" in checked.stdout
 
 
+def test_a_cname_added_later_rebuilds_the_index_with_its_links(cli: Cli, tmp_path: Path) -> None:
+    # A site without url links to its CNAME: adding one must not leave "up to date" links.
+    site = tmp_path / "blog"
+    shutil.copytree(DATA / "sites" / "jekyll-project", site)  # no url, no clone
+    db = str(tmp_path / "a.db")
+    first = cli("index", "--db", db, "--no-meaning", str(site), home=tmp_path)
+    assert "no site URL: pages get no link" in first.stderr
+    (site / "CNAME").write_text("blog.someone.dev\n", encoding="utf-8")
+    again = cli("index", "--db", db, "--no-meaning", str(site), home=tmp_path)
+    assert "up to date" not in again.stderr
+    assert "generator: Jekyll, https://blog.someone.dev" in again.stderr
+
+
 def test_unchanged_index_repeats_its_summary_and_problems(cli: Cli, tmp_path: Path) -> None:
     corpus = tmp_path / "posts"
     shutil.copytree(SHIPPED_CORPUS, corpus)

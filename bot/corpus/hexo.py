@@ -18,6 +18,7 @@ from bot.corpus.site import (
     Page,
     PageUrl,
     SiteConfig,
+    existing,
     unreachable,
 )
 
@@ -105,7 +106,7 @@ class Hexo:
             timezone=text_value(data, "timezone"),
             language=text_value(data, "language"),
             settings=(("layout", "site"), *dropped),
-            config_files=(str(path),),
+            config_files=(str(path), *existing(folder / "source" / "CNAME")),
         )
 
     def is_content(self, site: SiteConfig, rel: str, is_dir: bool) -> bool:

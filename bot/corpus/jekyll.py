@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.corpus.anchors import Counted, gfm_id
 from bot.corpus.configfiles import read_mapping, text_value
 from bot.corpus.hexo import join_url, placeholder_setting, site_url
-from bot.corpus.site import Page, PageUrl, SiteConfig
+from bot.corpus.site import Page, PageUrl, SiteConfig, existing
 
 _STYLES = {
     "date": "/:categories/:year/:month/:day/:title:output_ext",
@@ -146,7 +146,7 @@ class Jekyll:
             timezone=text_value(data, "timezone"),
             language=text_value(data, "lang") or text_value(data, "locale"),
             settings=tuple(settings),
-            config_files=(str(path),),
+            config_files=(str(path), *existing(folder / "CNAME")),
         )
 
     # --- which files are pages -----------------------------------------------------------

@@ -46,6 +46,12 @@ def unreachable(url: str) -> bool:
     return address.is_loopback or address.is_unspecified
 
 
+def existing(*paths: Path) -> tuple[str, ...]:
+    """Those of `paths` that are files, as strings: a CNAME a site's URL may come from is
+    read like a config, so that adding or changing one rebuilds the index."""
+    return tuple(str(path) for path in paths if path.is_file())
+
+
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
     title: str | None = None

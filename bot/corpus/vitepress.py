@@ -24,7 +24,7 @@ from bot.corpus.configfiles import (
     read_text,
 )
 from bot.corpus.hexo import join_url
-from bot.corpus.site import Page, PageUrl, SiteConfig
+from bot.corpus.site import Page, PageUrl, SiteConfig, existing
 
 _CONFIG_SUFFIXES = (".js", ".ts", ".mjs", ".mts", ".cjs", ".cts")
 
@@ -106,7 +106,10 @@ class VitePress:
             root=str(folder),
             language=_first(found, "lang"),
             settings=tuple(settings),
-            config_files=tuple(str(p) for p in files),
+            config_files=(
+                *(str(p) for p in files),
+                *existing(folder / "public" / "CNAME", folder / "CNAME", folder.parent / "CNAME"),
+            ),
         )
 
     def is_content(self, site: SiteConfig, rel: str, is_dir: bool) -> bool:
