@@ -339,6 +339,18 @@ def test_long_paragraph_without_sentence_ends_is_cut_hard(tmp_path: Path) -> Non
     assert [len(t) for t in texts(doc)] == [1500, 1500, 1000]
 
 
+def test_hexo_drafts_and_underscore_folders_are_not_pages(tmp_path: Path) -> None:
+    # Hexo renders nothing under source/ named with a leading "_" but _posts: a draft was
+    # indexed and linked to http://site/_drafts/….html, a page that does not exist.
+    write(tmp_path / "_config.yml", "url: https://blog.example.org\n")
+    write(tmp_path / "source/_posts/a.md", "---\ntitle: A\ndate: 2024-01-02\n---\n已发布。\n")
+    write(tmp_path / "source/_drafts/b.md", "---\ntitle: B\n---\n还没写完的草稿。\n")
+    write(tmp_path / "source/_data/c.md", "数据文件。\n")
+    write(tmp_path / "source/about/index.md", "---\ntitle: 关于\n---\n关于我。\n")
+    paths = sorted(d.document.path for d in load_corpus([tmp_path]).documents)
+    assert paths == ["source/_posts/a.md", "source/about/index.md"]
+
+
 def test_hexo_tags_in_text(tmp_path: Path) -> None:
     doc = parse_text(
         tmp_path,

@@ -115,7 +115,14 @@ class Hexo:
         first = rel.split("/", 1)[0]
         if "/" not in rel:
             return is_dir and first == "source"
-        return first == "source" and not any(p in _SKIPPED for p in rel.split("/"))
+        parts = rel.split("/")
+        # Hexo renders nothing under source/ whose name starts with "_" but _posts:
+        # _drafts are unpublished (and quoting them would publish them), _data is data.
+        return (
+            first == "source"
+            and not any(p in _SKIPPED for p in parts)
+            and not any(p.startswith("_") and p != "_posts" for p in parts[1:])
+        )
 
     def page_url(self, site: SiteConfig, page: Page) -> PageUrl:
         if not site.url:
