@@ -373,6 +373,32 @@ def test_vitepress_containers_anchors_and_components(vitepress: CorpusImport) ->
 # --- MkDocs ---------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("structure", ["suffix", "folder"])
+def test_mkdocs_translations_are_served_under_their_language(
+    tmp_path: Path, structure: str
+) -> None:
+    # mkdocs-static-i18n: CS162.en.md (or en/CS162.md) is the English page at /en/CS162/,
+    # not a page named "CS162.en"; the default language stays at the root.
+    config = (
+        "site_url: https://csdiy.example.org/\nplugins:\n  - search\n  - i18n:\n"
+        f"      docs_structure: {structure}\n      languages:\n"
+        "        - locale: zh\n          default: true\n        - locale: en\n"
+    )
+    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+    english = "docs/操作系统/CS162.en.md" if structure == "suffix" else "docs/en/操作系统/CS162.md"
+    chinese = "docs/操作系统/CS162.md" if structure == "suffix" else "docs/zh/操作系统/CS162.md"
+    for rel, text in ((chinese, "# CS162\n\n操作系统课。\n"), (english, "# CS162\n\nOS.\n")):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    home = "docs/index.en.md" if structure == "suffix" else "docs/en/index.md"
+    (tmp_path / home).write_text("# Foreword\n\nHello.\n", encoding="utf-8")
+    urls = {d.document.path: d.document.url for d in load_corpus([tmp_path]).documents}
+    os_path = "%E6%93%8D%E4%BD%9C%E7%B3%BB%E7%BB%9F"
+    assert urls[chinese] == f"https://csdiy.example.org/{os_path}/CS162/"
+    assert urls[english] == f"https://csdiy.example.org/en/{os_path}/CS162/"
+    assert urls[home] == "https://csdiy.example.org/en/"
+
+
 def test_mkdocs_pages_urls_and_admonitions() -> None:
     result = load_corpus([SITES / "mkdocs"])
     assert_clean(result)

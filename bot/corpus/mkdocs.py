@@ -28,6 +28,60 @@ def _ignore(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> None:
 _TolerantLoader.add_multi_constructor("", _ignore)
 
 
+def _i18n(plugins: object) -> list[tuple[str, str]]:
+    """The settings of mkdocs-static-i18n, if the site uses it: how translations are laid
+    out ("suffix": page.en.md beside page.md, the default; "folder": en/page.md), the
+    default language (served at the root) and every language's code."""
+    entries = plugins if isinstance(plugins, list) else [plugins]
+    for entry in entries:
+        options = entry.get("i18n") if isinstance(entry, dict) else None
+        if not isinstance(options, dict):
+            continue
+        languages = options.get("languages")
+        locales: list[str] = []
+        default = text_value(options, "default_language")  # the plugin's 0.x form
+        if isinstance(languages, dict):
+            locales = [str(code) for code in languages]
+        elif isinstance(languages, list):
+            for language in languages:
+                if isinstance(language, dict) and text_value(language, "locale"):
+                    locale = str(text_value(language, "locale"))
+                    locales.append(locale)
+                    if language.get("default") is True:
+                        default = locale
+        if default and default not in locales:
+            locales.append(default)
+        if not locales:
+            return []
+        structure = text_value(options, "docs_structure") or "suffix"
+        return [
+            ("i18n_structure", structure),
+            ("i18n_default", default or locales[0]),
+            ("i18n_locales", " ".join(locales)),
+        ]
+    return []
+
+
+def _language(site: SiteConfig, path: PurePosixPath) -> tuple[PurePosixPath, str]:
+    """A page's path without its language (`CS162.en.md`, `en/CS162.md` -> `CS162.md`) and
+    the URL prefix its language is served under (`en/`; none for the default one)."""
+    structure = site.setting("i18n_structure")
+    if structure is None:
+        return path, ""
+    locales = (site.setting("i18n_locales") or "").split()
+    default = site.setting("i18n_default")
+    if structure == "folder":
+        first = path.parts[0] if path.parts else ""
+        if first in locales and len(path.parts) > 1:
+            rest = PurePosixPath(*path.parts[1:])
+            return rest, "" if first == default else f"{first}/"
+        return path, ""
+    stem, _, locale = path.stem.rpartition(".")
+    if stem and locale in locales:
+        return path.with_name(stem + path.suffix), "" if locale == default else f"{locale}/"
+    return path, ""
+
+
 class MkDocs:
     name = "mkdocs"
     label = "MkDocs"
@@ -52,6 +106,7 @@ class MkDocs:
         configured = text_value(data, "site_url")
         url = site_url(configured, str(path))
         settings.extend(placeholder_setting(configured, url))
+        settings.extend(_i18n(data.get("plugins")))
         return SiteConfig(
             title=text_value(data, "site_name"),
             url=url,
@@ -73,15 +128,15 @@ class MkDocs:
         if not site.url:
             return PageUrl(None, "no site URL (set site_url in mkdocs.yml or corpus.yaml)")
         docs = site.setting("docs_dir") or "docs"
-        path = PurePosixPath(page.rel[len(docs) + 1 :])
-        folder = "" if str(path.parent) == "." else f"{path.parent}/"
+        path, prefix = _language(site, PurePosixPath(page.rel[len(docs) + 1 :]))
+        folder = prefix + ("" if str(path.parent) == "." else f"{path.parent}/")
         if path.stem.lower() in ("index", "readme"):
             url_path = folder
         elif site.setting("file_urls"):
             url_path = f"{folder}{path.stem}.html"
         else:
             url_path = f"{folder}{path.stem}/"
-        return PageUrl(join_url(site.url, url_path))
+        return PageUrl(join_url(site.url, url_path or prefix))
 
     def page_author(self, site: SiteConfig, page: Page) -> str | None:
         return site.author
