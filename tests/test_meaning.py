@@ -170,6 +170,16 @@ def test_a_name_joined_of_short_parts_is_a_name(shipped_meaning_db: Path) -> Non
         assert found and "托派很擅长篡改历史" in found[0].passage.text, query
 
 
+def test_a_name_typed_last_is_absent_unless_a_word_of_the_collection_starts_with_it(
+    shipped_meaning_db: Path,
+) -> None:
+    # The last word may be still being typed (inline): 'Internat' may become International,
+    # which the post names. 'Wikipedia' begins no word of the post: it names something absent.
+    unfinished = run_search(shipped_meaning_db, "托派总是歪曲历史事实，打着 Internat", limit=5)
+    assert unfinished.matches and unfinished.matches[0].kind is MatchKind.MEANING
+    assert run_search(shipped_meaning_db, "托派总是歪曲历史事实，比如 Wikipedia").matches == []
+
+
 def test_a_name_counts_as_mentioned_however_its_version_is_written(
     essays_meaning_db: Path,
 ) -> None:

@@ -221,7 +221,7 @@ def _absent_names(reader: Reader, variant: _Variant) -> list[str]:
             if (
                 (any(char.isupper() for char in m.group(0)) or len(name) >= _LOWER_NAME_MIN)
                 and name in variant.raw_terms
-                and name != variant.prefix  # perhaps unfinished: "Intern…"
+                and not _unfinished(reader, variant, name)
             ):
                 forms[name] = _written_forms(name, word.lower())
                 named = True
@@ -233,7 +233,7 @@ def _absent_names(reader: Reader, variant: _Variant) -> list[str]:
             and any(char.isupper() for char in word)
             and len(whole) >= _NAME_MIN_CHARS
             and whole[0].isalpha()
-            and parts[-1] != variant.prefix
+            and not _unfinished(reader, variant, parts[-1])
         ):
             joined_names[whole] = parts
     if not forms and not joined_names:
@@ -246,6 +246,18 @@ def _absent_names(reader: Reader, variant: _Variant) -> list[str]:
         if whole not in mentioned and not reader.ids_with_all(parts, 1):
             absent.append(whole)
     return absent
+
+
+def _unfinished(reader: Reader, variant: _Variant, word: str) -> bool:
+    """Whether the query's last word may be one still being typed ("Intern…", inline): a
+    term of the collection starts with it. 'DSLabs', last in a question about a course the
+    collection never mentions, begins no term, so it names something absent."""
+    if word != variant.prefix:
+        return False
+    return bool(
+        reader.ids_with_term(word, 1, prefix=True)
+        or reader.ids_with_term(word, 1, prefix=True, headings=True)
+    )
 
 
 def _mentioned(reader: Reader, terms: list[str]) -> set[str]:
