@@ -82,13 +82,15 @@ def _meaning_matches(
     exclude: set[int],
     total_passages: int,
     normalized: dict[int, tuple[str, str]],
+    absent_names: list[str],
     nearest: list[MeaningHit] | None = None,
 ) -> list[_Scored]:
     """Passages close in meaning to the query, if the evidence is confident (see
     _ANSWER_WEIGHTS), best first; none of `exclude` (already found by their words).
+    `absent_names`: `_absent_names` of the query, which the caller needs too.
     `nearest`: the index's first _MEANING_POOL passages for these queries, if the caller
     has looked them up already (a look-up is a third of a search at 24 M characters)."""
-    if _names_something_absent(reader, variants[0]):
+    if _names_something_absent(reader, variants[0], absent_names):
         return []
     every = nearest if nearest is not None else index.top(queries, _MEANING_POOL, reader)
     if len(every) < 2:
@@ -192,7 +194,7 @@ def _evidence(cosine: float, characters: float, lead: float, words: float) -> fl
     return sum(w * x for w, x in zip(_ANSWER_WEIGHTS, signals, strict=True)) + _ANSWER_BIAS
 
 
-def _names_something_absent(reader: Reader, variant: _Variant) -> bool:
+def _names_something_absent(reader: Reader, variant: _Variant, names: list[str]) -> bool:
     """Whether the query names something the collection never mentions: in Latin letters
     (Calibre, ConcurrentHashMap, Paxlovid) or a year. Then no passage of it can mean what the
     query says. Names and years survive a paraphrase; a reader who retells a passage about
@@ -203,8 +205,9 @@ def _names_something_absent(reader: Reader, variant: _Variant) -> bool:
 
     A name is written with a capital (OICQ, JDK7, Docker), or is a lower-case word of five
     letters or more (asyncio, owncloud): a shorter one is as likely English in some form of
-    its own, and a plural counts as its singular (ISPs for ISP, servers for server)."""
-    return bool(_absent_names(reader, variant)) or _absent_year(reader, variant)
+    its own, and a plural counts as its singular (ISPs for ISP, servers for server).
+    `names`: the query's absent names, as `_absent_names` gives them."""
+    return bool(names) or _absent_year(reader, variant)
 
 
 def _absent_names(reader: Reader, variant: _Variant) -> list[str]:

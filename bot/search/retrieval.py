@@ -565,6 +565,9 @@ def _ranked(
         if unmeant:
             ranked = [s for s in ranked if s.passage_id not in unmeant]
             by_their_words = [s for s in by_their_words if s.passage_id not in unmeant]
+    # Names the query gives that the collection never mentions: looked up once, for the
+    # meaning path and for the text matches (see _holding_the_names).
+    absent: list[str] | None = None
     if meaning is not None and not by_their_words:
         # Where the reader's words are found, as typed or nearly (a typo, a word remembered
         # wrong: a passage at a clause's bar), a passage that only means the same is not what
@@ -578,14 +581,16 @@ def _ranked(
             # Encoded here, on the database thread, so the event loop never waits for it.
             queries = shared_encoder().encode(forms)
         exclude = {s.passage_id for s in ranked}
+        absent = _absent_names(reader, variants[0])
         ranked += _meaning_matches(
-            reader, index, queries, variants, exclude, total_passages, normalized, nearest
+            reader, index, queries, variants, exclude, total_passages, normalized, absent, nearest
         )
     works = _named_works(variants[0].typed)
     if works:
         ranked = _naming_the_works(reader, ranked, works, normalized)
     if ranked and not any(variant.romanized for variant in variants):  # pinyin names nothing
-        absent = _absent_names(reader, variants[0])
+        if absent is None:
+            absent = _absent_names(reader, variants[0])
         if absent:
             ranked = _holding_the_names(reader, ranked, absent, normalized)
     return ranked
