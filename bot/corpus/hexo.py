@@ -18,8 +18,10 @@ from bot.corpus.site import (
     Page,
     PageUrl,
     SiteConfig,
+    cname_host,
     existing,
     unreachable,
+    with_scheme,
 )
 
 URL_SAFE = "/-_.~%:@!$&'()*+,;="
@@ -61,13 +63,9 @@ def served_at(folder: Path, data: dict[str, object]) -> str | None:
     it: at the custom domain of the CNAME it deploys (`source/CNAME`), else at the user
     site it deploys to (`deploy: {repo: …/owner.github.io}`). A blog that never changed
     Hexo's default url links nowhere without this; one deployed elsewhere gets no link."""
-    try:
-        lines = (folder / "source" / "CNAME").read_text(encoding="utf-8").split()
-    except (OSError, UnicodeDecodeError):
-        lines = []
-    if lines and "." in lines[0]:
-        host = lines[0].strip().rstrip("/")
-        return host if host.startswith(("http://", "https://")) else f"https://{host}"
+    host = cname_host(folder / "source" / "CNAME")
+    if host is not None and "." in host:
+        return with_scheme(host.rstrip("/"))
     deploy = data.get("deploy")
     for entry in deploy if isinstance(deploy, list) else [deploy]:
         repo = entry.get("repo", entry.get("repository")) if isinstance(entry, dict) else None

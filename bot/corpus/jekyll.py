@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.corpus.anchors import Counted, gfm_id
 from bot.corpus.configfiles import read_mapping, text_value
 from bot.corpus.hexo import join_url, placeholder_setting, site_url
-from bot.corpus.site import Page, PageUrl, SiteConfig, existing
+from bot.corpus.site import Page, PageUrl, SiteConfig, cname_host, existing, with_scheme
 
 _STYLES = {
     "date": "/:categories/:year/:month/:day/:title:output_ext",
@@ -366,13 +366,9 @@ def _heading_rule(data: dict[str, object]) -> str:
 def _github_pages_url(folder: Path) -> str | None:
     """GitHub Pages serves a site without `url` at its CNAME, or at the repository name
     `owner.github.io`."""
-    cname = folder / "CNAME"
-    try:
-        host = cname.read_text(encoding="utf-8").strip().splitlines()[0].strip()
-    except (OSError, UnicodeDecodeError, IndexError):
-        host = ""
-    if host and " " not in host:
-        return host if host.startswith(("http://", "https://")) else f"https://{host}"
+    host = cname_host(folder / "CNAME")
+    if host is not None:
+        return with_scheme(host)
     name = folder.resolve().name.lower()
     if name.endswith(".github.io"):
         return f"https://{name}"

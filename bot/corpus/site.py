@@ -46,6 +46,22 @@ def unreachable(url: str) -> bool:
     return address.is_loopback or address.is_unspecified
 
 
+def cname_host(path: Path) -> str | None:
+    """The domain a CNAME file names, where GitHub Pages serves the site: its first line,
+    if that is one word; None without one."""
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    host = text.splitlines()[0].strip() if text else ""
+    return host if host and " " not in host else None
+
+
+def with_scheme(host: str) -> str:
+    """A site address as a URL: https:// unless it has its scheme already."""
+    return host if host.startswith(("http://", "https://")) else f"https://{host}"
+
+
 def existing(*paths: Path) -> tuple[str, ...]:
     """Those of `paths` that are files, as strings: a CNAME a site's URL may come from is
     read like a config, so that adding or changing one rebuilds the index."""

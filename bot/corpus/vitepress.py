@@ -24,7 +24,7 @@ from bot.corpus.configfiles import (
     read_text,
 )
 from bot.corpus.hexo import join_url
-from bot.corpus.site import Page, PageUrl, SiteConfig, existing
+from bot.corpus.site import Page, PageUrl, SiteConfig, cname_host, existing, with_scheme
 
 _CONFIG_SUFFIXES = (".js", ".ts", ".mjs", ".mts", ".cjs", ".cts")
 
@@ -75,17 +75,11 @@ class VitePress:
             attrs = attrs or _attr_delimiters(text)
         # The address: sitemap.hostname, else the og:url the site gives its pages, else CNAME.
         host = _first(found, "hostname") or og_url
+        cnames = (folder / "public" / "CNAME", folder / "CNAME", folder.parent / "CNAME")
         if host is None:
-            for cname in (folder / "public" / "CNAME", folder / "CNAME", folder.parent / "CNAME"):
-                try:
-                    text = cname.read_text(encoding="utf-8").strip()
-                except (OSError, UnicodeDecodeError):
-                    continue
-                if text and " " not in text.splitlines()[0]:
-                    host = text.splitlines()[0].strip()
-                    break
-        if host is not None and not host.startswith(("http://", "https://")):
-            host = "https://" + host
+            host = next((h for h in map(cname_host, cnames) if h is not None), None)
+        if host is not None:
+            host = with_scheme(host)
         base = (base or "/").strip("/")
         url = None if host is None else host.rstrip("/") + ("/" + base if base else "")
         settings: list[tuple[str, str]] = []
@@ -108,7 +102,7 @@ class VitePress:
             settings=tuple(settings),
             config_files=(
                 *(str(p) for p in files),
-                *existing(folder / "public" / "CNAME", folder / "CNAME", folder.parent / "CNAME"),
+                *existing(*cnames),
             ),
         )
 
