@@ -418,6 +418,9 @@ class Romanized:
     # Of those, the ones read so only rarely (或 as yu; see `_rare_readings`): the overrides
     # without them.
     usual_overrides: dict[int, str]
+    # Words of the query that are not pinyin, kept as typed among the syllables ("linkedlist"
+    # in "linkedlist shi shiyong shuangxiang lianbiao"): the text writes them so too.
+    literal: tuple[str, ...] = ()
 
 
 _PINYIN_SEPARATORS = re.compile(r"['’‘`´\s\-·]+")
@@ -427,9 +430,10 @@ _SYLLABLE_ALIASES = {"lue": "lve", "nue": "nve"}  # how people type lüe, nüe
 
 def romanized(query: str) -> Romanized | None:
     """A query typed in pinyin ("geming bushi qingke chifan", "ZhiLaoHu", "lv3 se4",
-    "gé mìng", "xi’an"), or None when it is not pinyin: a token that does not split into
-    syllables ("International", "CWI"), anything but letters, tone marks or digits, spaces
-    and apostrophes, or fewer than two syllables (one matches too many characters)."""
+    "gé mìng", "xi’an"), or None when it is not pinyin: anything but letters, tone marks or
+    digits, spaces and apostrophes, fewer than two syllables (one matches too many
+    characters), or words that do not split into syllables ("International", "CWI") where
+    pinyin does not outnumber them (see `_PINYIN_PER_LITERAL`)."""
     readings = romanized_readings(query)
     return readings[0] if readings else None
 
@@ -448,18 +452,36 @@ def romanized_readings(query: str) -> list[Romanized]:
         return []
     codes = syllable_codes()
     readings: list[list[str]] = [[]]
-    for token in _ROMAN_TOKEN.findall(text):
+    tokens = _ROMAN_TOKEN.findall(text)
+    literal: list[str] = []
+    for token in tokens:
         splits = _split_syllables(token, codes)
         if not splits:
-            return []
+            if len(token) < _LITERAL_MIN:
+                return []
+            literal.append(token)
+            splits = [[token]]
         readings = [[*before, *split] for before in readings for split in splits]
         readings = readings[:_MAX_READINGS]
-    if not readings or len(readings[0]) < 2:
+    if literal and len(tokens) - len(literal) < _PINYIN_PER_LITERAL * len(literal):
         return []
-    return [_reading(syllables, codes) for syllables in readings]
+    if not readings or len(readings[0]) - len(literal) < 2:
+        return []
+    return [_reading(syllables, codes, tuple(literal)) for syllables in readings]
 
 
-def _reading(syllables: list[str], codes: dict[str, str]) -> Romanized:
+# A reader typing pinyin keeps a name or an English word as it is written ("linkedlist shi
+# shiyong shuangxiang lianbiao shixian de", "vue de shengming zhouqi"): such a word is read
+# as itself where pinyin words are at least three times as many. Fewer, and the query is
+# English in which some words happen to spell syllables ("long time no see": long, ti-me,
+# n-o), or a name with a pinyin word beside it.
+_PINYIN_PER_LITERAL = 3
+_LITERAL_MIN = 2  # letters: a lone letter is an initial or a typo, not a word
+
+
+def _reading(
+    syllables: list[str], codes: dict[str, str], literal: tuple[str, ...] = ()
+) -> Romanized:
     other_readings = _other_readings()
     first = _syllables()
     typed = set(syllables)
@@ -474,7 +496,9 @@ def _reading(syllables: list[str], codes: dict[str, str]) -> Romanized:
     }
     rare = _rare_readings()
     usual = {code: s for code, s in overrides.items() if code not in rare.get(s, ())}
-    return Romanized(tuple(syllables), "".join(codes[s] for s in syllables), overrides, usual)
+    # A literal word folds to itself, as `fold` leaves Latin letters in the text alone.
+    folded = "".join(codes.get(s, s) for s in syllables)
+    return Romanized(tuple(syllables), folded, overrides, usual, literal)
 
 
 @cache

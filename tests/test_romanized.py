@@ -215,3 +215,47 @@ def test_a_title_typed_whole_goes_before_a_passage_citing_it(tmp_path: Path) -> 
     own = "三年之痒这个说法，原本是讲婚姻的。"
     db = build_site_db(tmp_path / "two", {**files, "c.md": post("婚姻", own)})
     assert top(db, "三年之痒", limit=5)[0][1] != post_text
+
+
+@pytest.mark.parametrize(
+    ("query", "literal"),
+    [
+        ("linkedlist shi shiyong shuangxiang lianbiao shixian de", ("linkedlist",)),
+        ("vue de shengming zhouqi", ("vue",)),
+        ("docker rongqi bushu fangan", ("docker",)),
+    ],
+)
+def test_a_word_kept_as_typed_among_pinyin(query: str, literal: tuple[str, ...]) -> None:
+    roman = romanized(query)
+    assert roman is not None and roman.literal == literal
+    assert roman.folded.startswith(literal[0])  # the word folds to itself, as in the text
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["iphone shouji", "react hooks de yong fa", "how to use git", "a new hope", "shi x de"],
+)
+def test_words_that_are_not_pinyin_must_be_few(query: str) -> None:
+    """An English query in which a word or two happen to spell syllables stays English."""
+    assert romanized(query) is None
+
+
+def test_pinyin_with_a_word_kept_as_typed_finds_the_passage(tmp_path: Path) -> None:
+    """A reader types the English name as the post writes it and the rest in pinyin; one
+    word that is not pinyin made the whole query not pinyin, and it found nothing."""
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": post(
+                "集合",
+                "ArrayList 是基于数组实现的，随机访问很快。",
+                "LinkedList 是使用双向链表实现的，插入和删除比较方便。",
+                "HashMap 在 Java 8 以后用红黑树优化了冲突。",
+            ),
+            "b.md": post("框架", "Vue 的生命周期钩子有很多，created 最常用。", "React 也有。"),
+        },
+    )
+    found = top(db, "linkedlist shi shiyong shuangxiang lianbiao shixian de")
+    assert found and "双向链表" in found[0][1] and found[0][0] >= 88, found
+    found = top(db, "vue de shengming zhouqi")
+    assert found and "生命周期" in found[0][1], found

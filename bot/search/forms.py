@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bot.search.tuning import _DERIVED_WEIGHT, _PAIR_TERMS, _READING_ALTERNATIVES
 from bot.text import (
+    Romanized,
     analyze,
     first_reading_codes,
     fold,
@@ -114,6 +115,9 @@ class _Variant:
     prefix: str | None  # a trailing ASCII word that may be unfinished ("Intern…")
     content: str  # norm without function characters
     romanized: bool = False  # typed in pinyin: `folded` holds the syllables it stands for
+    # Typed in pinyin with a word kept as written ("linkedlist shi shiyong …"): the query is
+    # also still the reader's words, so the paths that skip pinyin (keywords, meaning) run.
+    partly_pinyin: bool = False
     # For a pinyin query: characters to fold by another reading than their first (长 -> chang)
     overrides: dict[int, str] | None = None
     usual_overrides: dict[int, str] | None = None  # ... but for rare readings (或 -> yu)
@@ -444,7 +448,7 @@ def _variants(query: str) -> list[_Variant]:
         # where they occur as typed ("long", "change"), that match scores 100 and this one at
         # most 94, so English keeps its meaning.
         norm = "".join(query.lower().split())
-        groups = _pinyin_groups(roman.syllables)
+        groups = _pinyin_groups(roman)
         out.append(
             _Variant(
                 norm,
@@ -459,20 +463,27 @@ def _variants(query: str) -> list[_Variant]:
                 usual_overrides=roman.usual_overrides,
                 rare_readings=(roman.overrides != roman.usual_overrides and len(roman.folded) > 2),
                 term_groups=groups,
+                partly_pinyin=bool(roman.literal),
             )
         )
     return out
 
 
-def _pinyin_groups(syllables: tuple[str, ...]) -> list[list[str]]:
+def _pinyin_groups(roman: Romanized) -> list[list[str]]:
     """Per pair of syllables, the index terms a text read that way may have: the index folds
     each character by its first reading, so 长城 is stored as zhang-cheng and "changcheng"
-    must look for that too. Terms the index lacks cost one look-up each and are dropped."""
-    options = [first_reading_codes(s)[:_READING_ALTERNATIVES] for s in syllables]
-    return [
+    must look for that too. Terms the index lacks cost one look-up each and are dropped.
+    A word kept as typed ("linkedlist") is a term of its own, the index's Latin word."""
+    options = [
+        () if s in roman.literal else first_reading_codes(s)[:_READING_ALTERNATIVES]
+        for s in roman.syllables
+    ]
+    pairs = [
         list(dict.fromkeys(a + b for a in left for b in right))[:_PAIR_TERMS]
         for left, right in itertools.pairwise(options)
+        if left and right
     ]
+    return [*pairs, *([word] for word in dict.fromkeys(roman.literal))]
 
 
 def _without_function_chars(norm: str) -> str:
@@ -482,7 +493,7 @@ def _without_function_chars(norm: str) -> str:
 def _keywords(cleaned: str, variants: list[_Variant]) -> list[str]:
     """The normalized words of a query typed as keywords ("斯大林 镇压", "托派 1927"), or []
     for a query without spaces or typed in pinyin."""
-    if any(v.romanized for v in variants):
+    if any(v.romanized and not v.partly_pinyin for v in variants):
         return []
     words = list(dict.fromkeys(w for w in map(normalize, cleaned.split()) if w))
     return words if len(words) >= 2 else []

@@ -326,7 +326,9 @@ def _singular_forms(name: str) -> list[str]:
 
 def _meaning_forms(cleaned: str, variants: list[_Variant]) -> list[str]:
     """What to encode for the meaning path, or nothing: a query too short to carry a
-    meaning of its own, or typed in pinyin (letters the encoder would read as English)."""
-    if any(v.romanized for v in variants) or len(variants[0].norm) < _MEANING_MIN_CHARS:
+    meaning of its own, or typed in pinyin (letters the encoder would read as English; one
+    that also keeps a word as typed may be English, and is encoded as it was before)."""
+    pinyin = any(v.romanized and not v.partly_pinyin for v in variants)
+    if pinyin or len(variants[0].norm) < _MEANING_MIN_CHARS:
         return []
     return [cleaned]
