@@ -748,7 +748,19 @@ def test_a_placeholder_url_gives_no_link_but_the_owners_intranet_url_is_kept(
     project = tmp_path / "project"
     write(project / "_config.yml", "deploy:\n  repo: https://github.com/someone/notes.git\n")
     (project / "source").mkdir()
-    assert load_site_config(project).url is None  # a project site: its path is not known
+    assert load_site_config(project).url is None  # a project site, and `root` says nothing
+    # GitHub Pages serves a project repository at owner.github.io/repo, where Hexo's docs
+    # have the site set `root: /repo/`: both together say it is served there.
+    write(
+        project / "_config.yml",
+        "root: /notes/\ndeploy:\n  repo: https://github.com/someone/notes.git\n",
+    )
+    assert load_site_config(project).url == "https://someone.github.io/notes"
+    write(
+        project / "_config.yml",
+        "root: /blog/\ndeploy:\n  repo: https://github.com/someone/notes.git\n",
+    )
+    assert load_site_config(project).url is None  # deployed there, served elsewhere
     ipv6 = tmp_path / "v6"
     write(ipv6 / "_config.yml", "url: http://[2606:4700::1111]/\n")
     (ipv6 / "source").mkdir()

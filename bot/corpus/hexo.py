@@ -58,22 +58,34 @@ def placeholder_setting(value: str | None, kept: str | None) -> tuple[tuple[str,
 _GITHUB_REPO = re.compile(r"github\.com[:/]+([\w.-]+)/([\w.-]+?)(?:\.git)?/?$", re.IGNORECASE)
 
 
-def served_at(folder: Path, data: dict[str, object]) -> str | None:
+def served_at(folder: Path, data: dict[str, object], root: str) -> str | None:
     """Where a Hexo site whose config has no usable `url` is served, as GitHub Pages serves
-    it: at the custom domain of the CNAME it deploys (`source/CNAME`), else at the user
-    site it deploys to (`deploy: {repo: …/owner.github.io}`). A blog that never changed
-    Hexo's default url links nowhere without this; one deployed elsewhere gets no link."""
+    it (under `root`, the site's folder): at the custom domain of the CNAME it deploys
+    (`source/CNAME`), else at the user site it deploys to (`deploy: {repo:
+    …/owner.github.io}`), or at a project site, owner.github.io/repo, where `root` is that
+    repository's name, as Hexo's docs tell a project site to set it (a project repository
+    alone may be served elsewhere). A blog that never changed Hexo's default url links
+    nowhere without this; one deployed elsewhere gets no link."""
     host = cname_host(folder / "source" / "CNAME")
     if host is not None and "." in host:
-        return with_scheme(host.rstrip("/"))
+        return _under(with_scheme(host.rstrip("/")), root)
     deploy = data.get("deploy")
     for entry in deploy if isinstance(deploy, list) else [deploy]:
         repo = entry.get("repo", entry.get("repository")) if isinstance(entry, dict) else None
         for target in repo.values() if isinstance(repo, dict) else [repo]:
             found = _GITHUB_REPO.search(target.strip()) if isinstance(target, str) else None
-            if found and found.group(2).lower() == f"{found.group(1).lower()}.github.io":
-                return f"https://{found.group(2).lower()}"
+            if found is None:
+                continue
+            owner, name = found.group(1).lower(), found.group(2)
+            if name.lower() == f"{owner}.github.io":
+                return _under(f"https://{name.lower()}", root)
+            if root and root == name:
+                return f"https://{owner}.github.io/{name}"
     return None
+
+
+def _under(url: str, root: str) -> str:
+    return f"{url}/{root}" if root else url
 
 
 class Hexo:
@@ -90,10 +102,7 @@ class Hexo:
         url = site_url(configured, str(path))
         dropped = placeholder_setting(configured, url)
         if url is None:
-            url = served_at(folder, data)
-            base = (text_value(data, "root") or "").strip("/")  # a site in a subfolder
-            if url is not None and base:
-                url = f"{url}/{base}"
+            url = served_at(folder, data, (text_value(data, "root") or "").strip("/"))
         return SiteConfig(
             title=text_value(data, "title"),
             url=url,
