@@ -130,6 +130,12 @@ async def _index(
             "their owner keeps them from readers",
             file=sys.stderr,
         )
+    if report.drafts:
+        print(
+            f"{report.drafts} drafts not imported: not published "
+            "(draft: true or published: false in their front matter)",
+            file=sys.stderr,
+        )
     if report.unlinked:
         print(
             f"{report.unlinked} pages get no link (`excerpt-bot check PATH` says why)",

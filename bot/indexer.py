@@ -134,6 +134,7 @@ class IndexReport:
     sites: tuple[str, ...] = ()
     unlinked: int = 0
     withheld: int = 0  # password-protected pages, not imported
+    drafts: int = 0  # drafts (draft: true, published: false), not imported
 
 
 @dataclass(slots=True)
@@ -680,11 +681,12 @@ async def _index_locked(
         parsing.stop()
     result = parsing.result()
     sites: tuple[str, ...] = ()
-    unlinked = withheld = 0
+    unlinked = withheld = drafts = 0
     if isinstance(result, CorpusImport):
         sites = tuple(CorpusReport.build(result).sites)
         unlinked = sum(1 for note in result.notes if note.kind == "no link")
         withheld = sum(1 for note in result.notes if note.kind == "withheld")
+        drafts = sum(1 for note in result.notes if note.kind == "draft")
     return IndexReport(
         db=db,
         rebuilt=True,
@@ -700,6 +702,7 @@ async def _index_locked(
         sites=sites,
         unlinked=unlinked,
         withheld=withheld,
+        drafts=drafts,
     )
 
 

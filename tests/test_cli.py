@@ -282,6 +282,32 @@ def test_a_password_protected_post_is_not_indexed_and_index_says_so(
     assert "diary.md" in checked.stdout
 
 
+def test_a_draft_is_not_indexed_and_index_says_so(cli: Cli, tmp_path: Path) -> None:
+    # Jekyll's and Hugo's drafts (`draft: true`, `published: false`) are not published:
+    # quoting one in a group would publish it. They were indexed, only without a link.
+    site = tmp_path / "blog"
+    (site / "content" / "posts").mkdir(parents=True)
+    (site / "hugo.toml").write_text('baseURL = "https://blog.someone.dev/"\n', encoding="utf-8")
+    (site / "content" / "posts" / "open.md").write_text(
+        "---\ntitle: 公开\ndate: 2015-03-01\n---\n外婆家门口的那棵枣树又结满了果子。\n",
+        encoding="utf-8",
+    )
+    (site / "content" / "posts" / "wip.md").write_text(
+        "---\ntitle: 草稿\ndate: 2015-03-02\ndraft: true\n---\n这篇还没想好要不要发出来。\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "a.db"
+    built = cli("index", "--db", str(db), "--no-meaning", "--strict", str(site), home=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert "1 drafts not imported" in built.stderr
+    assert "1 documents" in built.stderr
+    hidden = cli("search", "--db", str(db), "--json", "这篇还没想好要不要发出来", home=tmp_path)
+    assert json.loads(hidden.stdout)["results"] == []
+    checked = cli("check", str(site), home=tmp_path)
+    assert "pages not imported: drafts (note): 1" in checked.stdout
+    assert "wip.md" in checked.stdout
+
+
 def test_a_cname_added_later_rebuilds_the_index_with_its_links(cli: Cli, tmp_path: Path) -> None:
     # A site without url links to its CNAME: adding one must not leave "up to date" links.
     site = tmp_path / "blog"

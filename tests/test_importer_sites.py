@@ -254,14 +254,15 @@ def test_hugo_reads_content_only(hugo: CorpusImport) -> None:
     assert sorted(by_path(hugo)) == [
         "content/_index.md",
         "content/about.md",
-        "content/draft.md",
         "content/notes/deep/Page.md",
         "content/posts/2020-01-01-hello.md",
         "content/posts/No Slug Here.md",
         "content/posts/_index.md",
         "content/posts/bundle/index.md",
         "content/posts/moved-from-cnblogs.md",
-    ]  # not themes/*/exampleSite, not layouts/
+    ]  # not themes/*/exampleSite, not layouts/, not the draft (quoting it would publish it)
+    drafts = [note for note in hugo.notes if note.kind == "draft"]
+    assert [note.path.rsplit("/", 1)[-1] for note in drafts] == ["draft.md"]
 
 
 def test_hugo_urls_follow_its_rules(hugo: CorpusImport) -> None:
@@ -277,7 +278,6 @@ def test_hugo_urls_follow_its_rules(hugo: CorpusImport) -> None:
         "content/posts/moved-from-cnblogs.md": f"{base}/2009/06/moved/",
         "content/notes/deep/Page.md": f"{base}/notes/deep/page/",  # no permalink: its path
         "content/about.md": f"{base}/about-me/",  # url: in front matter
-        "content/draft.md": None,  # drafts are not published
     }
 
 
@@ -427,7 +427,8 @@ def test_report_groups_problems_and_notes_by_kind(hugo: CorpusImport) -> None:
     ]
     hugo_kinds = {k.title: k for k in CorpusReport.build(hugo).kinds}
     assert hugo_kinds["unknown shortcodes"].count == 1
-    assert hugo_kinds["pages without a link"].count == 1  # the draft
+    assert "pages without a link" not in hugo_kinds  # the draft is not imported at all
+    assert hugo_kinds["pages not imported: drafts"].count == 1
     assert "generator: Hugo" in "\n".join(CorpusReport.build(hugo).lines())
 
 

@@ -36,5 +36,10 @@ class ImportProblem(CorpusError):
 
 
 class Withheld(ImportProblem):
-    """A page its owner keeps from readers (behind a password): not imported, and not a
-    fault in the file, so a note rather than a problem (`--strict` does not fail on it)."""
+    """A page its owner keeps from readers (behind a password, or a draft): not imported,
+    and not a fault in the file, so a note rather than a problem (`--strict` does not fail
+    on it). `kind`: the note's kind, "withheld" (a password) or "draft"."""
+
+    def __init__(self, reason: str, kind: str = "withheld") -> None:
+        super().__init__(reason)
+        self.kind = kind

@@ -318,8 +318,6 @@ def _resolve_sections(
 
 def page_url(path: Path, root: Path, site: SiteConfig, fm: FrontMatter) -> PageUrl:
     """The page's public URL by its site's rules, or why it has none."""
-    if fm.draft:
-        return PageUrl(None, "a draft (draft: true or published: false): not published")
     return generator_for(site).page_url(site, Page(_site_relative(path, root, site), fm))
 
 
@@ -353,6 +351,11 @@ def _build(
     fm = read_fields(split.data)
     if fm.password_protected:
         raise Withheld("password-protected (its front matter has a password): not for every reader")
+    if fm.draft:
+        # Not published (Jekyll's and Hugo's `draft: true`, `published: false`, Hugo's
+        # `build.render: never`; Zola's drafts too): quoting it in a group would publish it,
+        # as Hexo's source/_drafts would be (not imported either).
+        raise Withheld("a draft (draft: true or published: false): not published", "draft")
     warnings.extend(fm.warnings)
     body_lines = split.body.split("\n")
     if path.suffix.lower() == ".mdx":

@@ -84,7 +84,7 @@ def load_corpus(
                 notes=result.notes,
             )
         except Withheld as exc:
-            result.notes.append(Note("withheld", shown, exc.reason))
+            result.notes.append(Note(exc.kind, shown, exc.reason))
             continue
         except ImportProblem as exc:
             result.problems.append(Problem(shown, exc.reason, skipped=True))

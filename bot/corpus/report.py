@@ -24,6 +24,7 @@ _NOTE_TITLES = {
     "no link": "pages without a link",
     "unknown shortcode": "unknown shortcodes",
     "withheld": "pages not imported: password-protected",
+    "draft": "pages not imported: drafts",
 }
 
 
