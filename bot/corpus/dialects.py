@@ -16,7 +16,9 @@ before `hexo_tags.preprocess`. Outside fenced code and inline code it:
 * reads Obsidian-style `[[page|text]]` links as their text and drops `![[embeds]]` and the
   `[!note]` marker of a callout;
 * drops the `!!! note "标题"` line of an MkDocs admonition and un-indents its body (which
-  Markdown would otherwise read as indented code).
+  Markdown would otherwise read as indented code);
+* reads a line that is one HTML heading (`<h3>目录</h3>`, `<center><h3>2</h3></center>`) as
+  the Markdown heading it renders as, after a blank line (not inside an HTML element).
 """
 
 from __future__ import annotations
@@ -60,6 +62,17 @@ _HTML_BLOCK_OPEN = re.compile(
     re.IGNORECASE,
 )
 _HTML_CLOSE = re.compile(r"</([a-z]+)\s*>")
+# A line that is one HTML heading, perhaps inside a centring element on the same line. Every
+# generator renders it as a heading; markdown-it made it an HTML block whose text ran into
+# the next passage ("…好好追我。」\n3": a story's numbered parts) and which swallowed the
+# Markdown lines after it up to a blank line (a list of links left as `[35-00 前言](…)`),
+# where kramdown ends the element at its close tag.
+_HTML_HEADING = re.compile(
+    r"^ {0,3}(?:<(center|div|p)(?:\s[^<>]*)?>\s*)?<h([1-6])(?:\s[^<>]*)?>(.{1,200}?)</h\2\s*>"
+    r"\s*(?:</\1\s*>)?\s*$",
+    re.IGNORECASE,
+)
+_INNER_TAG = re.compile(r"<[^<>]{0,200}>")
 _KRAMDOWN_COMMENT_OPEN = re.compile(r"^\s*\{::comment\}")
 _KRAMDOWN_COMMENT_CLOSE = re.compile(r"\{:/(?:comment)?\}")
 _SHORTCODE = re.compile(
@@ -292,6 +305,7 @@ def rewrite(
                 # `* TOC` + `{:toc}` is kramdown's table of contents: neither is text.
                 if _IAL_TOC.match(line) and index and _TOC_ITEM.match(lines[index - 1]):
                     out[index - 1] = ""
+                    _drop_toc_title(out, index - 1)
                 out[index] = ""
                 continue
             if not line.lstrip().startswith("#"):  # a heading keeps `{: #id}` for its anchor
@@ -319,5 +333,29 @@ def rewrite(
                 heading.group(1) == "#" and _SINGLE_HASH_TEXT.match(heading.group(2))
             ):
                 line = f"{heading.group(1)} {heading.group(2)}"
+        if "<" in line and html_block is None and (index == 0 or not lines[index - 1].strip()):
+            line = _html_heading(line)
         out[index] = line
     return Dialects(out, unknown)
+
+
+def _drop_toc_title(out: list[str], toc: int) -> None:
+    """Drop the heading right above a table of contents (`<h3>目录</h3>`, a blank line, then
+    kramdown's `- TOC` + `{:toc}`): the contents' title, with no text of its own, under which
+    every heading of the post would otherwise be nested ("目录/核心亮点1/Facts")."""
+    above = toc - 1
+    while above >= 0 and above >= toc - 2 and not out[above].strip():
+        above -= 1
+    if above >= 0 and out[above].lstrip().startswith("#"):
+        out[above] = ""
+
+
+def _html_heading(line: str) -> str:
+    """`<h3>目录</h3>` as `### 目录`; any other line as it is."""
+    found = _HTML_HEADING.match(line)
+    if found is None:
+        return line
+    text = " ".join(_INNER_TAG.sub("", found.group(3)).split())
+    if not text or "<" in text or ">" in text:
+        return line
+    return "#" * int(found.group(2)) + " " + text

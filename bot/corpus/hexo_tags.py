@@ -96,6 +96,7 @@ class _Open:
     name: str
     line: int  # 0-based line of the opening tag
     mode: str  # "region", "plain", "drop" or "verbatim"
+    credit: str = ""  # a quote's author and source, shown under it (see `_quote_credit`)
 
 
 def _args(text: str) -> list[str]:
@@ -124,12 +125,32 @@ def _inline_text(name: str, args: str) -> str:
         if len(tokens) > 1:
             return " ".join(tokens[1:])
         return tokens[0].rstrip("/").rsplit("/", 1)[-1] if tokens else ""
+    if name in ("sidenote", "marginnote"):
+        # tufte-jekyll's `{% sidenote 'sn-id' 'text' %}`: a note printed in the margin beside
+        # the line, prose of the post (one blog has 116 of them).
+        tokens = _args(args)
+        return f" {tokens[1]} " if len(tokens) > 1 else ""
     if name == "asset_link":
         tokens = [t for t in _args(args) if t.lower() not in ("true", "false")]
         return " ".join(tokens[1:])
     # asset_img, img, image, fa, iframe, video, youtube, gist, pdf, include_code, post_path,
     # asset_path, mmedia, meting ... and unknown standalone tags: no text of their own.
     return ""
+
+
+def _quote_credit(args: str) -> str:
+    """What Hexo's and Octopress's `{% blockquote [author[, source]] [link] [title] %}`
+    print under the quote ("—— George Orwell, Nineteen Eighty-Four"), or "": a post that is
+    only a quote is found by who said it."""
+    words = args.split()
+    link = next(
+        (i for i, word in enumerate(words) if word.startswith(("http://", "https://"))), None
+    )
+    before = " ".join(words if link is None else words[:link])
+    title = "" if link is None else " ".join(words[link + 1 :])
+    author, _, source = before.partition(",")
+    parts = [part for part in (author.strip(), source.strip() or title.strip()) if part]
+    return "—— " + ", ".join(parts) if parts else ""
 
 
 def code_spans(text: str) -> list[tuple[int, int]]:
@@ -274,6 +295,8 @@ class _Scanner:
             opened = name[3:]
             for index in range(len(self.stack) - 1, -1, -1):
                 if self.stack[index].name == opened:
+                    if self.stack[index].credit:
+                        out.append(self.stack[index].credit)
                     self._close(index, lineno)
                     break
             return  # a stray end tag is simply dropped
@@ -294,7 +317,8 @@ class _Scanner:
                 mode = "verbatim"
             else:
                 mode = "plain"
-            self.stack.append(_Open(name, lineno, mode))
+            credit = _quote_credit(args) if name in ("blockquote", "quote") else ""
+            self.stack.append(_Open(name, lineno, mode, credit))
             return
         out.append(_inline_text(name, args))
 

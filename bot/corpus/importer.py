@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -334,6 +335,10 @@ def _reads_headings_without_space(site: SiteConfig) -> bool:
     return site.generator == "hexo" and site.setting("layout") == "site"
 
 
+# A Liquid (Jekyll) or Nunjucks (Hexo) loop over the site's own pages.
+_LISTING = re.compile(r"\{%-?\s*for\s+\w+\s+in\s+(?:site|paginator)\.")
+
+
 def _build(
     path: Path,
     root: Path,
@@ -351,6 +356,11 @@ def _build(
     fm = read_fields(split.data)
     if fm.password_protected:
         raise Withheld("password-protected (its front matter has a password): not for every reader")
+    if _LISTING.search(split.body):
+        # An archive, tag or index page: a template that lists the site's posts when the site
+        # is built. What is left of it here is dates and titles ("置顶 关于我 JUL 22 2022"),
+        # not text of its own; its posts are imported themselves.
+        raise Withheld("a listing of the site's posts ({% for … in site.posts %})", "listing")
     if fm.draft:
         # Not published (Jekyll's and Hugo's `draft: true`, `published: false`, Hugo's
         # `build.render: never`; Zola's drafts too): quoting it in a group would publish it,

@@ -74,6 +74,13 @@ _MARKERS = re.compile(
 )
 _DEEP_QUOTE = re.compile(r"^((?:[ \t]*>){" + str(_MAX_QUOTE_DEPTH) + r"})(?:[ \t]*>)+")
 _BR = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
+# An image or link markdown-it could not read, left as text: a destination with spaces
+# (`![Vhost](/images/a.jpg --alt Don't touch me)`, an old Octopress image plugin's syntax),
+# or one whose escaped parenthesis unbalanced it (`[RSA](…/RSA_(algorithm\))`). A reader
+# sees a picture or a link's words there, never the markup: an image goes, a link keeps
+# its words. Only in text, not in inline code, where such markup is an example.
+_UNREAD_IMAGE = re.compile(r"!\[[^\[\]\n]{0,300}\]\((?:[^()\n]|\([^()\n]{0,300}\)){0,600}\)")
+_UNREAD_LINK = re.compile(r"\[([^\[\]\n]{1,300})\]\((?:[^()\n]|\([^()\n]{0,300}\)){1,600}\)")
 _IGNORED_INLINE = frozenset({"image", "math_inline_double", "footnote_ref"})
 # `## Title {#id}`, `{: #id .class}`, `{.class #id}`: kramdown, Hugo (goldmark) and VitePress.
 _HEADING_ATTRS = re.compile(r"\s*\{:?\s*([^{}]{0,200})\}\s*$")
@@ -212,8 +219,11 @@ def render_inline(children: Sequence[Token], first_line: int) -> list[Line]:
             content = tok.content
             if kind == "code_inline":
                 content = neutralize_angle_brackets(untag_code(content))
-            elif "<" in content:
-                content = neutralize_angle_brackets(content)
+            else:
+                if "](" in content:
+                    content = _UNREAD_LINK.sub(r"\1", _UNREAD_IMAGE.sub("", content))
+                if "<" in content:
+                    content = neutralize_angle_brackets(content)
             parts.append(content)
             if open_links:
                 open_links[-1][1].append(content)

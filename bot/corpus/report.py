@@ -25,6 +25,7 @@ _NOTE_TITLES = {
     "unknown shortcode": "unknown shortcodes",
     "withheld": "pages not imported: password-protected",
     "draft": "pages not imported: drafts",
+    "listing": "pages not imported: listings of the site's posts",
 }
 
 
