@@ -1,4 +1,4 @@
-"""Sites made with Jekyll, Hugo, VitePress and MkDocs, imported as their generator publishes
+"""Sites made with Jekyll, Hugo, Zola, VitePress and MkDocs, imported as their generator publishes
 them: which files are pages, each page's public URL, clean text, passages worth quoting.
 
 tests/data/sites/<generator>/ are small sites written for these tests, laid out and
@@ -412,6 +412,53 @@ def test_mkdocs_pages_urls_and_admonitions() -> None:
     assert setup.sections[0].author == "文档作者"
 
 
+# --- Zola -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def zola() -> CorpusImport:
+    return load_corpus([SITES / "zola"])
+
+
+def test_zola_is_told_from_hugo_by_its_config(tmp_path: Path) -> None:
+    # Both keep a config.toml beside content/; a Zola site was read as Hugo, found no
+    # baseURL, and all 316 pages of a real blog got no link.
+    site = load_site_config(SITES / "zola" / "content" / "blog")
+    assert (site.generator, site.url, site.author, site.language) == (
+        "zola",
+        "https://zola.someone.dev/",
+        "左拉",
+        "zh",
+    )
+    (tmp_path / "content").mkdir()
+    (tmp_path / "config.toml").write_text('baseURL = "https://hugo.someone.dev/"\n')
+    assert load_site_config(tmp_path).generator == "hugo"
+
+
+def test_zola_urls_follow_its_rules(zola: CorpusImport) -> None:
+    urls = {path: doc.document.url for path, doc in by_path(zola).items()}
+    base = "https://zola.someone.dev"
+    assert urls == {
+        "content/_index.md": f"{base}/",  # the home section
+        "content/blog/_index.md": f"{base}/blog/",  # a section's page
+        "content/blog/2018-10-10-hello-world.md": f"{base}/blog/hello-world/",  # date dropped
+        "content/blog/colocated/index.md": f"{base}/blog/colocated/",  # its folder's name
+        "content/blog/colocated/index.en.md": f"{base}/en/blog/colocated/",  # a translation
+        "content/blog/slugged.md": f"{base}/blog/my-own-slug/",  # slug:, slugified
+        "content/pages/about.md": f"{base}/about/",  # path: the whole path
+        # Zola folds Chinese to pinyin by deunicode's table: no link rather than a guess.
+        "content/blog/中文文件名.md": None,
+    }
+    hello = by_path(zola)["content/blog/2018-10-10-hello-world.md"]
+    assert [s.anchor for s in hello.sections] == [None, "why-zola", None]
+    assert_clean(zola)
+    notes = {(n.kind, n.path.rsplit("/", 1)[-1]) for n in zola.notes}
+    assert notes == {("draft", "wip.md"), ("no link", "中文文件名.md")}
+    report = "\n".join(CorpusReport.build(zola).lines())
+    assert "generator: Zola, https://zola.someone.dev/" in report
+    assert "set slug or path in its front matter" in report
+
+
 # --- what check reports ---------------------------------------------------------------------
 
 
@@ -433,7 +480,7 @@ def test_report_groups_problems_and_notes_by_kind(hugo: CorpusImport) -> None:
 
 
 def test_short_passages_and_leaks_stay_rare_on_every_fixture_site() -> None:
-    for name in ("jekyll", "hugo", "vitepress", "mkdocs"):
+    for name in ("jekyll", "hugo", "zola", "vitepress", "mkdocs"):
         result = load_corpus([SITES / name])
         passages = [p for d in result.documents for p in d.passages]
         short = [p.text for p in passages if len(p.text) < 8]

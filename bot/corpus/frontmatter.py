@@ -49,6 +49,7 @@ class FrontMatter:
     source_url: str | None = None
     slug: str | None = None  # Jekyll and Hugo: replaces the file name in the URL
     url: str | None = None  # Hugo: the page's whole path, as written
+    path: str | None = None  # Zola: the page's whole path, as written
     draft: bool = False  # Jekyll/Hugo `draft: true`, Hugo `build.render: never`: not published
     # hexo-blog-encrypt's `password:` (or hexo-encrypt's `encrypt: true`): the site shows the
     # page only to who has the password, so the bot must not quote it to anyone in a group.
@@ -317,6 +318,7 @@ def read_fields(data: dict[object, object] | None) -> FrontMatter:
         source_url=source_url,
         slug=_text(data.get("slug"), 500),
         url=_text(data.get("url"), 1000),
+        path=_text(data.get("path"), 1000),
         draft=_is_draft(data),
         # hexo-blog-encrypt's `password:` whatever its value (a number, a list: the plugin
         # encrypts with it), or hexo-encrypt's `encrypt: true` (its password in _config.yml).

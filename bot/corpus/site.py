@@ -2,7 +2,7 @@
 
 A `SiteConfig` is read once per corpus root (see `generators.load_site_config`) and then
 drives three things for every page: which files are pages at all, the page's public URL,
-and its heading anchors. Each generator family (Hexo, Jekyll, Hugo, VitePress, MkDocs) is a
+and its heading anchors. Each generator family (Hexo, Jekyll, Hugo, Zola, VitePress, MkDocs) is a
 module with one object meeting `Generator`; the registry in `generators.py` lists them.
 """
 
