@@ -27,7 +27,7 @@ from bot.corpus import CorpusPathError
 from bot.corpus.report import CorpusReport
 from bot.indexer import describe_problem
 from bot.logs import redact
-from bot.models import Match, Problem
+from bot.models import ImportSummary, Match, Problem
 from bot.render import render_terminal
 from bot.search import SearchResult, search, warm_up
 from bot.store import Store, StoreError
@@ -77,6 +77,28 @@ class _StatusLine:
         print(f"\r\033[K{done} {count} {unit} in {seconds:.1f} s", file=sys.stderr)
 
 
+def _print_summary(summary: ImportSummary) -> None:
+    for site in summary.sites:
+        print(f"site {site}", file=sys.stderr)
+    if summary.withheld:
+        print(
+            f"{summary.withheld} password-protected pages not imported: "
+            "their owner keeps them from readers",
+            file=sys.stderr,
+        )
+    if summary.drafts:
+        print(
+            f"{summary.drafts} drafts not imported: not published "
+            "(draft: true or published: false in their front matter)",
+            file=sys.stderr,
+        )
+    if summary.unlinked:
+        print(
+            f"{summary.unlinked} pages get no link (`excerpt-bot check PATH` says why)",
+            file=sys.stderr,
+        )
+
+
 async def _index(
     settings: Settings,
     paths: Sequence[Path],
@@ -114,6 +136,7 @@ async def _index(
             f"{len(report.problems)} problems, {report.seconds:.2f} s",
             file=sys.stderr,
         )
+        _print_summary(report.summary)
         return EXIT_OK
     print(
         f"indexed {report.files_seen} files: {report.documents} documents, "
@@ -122,25 +145,7 @@ async def _index(
         f"{report.db_bytes / 1e6:.1f} MB -> {settings.db}",
         file=sys.stderr,
     )
-    for site in report.sites:
-        print(f"site {site}", file=sys.stderr)
-    if report.withheld:
-        print(
-            f"{report.withheld} password-protected pages not imported: "
-            "their owner keeps them from readers",
-            file=sys.stderr,
-        )
-    if report.drafts:
-        print(
-            f"{report.drafts} drafts not imported: not published "
-            "(draft: true or published: false in their front matter)",
-            file=sys.stderr,
-        )
-    if report.unlinked:
-        print(
-            f"{report.unlinked} pages get no link (`excerpt-bot check PATH` says why)",
-            file=sys.stderr,
-        )
+    _print_summary(report.summary)
     if report.meaning is not None:
         m = report.meaning
         rate = f", {m.characters / m.seconds:,.0f} characters/s" if m.encoded and m.seconds else ""

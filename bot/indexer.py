@@ -50,7 +50,7 @@ from bot.corpus import (
     site_config_files,
 )
 from bot.corpus.report import CorpusReport
-from bot.models import ImportResult, ParsedDocument, Problem
+from bot.models import ImportResult, ImportSummary, ParsedDocument, Problem
 from bot.store import (
     SCHEMA_VERSION,
     SHRINK_SHARE,
@@ -128,13 +128,7 @@ class IndexReport:
     db_bytes: int
     seconds: float
     meaning: MeaningReport | None = None  # None: no meaning index was built this time
-    # Each site read, with where its pages link ("ROOT: generator: Jekyll, https://…" or
-    # "no site URL: pages get no link"), and how many pages got no link: a blog owner sees
-    # at once whether replies will carry working links.
-    sites: tuple[str, ...] = ()
-    unlinked: int = 0
-    withheld: int = 0  # password-protected pages, not imported
-    drafts: int = 0  # drafts (draft: true, published: false), not imported
+    summary: ImportSummary = field(default_factory=ImportSummary)  # as when built, if up to date
 
 
 @dataclass(slots=True)
@@ -613,6 +607,7 @@ async def _index_locked(
             problems=previous.problems,
             db_bytes=previous.db_bytes,
             seconds=time.monotonic() - started,
+            summary=previous.summary,
         )
         if strict and report.problems:
             raise IndexingError(
@@ -668,6 +663,7 @@ async def _index_locked(
                     [[p.path, p.reason, p.skipped] for p in parsing.result().problems],
                     ensure_ascii=False,
                 ),
+                "import_summary": _summary(parsing.result()).as_json(),
                 # The operator allowed a shrink: a reloading bot serves it, whatever it
                 # replaces there (the bot compares with the database it serves).
                 **({"shrink_allowed": "1"} if allow_shrink else {}),
@@ -680,13 +676,6 @@ async def _index_locked(
     finally:
         parsing.stop()
     result = parsing.result()
-    sites: tuple[str, ...] = ()
-    unlinked = withheld = drafts = 0
-    if isinstance(result, CorpusImport):
-        sites = tuple(CorpusReport.build(result).sites)
-        unlinked = sum(1 for note in result.notes if note.kind == "no link")
-        withheld = sum(1 for note in result.notes if note.kind == "withheld")
-        drafts = sum(1 for note in result.notes if note.kind == "draft")
     return IndexReport(
         db=db,
         rebuilt=True,
@@ -699,10 +688,19 @@ async def _index_locked(
         db_bytes=summary.db_bytes,
         seconds=time.monotonic() - started,
         meaning=meaning_report,
-        sites=sites,
-        unlinked=unlinked,
-        withheld=withheld,
-        drafts=drafts,
+        summary=_summary(result),
+    )
+
+
+def _summary(result: ImportResult) -> ImportSummary:
+    if not isinstance(result, CorpusImport):
+        return ImportSummary()
+    notes = [note.kind for note in result.notes]
+    return ImportSummary(
+        sites=tuple(CorpusReport.build(result).sites),
+        unlinked=notes.count("no link"),
+        withheld=notes.count("withheld"),
+        drafts=notes.count("draft"),
     )
 
 

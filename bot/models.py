@@ -7,6 +7,7 @@ needs so that no second look-up is required to render one.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -186,6 +187,42 @@ class DocumentOutline:
 
 
 @dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """What an import says besides its problems, kept with the database so that an index
+    that finds nothing changed says it again: each site read, with where its pages link
+    ("ROOT: generator: Jekyll, https://…" or "no site URL: pages get no link"), how many
+    pages got no link, and how many were not imported for their owner (password-protected)
+    or not published (drafts). A blog owner sees at once whether replies carry working
+    links and what was left out."""
+
+    sites: tuple[str, ...] = ()
+    unlinked: int = 0
+    withheld: int = 0
+    drafts: int = 0
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {"sites": list(self.sites), "unlinked": self.unlinked,
+             "withheld": self.withheld, "drafts": self.drafts},
+            ensure_ascii=False,
+        )  # fmt: skip
+
+    @classmethod
+    def from_json(cls, text: str) -> ImportSummary:
+        """The summary stored by `as_json`; an empty one for a database built before."""
+        try:
+            data = json.loads(text)
+            return cls(
+                tuple(str(s) for s in data.get("sites", ())),
+                int(data.get("unlinked", 0)),
+                int(data.get("withheld", 0)),
+                int(data.get("drafts", 0)),
+            )
+        except (ValueError, TypeError, AttributeError):
+            return cls()
+
+
+@dataclass(frozen=True, slots=True)
 class StoreStats:
     """What a database holds and how it was built (`excerpt-bot stats`, /about)."""
 
@@ -207,3 +244,4 @@ class StoreStats:
     meaning_model: str = ""  # the encoder of the meaning index; "" when there is none
     meaning_units: int = 0
     shrink_allowed: bool = False  # built with --allow-shrink, though it lost most documents
+    summary: ImportSummary = field(default_factory=ImportSummary)  # sites, unlinked, left out

@@ -301,6 +301,10 @@ def test_a_draft_is_not_indexed_and_index_says_so(cli: Cli, tmp_path: Path) -> N
     assert built.returncode == 0, built.stderr
     assert "1 drafts not imported" in built.stderr
     assert "1 documents" in built.stderr
+    again = cli("index", "--db", str(db), "--no-meaning", str(site), home=tmp_path)
+    assert "up to date" in again.stderr  # and it says again what it said when it built
+    assert "1 drafts not imported" in again.stderr
+    assert "site " in again.stderr and "generator: Hugo, https://blog.someone.dev" in again.stderr
     hidden = cli("search", "--db", str(db), "--json", "这篇还没想好要不要发出来", home=tmp_path)
     assert json.loads(hidden.stdout)["results"] == []
     checked = cli("check", str(site), home=tmp_path)

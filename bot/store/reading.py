@@ -24,6 +24,7 @@ from bot.meaning import MeaningIndex
 from bot.models import (
     DocumentOutline,
     DocumentSummary,
+    ImportSummary,
     OutlineEntry,
     Problem,
     StoredPassage,
@@ -335,6 +336,7 @@ class Reader:
             meaning_model=meta.get("meaning_model", ""),
             meaning_units=int(meta.get("meaning_units", 0) or 0),
             shrink_allowed=meta.get("shrink_allowed") == "1",
+            summary=ImportSummary.from_json(meta.get("import_summary", "{}")),
         )
 
     def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]:
