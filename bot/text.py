@@ -454,6 +454,7 @@ def romanized_readings(query: str) -> list[Romanized]:
     readings: list[list[str]] = [[]]
     tokens = _ROMAN_TOKEN.findall(text)
     literal: list[str] = []
+    words = 0  # pinyin tokens of two syllables or more: "shiyong", not "de" or "a"
     for token in tokens:
         splits = _split_syllables(token, codes)
         if not splits:
@@ -461,9 +462,14 @@ def romanized_readings(query: str) -> list[Romanized]:
                 return []
             literal.append(token)
             splits = [[token]]
+        elif len(splits[0]) > 1:
+            words += 1
         readings = [[*before, *split] for before in readings for split in splits]
         readings = readings[:_MAX_READINGS]
-    if literal and len(tokens) - len(literal) < _PINYIN_PER_LITERAL * len(literal):
+    if literal and (
+        len(tokens) - len(literal) < _PINYIN_PER_LITERAL * len(literal)
+        or words < _WORDS_PER_LITERAL * len(literal)
+    ):
         return []
     if not readings or len(readings[0]) - len(literal) < 2:
         return []
@@ -472,10 +478,12 @@ def romanized_readings(query: str) -> list[Romanized]:
 
 # A reader typing pinyin keeps a name or an English word as it is written ("linkedlist shi
 # shiyong shuangxiang lianbiao shixian de", "vue de shengming zhouqi"): such a word is read
-# as itself where pinyin words are at least three times as many. Fewer, and the query is
-# English in which some words happen to spell syllables ("long time no see": long, ti-me,
-# n-o), or a name with a pinyin word beside it.
+# as itself where pinyin words are at least three times as many, two of them words of two
+# syllables or more. Fewer, and the query is English in which short words happen to spell
+# syllables ("he is a man": he, a, man; "iphone shouji"), or a name with a pinyin word
+# beside it.
 _PINYIN_PER_LITERAL = 3
+_WORDS_PER_LITERAL = 2
 _LITERAL_MIN = 2  # letters: a lone letter is an initial or a typo, not a word
 
 

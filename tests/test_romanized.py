@@ -233,7 +233,15 @@ def test_a_word_kept_as_typed_among_pinyin(query: str, literal: tuple[str, ...])
 
 @pytest.mark.parametrize(
     "query",
-    ["iphone shouji", "react hooks de yong fa", "how to use git", "a new hope", "shi x de"],
+    [
+        "iphone shouji",
+        "react hooks de yong fa",
+        "how to use git",
+        "a new hope",
+        "shi x de",
+        "he is a man",
+        "hang on a second",
+    ],
 )
 def test_words_that_are_not_pinyin_must_be_few(query: str) -> None:
     """An English query in which a word or two happen to spell syllables stays English."""
