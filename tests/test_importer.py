@@ -851,10 +851,11 @@ def test_pathological_input_is_fast(tmp_path: Path) -> None:
     write(tmp_path / "quotes.md", "> " * 10_000 + "深\n")
     write(tmp_path / "code-tags.md", "`{% note %}` " * 200_000 + "\n")  # one line, 2.6 MB
     write(tmp_path / "many-lines.md", "a\n" * 1_000_000)  # 2 MB, but a million lines
+    write(tmp_path / "heading.md", "\n<h3>a</h3>" + " " * 60_000 + "x\n" * 2)  # took 12 s
     started = time.monotonic()
     result = load_corpus([tmp_path], max_file_bytes=20_000_000)  # the line is 9 MB of UTF-8
     assert time.monotonic() - started < 30
-    assert len(result.documents) == 4
+    assert len(result.documents) == 5
     reason, skipped = problems_by_path(result)["many-lines.md"]
     assert "over the 200,000-line limit" in reason and skipped
     line = doc_at(result, "line.md")
@@ -1023,3 +1024,90 @@ def test_an_octopress_blog_reads_as_its_readers_see_it(tmp_path: Path) -> None:
     ]
     report = "\n".join(CorpusReport.build(result).lines())
     assert "pages not imported: listings of the site's posts (note): 1" in report
+
+
+def test_what_a_tutorial_shows_is_no_listing_and_an_html_heading_keeps_its_id(
+    tmp_path: Path,
+) -> None:
+    """From a review of the Octopress fixes: a post showing a loop over site.posts in code,
+    or a page looping over its own data, was withheld as a listing; an HTML heading got an
+    anchor its page does not have; a real section above {:toc} lost its heading."""
+    write(tmp_path / "_config.yml", "url: https://blog.someone.dev\n")
+    write(
+        tmp_path / "_posts/2020-01-01-tutorial.md",
+        "---\ntitle: 教程\n---\n首页要列出所有文章，模板这样写就可以了，很简单的。\n\n"
+        "{% raw %}\n```liquid\n{% for post in site.posts %}{{ post.title }}{% endfor %}\n```\n"
+        "{% endraw %}\n\n行内也可以：`{% for post in site.posts %}`，写好以后运行就行。\n",
+    )
+    write(
+        tmp_path / "links.md",
+        "---\ntitle: 友链\n---\n欢迎交换友链，先在你的网站加上本站链接，然后留言。\n\n"
+        "{% for friend in site.data.friends %}\n- {{ friend.name }}\n{% endfor %}\n",
+    )
+    write(
+        tmp_path / "_posts/2021-01-01-toc.md",
+        "---\ntitle: 目录\n---\n## 前言\n\n* TOC\n{:toc}\n\n"
+        "前言部分的正文，说明这篇文章为什么写。\n\n"
+        '<h2 id="intro">简介</h2>\n\n简介下面的正文，写得足够长一些。\n\n'
+        "<h2>用法</h2>\n\n用法下面的正文，写得足够长一些。\n\n"
+        "## 用法\n\n第二个同名标题下的正文。\n",
+    )
+    result = load_corpus([tmp_path])
+    assert not [note for note in result.notes if note.kind == "listing"]
+    assert len(result.documents) == 3
+    toc = doc_at(result, "2021-01-01-toc.md")
+    sections = {s.heading: s.anchor for s in toc.sections if s.heading}
+    # 前言 keeps its heading; the HTML heading its id, or none; the Markdown 用法 its own.
+    assert sections == {"前言": "前言", "简介": "intro", "用法": "用法"}, sections
+    assert [s.anchor for s in toc.sections if s.heading == "用法"] == [None, "用法"]
+
+
+def test_hexo_reads_a_posts_slug_out_of_its_file_name_by_new_post_name(tmp_path: Path) -> None:
+    """唐巧's blog (Hexo, 378 posts) names its files `:year-:month-:day-:title.md`: every
+    link had the date twice (/2011/08/10/2011-08-10-do-not-use-…/). And `draft: true`,
+    which Hexo does not read, dropped a post that is on the site."""
+    write(
+        tmp_path / "_config.yml",
+        "url: https://blog.someone.dev\npermalink: :year/:month/:day/:title/\n"
+        "new_post_name: :year-:month-:day-:title.md\n",
+    )
+    write(
+        tmp_path / "source/_posts/2011-08-10-do-not-use-accessor.markdown",
+        "---\ntitle: 不要在 init 里用 accessor\ndate: 2011-08-10\n---\n正文在这里。\n",
+    )
+    write(
+        tmp_path / "source/_posts/2022-12-17-the-beta-of-time.md",
+        "---\ntitle: 时代的 beta\ndate: 2022-12-17\ndraft: true\n---\n时代的贝塔。\n",
+    )
+    write(
+        tmp_path / "source/_posts/2022-01-18-story.md",
+        "---\ntitle: 成长\ndate: 2022-01-18\npublished: false\n---\n还没发。\n",
+    )
+    write(
+        tmp_path / "source/_posts/notes/reading.md",  # does not fit the pattern: as it is
+        "---\ntitle: 读书\ndate: 2023-03-01\n---\n读书笔记。\n",
+    )
+    result = load_corpus([tmp_path])
+    urls = {d.document.path.rsplit("/", 1)[-1]: d.document.url for d in result.documents}
+    assert urls == {
+        "2011-08-10-do-not-use-accessor.markdown": (
+            "https://blog.someone.dev/2011/08/10/do-not-use-accessor/"
+        ),
+        "2022-12-17-the-beta-of-time.md": "https://blog.someone.dev/2022/12/17/the-beta-of-time/",
+        "reading.md": "https://blog.someone.dev/2023/03/01/notes/reading/",
+    }
+    assert [(n.kind, n.path.rsplit("/", 1)[-1]) for n in result.notes] == [
+        ("draft", "2022-01-18-story.md")
+    ]
+
+
+def test_a_caption_is_text_where_the_picture_or_song_is(tmp_path: Path) -> None:
+    write(tmp_path / "hugo.toml", 'baseURL = "https://blog.someone.dev/"\n')
+    write(
+        tmp_path / "content/posts/weekly.md",
+        "---\ntitle: 周报\n---\n"
+        '{{< audio src="/a.mp3" caption="《后来的我们 - 五月天》" >}}\n\n这周很忙，没写什么。\n',
+    )
+    [doc] = load_corpus([tmp_path]).documents
+    # A theme's audio shortcode, unknown to `check`, prints its caption above the player.
+    assert texts(doc) == ["《后来的我们 - 五月天》", "这周很忙，没写什么。"]

@@ -433,6 +433,16 @@ def test_zola_is_told_from_hugo_by_its_config(tmp_path: Path) -> None:
     (tmp_path / "content").mkdir()
     (tmp_path / "config.toml").write_text('baseURL = "https://hugo.someone.dev/"\n')
     assert load_site_config(tmp_path).generator == "hugo"
+    # Before Zola 0.15 the languages were a list: `page.en.md` is still under /en/.
+    old = tmp_path / "old"
+    (old / "content" / "blog").mkdir(parents=True)
+    (old / "config.toml").write_text(
+        'base_url = "https://old.someone.dev"\ndefault_language = "zh"\n'
+        'languages = [{ code = "en" }]\n'
+    )
+    (old / "content" / "blog" / "hello.en.md").write_text("+++\ntitle = 'Hi'\n+++\nHello there.\n")
+    [doc] = load_corpus([old]).documents
+    assert doc.document.url == "https://old.someone.dev/en/blog/hello/"
 
 
 def test_zola_urls_follow_its_rules(zola: CorpusImport) -> None:
@@ -441,6 +451,8 @@ def test_zola_urls_follow_its_rules(zola: CorpusImport) -> None:
     assert urls == {
         "content/_index.md": f"{base}/",  # the home section
         "content/blog/_index.md": f"{base}/blog/",  # a section's page
+        "content/blog/_index.en.md": f"{base}/en/blog/",  # its translation
+        "content/blog/snippet.md": None,  # render = false: no page of its own
         "content/blog/2018-10-10-hello-world.md": f"{base}/blog/hello-world/",  # date dropped
         "content/blog/colocated/index.md": f"{base}/blog/colocated/",  # its folder's name
         "content/blog/colocated/index.en.md": f"{base}/en/blog/colocated/",  # a translation
@@ -453,7 +465,13 @@ def test_zola_urls_follow_its_rules(zola: CorpusImport) -> None:
     assert [s.anchor for s in hello.sections] == [None, "why-zola", None]
     assert_clean(zola)
     notes = {(n.kind, n.path.rsplit("/", 1)[-1]) for n in zola.notes}
-    assert notes == {("draft", "wip.md"), ("no link", "中文文件名.md")}
+    assert notes == {
+        ("draft", "wip.md"),
+        ("no link", "中文文件名.md"),
+        ("no link", "snippet.md"),
+    }
+    # ignored_content: not imported at all, as Zola leaves it out of the site
+    assert not any("ideas" in path for path in by_path(zola))
     report = "\n".join(CorpusReport.build(zola).lines())
     assert "generator: Zola, https://zola.someone.dev/" in report
     assert "set slug or path in its front matter" in report

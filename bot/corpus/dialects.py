@@ -68,9 +68,15 @@ _HTML_CLOSE = re.compile(r"</([a-z]+)\s*>")
 # Markdown lines after it up to a blank line (a list of links left as `[35-00 前言](…)`),
 # where kramdown ends the element at its close tag.
 _HTML_HEADING = re.compile(
-    r"^ {0,3}(?:<(center|div|p)(?:\s[^<>]*)?>\s*)?<h([1-6])(?:\s[^<>]*)?>(.{1,200}?)</h\2\s*>"
-    r"\s*(?:</\1\s*>)?\s*$",
+    r"^ {0,3}(?:<(center|div|p)(?:\s[^<>]*)?>\s*)?<h([1-6])(\s[^<>]*)?>(.{1,200}?)</h\2\s*>"
+    r"(?:\s*</\1\s*>)?$",
     re.IGNORECASE,
+)
+_HTML_HEADING_MAX = 600  # characters: a longer line is no lone heading (and costs nothing)
+_ID = re.compile(r"""\sid\s*=\s*["']?([^"'\s>]{1,100})""", re.IGNORECASE)
+# The title above a table of contents, which has no text of its own.
+_CONTENTS_TITLES = frozenset(
+    {"目录", "目錄", "文章目录", "本文目录", "contents", "table of contents", "toc"}
 )
 _INNER_TAG = re.compile(r"<[^<>]{0,200}>")
 _KRAMDOWN_COMMENT_OPEN = re.compile(r"^\s*\{::comment\}")
@@ -346,16 +352,24 @@ def _drop_toc_title(out: list[str], toc: int) -> None:
     above = toc - 1
     while above >= 0 and above >= toc - 2 and not out[above].strip():
         above -= 1
-    if above >= 0 and out[above].lstrip().startswith("#"):
+    if above < 0 or not out[above].lstrip().startswith("#"):
+        return
+    title = re.sub(r"\s*\{[^{}]*\}\s*$", "", out[above].strip().lstrip("#")).strip()
+    if title.lower().rstrip(":：") in _CONTENTS_TITLES:  # not a section of text (## 前言)
         out[above] = ""
 
 
 def _html_heading(line: str) -> str:
-    """`<h3>目录</h3>` as `### 目录`; any other line as it is."""
-    found = _HTML_HEADING.match(line)
+    """`<h3>目录</h3>` as `### 目录`; any other line as it is. The heading keeps the id the
+    element gives it (`<h2 id="intro">` as `{#intro}`), else it gets none (`{#}`): no
+    generator gives a raw HTML heading an id of its own."""
+    if len(line) > _HTML_HEADING_MAX:
+        return line
+    found = _HTML_HEADING.match(line.rstrip())
     if found is None:
         return line
-    text = " ".join(_INNER_TAG.sub("", found.group(3)).split())
+    text = " ".join(_INNER_TAG.sub("", found.group(4)).split())
     if not text or "<" in text or ">" in text:
         return line
-    return "#" * int(found.group(2)) + " " + text
+    given = _ID.search(found.group(3) or "")
+    return "#" * int(found.group(2)) + f" {text} {{#{given.group(1) if given else ''}}}"

@@ -50,7 +50,12 @@ class FrontMatter:
     slug: str | None = None  # Jekyll and Hugo: replaces the file name in the URL
     url: str | None = None  # Hugo: the page's whole path, as written
     path: str | None = None  # Zola: the page's whole path, as written
-    draft: bool = False  # Jekyll/Hugo `draft: true`, Hugo `build.render: never`: not published
+    unrendered: bool = False  # Zola's `render = false`: no page of its own is built
+    # `draft: true` or Hugo's `build.render: never`: not published by Hugo, Zola or MkDocs'
+    # blog plugin. Hexo and Jekyll ignore the key (their drafts are a folder): a Hexo post
+    # with `draft: true` is on the site.
+    draft: bool = False
+    unpublished: bool = False  # `published: false`: not published by Hexo or Jekyll either
     # hexo-blog-encrypt's `password:` (or hexo-encrypt's `encrypt: true`): the site shows the
     # page only to who has the password, so the bot must not quote it to anyone in a group.
     password_protected: bool = False
@@ -242,7 +247,7 @@ def _zone(text: str | None) -> dt.tzinfo | None:
 
 
 def _is_draft(data: dict[object, object]) -> bool:
-    if data.get("draft") is True or data.get("published") is False:
+    if data.get("draft") is True:
         return True
     build = data.get("build", data.get("_build"))
     return isinstance(build, dict) and build.get("render") in ("never", False)
@@ -319,7 +324,9 @@ def read_fields(data: dict[object, object] | None) -> FrontMatter:
         slug=_text(data.get("slug"), 500),
         url=_text(data.get("url"), 1000),
         path=_text(data.get("path"), 1000),
+        unrendered=data.get("render") is False,
         draft=_is_draft(data),
+        unpublished=data.get("published") is False,
         # hexo-blog-encrypt's `password:` whatever its value (a number, a list: the plugin
         # encrypts with it), or hexo-encrypt's `encrypt: true` (its password in _config.yml).
         password_protected=data.get("password") not in (None, "") or data.get("encrypt") is True,

@@ -101,6 +101,10 @@ class Hexo:
         configured = text_value(data, "url")
         url = site_url(configured, str(path))
         dropped = placeholder_setting(configured, url)
+        # How new posts' files are named (`:year-:month-:day-:title.md`): their slug is read
+        # back out of the name by it (see permalink.read_post_name).
+        name = text_value(data, "new_post_name")
+        post_name = (("new_post_name", name),) if name else ()
         if url is None:
             url = served_at(folder, data, (text_value(data, "root") or "").strip("/"))
         return SiteConfig(
@@ -112,7 +116,7 @@ class Hexo:
             root=str(folder),
             timezone=text_value(data, "timezone"),
             language=text_value(data, "language"),
-            settings=(("layout", "site"), *dropped),
+            settings=(("layout", "site"), *post_name, *dropped),
             config_files=(str(path), *existing(folder / "source" / "CNAME")),
         )
 
@@ -143,7 +147,7 @@ class Hexo:
             # A page: its path under source/, as .html; index.html is trimmed.
             path = str(PurePosixPath(*parts[1:]).with_suffix(".html"))
         else:
-            path = post_path(site.permalink, page.rel, page.fm)
+            path = post_path(site.permalink, page.rel, page.fm, site.setting("new_post_name"))
             if path is None:
                 return PageUrl(None, f"no date for the permalink {site.permalink}")
         assert path is not None

@@ -74,6 +74,7 @@ LIQUID_PAIRED = frozenset({"highlight", "comment", "capture", "raw"})
 _MAX_DEPTH = 50
 _TAG_NAME = re.compile(r"[A-Za-z_][\w-]*")
 _END_NAME = re.compile(r"\{%-?\s*end([A-Za-z_][\w-]*)")
+_CAPTION = re.compile(r"""(?:^|\s)caption\s*=\s*(?:"([^"]{0,500})"|'([^']{0,500})')""")
 _ARG_TOKEN = re.compile(r'"([^"]*)"|\'([^\']*)\'|(\S+)')
 _FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
 _URLISH = re.compile(r"^(?:https?://|/|#)")
@@ -133,6 +134,12 @@ def _inline_text(name: str, args: str) -> str:
     if name == "asset_link":
         tokens = [t for t in _args(args) if t.lower() not in ("true", "false")]
         return " ".join(tokens[1:])
+    # A caption is printed under the picture, the song or the clip: Hugo's `{{< figure
+    # caption="…" >}}`, a theme's `{{< audio … caption="《后来的我们 - 五月天》" >}}` (116 on
+    # one blog), Jekyll's `{% include figure.html caption="…" %}`.
+    caption = _CAPTION.search(args)
+    if caption:
+        return f" {caption.group(1) or caption.group(2) or ''} "
     # asset_img, img, image, fa, iframe, video, youtube, gist, pdf, include_code, post_path,
     # asset_path, mmedia, meting ... and unknown standalone tags: no text of their own.
     return ""

@@ -15,7 +15,7 @@ from bot.corpus.errors import ImportProblem, Withheld
 from bot.corpus.files import MARKDOWN_SUFFIXES, decode, display_name, read_bytes
 from bot.corpus.frontmatter import FrontMatter, read_fields, split_front_matter
 from bot.corpus.generators import generator_for
-from bot.corpus.hexo_tags import KNOWN_PAIRED, LIQUID_PAIRED, preprocess
+from bot.corpus.hexo_tags import KNOWN_PAIRED, LIQUID_PAIRED, code_spans, preprocess
 from bot.corpus.markdown import Block, Line, RawSection, parse_body
 from bot.corpus.mdx import strip_mdx
 from bot.corpus.permalink import with_anchor
@@ -291,8 +291,12 @@ def _resolve_sections(
             anchor = sections[parent].anchor
             heading_path = sections[parent].heading_path
         else:
-            generated = make_anchor(item.heading) if index and item.heading else None
-            anchor = (item.anchor or generated) if index else None
+            # An HTML heading without an id (anchor "") has none, and takes no number from
+            # the generator's count of repeated ids.
+            generated = (
+                make_anchor(item.heading) if index and item.heading and item.anchor != "" else None
+            )
+            anchor = (generated if item.anchor is None else item.anchor or None) if index else None
             heading_path = () if parent is None else (*sections[parent].heading_path, item.heading)
         if attribution.source_url or attribution.source_name:
             source_url = attribution.source_url or fm.source_url or with_anchor(url, anchor)
@@ -335,8 +339,55 @@ def _reads_headings_without_space(site: SiteConfig) -> bool:
     return site.generator == "hexo" and site.setting("layout") == "site"
 
 
-# A Liquid (Jekyll) or Nunjucks (Hexo) loop over the site's own pages.
-_LISTING = re.compile(r"\{%-?\s*for\s+\w+\s+in\s+(?:site|paginator)\.")
+# The generators that leave a page with `draft: true` out of the site (Hexo and Jekyll keep
+# their drafts in a folder and publish such a page: one blog's live post had it).
+_DRAFT_KEY_READERS = frozenset({"hugo", "zola", "mkdocs"})
+# A Liquid (Jekyll) or Nunjucks (Hexo) loop over the site's posts, pages, tags or categories.
+# Not over its data files (`site.data.friends`: a page of friends' links has prose of its own).
+_LISTING = re.compile(
+    r"\{%-?\s*for\s+\w+\s+in\s+(?:site\.(?:posts|pages|tags|categories)|paginator\.posts)\b"
+)
+_FENCE = re.compile(r"^[ \t>]*(`{3,}|~{3,})")
+_RAW = re.compile(r"\{%-?\s*(end)?raw\s*-?%\}")
+
+
+def _lists_the_posts(body: str, path: Path) -> bool:
+    """Whether a page (not a post) is a listing of the site's posts: a loop over them in its
+    text, not in code or a `{% raw %}` block, where a tutorial shows one."""
+    if "{%" not in body or "_posts" in path.parts:
+        return False
+    fence: str | None = None
+    raw = False
+    for line in body.split("\n"):
+        opened = _FENCE.match(line)
+        if fence is not None:
+            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
+                fence = None
+            continue
+        if opened:
+            fence = opened.group(1)
+            continue
+        if "{%" not in line:
+            continue
+        pieces: list[str] = []  # the line without its code spans, in one pass
+        pos = 0
+        for start, end in code_spans(line):
+            pieces.append(line[pos:start])
+            pos = end
+        pieces.append(line[pos:])
+        text = " ".join(pieces)
+        outside: list[str] = []
+        pos = 0
+        for found in _RAW.finditer(text):
+            if not raw:
+                outside.append(text[pos : found.start()])
+            raw = found.group(1) is None  # {% raw %} opens, {% endraw %} closes
+            pos = found.end()
+        if not raw:
+            outside.append(text[pos:])
+        if _LISTING.search(" ".join(outside)):
+            return True
+    return False
 
 
 def _build(
@@ -356,15 +407,15 @@ def _build(
     fm = read_fields(split.data)
     if fm.password_protected:
         raise Withheld("password-protected (its front matter has a password): not for every reader")
-    if _LISTING.search(split.body):
+    if _lists_the_posts(split.body, path):
         # An archive, tag or index page: a template that lists the site's posts when the site
         # is built. What is left of it here is dates and titles ("置顶 关于我 JUL 22 2022"),
         # not text of its own; its posts are imported themselves.
         raise Withheld("a listing of the site's posts ({% for … in site.posts %})", "listing")
-    if fm.draft:
-        # Not published (Jekyll's and Hugo's `draft: true`, `published: false`, Hugo's
-        # `build.render: never`; Zola's drafts too): quoting it in a group would publish it,
-        # as Hexo's source/_drafts would be (not imported either).
+    if fm.unpublished or (fm.draft and site.generator in _DRAFT_KEY_READERS):
+        # Not published (`published: false`; Hugo's, Zola's and MkDocs' `draft: true`, Hugo's
+        # `build.render: never`): quoting it in a group would publish it, as Hexo's
+        # source/_drafts would be (not imported either).
         raise Withheld("a draft (draft: true or published: false): not published", "draft")
     warnings.extend(fm.warnings)
     body_lines = split.body.split("\n")

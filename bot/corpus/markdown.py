@@ -104,7 +104,7 @@ class RawSection:
     heading: str
     parent: int | None
     line: int
-    anchor: str | None = None  # an explicit `{#id}` after the heading
+    anchor: str | None = None  # an explicit `{#id}` after the heading; "": none at all
     quote: bool = False  # made for one attributed quote (see the importer), not a heading
 
 
@@ -296,7 +296,8 @@ class _Walker:
         attrs = _HEADING_ATTRS.search(text)
         if attrs is not None and (attrs.group(1).startswith(("#", ".")) or "#" in attrs.group(1)):
             found = _ID_ATTR.search(attrs.group(1))
-            anchor = found.group(1) if found else None
+            # `{#}`: an HTML heading with no id of its own (see dialects): no anchor at all.
+            anchor = found.group(1) if found else ("" if attrs.group(1).strip() == "#" else None)
             text = text[: attrs.start()].rstrip()
         parent = len(self.sections) - 1
         while parent and self.sections[parent].level >= level:

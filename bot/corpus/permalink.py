@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
@@ -63,12 +64,62 @@ def post_title_path(rel_path: str) -> str:
     return str(PurePosixPath(*parts).with_suffix("")) if parts else ""
 
 
-def post_path(pattern: str, rel_path: str, fm: FrontMatter) -> str | None:
-    """Fill a Hexo permalink pattern; None when a part it needs is unknown (e.g. no date)."""
+# hexo-util Permalink's segments when Hexo reads a post's file name by `new_post_name`;
+# any other part is `(.+?)`.
+_NAME_SEGMENTS = {
+    "year": r"(\d{4})",
+    "month": r"(\d{2})",
+    "day": r"(\d{2})",
+    "i_month": r"(\d{1,2})",
+    "i_day": r"(\d{1,2})",
+    "hash": r"([0-9a-f]{12})",
+}
+_NAME_PARAM = re.compile(r":(\w+)")
+
+
+def _suffixless(path: str) -> str:
+    suffix = PurePosixPath(path).suffix
+    return path[: -len(suffix)] if suffix else path
+
+
+def read_post_name(new_post_name: str, title_path: str) -> dict[str, str]:
+    """The parts of a post's file name (its path under _posts, `title_path`) by the site's
+    `new_post_name` (`:year-:month-:day-:title.md`), as Hexo's post processor reads it:
+    `title` becomes the post's slug, the `:title` of its permalink, so
+    `2011-08-10-do-not-use.md` is at `/2011/08/10/do-not-use/`, not at
+    `/2011/08/10/2011-08-10-do-not-use/`. {} when the name does not fit the pattern."""
+    names, pattern = _post_name_pattern(new_post_name)
+    found = pattern.fullmatch(title_path)
+    return dict(zip(names, found.groups(), strict=True)) if found else {}
+
+
+@lru_cache(maxsize=16)
+def _post_name_pattern(new_post_name: str) -> tuple[tuple[str, ...], re.Pattern[str]]:
+    rule = _suffixless(new_post_name)
+    names: list[str] = []
+    parts: list[str] = []
+    pos = 0
+    for match in _NAME_PARAM.finditer(rule):
+        parts.append(re.escape(rule[pos : match.start()]))
+        names.append(match.group(1))
+        parts.append(_NAME_SEGMENTS.get(match.group(1), "(.+?)"))
+        pos = match.end()
+    parts.append(re.escape(rule[pos:]))
+    return tuple(names), re.compile("".join(parts), re.DOTALL)
+
+
+def post_path(
+    pattern: str, rel_path: str, fm: FrontMatter, new_post_name: str | None = None
+) -> str | None:
+    """Fill a Hexo permalink pattern; None when a part it needs is unknown (e.g. no date).
+    `new_post_name`: the site's, by which the file name gives the post's slug."""
     date = fm.date
+    title = post_title_path(rel_path)
+    if new_post_name:
+        title = read_post_name(new_post_name, title).get("title", title)
     values: dict[str, str | None] = {
-        "title": post_title_path(rel_path),
-        "name": PurePosixPath(rel_path).stem,
+        "title": title,
+        "name": PurePosixPath(title).name,
         "post_title": slugize(fm.title, lower=True) if fm.title else None,
         "abbrlink": fm.abbrlink,
         "id": fm.abbrlink,

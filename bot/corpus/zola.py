@@ -15,6 +15,7 @@ page whose slug it would fold so gets no link rather than a guessed one; its own
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 import unicodedata
@@ -91,16 +92,19 @@ class Zola:
         url = site_url(configured, str(path))
         default_language = text_value(data, "default_language") or "en"
         languages = data.get("languages")
-        others = sorted(
-            str(code)
-            for code in (languages if isinstance(languages, dict) else {})
-            if str(code) != default_language
-        )
+        if isinstance(languages, list):  # before Zola 0.15: languages = [{code = "en"}]
+            codes = [text_value(item, "code") for item in languages]
+        else:
+            codes = [str(code) for code in (languages if isinstance(languages, dict) else {})]
+        others = sorted({code for code in codes if code and code != default_language})
+        ignored = data.get("ignored_content")
+        globs = [g for g in (ignored if isinstance(ignored, list) else []) if isinstance(g, str)]
         settings: list[tuple[str, str]] = [
             ("default_language", default_language),
             ("languages", json.dumps(others)),
             ("slugify_paths", text_value(data, "slugify", "paths") or "on"),
             ("slugify_anchors", text_value(data, "slugify", "anchors") or "on"),
+            ("ignored_content", json.dumps(globs)),
         ]
         if bool_value(data, "slugify", "paths_keep_dates"):
             settings.append(("keep_dates", "true"))
@@ -121,7 +125,15 @@ class Zola:
         )
 
     def is_content(self, site: SiteConfig, rel: str, is_dir: bool) -> bool:
-        return rel == _CONTENT or rel.startswith(_CONTENT + "/")
+        if rel == _CONTENT:
+            return True
+        if not rel.startswith(_CONTENT + "/"):
+            return False
+        # `ignored_content` globs (relative to content/; `*` crosses folders, as globset's
+        # does): files the owner keeps out of the site, which we must not quote either.
+        inner = rel[len(_CONTENT) + 1 :]
+        globs: list[str] = json.loads(site.setting("ignored_content") or "[]")
+        return is_dir or not any(fnmatch.fnmatchcase(inner, glob) for glob in globs)
 
     def page_url(self, site: SiteConfig, page: Page) -> PageUrl:
         if not site.url:
@@ -138,12 +150,17 @@ class Zola:
             elif code != language:
                 return PageUrl(None, f"language '{code}' is not in the Zola config's languages")
         prefix = [] if language == (site.setting("default_language") or "en") else [language]
-        if name == "_index":  # a section's page (sections take no `path`)
+        if name.split(".", 1)[0] == "_index":  # a section's page (sections take no `path`)
             return PageUrl(join_url(site.url, "/".join([*prefix, *components, ""])))
+        if page.fm.unrendered:
+            return PageUrl(None, "render = false: Zola builds no page for it")
         if page.fm.path:
             return PageUrl(join_url(site.url, page.fm.path.strip().rstrip("/") + "/"))
-        colocated = name == "index" and bool(components)
-        for_slug = components.pop() if colocated else name
+        # As file_info.rs and page.rs do it: `index.*.md` in a folder drops the folder from
+        # the path, and only a plain `index` takes the folder's name as its slug.
+        colocated = name.split(".", 1)[0] == "index" and bool(components)
+        folder = components.pop() if colocated else ""
+        for_slug = folder if colocated and name == "index" else name
         strategy = site.setting("slugify_paths") or "on"
         dated = None if site.setting("keep_dates") else _DATED.match(for_slug)
         source = page.fm.slug or (dated.group("slug") if dated else for_slug)
