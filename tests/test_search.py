@@ -941,6 +941,30 @@ def test_a_number_the_passage_lacks_is_not_a_typo(tmp_path: Path) -> None:
     assert text_answers(db, "民国二三年时候，北京的几个国家银行的钞票")
 
 
+def test_a_question_about_a_fact_is_not_answered_by_restating_its_subject(
+    tmp_path: Path,
+) -> None:
+    # '湘军是哪一年攻下南京的' (a question 唐巧's blog does not answer) lined up at 72 with a
+    # passage saying the army took the city, no year in it: offered as the reader's words.
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": post("历史", "最终湘军围攻下了南京城，结束了太平天国运动。"),
+            "b.md": post("脱单", "什么时候我才能赶上脱单的末班车呢？大家都在笑。"),
+            "c.md": post("名言", "人生比的其实是谁先认识自己，而不是谁跑得快。"),
+        },
+    )
+    assert text_answers(db, "湘军是哪一年攻下南京的") == []
+    assert text_answers(db, "湘军最终攻下了南京城") == [
+        "最终湘军围攻下了南京城，结束了太平天国运动。"
+    ]
+    # A passage that asks a question itself may be the one remembered with its question
+    # word changed; chatter asking who said it, or a quoted question, is no question asked.
+    assert text_answers(db, "何时我才能搭上脱单的末班车")
+    assert text_answers(db, "谁说的：人生比的其实是谁先认识自己")
+    assert text_answers(db, "“人生比的其实是谁先认识自己”，这句出自哪里")
+
+
 def test_a_query_mostly_in_latin_letters_needs_its_chinese_words_too(tmp_path: Path) -> None:
     # The Latin word is most of the characters: a passage, or a heading, holding only it
     # lined up well enough to be given as the reader's words (67.5 for the Certbot passage,

@@ -133,6 +133,10 @@ class _Variant:
     subject: bool = False
     # What the query names by a number (see _named_items): a fuzzy match must name each too.
     named: tuple[str, ...] = ()
+    # What the query asks for, where it is a question about a fact ("湘军是哪一年攻下南京的"):
+    # a passage that only nearly lines up with it and lacks the question word restates
+    # the question's subject, it does not answer it (see `asked_for`).
+    asks: tuple[str, ...] = ()
     # The words of a query typed as keywords (see _typed_keywords): a near match holds each.
     keywords: tuple[str, ...] = ()
     # The length of the query without its chatter, where it has some: its bar is that of a
@@ -391,6 +395,24 @@ def _as_clause(part: str) -> str | None:
     return kept if chinese >= 3 and len(norm) >= _CLAUSE_MIN else None
 
 
+# Question words that ask for a fact: a year, a time, an amount, a person. Not 哪里/哪个
+# (mostly "where did I read it"), nor 谁 in 谁都/谁也 (nobody) or where it asks who said
+# what the reader remembers (谁说的, 谁写的, 谁总结的, 有谁记得, 谁的博客): that is chatter.
+_FACT_QUESTION = re.compile(
+    r"哪一?年|几年|哪一?天|什么时候|何时|多少|几个|几次|几岁|多久|第几"
+    r"|(?<!有)谁(?![都也说写讲提记总的])"
+)
+# Any question word: a passage that asks a question itself may be the one a question
+# remembers with its question word changed (何时我才能… for 什么时候我才能…).
+_ANY_QUESTION = re.compile(r"哪|几|什么|怎么|为什么|如何|何|多少|多久|谁|吗|呢|？")
+
+
+def asked_for(query: str) -> tuple[str, ...]:
+    """The question words of a query that asks for a fact, outside what it quotes."""
+    bare = _QUOTED.sub(" ", query)
+    return tuple(dict.fromkeys(normalize(m.group(0)) for m in _FACT_QUESTION.finditer(bare)))
+
+
 def _variants(query: str) -> list[_Variant]:
     forms = [query]
     stripped = _CHATTER.sub(" ", query).strip()
@@ -411,6 +433,8 @@ def _variants(query: str) -> list[_Variant]:
     out: list[_Variant] = []
     seen: set[str] = set()
     named = _named_items(query)
+    asks = asked_for(query)
+    quoted = {m.group(1) for m in _QUOTED.finditer(query)}
     keywords = _typed_keywords(query)
     for form in forms:
         terms = analyze(form)
@@ -437,6 +461,9 @@ def _variants(query: str) -> list[_Variant]:
         elif form in clauses:
             variant.min_score = _CLAUSE_SCORE if _said(norm) >= _CLAUSE_MIN else 100.0
         variant.named = named
+        # The question the query asks stays asked in every form made of it (its numbers as
+        # digits: 哪1年), but for what it quotes: those are the words remembered.
+        variant.asks = asked_for(form) if form in quoted else asks
         variant.keywords = keywords
         if form is query:
             variant.typed = form

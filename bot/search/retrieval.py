@@ -15,7 +15,13 @@ from rapidfuzz import fuzz
 from bot.meaning import MeaningHit, MeaningIndex, shared_encoder
 from bot.models import MatchKind, StoredPassage
 from bot.search.bounds import _NO_BOUNDS, _view_bounds
-from bot.search.forms import _CLAUSE_SCORE, _numbers_as_digits, _Variant, _word_terms
+from bot.search.forms import (
+    _ANY_QUESTION,
+    _CLAUSE_SCORE,
+    _numbers_as_digits,
+    _Variant,
+    _word_terms,
+)
 from bot.search.fusion import _MEANING_POOL, _absent_names, _meaning_matches
 from bot.search.scoring import (
     _VIEWS,
@@ -935,6 +941,12 @@ def _score_candidates(
         # word for word where the query's numbers do not: '北京的几个国家银行的钞票' out of
         # '民国四五年时候，北京的几个国家银行的钞票' is in a passage about 民国二三年.
         exact = score >= 100 and (variant.weight >= 1 or _holds_items(norm_text, items))
+        if score < _CLAUSE_SCORE and variant.asks and not _asks_too(norm_text):
+            # A question about a fact, lined up with a passage that restates its subject
+            # without the question word ("湘军是哪一年攻下南京的" at 72 with "最终湘军围攻下
+            # 了南京城"): that passage does not hold what is asked, and is not the reader's
+            # words. A passage by meaning may still be offered, labelled so.
+            continue
         if score >= threshold and (
             exact
             or (
@@ -982,6 +994,12 @@ def _latin_words(variant: _Variant) -> list[str]:
     if letters >= _LATIN_SHARE * len(variant.norm):
         words += _CHINESE_RUN.findall(variant.norm)
     return words
+
+
+def _asks_too(norm_text: str) -> bool:
+    """Whether a passage asks a question itself: then a question lined up with it may be
+    the reader's words, its question word remembered otherwise."""
+    return _ANY_QUESTION.search(norm_text) is not None
 
 
 def _words_to_hold(variant: _Variant) -> list[str]:
