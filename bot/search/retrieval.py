@@ -1225,10 +1225,20 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
         return
     terms = variant.raw_terms + variant.folded_terms
     counts = reader.doc_counts(terms, headings=True)
-    found = [
-        reader.term_ids(term, _TERM_CAP, headings=True)
-        for term in _rare_first(terms, counts)[:_RARE_TERMS]
-    ]
+    if variant.term_groups:
+        # Pinyin: each pair of syllables is one term written many ways (see _cover_groups).
+        # Taking the rarest spellings one by one took odd readings no heading means, and
+        # missed the heading 何以为家 for "he yi wei jia" (its pairs are 和一, 以为 … too).
+        present = [[t for t in group if counts.get(t)] for group in variant.term_groups]
+        found = [
+            np.unique(np.concatenate([reader.term_ids(t, _TERM_CAP, headings=True) for t in g]))
+            for g in sorted((g for g in present if g), key=lambda g: sum(counts[t] for t in g))
+        ][:_RARE_TERMS]
+    else:
+        found = [
+            reader.term_ids(term, _TERM_CAP, headings=True)
+            for term in _rare_first(terms, counts)[:_RARE_TERMS]
+        ]
     sections = reader.headings(_most_covered(found, [1.0] * len(found), _HEADING_POOL)[0])
     # A heading, like a passage, must hold the words of a query written in Latin letters:
     # "Python 装饰器用法" is 70.6 of the heading "Python" by characters, and names nothing
