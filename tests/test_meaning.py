@@ -567,3 +567,22 @@ async def test_a_database_without_meaning_is_served_by_words(
         assert "按意思找：关闭" in reply["text"]
         found = await ask(fake, "托派很擅长篡改历史")
         assert "托派很擅长篡改历史" in found["text"]
+
+
+def test_a_question_how_many_gets_no_passage_by_meaning_that_gives_no_number(
+    tmp_path: Path,
+) -> None:
+    # '小猿搜题的日活最高做到了多少' (a question 唐巧's blog does not answer) was offered,
+    # by meaning, a passage on the app's reading column: about the subject, no number in it.
+    column = "小猿搜题的内容中，又有阅读类的「小猿日报」栏目。小猿日报的栏目内容更新量远远比不上题库的更新量，但是却需要很强的策划构思能力。"  # noqa: E501
+    site = {
+        "a.md": post("工作", column, "说到小猿搜题，今年最大的事情是把猿辅导嵌入到小猿搜题中。"),
+        "c.md": post("生活", "周末去爬山，山上风很大，我们很快就下来了。"),
+    }
+    db = build_site_db(tmp_path / "without", site, meaning=True)
+    assert run_search(db, "小猿搜题的日活最高做到了多少").matches == []
+    # Where a passage gives the number, it is the answer, by meaning.
+    site["b.md"] = post("数据", "小猿搜题上线第二年，日活跃用户做到了 800 万。")
+    db = build_site_db(tmp_path / "with", site, meaning=True)
+    [found] = run_search(db, "小猿搜题的日活最高做到了多少").matches
+    assert found.kind is MatchKind.MEANING and "800 万" in found.passage.text

@@ -65,6 +65,13 @@ _ANSWER_BIAS = -7.96  # offered when the weighted sum is at least 0 (probability
 _MEANING_FLOOR = 0.32
 _LENGTH_SCALE = 40
 _MEANING_SPREAD = 0.1  # once confident, also offer candidates this close to the best
+# Question words asking for a number or a date (forms._FACT_QUESTION), and what gives one.
+_COUNTED = re.compile(r"哪一?年|几年|哪一?天|什么时候|何时|多少|多久|第几")
+# ("一个", "一次" are an article as often as a count: a lone 一 is no number.)
+_NUMBER = re.compile(
+    r"[0-9]|[〇零一二三四五六七八九十两几百千万亿]{2,}"
+    r"|[二三四五六七八九十两半几][个万亿千百年月日天次岁倍成人元块周]"
+)
 
 
 def _term_weights(reader: Reader, variant: _Variant, total_passages: int) -> dict[str, float]:
@@ -120,6 +127,13 @@ def _meaning_matches(
             return sum(word in text or word in heading or word in spoken for word in keywords)
 
         hits = [h for h in hits if 2 * held(h.passage_id) > len(keywords)]
+        if not hits:
+            return []
+    if any(_COUNTED.fullmatch(word) for word in variants[0].asks):
+        # A question asking how many, how long or when is answered by a passage that gives
+        # a number or a date; one that gives none is about the subject, not the answer
+        # ('小猿搜题的日活最高做到了多少' offered a passage on the app's reading column).
+        hits = [h for h in hits if _NUMBER.search(normalized.get(h.passage_id, ("", ""))[0])]
         if not hits:
             return []
     _VIEWS.fill(normalized[h.passage_id][0] for h in hits if h.passage_id in normalized)
