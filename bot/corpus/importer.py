@@ -15,7 +15,7 @@ from bot.corpus.errors import ImportProblem, Withheld
 from bot.corpus.files import MARKDOWN_SUFFIXES, decode, display_name, read_bytes
 from bot.corpus.frontmatter import FrontMatter, read_fields, split_front_matter
 from bot.corpus.generators import generator_for
-from bot.corpus.hexo_tags import KNOWN_PAIRED, LIQUID_PAIRED, code_spans, preprocess
+from bot.corpus.hexo_tags import KNOWN_PAIRED, LIQUID_PAIRED, _without_code_spans, preprocess
 from bot.corpus.markdown import Block, Line, RawSection, parse_body
 from bot.corpus.mdx import strip_mdx
 from bot.corpus.permalink import with_anchor
@@ -369,13 +369,7 @@ def _lists_the_posts(body: str, path: Path) -> bool:
             continue
         if "{%" not in line:
             continue
-        pieces: list[str] = []  # the line without its code spans, in one pass
-        pos = 0
-        for start, end in code_spans(line):
-            pieces.append(line[pos:start])
-            pos = end
-        pieces.append(line[pos:])
-        text = " ".join(pieces)
+        text = _without_code_spans(line)
         outside: list[str] = []
         pos = 0
         for found in _RAW.finditer(text):

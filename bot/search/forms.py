@@ -399,10 +399,11 @@ def _as_clause(part: str) -> str | None:
 # (mostly "where did I read it"), nor 谁 in 谁都/谁也 (nobody) or where it asks who said
 # what the reader remembers (谁说的, 谁写的, 谁总结的, 有谁记得, 谁的博客): that is chatter.
 # Not 几个/几次, as often "a few" as "how many", nor 多少 in 多少有些 (somewhat).
-_FACT_QUESTION = re.compile(
+# Those asking for a number or a date (fusion: a passage by meaning must give one).
+COUNTED_QUESTION = re.compile(
     r"哪一?年|几年|哪一?天|什么时候|何时|多少(?![有也还都会能])|多久|第几"
-    r"|(?<!有)谁(?![都也说写讲提记总的])"
 )
+_FACT_QUESTION = re.compile(COUNTED_QUESTION.pattern + r"|(?<!有)谁(?![都也说写讲提记总的])")
 # Any question word: a passage that asks a question itself may be the one a question
 # remembers with its question word changed (何时我才能… for 什么时候我才能…).
 _ANY_QUESTION = re.compile(r"哪|几|什么|怎么|为什么|如何|何|多少|多久|谁|吗|呢|？")

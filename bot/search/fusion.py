@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from bot.meaning import MeaningHit, MeaningIndex
 from bot.models import MatchKind
-from bot.search.forms import _numbers_as_digits, _Variant, _word_terms
+from bot.search.forms import COUNTED_QUESTION, _numbers_as_digits, _Variant, _word_terms
 from bot.search.scoring import _VIEWS, _cached_normalize, _kind_rank, _load, _score_text, _Scored
 from bot.store import Reader
 
@@ -65,8 +65,7 @@ _ANSWER_BIAS = -7.96  # offered when the weighted sum is at least 0 (probability
 _MEANING_FLOOR = 0.32
 _LENGTH_SCALE = 40
 _MEANING_SPREAD = 0.1  # once confident, also offer candidates this close to the best
-# Question words asking for a number or a date (forms._FACT_QUESTION), and what gives one.
-_COUNTED = re.compile(r"哪一?年|几年|哪一?天|什么时候|何时|多少|多久|第几")
+# What gives a number or a date, which a question COUNTED_QUESTION asks needs.
 # ("一个", "一次" are an article as often as a count: a lone 一 is no number.)
 _NUMBER = re.compile(
     r"[0-9]|[〇零一二三四五六七八九十两几百千万亿]{2,}"
@@ -129,7 +128,7 @@ def _meaning_matches(
         hits = [h for h in hits if 2 * held(h.passage_id) > len(keywords)]
         if not hits:
             return []
-    if any(_COUNTED.fullmatch(word) for word in variants[0].asks):
+    if any(COUNTED_QUESTION.fullmatch(word) for word in variants[0].asks):
         # A question asking how many, how long or when is answered by a passage that gives
         # a number or a date; one that gives none is about the subject, not the answer
         # ('小猿搜题的日活最高做到了多少' offered a passage on the app's reading column).
