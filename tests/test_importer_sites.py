@@ -577,3 +577,59 @@ def test_raw_html_blocks_keep_their_prose_not_their_code(tmp_path: Path) -> None
         "公式 不是文字。",
         "名称 | 说明\n甲 | 第一项",
     ]
+
+
+def _vitepress_project_in_src(project: Path) -> None:
+    """The layout of a handbook built with `vitepress build src`, srcDir '../content'."""
+    (project / "src" / ".vitepress").mkdir(parents=True)
+    (project / "package.json").write_text(
+        '{"scripts": {"build": "./fix.sh && vitepress build src", "lint": "eslint ."}}',
+        encoding="utf-8",
+    )
+    (project / "src" / ".vitepress" / "config.ts").write_text(
+        'export default defineConfig({\n  srcDir: "../content",\n  cleanUrls: true,\n'
+        '  sitemap: { hostname: "https://handbook.example.edu" },\n})\n',
+        encoding="utf-8",
+    )
+    (project / "README.md").write_text(
+        "# 仓库说明\n\n如何在本地运行这个网站的说明。\n", encoding="utf-8"
+    )
+    (project / "content" / "post").mkdir(parents=True)
+    (project / "content" / "post" / "mah16.md").write_text(
+        "---\ndate: 2020-03-26\n---\n\n### “另类”的求职之路\n\n"
+        "我参加公司的面试也不多，不过参加过的公司面试都有拿到录用通知。\n",
+        encoding="utf-8",
+    )
+    (project / "content" / "type").mkdir()
+    (project / "content" / "type" / "[key].md").write_text(
+        "# {{ $params.name }}\n\n按类型列出的分享：{{ $params.count }} 篇。\n", encoding="utf-8"
+    )
+
+
+def test_vitepress_site_built_from_a_subfolder_with_its_pages_beside_it(tmp_path: Path) -> None:
+    _vitepress_project_in_src(tmp_path)
+    for pointed_at in (tmp_path, tmp_path / "content", tmp_path / "content" / "post"):
+        result = load_corpus([pointed_at])
+        (doc,) = result.documents  # not the repository's README, not the route template
+        assert doc.document.url == "https://handbook.example.edu/post/mah16", pointed_at
+        # no title in the front matter and a file name that is an id: the opening heading
+        assert doc.document.title == "“另类”的求职之路"
+    site = load_site_config(tmp_path)
+    assert (site.generator, site.root, site.setting("src_dir")) == (
+        "vitepress",
+        str(tmp_path.resolve()),
+        "content",
+    )
+
+
+def test_vitepress_route_template_is_reported_not_imported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    _vitepress_project_in_src(tmp_path)
+    assert main(["check", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "generator: VitePress, https://handbook.example.edu" in out
+    assert "pages not imported: templates of generated pages (note): 1" in out
+    assert "[key].md: a dynamic route's template" in out

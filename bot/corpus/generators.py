@@ -21,7 +21,7 @@ from bot.corpus.hugo import HUGO
 from bot.corpus.jekyll import JEKYLL
 from bot.corpus.mkdocs import MKDOCS
 from bot.corpus.site import PLACEHOLDER_URL, Generator, SiteConfig
-from bot.corpus.vitepress import VITEPRESS
+from bot.corpus.vitepress import VITEPRESS, project_site_folder
 from bot.corpus.zola import ZOLA
 
 # Zola before Hugo: both may keep a config.toml beside content/ (Zola's sets base_url).
@@ -44,11 +44,22 @@ def detect(folder: Path) -> tuple[Generator, Path] | None:
                 return generator, candidate
         if candidate.name == "docs" and candidate.parent != candidate:
             continue
-        # A project whose docs live in docs/ (VitePress, MkDocs): pointing at the project.
-        docs = candidate / "docs"
-        if candidate == start and docs.is_dir() and VITEPRESS.detect(docs):
+        # A project whose VitePress site lives in a subfolder (`vitepress build src`, docs/):
+        # pointing at the project, or into the pages' folder (srcDir: '../content').
+        docs = project_site_folder(candidate)
+        if docs is not None and (candidate == start or _serves(docs, start)):
             return VITEPRESS, docs
     return None
+
+
+def _serves(docs: Path, folder: Path) -> bool:
+    """Whether `folder` is in the pages' folder of the VitePress site configured in `docs`."""
+    try:
+        site = VITEPRESS.read(docs)
+    except CorpusConfigError:
+        return False
+    pages = Path(site.root or docs) / (site.setting("src_dir") or "")
+    return folder == pages or pages in folder.parents
 
 
 def find_site_config(root: Path) -> Path | None:

@@ -16,7 +16,7 @@ from bot.corpus.files import MARKDOWN_SUFFIXES, decode, display_name, read_bytes
 from bot.corpus.frontmatter import FrontMatter, read_fields, split_front_matter
 from bot.corpus.generators import generator_for
 from bot.corpus.hexo_tags import KNOWN_PAIRED, LIQUID_PAIRED, _without_code_spans, preprocess
-from bot.corpus.markdown import Block, Line, RawSection, parse_body
+from bot.corpus.markdown import Block, Line, ParsedBody, RawSection, parse_body
 from bot.corpus.mdx import strip_mdx
 from bot.corpus.permalink import with_anchor
 from bot.corpus.shaping import MIN_CHARS, Piece, is_stanza, reshape, split_rows
@@ -384,6 +384,20 @@ def _lists_the_posts(body: str, path: Path) -> bool:
     return False
 
 
+def _title_heading(body: ParsedBody, stem: str) -> str | None:
+    """The page's title when its front matter gives none: its first level-1 heading, else
+    the heading it opens with (`### “另类”的求职之路` before any text) when the file's name
+    is an ASCII id (`mah16`); a name in Chinese (`读书笔记.md`) is the better title."""
+    first_h1 = next((s.heading for s in body.sections if s.level == 1 and s.heading), None)
+    if first_h1 is not None or not stem.isascii():
+        return first_h1
+    first_text = min((block.section for block in body.blocks), default=len(body.sections))
+    return next((s.heading for s in body.sections[1 : first_text + 1] if s.heading), None)
+
+
+_ROUTE_PARAM = re.compile(r"\[[^\[\]/]+\]")
+
+
 def _build(
     path: Path,
     root: Path,
@@ -406,6 +420,10 @@ def _build(
         # is built. What is left of it here is dates and titles ("置顶 关于我 JUL 22 2022"),
         # not text of its own; its posts are imported themselves.
         raise Withheld("a listing of the site's posts ({% for … in site.posts %})", "listing")
+    if site.generator == "vitepress" and _ROUTE_PARAM.search(path.stem):
+        # `[pkg].md` beside `[pkg].paths.js`: VitePress builds one page per value the loader
+        # returns, filling `{{ $params.pkg }}`. Alone, the template is placeholders.
+        raise Withheld("a dynamic route's template ([param].md): its pages are built", "template")
     if fm.unpublished or (fm.draft and site.generator in _DRAFT_KEY_READERS):
         # Not published (`published: false`; Hugo's, Zola's and MkDocs' `draft: true`, Hugo's
         # `build.render: never`): quoting it in a group would publish it, as Hexo's
@@ -443,10 +461,9 @@ def _build(
     url = link.url
     if notes is not None and url is None:
         notes.append(Note("no link", str(path), link.reason or "no URL"))
-    first_h1 = next((s.heading for s in body.sections if s.level == 1 and s.heading), None)
     document = Document(
         path=rel,
-        title=fm.title or first_h1 or display_name(path.stem),
+        title=fm.title or _title_heading(body, path.stem) or display_name(path.stem),
         url=url,
         authors=fm.authors,
         date=fm.date_text,

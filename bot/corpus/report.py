@@ -26,6 +26,7 @@ _NOTE_TITLES = {
     "withheld": "pages not imported: password-protected",
     "draft": "pages not imported: drafts",
     "listing": "pages not imported: listings of the site's posts",
+    "template": "pages not imported: templates of generated pages",
 }
 
 

@@ -1,9 +1,12 @@
-"""VitePress: a `.vitepress/config.{js,ts,mjs,mts}` in the docs folder (or in `docs/`).
+"""VitePress: a `.vitepress/config.{js,ts,mjs,mts}` in the docs folder: the one
+package.json's scripts build (`vitepress build src`), else `docs/`.
 
 The config is code and is never run; the literal settings a URL needs are read from it
 (`base`, `cleanUrls`, `srcDir`, `srcExclude`, `sitemap.hostname`, `title`, `lang`), from
 every file in `.vitepress/` that looks like config. The site's address comes from
-`sitemap.hostname`, else a `CNAME` file. Pages: `guide/index.md` -> `/guide/`,
+`sitemap.hostname`, else a `CNAME` file. Pages are read from `srcDir`, which may lie beside
+the config's folder (`srcDir: '../content'`; the site's root is then their common parent).
+Pages: `guide/index.md` -> `/guide/`,
 `guide/api.md` -> `/guide/api.html` (`/guide/api` with cleanUrls). Heading ids are
 @mdit-vue's slugs, or an explicit `{#id}`.
 """
@@ -11,6 +14,8 @@ every file in `.vitepress/` that looks like config. The site's address comes fro
 from __future__ import annotations
 
 import fnmatch
+import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -23,6 +28,7 @@ from bot.corpus.configfiles import (
     js_top_level,
     read_text,
 )
+from bot.corpus.errors import CorpusConfigError
 from bot.corpus.hexo import join_url
 from bot.corpus.site import Page, PageUrl, SiteConfig, cname_host, existing, with_scheme
 
@@ -38,6 +44,39 @@ def _config_files(folder: Path) -> list[Path]:
     if config_dir.is_dir():  # config/index.ts + config/shared.ts + config/zh.ts ...
         found.extend(sorted(p for p in config_dir.iterdir() if p.suffix in _CONFIG_SUFFIXES))
     return found
+
+
+# `vitepress build src`, `vitepress dev docs --port 8080`: the folder a script serves.
+_SCRIPT_FOLDER = re.compile(r"\bvitepress\s+(?:build|dev|serve|preview)\s+(?!-)([^\s;&|]+)")
+
+
+def project_site_folder(project: Path) -> Path | None:
+    """The folder holding `.vitepress/` in a project whose site is in a subfolder: the one
+    its package.json scripts build (`vitepress build src`), else `docs/`."""
+    candidates: list[Path] = []
+    manifest = project / "package.json"
+    if manifest.is_file():
+        try:
+            scripts = json.loads(read_text(manifest)).get("scripts")
+        except (CorpusConfigError, ValueError, AttributeError):
+            scripts = None
+        if isinstance(scripts, dict):
+            for command in scripts.values():
+                if isinstance(command, str):
+                    candidates.extend(project / m for m in _SCRIPT_FOLDER.findall(command))
+    candidates.append(project / "docs")
+    for folder in candidates:
+        if folder.is_dir() and _config_files(folder) and _inside(folder, project):
+            return folder
+    return None
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
 
 
 def _first(found: dict[str, list[str]], *keys: str) -> str | None:
@@ -75,7 +114,18 @@ class VitePress:
             attrs = attrs or _attr_delimiters(text)
         # The address: sitemap.hostname, else the og:url the site gives its pages, else CNAME.
         host = _first(found, "hostname") or og_url
-        cnames = (folder / "public" / "CNAME", folder / "CNAME", folder.parent / "CNAME")
+        root, src = _root_and_source(folder, _first(found, "srcDir") or ".")
+        public = root / src / "public"  # VitePress's public folder is in srcDir
+        cnames = tuple(
+            dict.fromkeys(
+                (
+                    public / "CNAME",
+                    folder / "public" / "CNAME",
+                    folder / "CNAME",
+                    folder.parent / "CNAME",
+                )
+            )
+        )
         if host is None:
             host = next((h for h in map(cname_host, cnames) if h is not None), None)
         if host is not None:
@@ -85,7 +135,6 @@ class VitePress:
         settings: list[tuple[str, str]] = []
         if _first(found, "cleanUrls") == "true":
             settings.append(("clean_urls", "true"))
-        src = (_first(found, "srcDir") or "").strip("./")
         settings.append(("src_dir", src))
         for pattern in lists.get("srcExclude", []):
             settings.append(("exclude", pattern))
@@ -97,7 +146,7 @@ class VitePress:
             title=_first(found, "title"),
             url=url,
             generator=self.name,
-            root=str(folder),
+            root=str(root),
             language=_first(found, "lang"),
             settings=tuple(settings),
             config_files=(
@@ -153,6 +202,16 @@ _PARAM = re.compile(r":(\w+)(\*?)")
 _OG_URL = re.compile(
     r"""['"]og:url['"]\s*,\s*content\s*:\s*(?:'([^'\n]+)'|"([^"\n]+)"|([A-Za-z_$][\w$]*))"""
 )
+
+
+def _root_and_source(folder: Path, src_dir: str) -> tuple[Path, str]:
+    """The site's root and its pages' folder below it. `srcDir` is relative to the folder
+    holding `.vitepress/`; when it climbs out (`../content`), the root is their common
+    parent, so a page's path below the root still says where it is."""
+    joined = os.path.normpath(os.path.join(str(folder.resolve()), src_dir))
+    root = Path(os.path.commonpath([str(folder.resolve()), joined]))
+    rel = Path(joined).relative_to(root).as_posix()
+    return root, "" if rel == "." else rel
 
 
 def _og_url(text: str) -> str | None:
