@@ -633,3 +633,47 @@ def test_vitepress_route_template_is_reported_not_imported(
     assert "generator: VitePress, https://handbook.example.edu" in out
     assert "pages not imported: templates of generated pages (note): 1" in out
     assert "[key].md: a dynamic route's template" in out
+
+
+@pytest.mark.parametrize(
+    ("gemfile", "renders"),
+    [
+        ('source "https://rubygems.org"\ngem "jekyll"\ngem "jekyll-feed"\n', False),
+        ('source "https://rubygems.org"\ngem "github-pages", group: :jekyll_plugins\n', True),
+        (None, True),  # no Gemfile: GitHub Pages' own build, which renders them
+    ],
+)
+def test_jekyll_markdown_without_front_matter_is_a_page_only_where_a_plugin_makes_it_one(
+    tmp_path: Path, gemfile: str | None, renders: bool
+) -> None:
+    (tmp_path / "_config.yml").write_text(
+        "url: https://j.example\ncollections:\n  notes_en:\n    output: true\n"
+        "    permalink: /en/:year-:month-:day/:title.html\n",
+        encoding="utf-8",
+    )
+    if gemfile is not None:
+        (tmp_path / "Gemfile").write_text(gemfile, encoding="utf-8")
+    (tmp_path / "_posts").mkdir()
+    (tmp_path / "_posts" / "2023-10-26-dahang.md").write_text(
+        "---\ntitle: 大航海\n---\n\n一篇有front matter的文章，照常发布。\n", encoding="utf-8"
+    )
+    (tmp_path / "_notes_en").mkdir()
+    (tmp_path / "_notes_en" / "2023-10-26-dahang.md").write_text(
+        "---\ntitle: Great voyage\ndate: 2023-10-6\n---\n\nThe same post, in English.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "AGENTS.md").write_text(
+        "# 给程序看的说明\n\n这份文件不是网页。\n", encoding="utf-8"
+    )
+    (tmp_path / "CONTRIBUTING.md").write_text("# 如何贡献\n\n提交之前先讨论。\n", encoding="utf-8")
+    result = load_corpus([tmp_path])
+    urls = {d.document.path: d.document.url for d in result.documents}
+    # a collection's dated file name gives its slug (and the date, unless the page has one)
+    assert urls["_notes_en/2023-10-26-dahang.md"] == "https://j.example/en/2023-10-06/dahang.html"
+    assert urls["_posts/2023-10-26-dahang.md"] == "https://j.example/2023/10/26/dahang.html"
+    if renders:  # rendered as a page; CONTRIBUTING is one the plugin leaves alone
+        assert urls["AGENTS.md"] == "https://j.example/AGENTS.html"
+        assert "CONTRIBUTING.md" not in urls
+    else:  # copied as it is: nothing to quote, no page to link to
+        assert "AGENTS.md" not in urls and "CONTRIBUTING.md" not in urls
+    assert not result.problems

@@ -39,7 +39,8 @@ class Withheld(ImportProblem):
     """A page its owner keeps from readers (behind a password, or a draft): not imported,
     and not a fault in the file, so a note rather than a problem (`--strict` does not fail
     on it). `kind`: the note's kind, "withheld" (a password), "draft", "listing" (a page
-    that lists the posts) or "template" (a dynamic route's template)."""
+    that lists the posts), "template" (a dynamic route's template) or "static" (a file the
+    generator copies as it is)."""
 
     def __init__(self, reason: str, kind: str = "withheld") -> None:
         super().__init__(reason)

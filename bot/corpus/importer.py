@@ -16,6 +16,7 @@ from bot.corpus.files import MARKDOWN_SUFFIXES, decode, display_name, read_bytes
 from bot.corpus.frontmatter import FrontMatter, read_fields, split_front_matter
 from bot.corpus.generators import generator_for
 from bot.corpus.hexo_tags import KNOWN_PAIRED, LIQUID_PAIRED, _without_code_spans, preprocess
+from bot.corpus.jekyll import copied_as_is
 from bot.corpus.markdown import Block, Line, ParsedBody, RawSection, parse_body
 from bot.corpus.mdx import strip_mdx
 from bot.corpus.permalink import with_anchor
@@ -420,6 +421,8 @@ def _build(
         # is built. What is left of it here is dates and titles ("置顶 关于我 JUL 22 2022"),
         # not text of its own; its posts are imported themselves.
         raise Withheld("a listing of the site's posts ({% for … in site.posts %})", "listing")
+    if split.body_offset == 0 and site.generator == "jekyll" and copied_as_is(site, path.stem):
+        raise Withheld("no front matter: Jekyll copies the file as it is, not a page", "static")
     if site.generator == "vitepress" and _ROUTE_PARAM.search(path.stem):
         # `[pkg].md` beside `[pkg].paths.js`: VitePress builds one page per value the loader
         # returns, filling `{{ $params.pkg }}`. Alone, the template is placeholders.

@@ -10,6 +10,7 @@ kramdown's GFM ids (Jekyll's default Markdown input).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -121,6 +122,7 @@ class Jekyll:
                     settings.append(
                         (f"default:{index}:{key}", f"{scope_path}\0{scope_type}\0{value}")
                     )
+        settings.append(("front_matter", _front_matter_rule(folder, data)))
         exclude = data.get("exclude")
         for item in exclude if isinstance(exclude, list) else []:
             if isinstance(item, str) and item.strip("/"):
@@ -211,8 +213,8 @@ class Jekyll:
         stem = path.stem
         values: dict[str, str] = {"output_ext": ".html", "collection": collection or ""}
         date = page.fm.date
+        match = DATED_NAME.match(stem) if collection is not None else None
         if collection == "posts":
-            match = DATED_NAME.match(stem)
             if match is None:
                 return PageUrl(None, "not published: a post's file name needs a date (YYYY-MM-DD-)")
             slug_source = page.fm.slug or match.group(4)
@@ -228,7 +230,13 @@ class Jekyll:
             cats = _categories(page.fm.category_paths, path.parts)
             values["categories"] = "/".join(c.lower() for c in cats)
         else:
-            slug_source = page.fm.slug or stem
+            # Every collection's document takes its slug and date from a dated name
+            # (Jekyll's Document#populate_title), not only a post.
+            slug_source = page.fm.slug or (match.group(4) if match else stem)
+            if match is not None and date is None:
+                with contextlib.suppress(ValueError):  # 2020-02-30: no date, as Jekyll
+                    year, month, day = (int(g) for g in match.groups()[:3])
+                    date = dt.datetime(year, month, day)
             values["categories"] = "/".join(
                 c.lower() for c in _categories(page.fm.category_paths, ())
             )
@@ -303,6 +311,52 @@ _DATE_KEYS = frozenset(
         "w_day",
     ]
 )
+
+
+# jekyll-optional-front-matter leaves these as they are (README is jekyll-readme-index's).
+_NOT_PAGES_WITHOUT_FRONT_MATTER = frozenset(
+    {
+        "readme",
+        "license",
+        "licence",
+        "copying",
+        "code_of_conduct",
+        "contributing",
+        "issue_template",
+        "pull_request_template",
+    }
+)
+
+
+def _front_matter_rule(folder: Path, data: dict[str, object]) -> str:
+    """ "optional" when Markdown without front matter is still made a page: the
+    jekyll-optional-front-matter plugin, which GitHub Pages' own build always runs (a site
+    with no Gemfile, or one using the github-pages gem); else "required": Jekyll copies such
+    a file as it is (AGENTS.md, a stray notes.md), it is not a page."""
+    plugins = [*_names(data.get("plugins")), *_names(data.get("gems"))]
+    if "jekyll-optional-front-matter" in plugins:
+        return "optional"
+    gemfile = folder / "Gemfile"
+    if not gemfile.is_file():
+        return "optional"
+    try:
+        gems = gemfile.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "optional"
+    wanted = re.compile(r"""^\s*gem\s+['"](github-pages|jekyll-optional-front-matter)['"]""", re.M)
+    return "optional" if wanted.search(gems) else "required"
+
+
+def _names(value: object) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def copied_as_is(site: SiteConfig, stem: str) -> bool:
+    """Whether Jekyll copies a Markdown file that has no front matter as a static file
+    rather than rendering it as a page."""
+    if site.setting("front_matter") == "required":
+        return True
+    return stem.lower() in _NOT_PAGES_WITHOUT_FRONT_MATTER
 
 
 def _categories(paths: tuple[tuple[str, ...], ...], parts: tuple[str, ...]) -> list[str]:

@@ -27,6 +27,7 @@ _NOTE_TITLES = {
     "draft": "pages not imported: drafts",
     "listing": "pages not imported: listings of the site's posts",
     "template": "pages not imported: templates of generated pages",
+    "static": "files not imported: copied as they are, not pages",
 }
 
 
