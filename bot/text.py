@@ -466,9 +466,13 @@ def romanized_readings(query: str) -> list[Romanized]:
             words += 1
         readings = [[*before, *split] for before in readings for split in splits]
         readings = readings[:_MAX_READINGS]
+    pinyin = len(tokens) - len(literal)
     if literal and (
-        len(tokens) - len(literal) < _PINYIN_PER_LITERAL * len(literal)
-        or words < _WORDS_PER_LITERAL * len(literal)
+        pinyin < _PINYIN_PER_LITERAL * len(literal)
+        or (
+            words < _WORDS_PER_LITERAL * len(literal)
+            and pinyin < _SYLLABLES_PER_LITERAL * len(literal)
+        )
     ):
         return []
     if not readings or len(readings[0]) - len(literal) < 2:
@@ -478,12 +482,14 @@ def romanized_readings(query: str) -> list[Romanized]:
 
 # A reader typing pinyin keeps a name or an English word as it is written ("linkedlist shi
 # shiyong shuangxiang lianbiao shixian de", "vue de shengming zhouqi"): such a word is read
-# as itself where pinyin words are at least three times as many, two of them words of two
-# syllables or more. Fewer, and the query is English in which short words happen to spell
-# syllables ("he is a man": he, a, man; "iphone shouji"), or a name with a pinyin word
-# beside it.
-_PINYIN_PER_LITERAL = 3
+# as itself where pinyin words are at least twice as many and either two of them are words
+# of two syllables or more ("gre xiuxian zhinan") or they are four or more single syllables
+# ("nan ke da aps shen he zhi bei"). Fewer, and the query is English in which short words
+# happen to spell syllables ("he is a man": he, a, man; "react hooks de yong fa"), or a
+# name with one pinyin word beside it ("iphone shouji").
+_PINYIN_PER_LITERAL = 2
 _WORDS_PER_LITERAL = 2
+_SYLLABLES_PER_LITERAL = 4
 _LITERAL_MIN = 2  # letters: a lone letter is an initial or a typo, not a word
 
 

@@ -223,12 +223,14 @@ def test_a_title_typed_whole_goes_before_a_passage_citing_it(tmp_path: Path) -> 
         ("linkedlist shi shiyong shuangxiang lianbiao shixian de", ("linkedlist",)),
         ("vue de shengming zhouqi", ("vue",)),
         ("docker rongqi bushu fangan", ("docker",)),
+        ("GRE xiuxian zhinan", ("gre",)),  # an exam's name and a title's words
+        ("nan ke da APS shen he zhi bei", ("aps",)),  # one syllable at a time
     ],
 )
 def test_a_word_kept_as_typed_among_pinyin(query: str, literal: tuple[str, ...]) -> None:
     roman = romanized(query)
     assert roman is not None and roman.literal == literal
-    assert roman.folded.startswith(literal[0])  # the word folds to itself, as in the text
+    assert literal[0] in roman.folded  # the word folds to itself, as in the text
 
 
 @pytest.mark.parametrize(
@@ -261,9 +263,12 @@ def test_pinyin_with_a_word_kept_as_typed_finds_the_passage(tmp_path: Path) -> N
                 "HashMap 在 Java 8 以后用红黑树优化了冲突。",
             ),
             "b.md": post("框架", "Vue 的生命周期钩子有很多，created 最常用。", "React 也有。"),
+            "c.md": post("GRE修仙指南", "备考最重要的是计划，然后坚定地执行。"),
         },
     )
     found = top(db, "linkedlist shi shiyong shuangxiang lianbiao shixian de")
     assert found and "双向链表" in found[0][1] and found[0][0] >= 88, found
     found = top(db, "vue de shengming zhouqi")
     assert found and "生命周期" in found[0][1], found
+    found = top(db, "GRE xiuxian zhinan")  # a title: two pinyin words beside an exam's name
+    assert found and "备考最重要" in found[0][1], found
