@@ -677,3 +677,33 @@ def test_jekyll_markdown_without_front_matter_is_a_page_only_where_a_plugin_make
     else:  # copied as it is: nothing to quote, no page to link to
         assert "AGENTS.md" not in urls and "CONTRIBUTING.md" not in urls
     assert not result.problems
+
+
+def test_octopress_site_in_its_source_folder(tmp_path: Path) -> None:
+    """Octopress keeps the Jekyll site in source/ (`source: source`) beside its own
+    Rakefile, README and CHANGELOG: pages' URLs are from there, the rest is not the site."""
+    (tmp_path / "_config.yml").write_text(
+        "url: http://blog.example.net\npermalink: /posts/:year/:month/:day/:title/\n"
+        "source: source\ndestination: public\nplugins: plugins\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "Gemfile").write_text('source "https://rubygems.org"\ngem "jekyll"\n')
+    (tmp_path / "CHANGELOG.markdown").write_text("## 2.0\n\n修正了许多主题里的问题。\n")
+    (tmp_path / "source" / "_posts").mkdir(parents=True)
+    (tmp_path / "source" / "about").mkdir()
+    (tmp_path / "source" / "about" / "index.markdown").write_text(
+        "---\ntitle: 关于\n---\n\n写程序也写字的人，住在台北。\n", encoding="utf-8"
+    )
+    (tmp_path / "source" / "_posts" / "2011-10-07-migrate.markdown").write_text(
+        "---\ntitle: 搬家\n---\n\n博客终于搬到了新的地方。\n", encoding="utf-8"
+    )
+    for pointed_at in (tmp_path, tmp_path / "source" / "_posts"):
+        urls = {d.document.path: d.document.url for d in load_corpus([pointed_at]).documents}
+        assert "http://blog.example.net/posts/2011/10/07/migrate/" in urls.values()
+    urls = {d.document.path: d.document.url for d in load_corpus([tmp_path]).documents}
+    assert urls == {
+        "source/_posts/2011-10-07-migrate.markdown": (
+            "http://blog.example.net/posts/2011/10/07/migrate/"
+        ),
+        "source/about/index.markdown": "http://blog.example.net/about/",
+    }

@@ -84,13 +84,14 @@ class Jekyll:
         if not path.is_file():
             path = folder / "_config.yaml"
         data = read_mapping(path)
+        source = _source_folder(folder, data)
         # None for a placeholder too (http://localhost:4000): then where GitHub Pages serves it
         configured = text_value(data, "url")
         url = site_url(configured, str(path))
         dropped = placeholder_setting(configured, url)
         base = (text_value(data, "baseurl") or "").strip("/")
         if url is None:
-            url = _github_pages_url(folder)
+            url = _github_pages_url(folder, source)
             if url is not None and base:  # `baseurl` replaces the repository's path
                 url = "/".join(url.split("/")[:3])
         if url is not None and base:
@@ -144,11 +145,14 @@ class Jekyll:
             url=site_url(url, str(path)),
             author=author,
             generator=self.name,
-            root=str(folder),
+            root=str(source),
             timezone=text_value(data, "timezone"),
             language=text_value(data, "lang") or text_value(data, "locale"),
             settings=tuple(settings),
-            config_files=(str(path), *existing(folder / "CNAME")),
+            config_files=(
+                str(path),
+                *existing(*dict.fromkeys((folder / "CNAME", source / "CNAME"))),
+            ),
         )
 
     # --- which files are pages -----------------------------------------------------------
@@ -417,10 +421,25 @@ def _heading_rule(data: dict[str, object]) -> str:
     return "kramdown"
 
 
-def _github_pages_url(folder: Path) -> str | None:
+def _source_folder(folder: Path, data: dict[str, object]) -> Path:
+    """Where the site's pages are: `source: source` (Octopress keeps the site in source/,
+    beside its Rakefile, README and CHANGELOG), else the config's own folder. Page paths,
+    and so URLs, are relative to it."""
+    source = (text_value(data, "source") or "").strip().strip("/")
+    if not source or source == ".":
+        return folder
+    candidate = folder / source
+    try:
+        candidate.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return folder  # outside the project: not something we were pointed at
+    return candidate if candidate.is_dir() else folder
+
+
+def _github_pages_url(folder: Path, source: Path) -> str | None:
     """GitHub Pages serves a site without `url` at its CNAME, or at the repository name
     `owner.github.io`."""
-    host = cname_host(folder / "CNAME")
+    host = cname_host(source / "CNAME") or cname_host(folder / "CNAME")
     if host is not None:
         return with_scheme(host)
     name = folder.resolve().name.lower()
