@@ -707,3 +707,32 @@ def test_octopress_site_in_its_source_folder(tmp_path: Path) -> None:
         ),
         "source/about/index.markdown": "http://blog.example.net/about/",
     }
+
+
+def test_vitepress_theme_host_name_and_a_commented_out_container(tmp_path: Path) -> None:
+    """A theme's config factory takes `hostName`; a writing template's hints sit in
+    `<!-- ::: info … ::: -->`: the comment ends there, the page's text after it stays."""
+    (tmp_path / ".vitepress").mkdir()
+    (tmp_path / ".vitepress" / "config.ts").write_text(
+        "import genConfig from 'some-theme/config'\n"
+        "const themeConfig = {\n  siteTitle: 'RLE.wiki',\n  hostName: 'https://rle.example',\n}\n"
+        "export default withThemeContext(themeConfig, genConfig)\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "campus").mkdir()
+    (tmp_path / "campus" / "BIPT.md").write_text(
+        "# 北京石油化工学院\n\n<!-- ::: info\n概况部分应包含学校的基本情况。\n::: -->\n\n"
+        "学校在大兴，宿舍是四人间，有独立卫浴。\n\n"
+        "<!--\n::: info\n军训部分重点关注着装。\n:::-->\n\n"
+        "军训在大一入学时进行，为期两周。\n",
+        encoding="utf-8",
+    )
+    result = load_corpus([tmp_path])
+    (doc,) = result.documents
+    assert doc.document.url == "https://rle.example/campus/BIPT.html"
+    assert texts(doc) == [
+        "学校在大兴，宿舍是四人间，有独立卫浴。",
+        "军训在大一入学时进行，为期两周。",
+    ]
+    assert not result.problems
+    assert load_site_config(tmp_path).title == "RLE.wiki"

@@ -300,7 +300,9 @@ def rewrite(
             admonition = found.group(1) + "    "
             continue
         if ":" in line and _CONTAINER.match(line):
-            out[index] = ""
+            # `::: -->` closes a container someone commented out (`<!-- ::: info`): the
+            # comment's end stays, or everything after it would be read as a comment.
+            out[index] = line[line.index("-->") :] if "-->" in line else ""
             continue
         if "{:" in line:
             if _KRAMDOWN_COMMENT_OPEN.match(line):

@@ -113,7 +113,8 @@ class VitePress:
             og_url = og_url or _og_url(text)
             attrs = attrs or _attr_delimiters(text)
         # The address: sitemap.hostname, else the og:url the site gives its pages, else CNAME.
-        host = _first(found, "hostname") or og_url
+        # (`hostName`: what themes built on VitePress's config name it, passing it on.)
+        host = _first(found, "hostname", "hostName") or og_url
         root, src = _root_and_source(folder, _first(found, "srcDir") or ".")
         public = root / src / "public"  # VitePress's public folder is in srcDir
         cnames = tuple(
@@ -143,7 +144,7 @@ class VitePress:
         if attrs is not None:  # markdown.attrs with its own delimiters: `## 标题 %{#id}%`
             settings.append(("attrs", f"{attrs[0]}\0{attrs[1]}"))
         return SiteConfig(
-            title=_first(found, "title"),
+            title=_first(found, "title", "siteTitle"),
             url=url,
             generator=self.name,
             root=str(root),
