@@ -672,6 +672,26 @@ def test_trailing_credit_line_attributes_the_article_it_closes(tmp_path: Path) -
         ), text
 
 
+def test_a_credit_copied_from_zhihu_is_the_credit_not_passages(tmp_path: Path) -> None:
+    """Zhihu adds 作者/链接/来源 and a copyright notice to copied text; pasted at the top of
+    a post (or at its end) they credit it, and none is a passage a reader would get."""
+    credit = (
+        "作者：千张\n\n链接：https://www.zhihu.com/question/19767285/answer/149894118\n\n"
+        "来源：知乎\n\n著作权归作者所有。商业转载请联系作者获得授权，非商业转载请注明出处。\n\n"
+    )
+    for text in (
+        f"# GRE修仙指南\n\n{credit}备考最重要的是计划，然后坚定地执行。\n",
+        f"# GRE修仙指南\n\n备考最重要的是计划，然后坚定地执行。\n\n{credit}",
+    ):
+        doc = parse_text(tmp_path, text)
+        assert [p.text for p in doc.passages] == ["备考最重要的是计划，然后坚定地执行。"]
+        section = doc.sections[doc.passages[0].section]
+        assert (section.author, section.source_url) == (
+            "千张",
+            "https://www.zhihu.com/question/19767285/answer/149894118",
+        )
+
+
 def test_post_url_and_anchors_from_hexo_config(tmp_path: Path) -> None:
     blog = tmp_path / "blog"
     write(

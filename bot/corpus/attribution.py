@@ -17,6 +17,7 @@ _SOURCE_LABELS = frozenset(
         "转自",
         "原文",
         "原文链接",
+        "链接",  # 作者：… 链接：… 来源：知乎, as Zhihu and Jianshu add to copied text
         "原文地址",
         "原载",
         "source",
@@ -73,14 +74,24 @@ def host_name(url: str) -> str | None:
     return host.removeprefix("www.") if host else None
 
 
+# The notice Zhihu, Jianshu and CSDN append to copied text (著作权归作者所有。商业转载请联系
+# 作者获得授权，非商业转载请注明出处。): part of the credit, not the writer's words.
+_COPY_NOTICE = re.compile(
+    r"^[\s>*]*(?:著作权|版权)归(?:原?作者|原作者及[^。]{0,20})所有[。，,]?.{0,60}转载"
+)
+
+
 def parse_line(text: str, links: list[tuple[str, str]]) -> Attribution | None:
-    """Read one line as an attribution, or None if it is ordinary text.
+    """Read one line as an attribution, or None if it is ordinary text. An empty
+    Attribution: a line that belongs to a credit but names nobody (译者：…, a copy notice).
 
     `links` are the (text, href) pairs of Markdown links on the line: the parser has already
     turned `[知乎](https://…)` into the text 知乎, so the URL comes from here.
     """
     if len(text) > _MAX_VALUE + 20:
         return None
+    if "所有" in text and _COPY_NOTICE.match(text):
+        return Attribution()
     match = _LINE.match(text)
     if match is None:
         return None

@@ -129,6 +129,11 @@ def _scrub_lines(text: str) -> str:
     return "\n".join(part for line in text.split("\n") if (part := scrub(line)))
 
 
+def _is_site_name(text: str) -> bool:
+    """A name a credit gives as its source (知乎, 微信公众号 某某, The Atlantic), not a clause."""
+    return len(text) <= 12 and not any(ch in "，,、；;：:" for ch in text)
+
+
 class _PassageBuilder:
     """Turns blocks into passages, taking attribution lines out as it goes.
 
@@ -151,6 +156,7 @@ class _PassageBuilder:
         self.leading = [True] * len(sections)
         self.pieces: list[Piece] = []
         self.quote_sections: dict[int, int] = {}  # blockquote id -> its own section
+        self.credit_target: int | None = None  # the section the last block's credit went to
 
     def _parent(self, index: int) -> int | None:
         return self.sections[index].parent
@@ -163,22 +169,35 @@ class _PassageBuilder:
         it is taken out of the text and changes no attribution."""
         lines = [line for line in block.lines if line.text.strip()]
         found = [parse_line(line.text.strip(), line.links) for line in lines]
-        # Mid-text, "来源：…" may be prose: only a link or a short name makes it a credit.
+        # Mid-text, "来源：…" may be prose: only a link, a short name or a site's name (来源：
+        # 知乎) makes it a credit.
         if not lines or not all(
-            f is not None and (f.source_url or (f.author and len(f.author) <= 30)) for f in found
+            f is not None
+            and (
+                f.source_url
+                or f.empty
+                or (f.author and len(f.author) <= 30)
+                or (f.source_name and _is_site_name(f.source_name))
+            )
+            for f in found
         ):
             return False
-        if not any(is_repost_credit(line.text) for line in lines) and not any(
+        credit = any(is_repost_credit(line.text) for line in lines) or any(
             f is not None and f.author for f in found
-        ):
+        )
+        if not credit and self.credit_target is None:
             return True
-        target: int | None = block.section
-        while target is not None and self.own[target].empty:
-            target = self._parent(target)
-        target = 0 if target is None else target
+        target: int | None = self.credit_target
+        if target is None:
+            target = block.section
+            while target is not None and self.own[target].empty:
+                target = self._parent(target)
+            target = 0 if target is None else target
         for attribution in found:
             assert attribution is not None
             self.own[target] = self.own[target].merged(attribution)
+        # The credit's next lines (链接：…, 来源：知乎 after 作者：…) belong to it.
+        self.credit_target = target
         return True
 
     def _quote_section(self, block: Block) -> int:
@@ -216,6 +235,7 @@ class _PassageBuilder:
         )
         if not may_attribute and not block.in_footnote and self._trailing_attribution(block):
             return
+        self.credit_target = None
         kept: list[Line] = []
         break_next = False
         for line in block.lines:
