@@ -941,6 +941,21 @@ def test_a_number_the_passage_lacks_is_not_a_typo(tmp_path: Path) -> None:
     assert text_answers(db, "民国二三年时候，北京的几个国家银行的钞票")
 
 
+def test_a_yes_no_question_is_found_asked_either_way(tmp_path: Path) -> None:
+    """值不值得 for 是否值得, 有没有 for 是否有: a heading remembered as a question in the
+    other form ('BarberShop 值不值得一试' found nothing)."""
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": post("理发", "## BarberShop 是否值得一试？", "去过很多家，理发师都很专业。"),
+            "b.md": post("宿舍", "宿舍有没有独立卫浴，要看住在哪个园区。"),
+            "c.md": post("别的", "BarberShop 的门口常有一根旋转的灯柱。"),
+        },
+    )
+    assert text_answers(db, "BarberShop 值不值得一试")[:1] == ["去过很多家，理发师都很专业。"]
+    assert text_answers(db, "宿舍是否有独立卫浴")[:1] == ["宿舍有没有独立卫浴，要看住在哪个园区。"]
+
+
 def test_a_question_about_a_fact_is_not_answered_by_restating_its_subject(
     tmp_path: Path,
 ) -> None:

@@ -415,13 +415,42 @@ def asked_for(query: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(normalize(m.group(0)) for m in _FACT_QUESTION.finditer(bare)))
 
 
+# A yes-no question asked one way or the other: 值不值得 / 是否值得, 有没有 / 是否有, 是不是 /
+# 是否. Readers remember the question, not which form the heading or sentence used
+# ('BarberShop 值不值得一试' for the heading 'BarberShop 是否值得一试？' found nothing).
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
+_WHETHER = re.compile(r"是否([\u4e00-\u9fff])")
+
+
+def _yes_no_other_way(query: str) -> str:
+    """The query with its yes-no questions in the other form (the query itself if none)."""
+    if _A_NOT_A.search(query):
+
+        def whether(match: re.Match[str]) -> str:
+            return "是否" if match.group(1) == "是" else "是否" + match.group(1)
+
+        return _A_NOT_A.sub(whether, query)
+    if "是否" in query:
+
+        def a_not_a(match: re.Match[str]) -> str:
+            char = match.group(1)
+            return f"{char}{'没' if char == '有' else '不'}{char}"
+
+        return _WHETHER.sub(a_not_a, query)
+    return query
+
+
 def _variants(query: str) -> list[_Variant]:
     forms = [query]
     stripped = _CHATTER.sub(" ", query).strip()
     if stripped and stripped != query:
         forms.append(stripped)
     forms.extend(m.group(1) for m in _QUOTED.finditer(query))
-    for converted in (_numbers_as_digits(query), _numbers_as_chinese(query)):
+    for converted in (
+        _numbers_as_digits(query),
+        _numbers_as_chinese(query),
+        _yes_no_other_way(query),
+    ):
         if converted != query:
             forms.append(converted)
     # Clauses cut out of the query are held to a stricter standard than the forms above.
