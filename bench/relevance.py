@@ -44,8 +44,10 @@ def text_hits(text: str, heading_path: Sequence[str], query: dict[str, Any]) -> 
     normalized = normalize(text)
     if any(normalize(str(e)) in normalized for e in query.get("expect") or ()):
         return True
-    path = "".join(heading_path)
-    return any(str(h) in path for h in query.get("heading") or ())
+    # Normalized like the text: a heading written in Traditional script, or with its
+    # punctuation ("BarberShop 是否值得一试？"), is the one a set names in Simplified, bare.
+    path = normalize("".join(heading_path))
+    return any(normalize(str(h)) in path for h in query.get("heading") or ())
 
 
 @dataclass

@@ -62,3 +62,13 @@ def test_a_size_is_near_duplicate_copies_of_the_book(tmp_path: Path) -> None:
     mtime = files[0].stat().st_mtime_ns
     assert make_book_corpus(tmp_path / "book", 2) == characters
     assert files[0].stat().st_mtime_ns == mtime
+
+
+def test_a_heading_expectation_is_matched_normalized_like_the_text() -> None:
+    """A set names a heading in Simplified, without its punctuation; the collection writes
+    it in Traditional, with a question mark: it is the same heading."""
+    from bench.relevance import text_hits
+
+    query = {"q": "BarberShop 值不值得一试", "heading": ["barbershop是否值得一试"]}
+    assert text_hits("去过很多家。", ["理髮", "BarberShop 是否值得一試？"], query)
+    assert not text_hits("去过很多家。", ["理发", "BarberShop 在哪里"], query)
