@@ -672,6 +672,22 @@ def test_trailing_credit_line_attributes_the_article_it_closes(tmp_path: Path) -
         ), text
 
 
+def test_a_labelled_question_and_its_answer_are_one_passage(tmp_path: Path) -> None:
+    """An FAQ or interview: 'A: 接近 2000 本。' alone says nothing a reader could place."""
+    doc = parse_text(
+        tmp_path,
+        "# 出书的一些数据\n\nQ: 这一本书两年来卖了多少本？\n\nA: 接近 2000 本。\n\n"
+        "问：赚了多少钱？\n\n答：其实没有仔细算过，有时候特价打对折。\n\n"
+        "Q: 下一本写什么？\n\n还没有想好，也许写部署。\n",
+    )
+    assert [p.text for p in doc.passages] == [
+        "Q: 这一本书两年来卖了多少本？\nA: 接近 2000 本。",
+        "问：赚了多少钱？\n答：其实没有仔细算过，有时候特价打对折。",
+        "Q: 下一本写什么？",  # no labelled answer: the question stays its own
+        "还没有想好，也许写部署。",
+    ]
+
+
 def test_a_credit_copied_from_zhihu_is_the_credit_not_passages(tmp_path: Path) -> None:
     """Zhihu adds 作者/链接/来源 and a copyright notice to copied text; pasted at the top of
     a post (or at its end) they credit it, and none is a passage a reader would get."""

@@ -2,6 +2,7 @@
 
 * A table is one passage, a row a line (cut between rows past the size limit).
 * Short hard-broken lines (a poem, an address) stay together as a stanza.
+* A labelled question joins its answer (Q: … A: …, 问：… 答：…).
 * A lead-in ending with `：`/`:` joins what follows it. When what followed was code (which
   is not imported), a short one (`解决方法：`) joins the text after the code, or goes if
   there is none; a longer one says enough to stay on its own.
@@ -12,6 +13,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.corpus.text import MAX_PASSAGE_CHARS, split_long
@@ -88,8 +90,30 @@ def _near(first: Piece, second: Piece) -> bool:
     )
 
 
+# An interview's or an FAQ's labelled question and answer ("Q: 这本书卖了多少本？" then
+# "A: 接近 2000 本。"; 问：… 答：…): the answer alone says nothing a reader could place.
+_QUESTION_LABEL = re.compile(r"^(?:Q\s*\d*\s*[:：.．]|问[:：]|問[:：]|提问[:：])", re.IGNORECASE)
+_ANSWER_LABEL = re.compile(r"^(?:A\s*\d*\s*[:：.．]|答[:：])", re.IGNORECASE)
+
+
+def _joins_its_answer(question: Piece, answer: Piece) -> bool:
+    return (
+        question.section == answer.section
+        and bool(_QUESTION_LABEL.match(question.text))
+        and bool(_ANSWER_LABEL.match(answer.text))
+        and len(question.text) + len(answer.text) < MAX_PASSAGE_CHARS
+    )
+
+
 def reshape(pieces: list[Piece]) -> list[Piece]:
-    """Join lead-ins and short pieces to their neighbours."""
+    """Join questions to their answers, lead-ins and short pieces to their neighbours."""
+    paired: list[Piece] = []
+    for piece in pieces:
+        if paired and _joins_its_answer(paired[-1], piece):
+            paired[-1] = _join(paired[-1], piece)
+        else:
+            paired.append(piece)
+    pieces = paired
     # Lead-ins first: "解决方法：" + what follows, or nothing if only code followed.
     out: list[Piece] = []
     i = 0
