@@ -467,11 +467,14 @@ def romanized_readings(query: str) -> list[Romanized]:
         readings = [[*before, *split] for before in readings for split in splits]
         readings = readings[:_MAX_READINGS]
     pinyin = len(tokens) - len(literal)
+    # A name in capitals (GRE, APS) is plainly not English prose: fewer pinyin words will do.
+    named = all(word in _capitals(query) for word in literal)
+    per_literal = _PINYIN_PER_NAME if named else _PINYIN_PER_LITERAL
     if literal and (
-        pinyin < _PINYIN_PER_LITERAL * len(literal)
+        pinyin < per_literal * len(literal)
         or (
             words < _WORDS_PER_LITERAL * len(literal)
-            and pinyin < _SYLLABLES_PER_LITERAL * len(literal)
+            and (not named or pinyin < _SYLLABLES_PER_NAME * len(literal))
         )
     ):
         return []
@@ -482,14 +485,23 @@ def romanized_readings(query: str) -> list[Romanized]:
 
 # A reader typing pinyin keeps a name or an English word as it is written ("linkedlist shi
 # shiyong shuangxiang lianbiao shixian de", "vue de shengming zhouqi"): such a word is read
-# as itself where pinyin words are at least twice as many and either two of them are words
-# of two syllables or more ("gre xiuxian zhinan") or they are four or more single syllables
-# ("nan ke da aps shen he zhi bei"). Fewer, and the query is English in which short words
-# happen to spell syllables ("he is a man": he, a, man; "react hooks de yong fa"), or a
-# name with one pinyin word beside it ("iphone shouji").
-_PINYIN_PER_LITERAL = 2
+# as itself where pinyin words are at least three times as many, two of them words of two
+# syllables or more. Fewer, and the query is English in which short words happen to spell
+# syllables ("he is a man": he, a, man; "women of china": wo-men, chi-na; "open one file"),
+# or a name with one pinyin word beside it ("iphone shouji"). A word typed in capitals is a
+# name or an exam ("GRE xiuxian zhinan", "nan ke da APS shen he zhi bei"): twice as many
+# pinyin words will do, two of two syllables or four single ones.
+_PINYIN_PER_LITERAL = 3
 _WORDS_PER_LITERAL = 2
-_SYLLABLES_PER_LITERAL = 4
+_PINYIN_PER_NAME = 2
+_SYLLABLES_PER_NAME = 4
+
+
+def _capitals(query: str) -> set[str]:
+    """The words of two letters or more typed in capitals, lower-cased."""
+    return {w.lower() for w in re.findall(r"[A-Za-z]{2,}", query) if w.isupper()}
+
+
 _LITERAL_MIN = 2  # letters: a lone letter is an initial or a typo, not a word
 
 

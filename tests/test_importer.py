@@ -678,13 +678,20 @@ def test_a_labelled_question_and_its_answer_are_one_passage(tmp_path: Path) -> N
         tmp_path,
         "# 出书的一些数据\n\nQ: 这一本书两年来卖了多少本？\n\nA: 接近 2000 本。\n\n"
         "问：赚了多少钱？\n\n答：其实没有仔细算过，有时候特价打对折。\n\n"
-        "Q: 下一本写什么？\n\n还没有想好，也许写部署。\n",
+        "Q: 下一本写什么？\n\n还没有想好，也许写部署。\n\n"
+        "Q: 怎么安装？\n\n- A: 用 pip 安装，最省事。\n- B: 用 conda 安装，适合科学计算。\n\n"
+        "Q: what is the plan for the meeting?\n\nA. Smith will send the notes later today.\n",
     )
     assert [p.text for p in doc.passages] == [
         "Q: 这一本书两年来卖了多少本？\nA: 接近 2000 本。",
         "问：赚了多少钱？\n答：其实没有仔细算过，有时候特价打对折。",
         "Q: 下一本写什么？",  # no labelled answer: the question stays its own
         "还没有想好，也许写部署。",
+        "Q: 怎么安装？",  # choices in a list are not its answer
+        "A: 用 pip 安装，最省事。",
+        "B: 用 conda 安装，适合科学计算。",
+        "Q: what is the plan for the meeting?",
+        "A. Smith will send the notes later today.",  # a name's initial, not a label
     ]
 
 
@@ -706,6 +713,19 @@ def test_a_credit_copied_from_zhihu_is_the_credit_not_passages(tmp_path: Path) -
             "千张",
             "https://www.zhihu.com/question/19767285/answer/149894118",
         )
+    # Alone, a 链接 line is the writer's (a share link, a project), and so is a sentence on
+    # copyright: neither is a credit.
+    doc = parse_text(
+        tmp_path,
+        "# 工具\n\n链接：https://github.com/me/renamer\n\n周末写了一个改名的小工具。\n\n"
+        "资料都放在网盘里了。\n\n链接：https://pan.baidu.com/s/1AbCdEf 提取码：x7k2\n\n"
+        "著作权归作者所有，这意味着任何转载都需要事先取得授权。\n",
+    )
+    texts = [p.text for p in doc.passages]
+    assert any("pan.baidu.com/s/1AbCdEf 提取码：x7k2" in t for t in texts), texts
+    assert any("github.com/me/renamer" in t for t in texts), texts
+    assert any(t.startswith("著作权归作者所有，这意味着") for t in texts), texts
+    assert doc.sections[doc.passages[0].section].source_url is None
 
 
 def test_post_url_and_anchors_from_hexo_config(tmp_path: Path) -> None:

@@ -600,6 +600,9 @@ def _vitepress_project_in_src(project: Path) -> None:
         "我参加公司的面试也不多，不过参加过的公司面试都有拿到录用通知。\n",
         encoding="utf-8",
     )
+    (project / "content" / "post" / "how-to-apply.md").write_text(
+        "## 准备工作\n\n先准备好成绩单和推荐信。\n", encoding="utf-8"
+    )
     (project / "content" / "type").mkdir()
     (project / "content" / "type" / "[key].md").write_text(
         "# {{ $params.name }}\n\n按类型列出的分享：{{ $params.count }} 篇。\n", encoding="utf-8"
@@ -610,10 +613,14 @@ def test_vitepress_site_built_from_a_subfolder_with_its_pages_beside_it(tmp_path
     _vitepress_project_in_src(tmp_path)
     for pointed_at in (tmp_path, tmp_path / "content", tmp_path / "content" / "post"):
         result = load_corpus([pointed_at])
-        (doc,) = result.documents  # not the repository's README, not the route template
-        assert doc.document.url == "https://handbook.example.edu/post/mah16", pointed_at
-        # no title in the front matter and a file name that is an id: the opening heading
-        assert doc.document.title == "“另类”的求职之路"
+        # not the repository's README, not the route template
+        docs = {d.document.url: d.document.title for d in result.documents}
+        assert docs == {
+            # no title in the front matter and a file name that is an id: the opening heading
+            "https://handbook.example.edu/post/mah16": "“另类”的求职之路",
+            # a name of words says more than a section's heading
+            "https://handbook.example.edu/post/how-to-apply": "how-to-apply",
+        }, pointed_at
     site = load_site_config(tmp_path)
     assert (site.generator, site.root, site.setting("src_dir")) == (
         "vitepress",
@@ -635,16 +642,21 @@ def test_vitepress_route_template_is_reported_not_imported(
     assert "[key].md: a dynamic route's template" in out
 
 
+_PLAIN_GEMFILE = 'source "https://rubygems.org"\ngem "jekyll"\ngem "jekyll-feed"\n'
+_WORKFLOW = "jobs:\n  build:\n    steps:\n      - run: bundle exec jekyll build\n"
+
+
 @pytest.mark.parametrize(
-    ("gemfile", "renders"),
+    ("gemfile", "workflow", "renders"),
     [
-        ('source "https://rubygems.org"\ngem "jekyll"\ngem "jekyll-feed"\n', False),
-        ('source "https://rubygems.org"\ngem "github-pages", group: :jekyll_plugins\n', True),
-        (None, True),  # no Gemfile: GitHub Pages' own build, which renders them
+        (_PLAIN_GEMFILE, _WORKFLOW, False),  # built with its own Gemfile: no plugin
+        (_PLAIN_GEMFILE, None, True),  # GitHub Pages' own build runs the plugin
+        ('source "https://rubygems.org"\ngem "github-pages"\n', _WORKFLOW, True),
+        (None, None, True),
     ],
 )
 def test_jekyll_markdown_without_front_matter_is_a_page_only_where_a_plugin_makes_it_one(
-    tmp_path: Path, gemfile: str | None, renders: bool
+    tmp_path: Path, gemfile: str | None, workflow: str | None, renders: bool
 ) -> None:
     (tmp_path / "_config.yml").write_text(
         "url: https://j.example\ncollections:\n  notes_en:\n    output: true\n"
@@ -653,10 +665,15 @@ def test_jekyll_markdown_without_front_matter_is_a_page_only_where_a_plugin_make
     )
     if gemfile is not None:
         (tmp_path / "Gemfile").write_text(gemfile, encoding="utf-8")
+    if workflow is not None:
+        (tmp_path / ".github" / "workflows").mkdir(parents=True)
+        (tmp_path / ".github" / "workflows" / "jekyll.yml").write_text(workflow)
     (tmp_path / "_posts").mkdir()
     (tmp_path / "_posts" / "2023-10-26-dahang.md").write_text(
         "---\ntitle: 大航海\n---\n\n一篇有front matter的文章，照常发布。\n", encoding="utf-8"
     )
+    # a post is a post with or without front matter (Jekyll's PostReader)
+    (tmp_path / "_posts" / "2020-01-02-hello.md").write_text("# 你好\n\n没有front matter的文章。\n")
     (tmp_path / "_notes_en").mkdir()
     (tmp_path / "_notes_en" / "2023-10-26-dahang.md").write_text(
         "---\ntitle: Great voyage\ndate: 2023-10-6\n---\n\nThe same post, in English.\n",
@@ -671,6 +688,7 @@ def test_jekyll_markdown_without_front_matter_is_a_page_only_where_a_plugin_make
     # a collection's dated file name gives its slug (and the date, unless the page has one)
     assert urls["_notes_en/2023-10-26-dahang.md"] == "https://j.example/en/2023-10-06/dahang.html"
     assert urls["_posts/2023-10-26-dahang.md"] == "https://j.example/2023/10/26/dahang.html"
+    assert urls["_posts/2020-01-02-hello.md"] == "https://j.example/2020/01/02/hello.html"
     if renders:  # rendered as a page; CONTRIBUTING is one the plugin leaves alone
         assert urls["AGENTS.md"] == "https://j.example/AGENTS.html"
         assert "CONTRIBUTING.md" not in urls
@@ -736,3 +754,24 @@ def test_vitepress_theme_host_name_and_a_commented_out_container(tmp_path: Path)
     ]
     assert not result.problems
     assert load_site_config(tmp_path).title == "RLE.wiki"
+
+
+def test_vitepress_brackets_in_a_title_and_a_src_dir_far_outside(tmp_path: Path) -> None:
+    """`[转载]如何写作.md` is a page (a route parameter is `[name]` in ASCII); a srcDir that
+    climbs past the project's folder is not the project's, and `siteTitle: false` is none."""
+    site = tmp_path / "project" / "docs"
+    (site / ".vitepress").mkdir(parents=True)
+    (site / ".vitepress" / "config.ts").write_text(
+        "export default { srcDir: '../..', sitemap: { hostname: 'https://x.example' },\n"
+        "  themeConfig: { siteTitle: false } }\n",
+        encoding="utf-8",
+    )
+    (site / "posts").mkdir()
+    (site / "posts" / "[转载]如何写作.md").write_text("# 如何写作\n\n每天写一点，不要等灵感。\n")
+    result = load_corpus([site])
+    (doc,) = result.documents
+    assert (
+        doc.document.url
+        == "https://x.example/posts/%5B%E8%BD%AC%E8%BD%BD%5D%E5%A6%82%E4%BD%95%E5%86%99%E4%BD%9C.html"
+    )
+    assert load_site_config(site).title is None

@@ -243,6 +243,10 @@ def test_a_word_kept_as_typed_among_pinyin(query: str, literal: tuple[str, ...])
         "shi x de",
         "he is a man",
         "hang on a second",
+        "women of china",  # wo-men, chi-na: English words that spell syllables
+        "open one file",
+        "a man and a woman",
+        "he and she can hang",
     ],
 )
 def test_words_that_are_not_pinyin_must_be_few(query: str) -> None:

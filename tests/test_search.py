@@ -956,6 +956,15 @@ def test_a_yes_no_question_is_found_asked_either_way(tmp_path: Path) -> None:
     assert text_answers(db, "宿舍是否有独立卫浴")[:1] == ["宿舍有没有独立卫浴，要看住在哪个园区。"]
 
 
+@pytest.mark.parametrize(
+    "query", ["这不是否定", "就是否认了", "是否已经过期", "他动不动就生气", "时不时会想起她"]
+)
+def test_words_that_only_look_like_a_yes_no_question_are_left_alone(query: str) -> None:
+    from bot.search.forms import _yes_no_other_way
+
+    assert _yes_no_other_way(query) == query
+
+
 def test_a_question_about_a_fact_is_not_answered_by_restating_its_subject(
     tmp_path: Path,
 ) -> None:
@@ -967,9 +976,16 @@ def test_a_question_about_a_fact_is_not_answered_by_restating_its_subject(
             "a.md": post("历史", "最终湘军围攻下了南京城，结束了太平天国运动。"),
             "b.md": post("脱单", "什么时候我才能赶上脱单的末班车呢？大家都在笑。"),
             "c.md": post("名言", "人生比的其实是谁先认识自己，而不是谁跑得快。"),
+            "d.md": post(
+                "番茄",
+                "「番茄工作法」是一种简单轻松的工作法，我们应该尽量简单地使用它来辅助自己的"
+                "工作。另外，记录档案和思考如何提高不应该超过一个番茄时间。",
+            ),
         },
     )
     assert text_answers(db, "湘军是哪一年攻下南京的") == []
+    # A question word elsewhere in the passage (如何提高) is not the question asked.
+    assert text_answers(db, "番茄工作法是谁发明的") == []
     assert text_answers(db, "湘军最终攻下了南京城") == [
         "最终湘军围攻下了南京城，结束了太平天国运动。"
     ]

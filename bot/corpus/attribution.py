@@ -17,7 +17,7 @@ _SOURCE_LABELS = frozenset(
         "转自",
         "原文",
         "原文链接",
-        "链接",  # 作者：… 链接：… 来源：知乎, as Zhihu and Jianshu add to copied text
+        "链接",  # 作者：… 链接：… 来源：知乎: only after another credit line (see parse_line)
         "原文地址",
         "原载",
         "source",
@@ -81,21 +81,32 @@ _COPY_NOTICE = re.compile(
 )
 
 
-def parse_line(text: str, links: list[tuple[str, str]]) -> Attribution | None:
+# Labels that are a credit's only as part of one: a share link (链接：https://pan.baidu.com/…
+# 提取码：…) or a project's (链接：https://github.com/…) on its own is the writer's text.
+_CREDIT_ONLY_LABELS = frozenset({"链接"})
+
+
+def parse_line(
+    text: str, links: list[tuple[str, str]], *, after_credit: bool = False
+) -> Attribution | None:
     """Read one line as an attribution, or None if it is ordinary text. An empty
     Attribution: a line that belongs to a credit but names nobody (译者：…, a copy notice).
+    `after_credit`: the line follows another attribution line (作者：… then 链接：…, 来源：…
+    and the notice Zhihu adds to copied text, which count only there).
 
     `links` are the (text, href) pairs of Markdown links on the line: the parser has already
     turned `[知乎](https://…)` into the text 知乎, so the URL comes from here.
     """
     if len(text) > _MAX_VALUE + 20:
         return None
-    if "所有" in text and _COPY_NOTICE.match(text):
+    if after_credit and "所有" in text and _COPY_NOTICE.match(text):
         return Attribution()
     match = _LINE.match(text)
     if match is None:
         return None
     label = match.group("label").lower()
+    if label in _CREDIT_ONLY_LABELS and not after_credit:
+        return None
     value = match.group("value").strip()
     if not value or len(value) > _MAX_VALUE or any(ch in _SENTENCE_PUNCT for ch in value[:-1]):
         return None

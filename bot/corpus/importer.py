@@ -157,6 +157,7 @@ class _PassageBuilder:
         self.pieces: list[Piece] = []
         self.quote_sections: dict[int, int] = {}  # blockquote id -> its own section
         self.credit_target: int | None = None  # the section the last block's credit went to
+        self.after_credit = False  # the last line read was an attribution
 
     def _parent(self, index: int) -> int | None:
         return self.sections[index].parent
@@ -168,7 +169,11 @@ class _PassageBuilder:
         A reference alone (原文链接：…) names where something came from but credits nobody:
         it is taken out of the text and changes no attribution."""
         lines = [line for line in block.lines if line.text.strip()]
-        found = [parse_line(line.text.strip(), line.links) for line in lines]
+        found: list[Attribution | None] = []
+        after = self.credit_target is not None
+        for line in lines:
+            found.append(parse_line(line.text.strip(), line.links, after_credit=after))
+            after = found[-1] is not None
         # Mid-text, "来源：…" may be prose: only a link, a short name or a site's name (来源：
         # 知乎) makes it a credit.
         if not lines or not all(
@@ -239,7 +244,12 @@ class _PassageBuilder:
         kept: list[Line] = []
         break_next = False
         for line in block.lines:
-            found = parse_line(line.text.strip(), line.links) if may_attribute else None
+            found = (
+                parse_line(line.text.strip(), line.links, after_credit=self.after_credit)
+                if may_attribute
+                else None
+            )
+            self.after_credit = found is not None
             if found is not None:
                 target = self._quote_section(block) if in_quote else section
                 self.own[target] = self.own[target].merged(found)
@@ -405,18 +415,24 @@ def _lists_the_posts(body: str, path: Path) -> bool:
     return False
 
 
+_AN_ID = re.compile(r"[A-Za-z0-9]{1,16}", re.ASCII)  # one token: no words to read
+
+
 def _title_heading(body: ParsedBody, stem: str) -> str | None:
     """The page's title when its front matter gives none: its first level-1 heading, else
     the heading it opens with (`### “另类”的求职之路` before any text) when the file's name
-    is an ASCII id (`mah16`); a name in Chinese (`读书笔记.md`) is the better title."""
+    is an id (`mah16`, `index`); a name in Chinese (`读书笔记.md`) or of words
+    (`how-to-deploy-with-docker`) is the better title."""
     first_h1 = next((s.heading for s in body.sections if s.level == 1 and s.heading), None)
-    if first_h1 is not None or not stem.isascii():
+    if first_h1 is not None or not _AN_ID.fullmatch(stem):
         return first_h1
     first_text = min((block.section for block in body.blocks), default=len(body.sections))
     return next((s.heading for s in body.sections[1 : first_text + 1] if s.heading), None)
 
 
-_ROUTE_PARAM = re.compile(r"\[[^\[\]/]+\]")
+# VitePress's own test for a dynamic route (`[pkg].md`, `[lang]-[page].md`): a parameter of
+# letters, digits or `_` in brackets. `[转载]如何写作.md` is a title, not a route.
+_ROUTE_PARAM = re.compile(r"\[\w+?\]", re.ASCII)
 
 
 def _build(
@@ -441,7 +457,11 @@ def _build(
         # is built. What is left of it here is dates and titles ("置顶 关于我 JUL 22 2022"),
         # not text of its own; its posts are imported themselves.
         raise Withheld("a listing of the site's posts ({% for … in site.posts %})", "listing")
-    if split.body_offset == 0 and site.generator == "jekyll" and copied_as_is(site, path.stem):
+    if (
+        split.body_offset == 0
+        and site.generator == "jekyll"
+        and copied_as_is(site, _site_relative(path, root, site))
+    ):
         raise Withheld("no front matter: Jekyll copies the file as it is, not a page", "static")
     if site.generator == "vitepress" and _ROUTE_PARAM.search(path.stem):
         # `[pkg].md` beside `[pkg].paths.js`: VitePress builds one page per value the loader

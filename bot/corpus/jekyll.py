@@ -152,6 +152,7 @@ class Jekyll:
             config_files=(
                 str(path),
                 *existing(*dict.fromkeys((folder / "CNAME", source / "CNAME"))),
+                *map(str, _build_files(folder)),
             ),
         )
 
@@ -334,30 +335,72 @@ _NOT_PAGES_WITHOUT_FRONT_MATTER = frozenset(
 
 def _front_matter_rule(folder: Path, data: dict[str, object]) -> str:
     """ "optional" when Markdown without front matter is still made a page: the
-    jekyll-optional-front-matter plugin, which GitHub Pages' own build always runs (a site
-    with no Gemfile, or one using the github-pages gem); else "required": Jekyll copies such
-    a file as it is (AGENTS.md, a stray notes.md), it is not a page."""
+    jekyll-optional-front-matter plugin, which GitHub Pages' own build always runs; else
+    "required": Jekyll copies such a file as it is (AGENTS.md, a stray notes.md), it is not a
+    page. Required only where the site is seen to be built with its own Gemfile (a workflow
+    or Netlify running `jekyll build`) and that Gemfile has neither github-pages nor the
+    plugin: dropping a page that is published loses text, keeping a copied file does not."""
     plugins = [*_names(data.get("plugins")), *_names(data.get("gems"))]
     if "jekyll-optional-front-matter" in plugins:
         return "optional"
     gemfile = folder / "Gemfile"
-    if not gemfile.is_file():
+    gems = _read_small(gemfile)
+    if gems is None or _OPTIONAL_GEMS.search(gems) or not _builds_with_its_gemfile(folder):
         return "optional"
+    return "required"
+
+
+_OPTIONAL_GEMS = re.compile(
+    r"""^\s*gem\s+['"](github-pages|jekyll-optional-front-matter)['"]""", re.MULTILINE
+)
+_JEKYLL_BUILD = re.compile(r"\bjekyll\s+build\b")
+
+
+def _build_files(folder: Path) -> list[Path]:
+    """The files that say how the site is built: its Gemfile, a GitHub Actions workflow,
+    netlify.toml, vercel.json (those that exist; part of the index's fingerprint)."""
+    files = [folder / "Gemfile", folder / "netlify.toml", folder / "vercel.json"]
+    workflows = folder / ".github" / "workflows"
+    with contextlib.suppress(OSError):
+        if workflows.is_dir():
+            files.extend(
+                sorted(p for p in workflows.iterdir() if p.suffix in (".yml", ".yaml"))[:50]
+            )
+    return [path for path in files if path.is_file()]
+
+
+def _builds_with_its_gemfile(folder: Path) -> bool:
+    """Whether a build of the site that runs `jekyll build` itself is in the repository (a
+    GitHub Actions workflow, netlify.toml, vercel.json): it uses the site's Gemfile, not
+    GitHub Pages' plugins."""
+    return any(
+        (text := _read_small(path)) is not None and _JEKYLL_BUILD.search(text) is not None
+        for path in _build_files(folder)
+        if path.name != "Gemfile"
+    )
+
+
+def _read_small(path: Path, limit: int = 200_000) -> str | None:
     try:
-        gems = gemfile.read_text(encoding="utf-8", errors="replace")
+        if not path.is_file():
+            return None
+        with path.open("rb") as handle:
+            return handle.read(limit).decode("utf-8", errors="replace")
     except OSError:
-        return "optional"
-    wanted = re.compile(r"""^\s*gem\s+['"](github-pages|jekyll-optional-front-matter)['"]""", re.M)
-    return "optional" if wanted.search(gems) else "required"
+        return None
 
 
 def _names(value: object) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-def copied_as_is(site: SiteConfig, stem: str) -> bool:
-    """Whether Jekyll copies a Markdown file that has no front matter as a static file
-    rather than rendering it as a page."""
+def copied_as_is(site: SiteConfig, rel: str) -> bool:
+    """Whether Jekyll copies a Markdown file (`rel`: from the site's root) that has no front
+    matter as a static file rather than rendering it as a page. Never a post: every dated
+    file in `_posts` is one (Jekyll's PostReader)."""
+    if "_posts" in rel.split("/")[:-1]:
+        return False
+    stem = PurePosixPath(rel).stem
     if site.setting("front_matter") == "required":
         return True
     return stem.lower() in _NOT_PAGES_WITHOUT_FRONT_MATTER
@@ -425,10 +468,12 @@ def _source_folder(folder: Path, data: dict[str, object]) -> Path:
     """Where the site's pages are: `source: source` (Octopress keeps the site in source/,
     beside its Rakefile, README and CHANGELOG), else the config's own folder. Page paths,
     and so URLs, are relative to it."""
-    source = (text_value(data, "source") or "").strip().strip("/")
-    if not source or source == ".":
+    source = (text_value(data, "source") or "").strip()
+    if not source.strip("/."):
         return folder
-    candidate = folder / source
+    # An absolute path counts where it is inside the project (a config written on the
+    # owner's machine); elsewhere it is not what we were pointed at.
+    candidate = Path(source) if Path(source).is_absolute() else folder / source.strip("/")
     try:
         candidate.resolve().relative_to(folder.resolve())
     except ValueError:

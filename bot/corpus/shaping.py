@@ -92,13 +92,19 @@ def _near(first: Piece, second: Piece) -> bool:
 
 # An interview's or an FAQ's labelled question and answer ("Q: 这本书卖了多少本？" then
 # "A: 接近 2000 本。"; 问：… 答：…): the answer alone says nothing a reader could place.
-_QUESTION_LABEL = re.compile(r"^(?:Q\s*\d*\s*[:：.．]|问[:：]|問[:：]|提问[:：])", re.IGNORECASE)
-_ANSWER_LABEL = re.compile(r"^(?:A\s*\d*\s*[:：.．]|答[:：])", re.IGNORECASE)
+# (A colon after Q/A, not a dot: "A. Smith will…", "A 2.0 release…" are not answers.)
+_QUESTION_LABEL = re.compile(r"^(?:Q\d*\s*[:：]|问[:：]|問[:：]|提问[:：])", re.IGNORECASE)
+_ANSWER_LABEL = re.compile(r"^(?:A\d*\s*[:：]|答[:：])", re.IGNORECASE)
+_QA_KINDS = frozenset({PassageKind.PARAGRAPH, PassageKind.QUOTE})
 
 
 def _joins_its_answer(question: Piece, answer: Piece) -> bool:
+    """A labelled question and the labelled answer right after it, both paragraphs (or
+    both quoted): not a footnote's text, not the first option of a list of choices."""
     return (
         question.section == answer.section
+        and question.kind == answer.kind
+        and question.kind in _QA_KINDS
         and bool(_QUESTION_LABEL.match(question.text))
         and bool(_ANSWER_LABEL.match(answer.text))
         and len(question.text) + len(answer.text) < MAX_PASSAGE_CHARS

@@ -58,7 +58,7 @@ def project_site_folder(project: Path) -> Path | None:
     if manifest.is_file():
         try:
             scripts = json.loads(read_text(manifest)).get("scripts")
-        except (CorpusConfigError, ValueError, AttributeError):
+        except (CorpusConfigError, ValueError, AttributeError, RecursionError):
             scripts = None
         if isinstance(scripts, dict):
             for command in scripts.values():
@@ -144,7 +144,7 @@ class VitePress:
         if attrs is not None:  # markdown.attrs with its own delimiters: `## 标题 %{#id}%`
             settings.append(("attrs", f"{attrs[0]}\0{attrs[1]}"))
         return SiteConfig(
-            title=_first(found, "title", "siteTitle"),
+            title=_title(found),
             url=url,
             generator=self.name,
             root=str(root),
@@ -205,14 +205,28 @@ _OG_URL = re.compile(
 )
 
 
+def _title(found: dict[str, list[str]]) -> str | None:
+    """`title`, else a theme's `siteTitle` (`siteTitle: false` hides it: no title)."""
+    for key in ("title", "siteTitle"):
+        for value in found.get(key, []):
+            if value not in ("false", "true"):
+                return value
+    return None
+
+
 def _root_and_source(folder: Path, src_dir: str) -> tuple[Path, str]:
     """The site's root and its pages' folder below it. `srcDir` is relative to the folder
-    holding `.vitepress/`; when it climbs out (`../content`), the root is their common
-    parent, so a page's path below the root still says where it is."""
-    joined = os.path.normpath(os.path.join(str(folder.resolve()), src_dir))
-    root = Path(os.path.commonpath([str(folder.resolve()), joined]))
-    rel = Path(joined).relative_to(root).as_posix()
-    return root, "" if rel == "." else rel
+    holding `.vitepress/`; when it climbs out to a sibling (`../content`), the root is their
+    parent, so a page's path below the root still says where it is. Further out (`../..`,
+    `/`) it is not the project's: ignored, as a path of this machine must not become part
+    of a public URL."""
+    here = folder.resolve()
+    joined = Path(os.path.normpath(os.path.join(str(here), src_dir)))
+    for root in (here, here.parent):
+        if joined == root or root in joined.parents:
+            rel = joined.relative_to(root).as_posix()
+            return root, "" if rel == "." else rel
+    return here, ""
 
 
 def _og_url(text: str) -> str | None:

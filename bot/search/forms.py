@@ -418,8 +418,11 @@ def asked_for(query: str) -> tuple[str, ...]:
 # A yes-no question asked one way or the other: 值不值得 / 是否值得, 有没有 / 是否有, 是不是 /
 # 是否. Readers remember the question, not which form the heading or sentence used
 # ('BarberShop 值不值得一试' for the heading 'BarberShop 是否值得一试？' found nothing).
-_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
-_WHETHER = re.compile(r"是否([\u4e00-\u9fff])")
+# Only verbs and modals that ask so (not 动不动, 时不时, 人不人鬼不鬼; not 是否 in 这不是否定
+# or 就是否认, nor before an adverb: 是否已经, 是否真的).
+_ASKED = "是有能会要可该应值好对行用想去来敢肯需"
+_A_NOT_A = re.compile(f"([{_ASKED}])[不没]\\1")
+_WHETHER = re.compile(f"是否([{_ASKED}])")
 
 
 def _yes_no_other_way(query: str) -> str:

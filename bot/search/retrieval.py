@@ -941,7 +941,11 @@ def _score_candidates(
         # word for word where the query's numbers do not: '北京的几个国家银行的钞票' out of
         # '民国四五年时候，北京的几个国家银行的钞票' is in a passage about 民国二三年.
         exact = score >= 100 and (variant.weight >= 1 or _holds_items(norm_text, items))
-        if score < _CLAUSE_SCORE and variant.asks and not _asks_too(norm_text):
+        if (
+            score < _CLAUSE_SCORE
+            and variant.asks
+            and not _asks_too(_VIEWS.get(norm_text).content if in_content else norm_text, span)
+        ):
             # A question about a fact, lined up with a passage that restates its subject
             # without the question word ("湘军是哪一年攻下南京的" at 72 with "最终湘军围攻下
             # 了南京城"): that passage does not hold what is asked, and is not the reader's
@@ -996,9 +1000,18 @@ def _latin_words(variant: _Variant) -> list[str]:
     return words
 
 
-def _asks_too(norm_text: str) -> bool:
-    """Whether a passage asks a question itself: then a question lined up with it may be
-    the reader's words, its question word remembered otherwise."""
+# How far from the words a question lined up with its question may be: about a clause.
+_ASKS_WITHIN = 8
+
+
+def _asks_too(norm_text: str, span: tuple[int, int] | None = None) -> bool:
+    """Whether a passage asks a question itself where the query lined up with it (`span`,
+    give or take a few characters; anywhere without one): then the question may be the
+    reader's words, its question word remembered otherwise. A 如何 in another sentence of the
+    passage asks something else ('番茄工作法是谁发明的' lined up at 67.5 with a passage on
+    how to use it whose last sentence says 思考如何提高)."""
+    if span is not None:
+        norm_text = norm_text[max(0, span[0] - _ASKS_WITHIN) : span[1] + _ASKS_WITHIN]
     return _ANY_QUESTION.search(norm_text) is not None
 
 
