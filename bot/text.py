@@ -455,6 +455,7 @@ def romanized_readings(query: str) -> list[Romanized]:
     tokens = _ROMAN_TOKEN.findall(text)
     literal: list[str] = []
     words = 0  # pinyin tokens of two syllables or more: "shiyong", not "de" or "a"
+    singles = 0  # tokens of one syllable, typed apart: "ben fang fa xue"
     for token in tokens:
         splits = _split_syllables(token, codes)
         if not splits:
@@ -464,17 +465,23 @@ def romanized_readings(query: str) -> list[Romanized]:
             splits = [[token]]
         elif len(splits[0]) > 1:
             words += 1
+        else:
+            singles += 1
         readings = [[*before, *split] for before in readings for split in splits]
         readings = readings[:_MAX_READINGS]
     pinyin = len(tokens) - len(literal)
     # A name in capitals (GRE, APS) is plainly not English prose: fewer pinyin words will do.
     named = all(word in _capitals(query) for word in literal)
     per_literal = _PINYIN_PER_NAME if named else _PINYIN_PER_LITERAL
+    # Syllables typed one by one beside a word that is not English's own ("ben fang fa xue
+    # ruby": 笨方法学 Ruby): English has few runs of four words that each spell a syllable.
+    spelled = singles >= _SYLLABLES_PER_NAME * len(literal) and not _ENGLISH.intersection(tokens)
     if literal and (
         pinyin < per_literal * len(literal)
         or (
             words < _WORDS_PER_LITERAL * len(literal)
             and (not named or pinyin < _SYLLABLES_PER_NAME * len(literal))
+            and not spelled
         )
     ):
         return []
@@ -495,6 +502,56 @@ _PINYIN_PER_LITERAL = 3
 _WORDS_PER_LITERAL = 2
 _PINYIN_PER_NAME = 2
 _SYLLABLES_PER_NAME = 4
+
+
+# English's own short words: beside them, words that spell syllables are English too ("he
+# and she can hang", "a man and a woman").
+_ENGLISH = frozenset(
+    [
+        "the",
+        "and",
+        "of",
+        "is",
+        "are",
+        "was",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "my",
+        "your",
+        "you",
+        "it",
+        "this",
+        "that",
+        "be",
+        "not",
+        "or",
+        "as",
+        "by",
+        "from",
+        "we",
+        "they",
+        "he",
+        "she",
+        "his",
+        "her",
+        "its",
+        "our",
+        "their",
+        "an",
+        "but",
+        "if",
+        "so",
+        "do",
+        "does",
+        "did",
+        "can",
+        "will",
+    ]
+)
 
 
 def _capitals(query: str) -> set[str]:

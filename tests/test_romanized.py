@@ -225,6 +225,7 @@ def test_a_title_typed_whole_goes_before_a_passage_citing_it(tmp_path: Path) -> 
         ("docker rongqi bushu fangan", ("docker",)),
         ("GRE xiuxian zhinan", ("gre",)),  # an exam's name and a title's words
         ("nan ke da APS shen he zhi bei", ("aps",)),  # one syllable at a time
+        ("ben fang fa xue ruby", ("ruby",)),  # 笨方法学 Ruby: four syllables typed apart
     ],
 )
 def test_a_word_kept_as_typed_among_pinyin(query: str, literal: tuple[str, ...]) -> None:
@@ -247,6 +248,7 @@ def test_a_word_kept_as_typed_among_pinyin(query: str, literal: tuple[str, ...])
         "open one file",
         "a man and a woman",
         "he and she can hang",
+        "he can ban a dog",
     ],
 )
 def test_words_that_are_not_pinyin_must_be_few(query: str) -> None:
