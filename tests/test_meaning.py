@@ -346,26 +346,6 @@ def test_keywords_half_absent_get_no_meaning_match(tmp_path: Path) -> None:
     assert [(m.kind, m.passage.text) for m in found[:1]] == [(MatchKind.TEXT, games)]
 
 
-def test_a_school_the_collection_never_names_gets_no_meaning_match(tmp_path: Path) -> None:
-    # A handbook of universities answered '兰州大学军训能不能免训' with another university's
-    # training, close in meaning: a school named in Chinese is a name, as Calibre is.
-    training = "军训一般为期14天，大约两星期左右，身体原因可以申请免训，需要校医院开证明。"
-    db = build_site_db(
-        tmp_path,
-        {
-            "a.md": post("大连海事大学", "## 军训", training),
-            "b.md": post("西安交通大学", "## 宿舍", "宿舍是四人间，有独立卫浴，可以申请调换。"),
-        },
-        meaning=True,
-    )
-    assert run_search(db, "兰州大学军训能不能免训").matches == []
-    assert run_search(db, "去兰州大学读书，军训能申请免训吗").matches == []
-    # Named by its page's title, or not named at all: found.
-    for query in ("大连海事大学军训能不能免训", "军训的时候身体不好能不能不参加"):
-        found = run_search(db, query, limit=5).matches
-        assert found and found[0].passage.text == training, query
-
-
 @pytest.mark.parametrize("query", ["今天天气怎么样", "谢谢", "python asyncio tutorial", "托派"])
 def test_short_or_unrelated_queries_get_no_meaning_match(
     shipped_meaning_db: Path, query: str

@@ -11,16 +11,9 @@ from numpy.typing import NDArray
 
 from bot.meaning import MeaningHit, MeaningIndex
 from bot.models import MatchKind
-from bot.search.forms import (
-    _FUNCTION_CHARS,
-    COUNTED_QUESTION,
-    _numbers_as_digits,
-    _Variant,
-    _word_terms,
-)
+from bot.search.forms import COUNTED_QUESTION, _numbers_as_digits, _Variant, _word_terms
 from bot.search.scoring import _VIEWS, _cached_normalize, _kind_rank, _load, _score_text, _Scored
 from bot.store import Reader
-from bot.text import normalize
 
 # Meaning matches (bot.meaning). Candidates: the passages whose best unit is closest to the
 # query, ranked by cosine plus the evidence of their words: the share of the query's specific
@@ -259,9 +252,8 @@ def _absent_names(reader: Reader, variant: _Variant) -> list[str]:
             and not _unfinished(reader, variant, parts[-1])
         ):
             joined_names[whole] = parts
-    institutions = _absent_institutions(reader, variant.typed)
     if not forms and not joined_names:
-        return institutions
+        return []
     mentioned = _mentioned(
         reader, [form for these in forms.values() for form in these] + list(joined_names)
     )
@@ -269,41 +261,7 @@ def _absent_names(reader: Reader, variant: _Variant) -> list[str]:
     for whole, parts in joined_names.items():
         if whole not in mentioned and not reader.ids_with_all(parts, 1):
             absent.append(whole)
-    return absent + institutions
-
-
-# A school or a hospital named in Chinese (兰州大学, 北京石油化工学院, 协和医院): a name as
-# much as Calibre is. A handbook of universities answered '兰州大学军训能不能免训' with
-# another university's training. Only a name the query starts with, or one after a pause or
-# a word that leads to a place (去, 在, 和 …): within a sentence the characters before 大学
-# are as often a verb or a word of its own (读完大学, 吐槽大学物理, 进校医院).
-_LEADING = "去到在和与跟或及从对"
-_INSTITUTION_MIN = 4  # characters: 川大 is not a name to hold a query to
-_INSTITUTION = re.compile(
-    r"(?:^|(?<=[\s，。,.!?！？、；;：:“”\"'（）()" + _LEADING + r"]))"
-    r"([\u4e00-\u9fff]{2,6}?(?:大学|学院|医院))"
-)
-
-
-def _absent_institutions(reader: Reader, typed: str) -> list[str]:
-    """The schools and hospitals the query names that no passage or heading mentions."""
-    names = [normalize(m.group(1).lstrip(_LEADING)) for m in _INSTITUTION.finditer(typed)]
-    names = [
-        name
-        for name in names
-        if len(name) >= _INSTITUTION_MIN
-        # words of the reader's own before it (那个说仙林校医院), or a campus's clinic (校医
-        # 院: every school has one, named or not)
-        and not _FUNCTION_CHARS.intersection(name)
-        and not name.endswith("校医院")
-    ]
-    return [name for name in dict.fromkeys(names) if not _mentions_phrase(reader, name)]
-
-
-def _mentions_phrase(reader: Reader, phrase: str) -> bool:
-    """Whether a passage or a heading holds every character pair of `phrase`."""
-    pairs = list(dict.fromkeys(phrase[i : i + 2] for i in range(len(phrase) - 1)))
-    return bool(reader.ids_with_all(pairs, 1)) or bool(reader.ids_with_all(pairs, 1, headings=True))
+    return absent
 
 
 def _unfinished(reader: Reader, variant: _Variant, word: str) -> bool:
