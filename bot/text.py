@@ -455,7 +455,7 @@ def romanized_readings(query: str) -> list[Romanized]:
     tokens = _ROMAN_TOKEN.findall(text)
     literal: list[str] = []
     words = 0  # pinyin tokens of two syllables or more: "shiyong", not "de" or "a"
-    singles = 0  # tokens of one syllable, typed apart: "ben fang fa xue"
+    singles: set[str] = set()  # tokens of one syllable, typed apart: "ben fang fa xue"
     for token in tokens:
         splits = _split_syllables(token, codes)
         if not splits:
@@ -466,7 +466,7 @@ def romanized_readings(query: str) -> list[Romanized]:
         elif len(splits[0]) > 1:
             words += 1
         else:
-            singles += 1
+            singles.add(token)
         readings = [[*before, *split] for before in readings for split in splits]
         readings = readings[:_MAX_READINGS]
     pinyin = len(tokens) - len(literal)
@@ -475,7 +475,10 @@ def romanized_readings(query: str) -> list[Romanized]:
     per_literal = _PINYIN_PER_NAME if named else _PINYIN_PER_LITERAL
     # Syllables typed one by one beside a word that is not English's own ("ben fang fa xue
     # ruby": 笨方法学 Ruby): English has few runs of four words that each spell a syllable.
-    spelled = singles >= _SYLLABLES_PER_NAME * len(literal) and not _ENGLISH.intersection(tokens)
+    # (Four different ones: "la la la la lyrics", "yo yo ma pa cello" are songs.)
+    spelled = len(singles) >= _SYLLABLES_PER_NAME * len(literal) and not _ENGLISH.intersection(
+        tokens
+    )
     if literal and (
         pinyin < per_literal * len(literal)
         or (
