@@ -672,6 +672,23 @@ def test_trailing_credit_line_attributes_the_article_it_closes(tmp_path: Path) -
         ), text
 
 
+def test_a_lead_in_takes_the_short_list_it_introduces_whole(tmp_path: Path) -> None:
+    """'写测试只要抓住两个原则：' with only the first of them is half of what was said."""
+    doc = parse_text(
+        tmp_path,
+        "# 测试\n\n其实总归来说：写测试只要抓住两个原则：\n\n* One assertion per test\n"
+        "* DAMP not DRY\n\n就可以解决八成的问题。\n\n要点有三：\n\n"
+        + "".join(f"* {'很长的一条说明，' * 12}第{n}条。\n" for n in (1, 2)),
+    )
+    texts = [p.text for p in doc.passages]
+    assert (
+        texts[0] == "其实总归来说：写测试只要抓住两个原则：\nOne assertion per test\nDAMP not DRY"
+    )
+    # items of a paragraph each: the lead-in joins the first, as before
+    assert texts[2].startswith("要点有三：\n很长的一条说明") and texts[2].endswith("第1条。")
+    assert texts[3].endswith("第2条。")
+
+
 def test_a_labelled_question_and_its_answer_are_one_passage(tmp_path: Path) -> None:
     """An FAQ or interview: 'A: 接近 2000 本。' alone says nothing a reader could place."""
     doc = parse_text(

@@ -3,9 +3,10 @@
 * A table is one passage, a row a line (cut between rows past the size limit).
 * Short hard-broken lines (a poem, an address) stay together as a stanza.
 * A labelled question joins its answer (Q: … A: …, 问：… 答：…).
-* A lead-in ending with `：`/`:` joins what follows it. When what followed was code (which
-  is not imported), a short one (`解决方法：`) joins the text after the code, or goes if
-  there is none; a longer one says enough to stay on its own.
+* A lead-in ending with `：`/`:` joins what follows it, a short list it introduces whole.
+  When what followed was code (which is not imported), a short one (`解决方法：`) joins the
+  text after the code, or goes if there is none; a longer one says enough to stay on its
+  own.
 * A piece under MIN_CHARS joins its neighbour of the same kind in the same section (list
   items with list items, a quote's lines with each other), else any neighbour in the
   section, unless it is all the section has.
@@ -111,6 +112,28 @@ def _joins_its_answer(question: Piece, answer: Piece) -> bool:
     )
 
 
+_SHORT_ITEM = 80  # characters: a list of points, not of paragraphs
+
+
+def _short_list_after(pieces: list[Piece], lead: int) -> int:
+    """How many list items right after the lead-in at `lead` make a short list that fits in
+    one passage with it (0 when what follows is not one)."""
+    size = len(pieces[lead].text)
+    count = 0
+    for piece in pieces[lead + 1 :]:
+        if piece.kind is not PassageKind.LIST_ITEM or piece.section != pieces[lead].section:
+            break
+        if len(piece.text) > _SHORT_ITEM:
+            return 0
+        size += len(piece.text) + 1
+        if size >= MAX_PASSAGE_CHARS:
+            return 0
+        count += 1
+        if piece.code_after:
+            break
+    return count
+
+
 def reshape(pieces: list[Piece]) -> list[Piece]:
     """Join questions to their answers, lead-ins and short pieces to their neighbours."""
     paired: list[Piece] = []
@@ -139,6 +162,16 @@ def reshape(pieces: list[Piece]) -> list[Piece]:
             and nxt.section == piece.section
             and len(piece.text) + len(nxt.text) < MAX_PASSAGE_CHARS
         ):
+            # A short list it introduces, whole ("写测试只要抓住两个原则：" and both of them):
+            # one item without the others is half of what was said.
+            items = _short_list_after(pieces, i)
+            if items > 1:
+                joined = piece
+                for item in pieces[i + 1 : i + 1 + items]:
+                    joined = _join(joined, item)
+                pieces[i + items] = joined
+                i += items
+                continue
             pieces[i + 1] = _join(piece, nxt)
             i += 1
             continue
