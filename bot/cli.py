@@ -199,10 +199,20 @@ async def _search(settings: Settings, query: str, *, limit: int, as_json: bool, 
     store = await _open_store(settings, auto_index=auto)
     try:
         if query == "-":
+            failed = 0
             for line in sys.stdin:
-                result = await search(store, line.rstrip("\r\n"), limit=limit)
+                asked = line.rstrip("\r\n")
+                try:
+                    result = await search(store, asked, limit=limit)
+                except Exception as exc:  # one query's fault must not end the batch
+                    failed += 1
+                    print(f"excerpt-bot: search failed for {asked!r}: {exc!r}", file=sys.stderr)
+                    # Still one line per query, so answers stay beside their questions.
+                    failure = {"query": asked, "error": "search failed", "total": 0}
+                    print(json.dumps({**failure, "results": []}, ensure_ascii=False), flush=True)
+                    continue
                 print(_result_json(result), flush=True)
-            return EXIT_OK
+            return EXIT_FAIL if failed else EXIT_OK
         result = await search(store, query, limit=limit)
         if as_json:
             print(_result_json(result))

@@ -448,3 +448,31 @@ def test_a_token_that_cannot_be_one_is_refused_with_the_rule_it_breaks(
         assert "a colon, then at least 20 letters, digits" in proc.stderr, proc.stderr
         assert "Traceback" not in proc.stderr
     assert not (tmp_path / "data" / "excerpt-bot").exists()  # refused before indexing
+
+
+def test_a_query_that_fails_does_not_end_a_batch(
+    shipped_db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`search -` answers line by line; a query the search raises on (a bug) is named on
+    stderr and answered with an error line, and the rest are still answered, no traceback."""
+    import io
+
+    import bot.cli as cli_module
+    from bot.cli import main
+
+    real_search = cli_module.search
+
+    async def flaky(store, query, **kwargs):  # type: ignore[no-untyped-def]
+        if query == "坏的":
+            raise RuntimeError("boom")
+        return await real_search(store, query, **kwargs)
+
+    monkeypatch.setattr(cli_module, "search", flaky)
+    monkeypatch.setattr("sys.stdin", io.StringIO("托派\n坏的\n皖南事变\n"))
+    assert main(["search", "--db", str(shipped_db), "-"]) == 1
+    out, err = capsys.readouterr()
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [r["query"] for r in lines] == ["托派", "坏的", "皖南事变"]
+    assert lines[1] == {"query": "坏的", "error": "search failed", "total": 0, "results": []}
+    assert lines[0]["results"] and lines[2]["results"]
+    assert "search failed for '坏的'" in err and "Traceback" not in err
