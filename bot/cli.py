@@ -213,7 +213,10 @@ async def _search(settings: Settings, query: str, *, limit: int, as_json: bool, 
                     continue
                 print(_result_json(result), flush=True)
             return EXIT_FAIL if failed else EXIT_OK
-        result = await search(store, query, limit=limit)
+        try:
+            result = await search(store, query, limit=limit)
+        except Exception as exc:  # a bug in the search: said plainly, not as a traceback
+            raise CliError(f"search failed for {query!r}: {exc!r}", EXIT_FAIL) from exc
         if as_json:
             print(_result_json(result))
             return EXIT_OK

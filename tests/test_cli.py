@@ -476,3 +476,7 @@ def test_a_query_that_fails_does_not_end_a_batch(
     assert lines[1] == {"query": "坏的", "error": "search failed", "total": 0, "results": []}
     assert lines[0]["results"] and lines[2]["results"]
     assert "search failed for '坏的'" in err and "Traceback" not in err
+    # One query given on the command line: the same, in one line, exit status 1.
+    assert main(["search", "--db", str(shipped_db), "坏的"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("excerpt-bot: search failed for '坏的'")
