@@ -681,12 +681,14 @@ def test_a_lead_in_takes_the_short_list_it_introduces_whole(tmp_path: Path) -> N
         + "".join(f"* {'很长的一条说明，' * 12}第{n}条。\n" for n in (1, 2)),
     )
     texts = [p.text for p in doc.passages]
-    assert (
-        texts[0] == "其实总归来说：写测试只要抓住两个原则：\nOne assertion per test\nDAMP not DRY"
+    # ... and the short paragraph that ends its sentence
+    assert texts[0] == (
+        "其实总归来说：写测试只要抓住两个原则：\nOne assertion per test\nDAMP not DRY\n"
+        "就可以解决八成的问题。"
     )
     # items of a paragraph each: the lead-in joins the first, as before
-    assert texts[2].startswith("要点有三：\n很长的一条说明") and texts[2].endswith("第1条。")
-    assert texts[3].endswith("第2条。")
+    assert texts[1].startswith("要点有三：\n很长的一条说明") and texts[1].endswith("第1条。")
+    assert texts[2].endswith("第2条。")
 
 
 def test_a_labelled_question_and_its_answer_are_one_passage(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 * A table is one passage, a row a line (cut between rows past the size limit).
 * Short hard-broken lines (a poem, an address) stay together as a stanza.
 * A labelled question joins its answer (Q: … A: …, 问：… 答：…).
-* A lead-in ending with `：`/`:` joins what follows it, a short list it introduces whole.
+* A lead-in ending with `：`/`:` joins what follows it, a short list it introduces whole
+  (and the short paragraph after it that ends its sentence: "就可以…").
   When what followed was code (which is not imported), a short one (`解决方法：`) joins the
   text after the code, or goes if there is none; a longer one says enough to stay on its
   own.
@@ -134,6 +135,22 @@ def _short_list_after(pieces: list[Piece], lead: int) -> int:
     return count
 
 
+# How the sentence a lead-in began goes on after its list: "就可以解决八成的问题。"
+_GOES_ON = ("就", "才", "便", "即可", "都", "所以", "因此", "这样", "這樣", "那么", "那麼", "以上")
+_SHORT_END = 40  # characters
+
+
+def _ends_the_sentence(joined: Piece, after: Piece) -> bool:
+    """Whether a short paragraph right after a lead-in's list finishes its sentence."""
+    return (
+        after.section == joined.section
+        and after.kind is PassageKind.PARAGRAPH
+        and len(after.text) <= _SHORT_END
+        and after.text.startswith(_GOES_ON)
+        and len(joined.text) + len(after.text) < MAX_PASSAGE_CHARS
+    )
+
+
 def reshape(pieces: list[Piece]) -> list[Piece]:
     """Join questions to their answers, lead-ins and short pieces to their neighbours."""
     paired: list[Piece] = []
@@ -169,6 +186,10 @@ def reshape(pieces: list[Piece]) -> list[Piece]:
                 joined = piece
                 for item in pieces[i + 1 : i + 1 + items]:
                     joined = _join(joined, item)
+                after = pieces[i + 1 + items] if i + 1 + items < len(pieces) else None
+                if after is not None and _ends_the_sentence(joined, after):
+                    joined = _join(joined, after)  # "…两个原则：" a, b "就可以解决八成的问题。"
+                    items += 1
                 pieces[i + items] = joined
                 i += items
                 continue
