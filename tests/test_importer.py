@@ -689,6 +689,16 @@ def test_a_lead_in_takes_the_short_list_it_introduces_whole(tmp_path: Path) -> N
     # items of a paragraph each: the lead-in joins the first, as before
     assert texts[1].startswith("要点有三：\n很长的一条说明") and texts[1].endswith("第1条。")
     assert texts[2].endswith("第2条。")
+    # code between the list and the paragraph: the sentence ended before the code
+    doc = parse_text(
+        tmp_path,
+        "# 安装\n\n安装只要两步：\n\n* 下载安装包\n* 双击运行\n\n```sh\n./install.sh\n```\n\n"
+        "就这样，装好以后重启一次电脑。\n",
+    )
+    assert [p.text for p in doc.passages] == [
+        "安装只要两步：\n下载安装包\n双击运行",
+        "就这样，装好以后重启一次电脑。",
+    ]
 
 
 def test_a_labelled_question_and_its_answer_are_one_passage(tmp_path: Path) -> None:

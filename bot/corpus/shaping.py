@@ -144,6 +144,7 @@ def _ends_the_sentence(joined: Piece, after: Piece) -> bool:
     """Whether a short paragraph right after a lead-in's list finishes its sentence."""
     return (
         after.section == joined.section
+        and not joined.code_after  # code stood between: the sentence ended before it
         and after.kind is PassageKind.PARAGRAPH
         and len(after.text) <= _SHORT_END
         and after.text.startswith(_GOES_ON)
