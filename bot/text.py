@@ -471,7 +471,8 @@ def romanized_readings(query: str) -> list[Romanized]:
         readings = readings[:_MAX_READINGS]
     pinyin = len(tokens) - len(literal)
     # A name in capitals (GRE, APS) is plainly not English prose: fewer pinyin words will do.
-    named = all(word in _capitals(query) for word in literal)
+    capitals = _capitals(query)
+    named = all(word in capitals for word in literal)
     per_literal = _PINYIN_PER_NAME if named else _PINYIN_PER_LITERAL
     # Syllables typed one by one beside a word that is not English's own ("ben fang fa xue
     # ruby": 笨方法学 Ruby): English has few runs of four words that each spell a syllable.

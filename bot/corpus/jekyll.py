@@ -20,7 +20,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.corpus.anchors import Counted, gfm_id
 from bot.corpus.configfiles import read_mapping, text_value
 from bot.corpus.hexo import join_url, placeholder_setting, site_url
-from bot.corpus.site import Page, PageUrl, SiteConfig, cname_host, existing, with_scheme
+from bot.corpus.site import (
+    Page,
+    PageUrl,
+    SiteConfig,
+    cname_host,
+    existing,
+    inside,
+    with_scheme,
+)
 
 _STYLES = {
     "date": "/:categories/:year/:month/:day/:title:output_ext",
@@ -123,7 +131,8 @@ class Jekyll:
                     settings.append(
                         (f"default:{index}:{key}", f"{scope_path}\0{scope_type}\0{value}")
                     )
-        settings.append(("front_matter", _front_matter_rule(folder, data)))
+        builds = _build_files(folder)
+        settings.append(("front_matter", _front_matter_rule(data, builds)))
         exclude = data.get("exclude")
         for item in exclude if isinstance(exclude, list) else []:
             if isinstance(item, str) and item.strip("/"):
@@ -152,7 +161,7 @@ class Jekyll:
             config_files=(
                 str(path),
                 *existing(*dict.fromkeys((folder / "CNAME", source / "CNAME"))),
-                *map(str, _build_files(folder)),
+                *map(str, builds),
             ),
         )
 
@@ -333,19 +342,20 @@ _NOT_PAGES_WITHOUT_FRONT_MATTER = frozenset(
 )
 
 
-def _front_matter_rule(folder: Path, data: dict[str, object]) -> str:
+def _front_matter_rule(data: dict[str, object], builds: list[Path]) -> str:
     """ "optional" when Markdown without front matter is still made a page: the
     jekyll-optional-front-matter plugin, which GitHub Pages' own build always runs; else
     "required": Jekyll copies such a file as it is (AGENTS.md, a stray notes.md), it is not a
     page. Required only where the site is seen to be built with its own Gemfile (a workflow
     or Netlify running `jekyll build`) and that Gemfile has neither github-pages nor the
-    plugin: dropping a page that is published loses text, keeping a copied file does not."""
+    plugin: dropping a page that is published loses text, keeping a copied file does not.
+    `builds`: the site's `_build_files`."""
     plugins = [*_names(data.get("plugins")), *_names(data.get("gems"))]
     if "jekyll-optional-front-matter" in plugins:
         return "optional"
-    gemfile = folder / "Gemfile"
-    gems = _read_small(gemfile)
-    if gems is None or _OPTIONAL_GEMS.search(gems) or not _builds_with_its_gemfile(folder):
+    gemfile = next((path for path in builds if path.name == "Gemfile"), None)
+    gems = None if gemfile is None else _read_small(gemfile)
+    if gems is None or _OPTIONAL_GEMS.search(gems) or not _builds_with_its_gemfile(builds):
         return "optional"
     return "required"
 
@@ -369,13 +379,13 @@ def _build_files(folder: Path) -> list[Path]:
     return [path for path in files if path.is_file()]
 
 
-def _builds_with_its_gemfile(folder: Path) -> bool:
-    """Whether a build of the site that runs `jekyll build` itself is in the repository (a
+def _builds_with_its_gemfile(builds: list[Path]) -> bool:
+    """Whether a build of the site that runs `jekyll build` itself is among `builds` (a
     GitHub Actions workflow, netlify.toml, vercel.json): it uses the site's Gemfile, not
     GitHub Pages' plugins."""
     return any(
         (text := _read_small(path)) is not None and _JEKYLL_BUILD.search(text) is not None
-        for path in _build_files(folder)
+        for path in builds
         if path.name != "Gemfile"
     )
 
@@ -474,9 +484,7 @@ def _source_folder(folder: Path, data: dict[str, object]) -> Path:
     # An absolute path counts where it is inside the project (a config written on the
     # owner's machine); elsewhere it is not what we were pointed at.
     candidate = Path(source) if Path(source).is_absolute() else folder / source.strip("/")
-    try:
-        candidate.resolve().relative_to(folder.resolve())
-    except ValueError:
+    if not inside(candidate, folder):
         return folder  # outside the project: not something we were pointed at
     return candidate if candidate.is_dir() else folder
 

@@ -62,6 +62,16 @@ def with_scheme(host: str) -> str:
     return host if host.startswith(("http://", "https://")) else f"https://{host}"
 
 
+def inside(path: Path, folder: Path) -> bool:
+    """Whether `path` is `folder` or below it, symlinks resolved: a config may name a folder
+    (Jekyll's `source`, a package.json script's) that leads out of the project."""
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
 def existing(*paths: Path) -> tuple[str, ...]:
     """Those of `paths` that are files, as strings: a CNAME a site's URL may come from is
     read like a config, so that adding or changing one rebuilds the index."""

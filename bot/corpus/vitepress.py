@@ -30,7 +30,15 @@ from bot.corpus.configfiles import (
 )
 from bot.corpus.errors import CorpusConfigError
 from bot.corpus.hexo import join_url
-from bot.corpus.site import Page, PageUrl, SiteConfig, cname_host, existing, with_scheme
+from bot.corpus.site import (
+    Page,
+    PageUrl,
+    SiteConfig,
+    cname_host,
+    existing,
+    inside,
+    with_scheme,
+)
 
 _CONFIG_SUFFIXES = (".js", ".ts", ".mjs", ".mts", ".cjs", ".cts")
 
@@ -66,17 +74,9 @@ def project_site_folder(project: Path) -> Path | None:
                     candidates.extend(project / m for m in _SCRIPT_FOLDER.findall(command))
     candidates.append(project / "docs")
     for folder in candidates:
-        if folder.is_dir() and _config_files(folder) and _inside(folder, project):
+        if folder.is_dir() and _config_files(folder) and inside(folder, project):
             return folder
     return None
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-    except ValueError:
-        return False
-    return True
 
 
 def _first(found: dict[str, list[str]], *keys: str) -> str | None:
