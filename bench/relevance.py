@@ -4,7 +4,12 @@
     python -m bench.relevance --corpus corpus/ tests/data/dev-queries.yaml
 
 With --corpus it first indexes those paths into a temporary database and prints how long
-that took.
+that took. With --cli the queries go through the command-line contract instead of the search
+function: one `excerpt-bot search --db PATH --json --limit 5 -` process reads them all and its
+JSON lines are scored (what an acceptance check outside the code sees).
+
+Pinyin queries are counted in recall@1 and also reported apart ("without pinyin"), as the
+acceptance of issue 11 scores them.
 
 A query set is a YAML list of {kind, q, expect: [...], heading: [...]} (the format of
 tests/data/dev-queries.yaml). A hit is a result whose normalized text contains one of
@@ -16,7 +21,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -29,14 +36,10 @@ from typing import Any
 import yaml
 
 from bot.indexer import index
-from bot.models import Match, MatchKind
+from bot.models import MatchKind
 from bot.search import search, warm_up
 from bot.store import Store
 from bot.text import normalize
-
-
-def is_hit(match: Match, query: dict[str, Any]) -> bool:
-    return text_hits(match.passage.text, match.passage.heading_path, query)
 
 
 def text_hits(text: str, heading_path: Sequence[str], query: dict[str, Any]) -> bool:
@@ -80,9 +83,61 @@ class Report:
             f" (text-answered {self.negatives_text})  took_ms p50 {statistics.median(t):.2f}"
             f" p95 {p95:.2f} max {t[-1]:.2f}  (@1 by meaning: {self.at1_meaning})"
         ]
+        pinyin = self.by_kind.get("pinyin")
+        if pinyin:
+            rest = self.positives - pinyin[0]
+            out.append(
+                f"  without pinyin: recall@1 {(self.at1 - pinyin[1]) / max(rest, 1):.3f}  "
+                f"recall@5 {(self.at5 - pinyin[2]) / max(rest, 1):.3f}  "
+                f"pinyin @1 {pinyin[1]}/{pinyin[0]}"
+            )
         for kind, (n, a1, a5) in sorted(self.by_kind.items()):
-            out.append(f"  {kind:<9} n={n:<4} @1 {a1 / n:.3f}  @5 {a5 / n:.3f}")
+            out.append(f"  {kind:<13} n={n:<4} @1 {a1 / n:.3f}  @5 {a5 / n:.3f}")
         return out
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One result as the scoring needs it, from the search function or from the CLI's JSON."""
+
+    text: str
+    heading_path: Sequence[str]
+    kind: str  # "text" or "meaning"
+    score: float
+
+
+def score(report: Report, query: dict[str, Any], answers: Sequence[Answer], took_ms: float) -> None:
+    """Add one query's answers to the report."""
+    report.took_ms.append(took_ms)
+    kind = str(query.get("kind", "?"))
+    if kind == "negative":
+        report.negatives += 1
+        if answers:
+            first = answers[0]
+            report.negatives_text += first.kind == MatchKind.TEXT.value
+            report.misses.append(
+                f"negative returned {len(answers)}: {query['q']!r} -> "
+                f"{first.kind} {first.text[:40]!r} ({first.score:.0f})"
+            )
+        else:
+            report.negatives_empty += 1
+        return
+    hits = [text_hits(a.text, a.heading_path, query) for a in answers[:5]]
+    report.positives += 1
+    stats = report.by_kind[kind]
+    stats[0] += 1
+    if hits and hits[0]:
+        report.at1 += 1
+        report.at1_meaning += answers[0].kind == MatchKind.MEANING.value
+        stats[1] += 1
+    if any(hits):
+        report.at5 += 1
+        stats[2] += 1
+    if not (hits and hits[0]):
+        got = [f"{a.kind[0]}{a.score:.0f}:{a.text[:24]}" for a in answers[:2]]
+        report.misses.append(
+            f"{kind} {query['q']!r} rank={hits.index(True) + 1 if any(hits) else '-'} got {got}"
+        )
 
 
 async def evaluate(
@@ -91,38 +146,36 @@ async def evaluate(
     report = Report()
     for query in queries:
         result = await search(store, str(query["q"]), limit=limit, meaning=meaning)
-        report.took_ms.append(result.took_ms)
-        kind = str(query.get("kind", "?"))
-        if kind == "negative":
-            report.negatives += 1
-            if result.matches:
-                first = result.matches[0]
-                report.negatives_text += first.kind is MatchKind.TEXT
-                report.misses.append(
-                    f"negative returned {len(result.matches)}: {query['q']!r} -> "
-                    f"{first.kind.value} {first.passage.text[:40]!r} ({first.score:.0f})"
-                )
-            else:
-                report.negatives_empty += 1
-            continue
-        hits = [is_hit(m, query) for m in result.matches[:5]]
-        report.positives += 1
-        stats = report.by_kind[kind]
-        stats[0] += 1
-        if hits and hits[0]:
-            report.at1 += 1
-            report.at1_meaning += result.matches[0].kind is MatchKind.MEANING
-            stats[1] += 1
-        if any(hits):
-            report.at5 += 1
-            stats[2] += 1
-        if not (hits and hits[0]):
-            got = [
-                f"{m.kind.value[0]}{m.score:.0f}:{m.passage.text[:24]}" for m in result.matches[:2]
-            ]
-            report.misses.append(
-                f"{kind} {query['q']!r} rank={hits.index(True) + 1 if any(hits) else '-'} got {got}"
-            )
+        answers = [
+            Answer(m.passage.text, m.passage.heading_path, m.kind.value, m.score)
+            for m in result.matches
+        ]
+        score(report, query, answers, result.took_ms)
+    return report
+
+
+def evaluate_cli(db: Path, queries: Sequence[dict[str, Any]], *, limit: int = 5) -> Report:
+    """Score the queries as the CLI contract answers them: one `search --json -` process."""
+    # A query is one line on stdin: a line break inside one would split it in two.
+    lines = [" ".join(str(q["q"]).split()) for q in queries]
+    command = [sys.executable, "-m", "bot", "search", "--db", str(db), "--json"]
+    command += ["--limit", str(limit), "-"]
+    done = subprocess.run(
+        command, input="\n".join(lines) + "\n", capture_output=True, text=True, check=False
+    )
+    records = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    if len(records) != len(queries):
+        raise SystemExit(
+            f"the CLI answered {len(records)} of {len(queries)} queries "
+            f"(exit {done.returncode}): {done.stderr.strip()[-300:]}"
+        )
+    report = Report()
+    for query, record in zip(queries, records, strict=True):
+        answers = [
+            Answer(r["text"], r.get("heading_path") or (), r["match"], float(r["score"]))
+            for r in record.get("results") or ()
+        ]
+        score(report, query, answers, float(record.get("took_ms") or 0.0))
     return report
 
 
@@ -137,6 +190,13 @@ async def _index(paths: Sequence[Path], db: Path, *, meaning: bool = True) -> No
     )
 
 
+def _print(file: Path, report: Report, verbose: bool) -> None:
+    print(f"{file}:")
+    print("\n".join(report.lines()))
+    if verbose:
+        print("\n".join(f"  miss: {m}" for m in report.misses))
+
+
 async def _main(db: Path, files: Sequence[Path], verbose: bool, meaning: bool = True) -> int:
     store = await Store.open(db)
     warm_up(meaning=store.meaning is not None)
@@ -144,11 +204,7 @@ async def _main(db: Path, files: Sequence[Path], verbose: bool, meaning: bool = 
     try:
         for file in files:
             queries = yaml.safe_load(file.read_text(encoding="utf-8"))
-            report = await evaluate(store, queries, meaning=meaning)
-            print(f"{file}:")
-            print("\n".join(report.lines()))
-            if verbose:
-                print("\n".join(f"  miss: {m}" for m in report.misses))
+            _print(file, await evaluate(store, queries, meaning=meaning), verbose)
     finally:
         await store.close()
     return 0
@@ -163,8 +219,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-meaning", action="store_true", help="text matches only (no meaning index)"
     )
+    parser.add_argument(
+        "--cli", action="store_true", help="ask through `excerpt-bot search --json -` (with --db)"
+    )
     parser.add_argument("files", nargs="+", type=Path, metavar="QUERIES.yaml")
     args = parser.parse_args(argv)
+    if args.cli:
+        if args.db is None or args.no_meaning:
+            parser.error("--cli takes --db and the database's own meaning setting")
+        for file in args.files:
+            queries = yaml.safe_load(file.read_text(encoding="utf-8"))
+            _print(file, evaluate_cli(args.db, queries), args.verbose)
+        return 0
     if args.db is not None:
         return asyncio.run(_main(args.db, args.files, args.verbose, not args.no_meaning))
     with tempfile.TemporaryDirectory() as tmp:

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.queries import generate_from_db
-from bench.relevance import evaluate
+from bench.relevance import evaluate, evaluate_cli
 from bot.models import MatchKind
 from bot.search import SearchResult, clean_query, search
 from bot.search.forms import _article_subject
@@ -51,6 +51,25 @@ def test_dev_set_relevance(shipped_db: Path) -> None:
     assert report.recall1 >= 0.95, report.misses
     assert report.recall5 == 1.0, report.misses
     assert report.negatives_empty == report.negatives, report.misses
+
+
+def test_relevance_through_the_cli_contract_scores_as_the_search_function(
+    shipped_meaning_db: Path,
+) -> None:
+    # The acceptance checks ask `search --json -`: the bench's --cli mode must read the same
+    # answers from it, query by query, as the search function gives (and count the same misses).
+    queries = yaml.safe_load((DATA / "dev-queries.yaml").read_text(encoding="utf-8"))
+    queries += [{"kind": "negative", "q": "苏联的航天计划是谁主持的"}]
+    by_cli = evaluate_cli(shipped_meaning_db, queries)
+    in_process = evaluate_file(shipped_meaning_db, queries)
+    assert (by_cli.positives, by_cli.negatives) == (26, 4)
+    assert (by_cli.at1, by_cli.at5, by_cli.negatives_empty, by_cli.negatives_text) == (
+        in_process.at1,
+        in_process.at5,
+        in_process.negatives_empty,
+        in_process.negatives_text,
+    )
+    assert by_cli.misses == in_process.misses
 
 
 @pytest.mark.parametrize(
