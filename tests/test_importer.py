@@ -800,6 +800,28 @@ def test_front_matter_permalink_overrides_and_corpus_yaml_wins(tmp_path: Path) -
     assert urls == ["https://corpus.example/about/me/", None]  # b.md: no date for :year
 
 
+def test_a_hexo_permalink_names_a_front_matter_field(tmp_path: Path) -> None:
+    # jysperm.me: `permalink: :year/:month/:alias/`, every post with its own `alias:`. The
+    # field was left in the URL as ":alias", so a month's posts shared one link.
+    write(tmp_path / "_config.yml", "url: https://blog.example\npermalink: :year/:month/:alias/\n")
+    posts = tmp_path / "source/_posts"
+    write(posts / "a.md", "---\ntitle: 二十岁\nalias: my-20\ndate: 2016-11-02\n---\n正文。\n")
+    write(posts / "b.md", "---\ntitle: 旧文\nalias: 523\ndate: 2016-11-20\n---\n正文。\n")
+    write(posts / "c.md", "---\ntitle: 没有别名\ndate: 2016-11-21\n---\n正文。\n")
+    # Hexo's own placeholders come first: a `title:` field does not replace the file's slug.
+    write(tmp_path / "t/_config.yml", "url: https://t.example\npermalink: :title/:lang.html\n")
+    write(tmp_path / "t/source/_posts/x.md", "---\ntitle: 标题\nlang: zh\n---\n正文。\n")
+    result = load_corpus([tmp_path])
+    urls = {d.document.path: d.document.url for d in result.documents}
+    assert urls["source/_posts/a.md"] == "https://blog.example/2016/11/my-20/"
+    assert urls["source/_posts/b.md"] == "https://blog.example/2016/11/523/"
+    assert urls["source/_posts/c.md"] is None  # no alias: no link rather than a shared one
+    report = "\n".join(CorpusReport.build(result).lines())
+    assert "no alias for the permalink :year/:month/:alias/" in report
+    other = load_corpus([tmp_path / "t"])
+    assert [d.document.url for d in other.documents] == ["https://t.example/x/zh.html"]
+
+
 def test_a_placeholder_url_gives_no_link_but_the_owners_intranet_url_is_kept(
     tmp_path: Path,
 ) -> None:

@@ -60,6 +60,9 @@ class FrontMatter:
     # page only to who has the password, so the bot must not quote it to anyone in a group.
     password_protected: bool = False
     has_date: bool = False  # a `date` field was given (even one that could not be read)
+    # Every other field that is one short word-like value, by name: Hexo fills a permalink's
+    # `:alias` (any key it does not define itself) from the post's own front matter.
+    scalars: tuple[tuple[str, str], ...] = ()
     warnings: tuple[str, ...] = ()  # fields that were present but unusable
 
 
@@ -189,6 +192,27 @@ def _split_without_opening(lines: list[str], text: str) -> SplitResult:
     if isinstance(value, dict) and any(key in _HEXO_KEYS for key in value):
         return SplitResult(value, "\n".join(lines[i + 1 :]), i + 1, notes)
     return SplitResult(None, text, 0)
+
+
+_FIELD_NAME = re.compile(r"[A-Za-z_]\w{0,40}")
+_MAX_SCALARS = 50
+
+
+def _scalar_fields(data: dict[object, object]) -> tuple[tuple[str, str], ...]:
+    """The fields a permalink may name (see FrontMatter.scalars): string or number values
+    without whitespace, under a name made of word characters."""
+    fields: list[tuple[str, str]] = []
+    for key, value in data.items():
+        if not (isinstance(key, str) and _FIELD_NAME.fullmatch(key)):
+            continue
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            continue
+        text = str(value).strip()
+        if text and len(text) <= _MAX_TEXT and not any(c.isspace() for c in text):
+            fields.append((key, text))
+            if len(fields) == _MAX_SCALARS:
+                break
+    return tuple(fields)
 
 
 def _text(value: object, limit: int = _MAX_TEXT) -> str | None:
@@ -331,5 +355,6 @@ def read_fields(data: dict[object, object] | None) -> FrontMatter:
         # encrypts with it), or hexo-encrypt's `encrypt: true` (its password in _config.yml).
         password_protected=data.get("password") not in (None, "") or data.get("encrypt") is True,
         has_date=data.get("date") is not None,
+        scalars=_scalar_fields(data),
         warnings=tuple(warnings),
     )

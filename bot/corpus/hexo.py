@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from bot.corpus.configfiles import read_mapping, text_value
 from bot.corpus.errors import CorpusConfigError
-from bot.corpus.permalink import AnchorMaker, post_path
+from bot.corpus.permalink import AnchorMaker, fill_post_path
 from bot.corpus.site import (
     DEFAULT_PERMALINK,
     PLACEHOLDER_URL,
@@ -26,6 +26,7 @@ from bot.corpus.site import (
 
 URL_SAFE = "/-_.~%:@!$&'()*+,;="
 _SKIPPED = frozenset({"public", "themes", "scaffolds", "node_modules"})
+_DATE_PARTS = frozenset({"year", "month", "day", "i_month", "i_day", "hour", "minute", "second"})
 
 
 def join_url(base: str, path: str) -> str:
@@ -142,15 +143,18 @@ class Hexo:
             return PageUrl(None, f"no site URL (set url in {where})")
         parts = PurePosixPath(page.rel).parts
         if page.fm.permalink:
-            path: str | None = page.fm.permalink
+            path: str = page.fm.permalink
         elif site.setting("layout") == "site" and "_posts" not in parts and len(parts) > 1:
             # A page: its path under source/, as .html; index.html is trimmed.
             path = str(PurePosixPath(*parts[1:]).with_suffix(".html"))
         else:
-            path = post_path(site.permalink, page.rel, page.fm, site.setting("new_post_name"))
-            if path is None:
-                return PageUrl(None, f"no date for the permalink {site.permalink}")
-        assert path is not None
+            path, missing = fill_post_path(
+                site.permalink, page.rel, page.fm, site.setting("new_post_name")
+            )
+            if missing:
+                if set(missing) & _DATE_PARTS:
+                    return PageUrl(None, f"no date for the permalink {site.permalink}")
+                return PageUrl(None, f"no {missing[0]} for the permalink {site.permalink}")
         path = path.lstrip("/")
         if path.endswith("index.html"):  # Hexo's pretty_urls.trailing_index default
             path = path[: -len("index.html")]

@@ -18,10 +18,12 @@ _SPECIAL = re.compile(
 )
 _CONTROL = re.compile(r"[\x00-\x1f]")
 _TAGS = re.compile(r"<[^<>]{0,200}>")
-_PLACEHOLDER = re.compile(
-    r":(year|month|day|i_month|i_day|hour|minute|second|title|name"
-    r"|post_title|id|category|abbrlink)"
-)
+# Every `:word` is a placeholder (hexo-util's Permalink, with JavaScript's ASCII \w). Hexo's
+# own (year, title, ...) come first; any other is filled from the post's front matter
+# (post_permalink.js copies every field it does not define itself): `:year/:month/:alias/`
+# with `alias: my-post`. One the post lacks leaves it without a URL, reported (Hexo would
+# write "undefined" into the path).
+_PLACEHOLDER = re.compile(r":(\w*[^_\W])", re.ASCII)
 
 
 def _strip_diacritics(text: str) -> str:
@@ -113,6 +115,14 @@ def post_path(
 ) -> str | None:
     """Fill a Hexo permalink pattern; None when a part it needs is unknown (e.g. no date).
     `new_post_name`: the site's, by which the file name gives the post's slug."""
+    path, missing = fill_post_path(pattern, rel_path, fm, new_post_name)
+    return None if missing else path
+
+
+def fill_post_path(
+    pattern: str, rel_path: str, fm: FrontMatter, new_post_name: str | None = None
+) -> tuple[str, list[str]]:
+    """`post_path`, and the names of the placeholders it could not fill."""
     date = fm.date
     title = post_title_path(rel_path)
     if new_post_name:
@@ -138,18 +148,20 @@ def post_path(
             minute=f"{date.minute:02d}",
             second=f"{date.second:02d}",
         )
-    missing = False
+    missing: list[str] = []
+    fields = dict(fm.scalars)
 
     def fill(match: re.Match[str]) -> str:
-        nonlocal missing
-        value = values.get(match.group(1))
+        name = match.group(1)
+        if name not in values and name in fields:
+            return fields[name]
+        value = values.get(name)
         if value is None:
-            missing = True
+            missing.append(name)
             return ""
         return value
 
-    path = _PLACEHOLDER.sub(fill, pattern)
-    return None if missing else path
+    return _PLACEHOLDER.sub(fill, pattern), missing
 
 
 def post_url(site: SiteConfig, rel_path: str, fm: FrontMatter) -> str | None:
