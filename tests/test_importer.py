@@ -701,6 +701,33 @@ def test_a_lead_in_takes_the_short_list_it_introduces_whole(tmp_path: Path) -> N
     ]
 
 
+def test_a_short_piece_that_opens_what_follows_joins_it_not_the_one_before(
+    tmp_path: Path,
+) -> None:
+    """A name over the lines about its owner, a poem's "那些天" whose sentence goes on below,
+    an enumerator's label: each was glued to the end of the passage before it."""
+    doc = parse_text(
+        tmp_path,
+        "# 新年快乐\n\n在一个群里认识的，后来群解散了。\n\nKevin\n\n"
+        "印象不深刻，经常一失踪就是几个月。\n\n恍惚之间，又来到了年前。\n\n那些天\n\n"
+        "你用令人莞尔的话语，把我逗笑。\n\n有三个领域值得了解。\n\n第一，医学。\n\n"
+        "生病的时候，知道该去哪个科室。\n\n写完了，就这样吧。\n\n谢谢。\n\n（未完）\n\n"
+        "下一篇再说别的事情。\n\n南国微雪\n",
+    )
+    assert [p.text for p in doc.passages] == [
+        "在一个群里认识的，后来群解散了。",
+        "Kevin\n印象不深刻，经常一失踪就是几个月。",
+        "恍惚之间，又来到了年前。",
+        "那些天\n你用令人莞尔的话语，把我逗笑。",
+        "有三个领域值得了解。",
+        "第一，医学。\n生病的时候，知道该去哪个科室。",
+        # a short piece that ends (a sentence, an aside) still ends the one before
+        "写完了，就这样吧。\n谢谢。\n（未完）",
+        # and with nothing after it in the section, the one before is all there is
+        "下一篇再说别的事情。\n南国微雪",
+    ]
+
+
 def test_a_labelled_question_and_its_answer_are_one_passage(tmp_path: Path) -> None:
     """An FAQ or interview: 'A: 接近 2000 本。' alone says nothing a reader could place."""
     doc = parse_text(

@@ -9,8 +9,9 @@
   text after the code, or goes if there is none; a longer one says enough to stay on its
   own.
 * A piece under MIN_CHARS joins its neighbour of the same kind in the same section (list
-  items with list items, a quote's lines with each other), else any neighbour in the
-  section, unless it is all the section has.
+  items with list items, a quote's lines with each other), the previous one unless it
+  opens what follows (an unfinished "那些天" after a finished sentence, a label "第一，医学。"),
+  else any neighbour in the section, unless it is all the section has.
 """
 
 from __future__ import annotations
@@ -98,6 +99,27 @@ def _near(first: Piece, second: Piece) -> bool:
 _QUESTION_LABEL = re.compile(r"^(?:Q\d*\s*[:：]|问[:：]|問[:：]|提问[:：])", re.IGNORECASE)
 _ANSWER_LABEL = re.compile(r"^(?:A\d*\s*[:：]|答[:：])", re.IGNORECASE)
 _QA_KINDS = frozenset({PassageKind.PARAGRAPH, PassageKind.QUOTE})
+
+
+_SENTENCE_ENDS = ("。", "！", "？", "!", "?", "…", "”", "」", "』", "；", ";", ".")
+# A short piece ending so closes something (an aside in brackets, a lead-in, a clause).
+_NOT_OPENING = (*_SENTENCE_ENDS, "）", ")", "：", ":", "，", ",", "、")
+# An enumerator that labels what follows: 第一，/ 其二、/ 一、/ 1. / (1)
+_ENUMERATOR = re.compile(
+    r"^(?:第[一二三四五六七八九十\d]+[，,、：:\s]|其[一二三四五六七八九十][，,、：:\s]"
+    r"|[一二三四五六七八九十]+[、.．]|\d{1,2}[、.．)）]|[(（]\d{1,2}[)）])"
+)
+
+
+def _opens_what_follows(before: Piece, short: Piece) -> bool:
+    """A short piece that begins the next one rather than ending the one before: words
+    with no end after a finished sentence (a poem's "那些天" whose line goes on below),
+    or an enumerator's label ("第一，医学。" over the paragraph on medicine)."""
+    if _ENUMERATOR.match(short.text):
+        return True
+    return before.text.rstrip().endswith(_SENTENCE_ENDS) and not short.text.rstrip().endswith(
+        _NOT_OPENING
+    )
 
 
 def _joins_its_answer(question: Piece, answer: Piece) -> bool:
@@ -202,7 +224,8 @@ def reshape(pieces: list[Piece]) -> list[Piece]:
     # Then short pieces: onto the previous piece of the same section, else the next one.
     merged: list[Piece] = []
     carry: Piece | None = None
-    for piece in out:
+    for index, piece in enumerate(out):
+        following = out[index + 1] if index + 1 < len(out) else None
         if carry is not None:
             if _joinable(carry, piece):
                 piece = _join(carry, piece)
@@ -211,7 +234,15 @@ def reshape(pieces: list[Piece]) -> list[Piece]:
             carry = None
         if len(piece.text) >= MIN_CHARS:
             merged.append(piece)
-        elif merged and _joinable(merged[-1], piece):
+        elif (
+            merged
+            and _joinable(merged[-1], piece)
+            and not (
+                following is not None
+                and _joinable(piece, following)
+                and _opens_what_follows(merged[-1], piece)
+            )
+        ):
             merged[-1] = _join(merged[-1], piece)
         else:
             carry = piece
