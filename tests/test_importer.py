@@ -728,6 +728,26 @@ def test_a_short_piece_that_opens_what_follows_joins_it_not_the_one_before(
     ]
 
 
+def test_a_media_elements_fallback_text_is_not_prose(tmp_path: Path) -> None:
+    """1000h.org (fresh28): 'Your browser does not support the video tag.' was a passage of
+    its own in six pages, and the end of the lead-in it followed in one."""
+    doc = parse_text(
+        tmp_path,
+        "# 发声器官\n\n以下的 X 光视频展示了一个歌手在演唱歌曲时发声器官的活动情况：\n\n"
+        '<video controls width="720"> <source src="/v.mp4" type="video/mp4"></source>'
+        "Your browser does not support the video tag. </video>\n\n"
+        '<audio controls><source src="/a.mp3">Your browser does not support the audio element.'
+        "</source></audio>\n\n"
+        "<div>\n<p>听完再看下面的说明。</p>\n<video><p>不支持视频播放。</p></video>\n</div>\n\n"
+        "说话其实是低配版唱歌，要求低一些。<iframe src=\"/x\">请打开网页观看</iframe>真的。\n",
+    )
+    texts = [p.text for p in doc.passages]
+    assert not any("support" in t or "不支持" in t or "请打开" in t for t in texts), texts
+    assert texts[0] == "以下的 X 光视频展示了一个歌手在演唱歌曲时发声器官的活动情况："
+    assert "听完再看下面的说明。" in texts
+    assert "说话其实是低配版唱歌，要求低一些。真的。" in texts
+
+
 def test_a_labelled_question_and_its_answer_are_one_passage(tmp_path: Path) -> None:
     """An FAQ or interview: 'A: 接近 2000 本。' alone says nothing a reader could place."""
     doc = parse_text(

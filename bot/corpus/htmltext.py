@@ -2,7 +2,7 @@
 
 markdown-it hands a raw HTML block over whole; without this its words would be lost. Only
 prose is taken: what is in `<pre>`, `<code>`, `<script>`, `<style>`, `<textarea>` and
-`<svg>` is not, nor what is in an element whose class says code (`cnblogs_code`,
+`<svg>` is not, nor a media element's fallback text (`<video>`, `<audio>`, `<iframe>` ...), nor what is in an element whose class says code (`cnblogs_code`,
 `syntaxhighlighter`, `brush: python`), nor code coloured span by span as blog editors
 paste it (`<span style="color: #0000ff">` on every token): a box (div, p ...) holding more
 than a few coloured spans, or a line with several spans of different colours. Prose that an
@@ -16,7 +16,12 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-_SKIPPED = frozenset({"pre", "code", "script", "style", "textarea", "svg", "math", "template"})
+# Not prose: code, and what a browser shows only when it cannot play or run the element
+# ("Your browser does not support the video tag.").
+_SKIPPED = frozenset(
+    {"pre", "code", "script", "style", "textarea", "svg", "math", "template"}
+    | {"video", "audio", "object", "canvas", "iframe", "noscript"}
+)
 _BREAKS = frozenset(
     [
         "p",

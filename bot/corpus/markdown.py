@@ -74,6 +74,12 @@ _MARKERS = re.compile(
 )
 _DEEP_QUOTE = re.compile(r"^((?:[ \t]*>){" + str(_MAX_QUOTE_DEPTH) + r"})(?:[ \t]*>)+")
 _BR = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
+
+# What a browser shows only when it cannot play or run the element ("Your browser does not
+# support the video tag."): not the page's prose. Inline, as a line of its own in a paragraph.
+_FALLBACK_TAGS = frozenset({"video", "audio", "object", "canvas", "iframe", "noscript"})
+_TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)[^>]*?(/?)\s*>")
+
 # An image or link markdown-it could not read, left as text: a destination with spaces
 # (`![Vhost](/images/a.jpg --alt Don't touch me)`, an old Octopress image plugin's syntax),
 # or one whose escaped parenthesis unbalanced it (`[RSA](…/RSA_(algorithm\))`). A reader
@@ -213,8 +219,11 @@ def render_inline(children: Sequence[Token], first_line: int) -> list[Line]:
         parts.clear()
         links.clear()
 
+    fallback = 0  # inside how many elements whose text is a fallback (see _FALLBACK_TAGS)
     for tok in children:
         kind = tok.type
+        if fallback and kind in ("text", "code_inline", "math_inline"):
+            continue
         if kind in ("text", "code_inline"):
             content = tok.content
             if kind == "code_inline":
@@ -242,6 +251,9 @@ def render_inline(children: Sequence[Token], first_line: int) -> list[Line]:
             if _BR.match(tok.content.strip()):
                 flush()
                 hard = True
+            tag = _TAG.fullmatch(tok.content.strip())
+            if tag and tag.group(2).lower() in _FALLBACK_TAGS and not tag.group(3):
+                fallback = max(0, fallback - 1) if tag.group(1) else fallback + 1
             line += tok.content.count("\n")
         elif kind == "link_open":
             href = tok.attrGet("href")
