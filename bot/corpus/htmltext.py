@@ -2,12 +2,13 @@
 
 markdown-it hands a raw HTML block over whole; without this its words would be lost. Only
 prose is taken: what is in `<pre>`, `<code>`, `<script>`, `<style>`, `<textarea>` and
-`<svg>` is not, nor a media element's fallback text (`<video>`, `<audio>`, `<iframe>` ...), nor what is in an element whose class says code (`cnblogs_code`,
-`syntaxhighlighter`, `brush: python`), nor code coloured span by span as blog editors
-paste it (`<span style="color: #0000ff">` on every token): a box (div, p ...) holding more
-than a few coloured spans, or a line with several spans of different colours. Prose that an
-editor coloured (a paragraph in red, a few words in blue) is kept. Block-level tags and
-`<br>` end a paragraph. Linear: Python's HTMLParser, fed once.
+`<svg>` is not, nor a media element's fallback text (`<video>`, `<audio>`, `<iframe>` ...),
+nor what is in an element whose class says code (`cnblogs_code`, `syntaxhighlighter`,
+`brush: python`), nor code coloured span by span as blog editors paste it (`<span
+style="color: #0000ff">` on every token): a box (div, p ...) holding more than a few
+coloured spans, or a line with several spans of different colours. Prose that an editor
+coloured (a paragraph in red, a few words in blue) is kept. Block-level tags and `<br>` end
+a paragraph. Linear: Python's HTMLParser, fed once.
 """
 
 from __future__ import annotations
