@@ -739,7 +739,7 @@ def test_a_media_elements_fallback_text_is_not_prose(tmp_path: Path) -> None:
         '<audio controls><source src="/a.mp3">Your browser does not support the audio element.'
         "</source></audio>\n\n"
         "<div>\n<p>听完再看下面的说明。</p>\n<video><p>不支持视频播放。</p></video>\n</div>\n\n"
-        "说话其实是低配版唱歌，要求低一些。<iframe src=\"/x\">请打开网页观看</iframe>真的。\n",
+        '说话其实是低配版唱歌，要求低一些。<iframe src="/x">请打开网页观看</iframe>真的。\n',
     )
     texts = [p.text for p in doc.passages]
     assert not any("support" in t or "不支持" in t or "请打开" in t for t in texts), texts

@@ -603,6 +603,9 @@ def _vitepress_project_in_src(project: Path) -> None:
     (project / "content" / "post" / "how-to-apply.md").write_text(
         "## 准备工作\n\n先准备好成绩单和推荐信。\n", encoding="utf-8"
     )
+    (project / "content" / "post" / "13-chemical.md").write_text(
+        "## 13. 一切都是化学反应\n\n大脑里的一切，说到底都是化学反应。\n", encoding="utf-8"
+    )
     (project / "content" / "type").mkdir()
     (project / "content" / "type" / "[key].md").write_text(
         "# {{ $params.name }}\n\n按类型列出的分享：{{ $params.count }} 篇。\n", encoding="utf-8"
@@ -620,6 +623,8 @@ def test_vitepress_site_built_from_a_subfolder_with_its_pages_beside_it(tmp_path
             "https://handbook.example.edu/post/mah16": "“另类”的求职之路",
             # a name of words says more than a section's heading
             "https://handbook.example.edu/post/how-to-apply": "how-to-apply",
+            # but not than a Chinese heading long enough to name the page (1000h.org)
+            "https://handbook.example.edu/post/13-chemical": "13. 一切都是化学反应",
         }, pointed_at
     site = load_site_config(tmp_path)
     assert (site.generator, site.root, site.setting("src_dir")) == (

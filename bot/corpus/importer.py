@@ -418,16 +418,26 @@ def _lists_the_posts(body: str, path: Path) -> bool:
 _AN_ID = re.compile(r"[A-Za-z0-9]{1,16}", re.ASCII)  # one token: no words to read
 
 
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_NAMING_HEADING = 5  # characters: 前言, 背景, 基本背景 name a part, not the page
+
+
 def _title_heading(body: ParsedBody, stem: str) -> str | None:
     """The page's title when its front matter gives none: its first level-1 heading, else
     the heading it opens with (`### “另类”的求职之路` before any text) when the file's name
-    is an id (`mah16`, `index`); a name in Chinese (`读书笔记.md`) or of words
-    (`how-to-deploy-with-docker`) is the better title."""
+    is an id (`mah16`, `index`), or is English words and the heading is a Chinese one long
+    enough to name the page (`13-chemical.md` opening with `## 13. 一切都是化学反应`). A
+    name in Chinese (`读书笔记.md`) is the better title, and so are English words over a
+    generic opening (`how-to-deploy-with-docker.md` over `## 前言`)."""
     first_h1 = next((s.heading for s in body.sections if s.level == 1 and s.heading), None)
-    if first_h1 is not None or not _AN_ID.fullmatch(stem):
+    if first_h1 is not None or _HAN.search(stem):
         return first_h1
     first_text = min((block.section for block in body.blocks), default=len(body.sections))
-    return next((s.heading for s in body.sections[1 : first_text + 1] if s.heading), None)
+    opening = next((s.heading for s in body.sections[1 : first_text + 1] if s.heading), None)
+    if opening is None or _AN_ID.fullmatch(stem):
+        return opening
+    named = _HAN.search(opening) and len("".join(opening.split())) >= _NAMING_HEADING
+    return opening if named else None
 
 
 # VitePress's own test for a dynamic route (`[pkg].md`, `[lang]-[page].md`): a parameter of
