@@ -748,6 +748,25 @@ def test_a_media_elements_fallback_text_is_not_prose(tmp_path: Path) -> None:
     assert "说话其实是低配版唱歌，要求低一些。真的。" in texts
 
 
+def test_a_bold_line_of_its_own_titles_the_paragraph_below_it(tmp_path: Path) -> None:
+    """jysperm's interview tips (fresh26): '**围绕话题由浅入深**' was a passage of eight
+    characters, its advice the next one. A bold word inside a sentence, a long bold
+    sentence, or one that ends a paragraph are not titles."""
+    doc = parse_text(
+        tmp_path,
+        "# 面试\n\n**围绕话题由浅入深**\n\n应该针对同一话题准备多个难度逐步增加的问题。\n\n"
+        "这是**重点**，要记住的是前面那句话。\n\n"
+        "**这一整句话都加粗了，因为作者觉得它特别重要。**\n\n后面还有一段正常的文字。\n\n"
+        "**最后**\n",
+    )
+    assert [p.text for p in doc.passages] == [
+        "围绕话题由浅入深\n应该针对同一话题准备多个难度逐步增加的问题。",
+        "这是重点，要记住的是前面那句话。",
+        "这一整句话都加粗了，因为作者觉得它特别重要。",
+        "后面还有一段正常的文字。\n最后",
+    ]
+
+
 def test_a_labelled_question_and_its_answer_are_one_passage(tmp_path: Path) -> None:
     """An FAQ or interview: 'A: 接近 2000 本。' alone says nothing a reader could place."""
     doc = parse_text(

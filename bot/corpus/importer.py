@@ -267,14 +267,16 @@ class _PassageBuilder:
         for text, line_no in _paragraphs(kept):
             for piece in split_long(_scrub_lines(text)):
                 if is_meaningful(piece):
-                    self._piece(section, block.kind, piece, line_no)
+                    self._piece(section, block.kind, piece, line_no, label=block.label)
                     placed = True
         if not placed and kept and self.pieces and self.pieces[-1].section == section:
             # Nothing worth quoting (a bare URL): like code, it leaves a lead-in alone.
             self.pieces[-1].code_after = True
 
-    def _piece(self, section: int, kind: PassageKind, text: str, line: int) -> None:
-        self.pieces.append(Piece(section, kind, text, line))
+    def _piece(
+        self, section: int, kind: PassageKind, text: str, line: int, *, label: bool = False
+    ) -> None:
+        self.pieces.append(Piece(section, kind, text, line, label=label))
         self.leading[section] = False
         if self.sections[section].quote:
             self.leading[self.sections[section].parent or 0] = False

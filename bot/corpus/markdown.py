@@ -123,6 +123,7 @@ class Block:
     table: bool = False  # one line per row
     code: bool = False  # a code block stood here (it has no lines: code is not text)
     quote: int = 0  # which blockquote (counted from 1) the block is in; 0: none
+    label: bool = False  # a paragraph all in bold (`**开放性问题**`): a title over what follows
 
 
 @dataclass(slots=True)
@@ -268,6 +269,18 @@ def render_inline(children: Sequence[Token], first_line: int) -> list[Line]:
     return lines
 
 
+def _all_bold(children: Sequence[Token]) -> bool:
+    """Whether an inline run is one bold span and nothing else (spaces aside)."""
+    inner = [t for t in children if not (t.type == "text" and not t.content.strip())]
+    return (
+        len(inner) >= 3
+        and inner[0].type == "strong_open"
+        and inner[-1].type == "strong_close"
+        and not any(t.type in ("strong_open", "strong_close") for t in inner[1:-1])
+        and not any(t.type in ("softbreak", "hardbreak") for t in inner)
+    )
+
+
 class _Walker:
     def __init__(self, kinds: Sequence[PassageKind | None], offset: int) -> None:
         self.kinds = kinds
@@ -323,7 +336,14 @@ class _Walker:
         line = start + self.offset + 1
         section = self._section_at(line) if self.in_footnote else len(self.sections) - 1
         self.blocks.append(
-            Block(section, self._kind(start), lines, self.in_footnote, quote=self.quote_id)
+            Block(
+                section,
+                self._kind(start),
+                lines,
+                self.in_footnote,
+                quote=self.quote_id,
+                label=_all_bold(inline.children or []),
+            )
         )
 
     def html(self, tok: Token) -> None:

@@ -3,6 +3,8 @@
 * A table is one passage, a row a line (cut between rows past the size limit).
 * Short hard-broken lines (a poem, an address) stay together as a stanza.
 * A labelled question joins its answer (Q: … A: …, 问：… 答：…).
+* A bold line of its own (`**开放性问题**`, a heading kept out of the table of contents)
+  joins the paragraph it titles.
 * A lead-in ending with `：`/`:` joins what follows it, a short list it introduces whole
   (and the short paragraph after it that ends its sentence: "就可以…").
   When what followed was code (which is not imported), a short one (`解决方法：`) joins the
@@ -36,6 +38,7 @@ class Piece:
     text: str
     line: int
     code_after: bool = False  # a code block came right after it in its section
+    label: bool = False  # all in bold, a paragraph of its own (`**开放性问题**`)
 
 
 def is_stanza(lines: list[str]) -> bool:
@@ -109,6 +112,19 @@ _ENUMERATOR = re.compile(
     r"^(?:第[一二三四五六七八九十\d]+[，,、：:\s]|其[一二三四五六七八九十][，,、：:\s]"
     r"|[一二三四五六七八九十]+[、.．]|\d{1,2}[、.．)）]|[(（]\d{1,2}[)）])"
 )
+
+
+_MAX_LABEL = 30  # characters of a bold line taken as the title of what follows
+
+
+def _is_label(piece: Piece) -> bool:
+    """A bold line standing as the title of the paragraph below it (`**开放性问题**`), as
+    blogs write a heading they do not want in the table of contents."""
+    return (
+        piece.label
+        and len(piece.text) <= _MAX_LABEL
+        and not piece.text.rstrip().endswith(_NOT_OPENING)
+    )
 
 
 def _opens_what_follows(before: Piece, short: Piece) -> bool:
@@ -189,6 +205,10 @@ def reshape(pieces: list[Piece]) -> list[Piece]:
     while i < len(pieces):
         piece = pieces[i]
         nxt = pieces[i + 1] if i + 1 < len(pieces) else None
+        if _is_label(piece) and not piece.code_after and nxt is not None and _near(piece, nxt):
+            pieces[i + 1] = _join(piece, nxt)  # "开放性问题" + the paragraph it titles
+            i += 1
+            continue
         if _is_lead_in(piece) and piece.code_after:
             if len(piece.text) >= _SHORT_LEAD_IN:
                 out.append(piece)
