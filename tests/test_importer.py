@@ -767,6 +767,26 @@ def test_a_bold_line_of_its_own_titles_the_paragraph_below_it(tmp_path: Path) ->
     ]
 
 
+def test_a_hand_made_list_of_the_sites_pages_is_not_prose(tmp_path: Path) -> None:
+    """jysperm's list.md (fresh26): every post's title as a link, 162 passages that a
+    reader typing a title found before the post itself."""
+    doc = parse_text(
+        tmp_path,
+        "# 所有日志\n\n- [推荐书单](/booklist)\n- [足迹](../footprints.md)\n"
+        "- [二十岁的我在想些什么](2016/11/my-20/)\n\n"
+        "这个博客创建于我第一天上学的时候。\n\n"
+        "- [《黑客与画家》，保罗·格雷厄姆著](https://book.douban.com/subject/6021440/)\n"
+        "- 推荐 [这篇文章](/posts/x) 给大家\n- [回到本页上方的目录看看](#top)\n",
+    )
+    assert [p.text for p in doc.passages] == [
+        "这个博客创建于我第一天上学的时候。",
+        # another site's page, a sentence around a link, a jump within the page: kept
+        "《黑客与画家》，保罗·格雷厄姆著",
+        "推荐 这篇文章 给大家",
+        "回到本页上方的目录看看",
+    ]
+
+
 def test_a_labelled_question_and_its_answer_are_one_passage(tmp_path: Path) -> None:
     """An FAQ or interview: 'A: 接近 2000 本。' alone says nothing a reader could place."""
     doc = parse_text(

@@ -125,6 +125,25 @@ def _is_navigation(lines: list[Line]) -> bool:
     return bool(linked.strip()) and not any(ch.isalnum() for ch in rest)
 
 
+_OTHER_SITE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
+
+
+def _is_link_to_a_page(lines: list[Line]) -> bool:
+    """A list item that is one link into the site and nothing else (`- [推荐书单](/booklist)`,
+    `- [上一篇](../2019/x.md)`): an entry of a hand-made table of contents or a 'related
+    posts' list. Its words are a title whose page is imported itself; as a passage it is
+    found before that page. A link to another site (a reading list) stays."""
+    if len(lines) != 1 or len(lines[0].links) != 1:
+        return False
+    label, href = lines[0].links[0]
+    return (
+        bool(label.strip())
+        and lines[0].text.strip() == label.strip()
+        and not _OTHER_SITE.match(href.strip())
+        and not href.strip().startswith("#")
+    )
+
+
 def _scrub_lines(text: str) -> str:
     return "\n".join(part for line in text.split("\n") if (part := scrub(line)))
 
@@ -261,7 +280,9 @@ class _PassageBuilder:
             kept.append(line)
         if in_quote and block.quote in self.attributed:
             section = self._quote_section(block)
-        if _is_navigation(kept):
+        if _is_navigation(kept) or (
+            block.kind is PassageKind.LIST_ITEM and _is_link_to_a_page(kept)
+        ):
             return
         placed = False
         for text, line_no in _paragraphs(kept):
