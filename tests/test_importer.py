@@ -787,6 +787,22 @@ def test_a_hand_made_list_of_the_sites_pages_is_not_prose(tmp_path: Path) -> Non
     ]
 
 
+def test_a_short_line_before_code_joins_what_is_said_after_the_code(tmp_path: Path) -> None:
+    """limboy.me: '再来看下面一段代码' stood alone, a passage that says nothing, and what the
+    author said of the code after it began the next one. With no text after the code it
+    stays (it may be a statement without its full stop)."""
+    doc = parse_text(
+        tmp_path,
+        "# PHP\n\n再来看下面一段代码\n\n```php\nclass B extends A {}\n```\n\n"
+        "猜猜结果会怎样？有点出乎意料，代码报错了。\n\n## 结论\n\n"
+        "最后的版本是 2.0 版\n\n```sh\nmake\n```\n",
+    )
+    assert [p.text for p in doc.passages] == [
+        "再来看下面一段代码\n猜猜结果会怎样？有点出乎意料，代码报错了。",
+        "最后的版本是 2.0 版",
+    ]
+
+
 def test_a_labelled_question_and_its_answer_are_one_passage(tmp_path: Path) -> None:
     """An FAQ or interview: 'A: 接近 2000 本。' alone says nothing a reader could place."""
     doc = parse_text(

@@ -9,7 +9,8 @@
   (and the short paragraph after it that ends its sentence: "就可以…").
   When what followed was code (which is not imported), a short one (`解决方法：`) joins the
   text after the code, or goes if there is none; a longer one says enough to stay on its
-  own.
+  own. A short line with no end before code (`再来看下面一段代码`) joins the body text
+  after the code too, and stays as it is if there is none.
 * A piece under MIN_CHARS joins its neighbour of the same kind in the same section (list
   items with list items, a quote's lines with each other), the previous one unless it
   opens what follows (an unfinished "那些天" after a finished sentence, a label "第一，医学。"),
@@ -127,6 +128,12 @@ def _is_label(piece: Piece) -> bool:
     )
 
 
+def _introduces_code(piece: Piece) -> bool:
+    """A short line with no end of its own (before code: "再来看下面一段代码", "添加
+    Observer"), a lead-in without its colon."""
+    return len(piece.text) < _SHORT_LEAD_IN and not piece.text.rstrip().endswith(_NOT_OPENING)
+
+
 def _opens_what_follows(before: Piece, short: Piece) -> bool:
     """A short piece that begins the next one rather than ending the one before: words
     with no end after a finished sentence (a poem's "那些天" whose line goes on below),
@@ -207,6 +214,10 @@ def reshape(pieces: list[Piece]) -> list[Piece]:
         nxt = pieces[i + 1] if i + 1 < len(pieces) else None
         if _is_label(piece) and not piece.code_after and nxt is not None and _near(piece, nxt):
             pieces[i + 1] = _join(piece, nxt)  # "开放性问题" + the paragraph it titles
+            i += 1
+            continue
+        if piece.code_after and _introduces_code(piece) and nxt is not None and _near(piece, nxt):
+            pieces[i + 1] = _join(piece, nxt)  # "再来看下面一段代码" + what is said of it
             i += 1
             continue
         if _is_lead_in(piece) and piece.code_after:
