@@ -780,3 +780,78 @@ def test_vitepress_brackets_in_a_title_and_a_src_dir_far_outside(tmp_path: Path)
         == "https://x.example/posts/%5B%E8%BD%AC%E8%BD%BD%5D%E5%A6%82%E4%BD%95%E5%86%99%E4%BD%9C.html"
     )
     assert load_site_config(site).title is None
+
+
+def _mdbook(root: Path, output: str, summary_extra: str = "") -> None:
+    (root / "src" / "生活").mkdir(parents=True)
+    (root / "book.toml").write_text(
+        '[book]\ntitle = "微雪博客"\nauthors = ["TinySnow"]\nlanguage = "zh-CN"\n'
+        f'src = "src"\n\n[output.html]\n{output}',
+        encoding="utf-8",
+    )
+    (root / "src" / "SUMMARY.md").write_text(
+        "# Summary\n\n[简介](README.md)\n\n# 生活碎笔\n\n- [茉莉清茶](生活/茉莉清茶.md)\n"
+        "  - [一年](./生活/一年.md)\n"
+        f"- [草稿]()\n{summary_extra}",
+        encoding="utf-8",
+    )
+    (root / "src" / "README.md").write_text("# 简介\n\n这是一个写生活的博客。\n", encoding="utf-8")
+    (root / "src" / "生活" / "一年.md").write_text("# 一年\n\n又是一年过去了。\n", encoding="utf-8")
+    (root / "src" / "生活" / "茉莉清茶.md").write_text(
+        "# 茉莉清茶\n\n## 正文 (一)\n\n那天出于尝鲜，拿了一瓶茉莉清茶。\n\n## 正文 (一)\n\n"
+        "三块钱的小瓶装，不幸即日售罄。\n",
+        encoding="utf-8",
+    )
+    (root / "src" / "生活" / "未列出.md").write_text(
+        "# 未列出\n\n没有写进目录的一篇草稿。\n", encoding="utf-8"
+    )
+
+
+def test_mdbook_chapters_are_at_their_source_paths_on_github_pages(tmp_path: Path) -> None:
+    # TinySnow's 微雪博客 (fresh27): an mdBook with no generator found, no link anywhere.
+    _mdbook(tmp_path, 'git-repository-url = "https://github.com/TinySnow/TinySnow.github.io"\n')
+    site = load_site_config(tmp_path / "src" / "生活")  # pointed inside: the book is found
+    assert (site.generator, site.url, site.author) == (
+        "mdbook",
+        "https://tinysnow.github.io",
+        "TinySnow",
+    )
+    result = load_corpus([tmp_path])
+    docs = {d.document.path: d for d in result.documents}
+    assert set(docs) == {"src/生活/一年.md", "src/生活/茉莉清茶.md", "src/生活/未列出.md"}
+    assert docs["src/生活/一年.md"].document.url == (
+        "https://tinysnow.github.io/%E7%94%9F%E6%B4%BB/%E4%B8%80%E5%B9%B4.html"
+    )
+    tea = docs["src/生活/茉莉清茶.md"]
+    base = "https://tinysnow.github.io/%E7%94%9F%E6%B4%BB/%E8%8C%89%E8%8E%89%E6%B8%85%E8%8C%B6.html"
+    assert tea.document.url == base
+    # mdBook's ids: "正文 (一)" -> "正文-一", the second one numbered
+    assert [tea.sections[p.section].source_url for p in tea.passages] == [
+        base + "#%E6%AD%A3%E6%96%87-%E4%B8%80",
+        base + "#%E6%AD%A3%E6%96%87-%E4%B8%80-1",
+    ]
+    # a file SUMMARY.md does not list is not built: imported, without a link, said why
+    assert docs["src/生活/未列出.md"].document.url is None
+    report = "\n".join(CorpusReport.build(result).lines())
+    assert "not a chapter of SUMMARY.md" in report
+    assert "generator: mdBook, https://tinysnow.github.io" in report
+
+
+def test_mdbook_site_from_its_cname_or_a_project_repository(tmp_path: Path) -> None:
+    _mdbook(tmp_path / "a", 'cname = "book.example.org"\nsite-url = "/notes/"\n')
+    assert load_site_config(tmp_path / "a").url == "https://book.example.org/notes"
+    _mdbook(
+        tmp_path / "b",
+        'git-repository-url = "https://github.com/someone/notes"\nsite-url = "/notes/"\n',
+    )
+    assert load_site_config(tmp_path / "b").url == "https://someone.github.io/notes"
+    # a project's book without site-url may be served anywhere: no guess, corpus.yaml can say
+    _mdbook(tmp_path / "c", 'git-repository-url = "https://github.com/someone/notes"\n')
+    assert load_site_config(tmp_path / "c").url is None
+    (tmp_path / "c" / "corpus.yaml").write_text("url: https://notes.example\n", encoding="utf-8")
+    result = load_corpus([tmp_path / "c"])
+    urls = {d.document.path: d.document.url for d in result.documents}
+    assert (
+        urls["src/生活/一年.md"]
+        == "https://notes.example/%E7%94%9F%E6%B4%BB/%E4%B8%80%E5%B9%B4.html"
+    )

@@ -3,7 +3,8 @@
     site = load_site_config(Path("~/blog/_posts"))   # finds ~/blog/_config.yml: Jekyll
 
 The folder and up to three folders above it are looked at, nearest first; at each, the
-generators are asked in the order of GENERATORS (VitePress, Zola, Hugo, Jekyll, Hexo, MkDocs),
+generators are asked in the order of GENERATORS (VitePress, Zola, Hugo, Jekyll, Hexo, MkDocs,
+mdBook),
 each recognising its own config file and layout. A `corpus.yaml` in the folder itself
 overrides what it sets (`url`, `title`, `author`, `permalink`) and may name the generator.
 Without either, the folder is a plain folder of posts with Hexo's rules, as before.
@@ -19,13 +20,14 @@ from bot.corpus.errors import CorpusConfigError
 from bot.corpus.hexo import HEXO, site_url
 from bot.corpus.hugo import HUGO
 from bot.corpus.jekyll import JEKYLL
+from bot.corpus.mdbook import MDBOOK
 from bot.corpus.mkdocs import MKDOCS
 from bot.corpus.site import PLACEHOLDER_URL, Generator, SiteConfig
 from bot.corpus.vitepress import VITEPRESS, project_site_folder
 from bot.corpus.zola import ZOLA
 
 # Zola before Hugo: both may keep a config.toml beside content/ (Zola's sets base_url).
-GENERATORS: tuple[Generator, ...] = (VITEPRESS, ZOLA, HUGO, JEKYLL, HEXO, MKDOCS)
+GENERATORS: tuple[Generator, ...] = (VITEPRESS, ZOLA, HUGO, JEKYLL, HEXO, MKDOCS, MDBOOK)
 BY_NAME: dict[str, Generator] = {g.name: g for g in GENERATORS}
 _LEVELS = 3
 
