@@ -36,6 +36,10 @@ from bot.store.schema import (
 from bot.text import index_terms, index_terms_many
 from bot.text import signature as text_signature
 
+# Characters under which a section's opening passage is a line (a caption, a credit) that a
+# heading hit passes over for the text after it.
+_SAYS_LITTLE = 20
+
 
 @dataclass(frozen=True, slots=True)
 class PreparedDocument:
@@ -122,12 +126,22 @@ def _insert_document(
             )
         )
     # A heading hit answers with the section's first passage; a heading whose section only
-    # holds subsections answers with the first passage under it.
+    # holds subsections answers with the first passage under it. Not a line of a few words
+    # when text follows it: an article titled 茉莉清茶 answered with its cover's credit
+    # ("摄影师 | Naturell"), not its opening.
     first_passage: dict[int, int] = {}
+    opens_with_a_line: set[int] = set()  # sections whose first passage is such a line
     for offset, passage in enumerate(parsed.passages):
+        short = len(passage.text) < _SAYS_LITTLE
         index: int | None = passage.section
-        while index is not None and index not in first_passage:
-            first_passage[index] = passage_base + offset
+        while index is not None:
+            if index not in first_passage:
+                first_passage[index] = passage_base + offset
+                if short:
+                    opens_with_a_line.add(index)
+            elif index in opens_with_a_line and not short:
+                first_passage[index] = passage_base + offset
+                opens_with_a_line.discard(index)
             index = parsed.sections[index].parent
     prev_next: dict[int, tuple[int | None, int | None]] = {}
     for ids in by_section.values():
