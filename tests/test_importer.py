@@ -803,6 +803,29 @@ def test_a_short_line_before_code_joins_what_is_said_after_the_code(tmp_path: Pa
     ]
 
 
+def test_a_heading_inside_a_quote_heads_the_quote_not_the_text_after_it(
+    tmp_path: Path,
+) -> None:
+    """yihui.org (fresh29): a quoted poem's '> ## YOUTH' and '> ### --- Samuel Ullman' took
+    the author's own paragraphs after the quote under them until the next real heading."""
+    doc = parse_text(
+        tmp_path,
+        "# 青春\n\n我一直很喜欢这首诗。\n\n> ## YOUTH\n>\n> ### --- Samuel Ullman\n>\n"
+        "> Youth is not a time of life; it is a state of mind.\n\n"
+        "读这首诗的时候我还在上大学。\n\n## 后来\n\n后来我也不再年轻了。\n",
+    )
+    paths = [(p.text, doc.sections[p.section].heading_path) for p in doc.passages]
+    assert paths == [
+        ("我一直很喜欢这首诗。", ("青春",)),
+        (
+            "Youth is not a time of life; it is a state of mind.",
+            ("青春", "YOUTH", "--- Samuel Ullman"),
+        ),
+        ("读这首诗的时候我还在上大学。", ("青春",)),
+        ("后来我也不再年轻了。", ("青春", "后来")),
+    ]
+
+
 def test_a_labelled_question_and_its_answer_are_one_passage(tmp_path: Path) -> None:
     """An FAQ or interview: 'A: 接近 2000 本。' alone says nothing a reader could place."""
     doc = parse_text(

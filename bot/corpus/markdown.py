@@ -296,6 +296,10 @@ class _Walker:
         self.table: Block | None = None
         self.quotes = 0  # blockquotes opened so far
         self.quote_id = 0  # the outermost open blockquote
+        # A heading inside a quote (a quoted poem's `> ## YOUTH`) heads the quote, not the
+        # text after it: there the section the quote opened in goes on, until a heading.
+        self.before_quote = 0
+        self.resumed: int | None = None
 
     def _section_at(self, line: int) -> int:
         """The last section whose heading is at or before `line` (footnotes come at the end)."""
@@ -313,6 +317,10 @@ class _Walker:
             return PassageKind.LIST_ITEM
         return PassageKind.PARAGRAPH
 
+    def _current(self) -> int:
+        """The section a block here belongs to."""
+        return self.resumed if self.resumed is not None else len(self.sections) - 1
+
     def heading(self, level: int, inline: Token) -> None:
         start = inline.map[0] if inline.map else 0
         lines = render_inline(inline.children or [], start + self.offset + 1)
@@ -324,7 +332,8 @@ class _Walker:
             # `{#}`: an HTML heading with no id of its own (see dialects): no anchor at all.
             anchor = found.group(1) if found else ("" if attrs.group(1).strip() == "#" else None)
             text = text[: attrs.start()].rstrip()
-        parent = len(self.sections) - 1
+        parent = self._current()
+        self.resumed = None
         while parent and self.sections[parent].level >= level:
             parent = self.sections[parent].parent or 0
         self.sections.append(RawSection(level, text, parent, start + self.offset + 1, anchor))
@@ -334,7 +343,7 @@ class _Walker:
         start = inline.map[0] if inline.map else 0
         lines = render_inline(inline.children or [], start + self.offset + 1)
         line = start + self.offset + 1
-        section = self._section_at(line) if self.in_footnote else len(self.sections) - 1
+        section = self._section_at(line) if self.in_footnote else self._current()
         self.blocks.append(
             Block(
                 section,
@@ -350,7 +359,7 @@ class _Walker:
         """A raw HTML block's prose, a block per paragraph (see htmltext)."""
         start = tok.map[0] if tok.map else 0
         line = start + self.offset + 1
-        section = len(self.sections) - 1
+        section = self._current()
         for text in html_paragraphs(tok.content):
             text = neutralize_angle_brackets(text)
             self.blocks.append(
@@ -378,16 +387,19 @@ class _Walker:
                 if not self.quote_depth:
                     self.quotes += 1
                     self.quote_id = self.quotes
+                    self.before_quote = self._current()
                 self.quote_depth += 1
             elif kind == "blockquote_close":
                 self.quote_depth -= 1
                 if not self.quote_depth:
                     self.quote_id = 0
+                    if len(self.sections) - 1 != self.before_quote:
+                        self.resumed = self.before_quote
             elif kind == "html_block":
                 self.html(tok)
             elif kind in _CODE_TOKENS:
                 self.blocks.append(
-                    Block(len(self.sections) - 1, PassageKind.PARAGRAPH, [], code=True)
+                    Block(self._current(), PassageKind.PARAGRAPH, [], code=True)
                 )
             elif kind == "list_item_open":
                 self.list_depth += 1
@@ -400,7 +412,7 @@ class _Walker:
             elif kind == "table_open":
                 start = tok.map[0] if tok.map else 0
                 self.table = Block(
-                    len(self.sections) - 1, self._kind(start), [], table=True, quote=self.quote_id
+                    self._current(), self._kind(start), [], table=True, quote=self.quote_id
                 )
             elif kind == "table_close" and self.table is not None:
                 if self.table.lines:
