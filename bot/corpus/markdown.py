@@ -398,9 +398,7 @@ class _Walker:
             elif kind == "html_block":
                 self.html(tok)
             elif kind in _CODE_TOKENS:
-                self.blocks.append(
-                    Block(self._current(), PassageKind.PARAGRAPH, [], code=True)
-                )
+                self.blocks.append(Block(self._current(), PassageKind.PARAGRAPH, [], code=True))
             elif kind == "list_item_open":
                 self.list_depth += 1
             elif kind == "list_item_close":
