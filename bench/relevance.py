@@ -42,15 +42,24 @@ from bot.store import Store
 from bot.text import normalize
 
 
-def text_hits(text: str, heading_path: Sequence[str], query: dict[str, Any]) -> bool:
-    """Whether a result with this text and heading path answers the query."""
+def text_hits(
+    text: str, heading_path: Sequence[str], query: dict[str, Any], title: str = ""
+) -> bool:
+    """Whether a result with this text, heading path and document title answers the query.
+    A `heading` a set names may be the page's title: the heading path of the passages
+    before a page's first heading is empty, and the reader who typed the title has the
+    page (its opening passage)."""
     normalized = normalize(text)
     if any(normalize(str(e)) in normalized for e in query.get("expect") or ()):
         return True
     # Normalized like the text: a heading written in Traditional script, or with its
     # punctuation ("BarberShop 是否值得一试？"), is the one a set names in Simplified, bare.
     path = normalize("".join(heading_path))
-    return any(normalize(str(h)) in path for h in query.get("heading") or ())
+    named = normalize(title)
+    return any(
+        normalize(str(h)) in path or (named and normalize(str(h)) in named)
+        for h in query.get("heading") or ()
+    )
 
 
 @dataclass
@@ -102,6 +111,7 @@ class Answer:
 
     text: str
     heading_path: Sequence[str]
+    title: str  # the document's
     kind: str  # "text" or "meaning"
     score: float
 
@@ -122,7 +132,7 @@ def score(report: Report, query: dict[str, Any], answers: Sequence[Answer], took
         else:
             report.negatives_empty += 1
         return
-    hits = [text_hits(a.text, a.heading_path, query) for a in answers[:5]]
+    hits = [text_hits(a.text, a.heading_path, query, a.title) for a in answers[:5]]
     report.positives += 1
     stats = report.by_kind[kind]
     stats[0] += 1
@@ -147,7 +157,13 @@ async def evaluate(
     for query in queries:
         result = await search(store, str(query["q"]), limit=limit, meaning=meaning)
         answers = [
-            Answer(m.passage.text, m.passage.heading_path, m.kind.value, m.score)
+            Answer(
+                m.passage.text,
+                m.passage.heading_path,
+                m.passage.document.title or "",
+                m.kind.value,
+                m.score,
+            )
             for m in result.matches
         ]
         score(report, query, answers, result.took_ms)
@@ -172,7 +188,13 @@ def evaluate_cli(db: Path, queries: Sequence[dict[str, Any]], *, limit: int = 5)
     report = Report()
     for query, record in zip(queries, records, strict=True):
         answers = [
-            Answer(r["text"], r.get("heading_path") or (), r["match"], float(r["score"]))
+            Answer(
+                r["text"],
+                r.get("heading_path") or (),
+                (r.get("document") or {}).get("title") or "",
+                r["match"],
+                float(r["score"]),
+            )
             for r in record.get("results") or ()
         ]
         score(report, query, answers, float(record.get("took_ms") or 0.0))

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.queries import generate_from_db
-from bench.relevance import evaluate, evaluate_cli
+from bench.relevance import evaluate, evaluate_cli, text_hits
 from bot.models import MatchKind
 from bot.search import SearchResult, clean_query, search
 from bot.search.forms import _article_subject
@@ -51,6 +51,15 @@ def test_dev_set_relevance(shipped_db: Path) -> None:
     assert report.recall1 >= 0.95, report.misses
     assert report.recall5 == 1.0, report.misses
     assert report.negatives_empty == report.negatives, report.misses
+
+
+def test_a_heading_a_query_set_names_may_be_the_pages_title() -> None:
+    # robinchen.me's 关于误解 opens with an epigraph before any heading: its heading path
+    # is empty, and the reader who typed the title in pinyin has the page.
+    query = {"kind": "pinyin", "q": "guan yu wu jie", "heading": ["关于误解"]}
+    assert text_hits("岂能尽如人意，但求无愧我心。", [], query, "关于误解")
+    assert not text_hits("岂能尽如人意，但求无愧我心。", [], query, "跳槽季")
+    assert text_hits("记住本来的目的。", ["關於誤解"], query)  # as before: the path, normalized
 
 
 def test_relevance_through_the_cli_contract_scores_as_the_search_function(
