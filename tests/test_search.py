@@ -1153,6 +1153,28 @@ def test_a_passage_missing_one_of_the_keywords_is_not_the_readers_words(tmp_path
     assert text_answers(db, "Kindle 里我采取不分组的方式")[:1] == [kindle]
 
 
+@pytest.mark.parametrize("query", ["糯米饭", "nuo mi fan", "nuomifan"])
+def test_a_short_title_answers_with_the_passage_that_says_its_words(
+    tmp_path: Path, query: str
+) -> None:
+    # TinySnow's essay 糯米饭 (fresh27) opens with a line of tags; typed as its title, the
+    # essay answered with that line, the passage that tells of the rice second.
+    # (As TinySnow writes them: no front matter, the title an H1 over the whole essay.)
+    db = build_site_db(
+        tmp_path,
+        {
+            "rice.md": "# 糯米饭\n\n719 字 | 经历 | 感触 | 父母 | 亲密关系\n\n"
+            "那年冬天家里很冷，父亲很晚才回来。\n\n我终究还是没能吃完那碗糯米饭，直到今天。\n",
+            "other.md": post("推荐", "(推荐) 糯米饭", "其他的文章都在这里，按时间排好了。"),
+        },
+    )
+    texts = [m.passage.text for m in run_search(db, query).matches]
+    assert texts[0] == "我终究还是没能吃完那碗糯米饭，直到今天。"
+    # the essay's opening still answers, right after it; a line that only names the essay
+    # (a list of posts) does not take its place
+    assert texts[1] == "719 字 | 经历 | 感触 | 父母 | 亲密关系"
+
+
 @pytest.mark.parametrize(
     "query",
     [

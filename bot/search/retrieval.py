@@ -528,6 +528,7 @@ def _ranked(
     if any(v.romanized for v in variants):
         ranked = _commonest_reading_first(reader, ranked, normalized, rank)
     ranked = _cited_title_first(reader, ranked, normalized, variants[0].norm)
+    ranked = _the_words_under_their_heading_first(reader, ranked)
     if ranked and ranked[0].score >= 100 and len(variants[0].norm) <= _SHORT_QUERY:
         # A short word that occurs as typed: its homophones and near-misses are noise; an
         # article titled with it is not.
@@ -880,6 +881,71 @@ def _cited_title_first(
         if not held or held not in {normalize(title) for title in _CITED.findall(raw)}:
             return ranked
     return [ranked[titled], *before, *ranked[titled + 1 :]]
+
+
+def _the_words_under_their_heading_first(reader: Reader, ranked: list[_Scored]) -> list[_Scored]:
+    """A heading hit answers with its section's opening passage; a passage under that
+    heading that holds the words, scored as high, answers before it: 'mo li qing cha' found
+    the essay titled 茉莉清茶 and answered with its cover's credit, while the passage that
+    tells of the tea came second (as 'nuo mi fan' gave an essay's word-count line before
+    "那碗糯米饭"). The heading hit follows it. Not where the reader asked for the article
+    (讲买房的文章, a long title typed whole): there its opening answers. Only among the first
+    _TIE_WINDOW."""
+    window = ranked[:_TIE_WINDOW]
+    heads = [
+        item
+        for item in window
+        if item.via_heading and item.heading_equal and item.heading_text and not item.article_asked
+    ]
+    holding = [item for item in window if not item.via_heading]
+    if not heads or not holding:
+        return ranked
+    credits = reader.credits([item.passage_id for item in heads + holding])
+    paths = reader.heading_texts([item.passage_id for item in holding])
+    texts = reader.texts([item.passage_id for item in holding])
+    chosen: dict[int, _Scored] = {}  # heading hit's passage id -> the passage to go first
+    taken: set[int] = set()
+    position = {item.passage_id: i for i, item in enumerate(window)}
+    for head in heads:
+        document = credits.get(head.passage_id, (None, None))[1]
+        heading = _cached_normalize(head.heading_text)
+        for item in holding:
+            if (
+                position[item.passage_id] > position[head.passage_id]  # not already before it
+                and item.passage_id not in taken
+                and item.score >= head.score
+                and credits.get(item.passage_id, (None, None))[1] == document
+                and heading
+                and heading in _cached_normalize(paths.get(item.passage_id, ""))
+                and _says_in_a_sentence(texts.get(item.passage_id, ("", ""))[0], heading)
+            ):
+                chosen[head.passage_id] = item
+                taken.add(item.passage_id)
+                break
+    if not chosen:
+        return ranked
+    reordered: list[_Scored] = []
+    for item in window:
+        if item.passage_id in taken:
+            continue
+        if item.via_heading and item.passage_id in chosen:
+            reordered.append(chosen[item.passage_id])
+        reordered.append(item)
+    return reordered + ranked[_TIE_WINDOW:]
+
+
+_SENTENCE_AROUND = 4  # characters of its own beside the words, on their line
+
+
+def _says_in_a_sentence(raw: str, heading: str) -> bool:
+    """Whether a passage holds the heading's words, as written, in a line that says more
+    than them: "拿了一瓶茉莉清茶，三块钱的小瓶装", not "(推荐) 时无英雄，使竖子成名" in a list
+    of the site's posts."""
+    for line in raw.split("\n"):
+        normalized = _cached_normalize(line)
+        if heading in normalized and len(normalized) - len(heading) >= _SENTENCE_AROUND:
+            return True
+    return False
 
 
 def _occurs_as_typed(scored: dict[int, _Scored]) -> bool:
@@ -1321,6 +1387,8 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
                     via_heading=True,
                     heading_equal=h == q,
                     heading_share=min(1.0, len(q) / len(h)),
+                    heading_text=heading,
+                    article_asked=named,
                 )
             )
 
