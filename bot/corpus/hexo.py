@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from bot.corpus.configfiles import read_mapping, text_value
 from bot.corpus.errors import CorpusConfigError
-from bot.corpus.permalink import AnchorMaker, fill_post_path
+from bot.corpus.permalink import DATE_PLACEHOLDERS, AnchorMaker, fill_post_path
 from bot.corpus.site import (
     DEFAULT_PERMALINK,
     PLACEHOLDER_URL,
@@ -26,7 +26,6 @@ from bot.corpus.site import (
 
 URL_SAFE = "/-_.~%:@!$&'()*+,;="
 _SKIPPED = frozenset({"public", "themes", "scaffolds", "node_modules"})
-_DATE_PARTS = frozenset({"year", "month", "day", "i_month", "i_day", "hour", "minute", "second"})
 
 
 def join_url(base: str, path: str) -> str:
@@ -74,14 +73,25 @@ def served_at(folder: Path, data: dict[str, object], root: str) -> str | None:
     for entry in deploy if isinstance(deploy, list) else [deploy]:
         repo = entry.get("repo", entry.get("repository")) if isinstance(entry, dict) else None
         for target in repo.values() if isinstance(repo, dict) else [repo]:
-            found = _GITHUB_REPO.search(target.strip()) if isinstance(target, str) else None
-            if found is None:
-                continue
-            owner, name = found.group(1).lower(), found.group(2)
-            if name.lower() == f"{owner}.github.io":
-                return _under(f"https://{name.lower()}", root)
-            if root and root == name:
-                return f"https://{owner}.github.io/{name}"
+            served = github_pages_site(target, root) if isinstance(target, str) else None
+            if served is not None:
+                return served
+    return None
+
+
+def github_pages_site(repository: str, root: str) -> str | None:
+    """Where GitHub Pages serves a site kept in this repository (git@github.com:owner/repo,
+    https://github.com/owner/repo): a user site `owner.github.io` at that host, under
+    `root`; a project site at owner.github.io/repo only where `root` is the repository's
+    name (a project repository alone may be served elsewhere)."""
+    found = _GITHUB_REPO.search(repository.strip())
+    if found is None:
+        return None
+    owner, name = found.group(1).lower(), found.group(2)
+    if name.lower() == f"{owner}.github.io":
+        return _under(f"https://{name.lower()}", root)
+    if root and root == name:
+        return f"https://{owner}.github.io/{name}"
     return None
 
 
@@ -152,7 +162,7 @@ class Hexo:
                 site.permalink, page.rel, page.fm, site.setting("new_post_name")
             )
             if missing:
-                if set(missing) & _DATE_PARTS:
+                if set(missing) & DATE_PLACEHOLDERS:
                     return PageUrl(None, f"no date for the permalink {site.permalink}")
                 return PageUrl(None, f"no {missing[0]} for the permalink {site.permalink}")
         path = path.lstrip("/")

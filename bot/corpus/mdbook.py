@@ -23,14 +23,13 @@ from pathlib import Path, PurePosixPath
 from bot.corpus.anchors import Counted
 from bot.corpus.configfiles import read_mapping, read_text, text_value
 from bot.corpus.errors import CorpusConfigError
-from bot.corpus.hexo import join_url, placeholder_setting, site_url
-from bot.corpus.site import Page, PageUrl, SiteConfig
+from bot.corpus.hexo import github_pages_site, join_url, placeholder_setting, site_url
+from bot.corpus.site import Page, PageUrl, SiteConfig, cname_host
 
 _CONFIG = "book.toml"
 _SUMMARY = "SUMMARY.md"
 # A chapter in SUMMARY.md: `[名字](path/to/file.md)`; `[草稿]()` is a draft with no file.
 _CHAPTER = re.compile(r"\]\(\s*<?([^()<>\s]+?\.md)>?\s*(?:\"[^\"]*\")?\s*\)")
-_GITHUB = re.compile(r"github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$", re.IGNORECASE)
 _TAGS = re.compile(r"<[^<>]*>|&[#\w]+;")
 
 
@@ -68,30 +67,16 @@ def _chapters(summary: Path) -> list[str]:
 
 def _where_served(data: dict[str, object], source: Path) -> str | None:
     """The book's address from its own config (see the module docstring), or None."""
-    html = data.get("output")
-    html = html.get("html") if isinstance(html, dict) else None
-    prefix = (text_value(html, "site-url") if isinstance(html, dict) else None) or "/"
-    prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
-    cname = text_value(html, "cname") if isinstance(html, dict) else None
-    if cname is None and (source / "CNAME").is_file():
-        try:
-            lines = read_text(source / "CNAME").split()
-        except CorpusConfigError:
-            lines = []
-        cname = lines[0] if lines else None
+    output = data.get("output")
+    html = output.get("html") if isinstance(output, dict) else None
+    root = (text_value(html, "site-url") or "").strip("/")
+    cname = text_value(html, "cname") or cname_host(source / "CNAME")
     if cname:
-        host = cname.strip().removeprefix("https://").removeprefix("http://").strip("/")
-        return f"https://{host}{prefix}".rstrip("/") if host else None
-    repository = text_value(html, "git-repository-url") if isinstance(html, dict) else None
-    found = _GITHUB.search(repository or "")
-    if found is None:
-        return None
-    user, repo = found.group(1).lower(), found.group(2)
-    if repo.lower() == f"{user}.github.io":
-        return f"https://{user}.github.io{prefix}".rstrip("/")
-    if prefix.strip("/").lower() == repo.lower():
-        return f"https://{user}.github.io/{repo}"
-    return None  # a project's book may be served anywhere: corpus.yaml can say
+        host = cname.removeprefix("https://").removeprefix("http://").strip("/")
+        return f"https://{host}/{root}".rstrip("/") if host else None
+    repository = text_value(html, "git-repository-url")
+    # a project's book without site-url may be served anywhere: corpus.yaml can say
+    return github_pages_site(repository, root) if repository else None
 
 
 class MdBook:

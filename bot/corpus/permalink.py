@@ -24,6 +24,10 @@ _TAGS = re.compile(r"<[^<>]{0,200}>")
 # with `alias: my-post`. One the post lacks leaves it without a URL, reported (Hexo would
 # write "undefined" into the path).
 _PLACEHOLDER = re.compile(r":(\w*[^_\W])", re.ASCII)
+# The placeholders a post's date fills (see post_path).
+DATE_PLACEHOLDERS = frozenset(
+    {"year", "month", "day", "i_month", "i_day", "hour", "minute", "second"}
+)
 
 
 def _strip_diacritics(text: str) -> str:

@@ -909,13 +909,14 @@ def _the_words_under_their_heading_first(reader: Reader, ranked: list[_Scored]) 
     for head in heads:
         document = credits.get(head.passage_id, (None, None))[1]
         heading = _cached_normalize(head.heading_text)
+        if not heading:
+            continue
         for item in holding:
             if (
                 position[item.passage_id] > position[head.passage_id]  # not already before it
                 and item.passage_id not in taken
                 and item.score >= head.score
                 and credits.get(item.passage_id, (None, None))[1] == document
-                and heading
                 and heading in _cached_normalize(paths.get(item.passage_id, ""))
                 and _says_in_a_sentence(texts.get(item.passage_id, ("", ""))[0], heading)
             ):
