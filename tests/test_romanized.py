@@ -217,6 +217,41 @@ def test_a_title_typed_whole_goes_before_a_passage_citing_it(tmp_path: Path) -> 
     assert top(db, "三年之痒", limit=5)[0][1] != post_text
 
 
+def test_a_title_typed_roughly_goes_before_passages_that_only_mention_it(tmp_path: Path) -> None:
+    """A title remembered nearly ("致宣传部学长学姐的道歉信"): the post so titled answers
+    before passages where those words are only the title as they mention it, in 《》 or in a
+    list of the site's posts; a passage that says the words as its own keeps its place."""
+    letter = "亲爱的学长学姐们：抱歉，我不想留下了，我认为宣传部并不适合我。"
+    cites = (
+        "大学四年的时间我是自由的，在《致校宣传部学长学姐们的一封道歉信》左右，我决心走自己的路。"
+    )
+    essay = "要将段落分离开来，有两种合理的排版样式：段首缩排与段间距，各有道理。"
+    listing = "在我的文章里都有体现，比如：网页字体排版的哲学：段首缩排或段间距、博客三问。"
+    files = {
+        "a.md": post("致校宣传部学长学姐们的一封道歉信", letter),
+        "b.md": post("上蹿下跳", cites),
+        "c.md": post("网页字体排版的哲学：段首缩排或段间距", essay),
+        "d.md": post("草稿本", listing),
+    }
+    db = build_site_db(tmp_path, files)
+    assert [text for _, text in top(db, "致宣传部学长学姐的道歉信", limit=2)] == [letter, cites]
+    assert [text for _, text in top(db, "网页排版的哲学 段首缩进还是段间距", limit=2)] == [
+        essay,
+        listing,
+    ]
+    # A saying the reader quotes, held word for word by a passage, is theirs there, though
+    # a post is titled with it.
+    saying = "两个月来我在想这件事。小明常说一句话「时无英雄，使竖子成名」。其实大家都没认真。"
+    db = build_site_db(
+        tmp_path / "two",
+        {
+            "e.md": post("时无英雄，使竖子成名", "两年多都混过来了，何必要执着于最后几个月。"),
+            "f.md": post("工作", saying),
+        },
+    )
+    assert top(db, "那句话咋说的来着，时无英雄，使竖子成名")[0][1] == saying
+
+
 @pytest.mark.parametrize(
     ("query", "literal"),
     [

@@ -103,6 +103,23 @@ def test_each_article_answers_with_its_own_author_and_source(
     assert top.passage.source_url == source
 
 
+def test_a_name_typed_alone_finds_the_page_that_talks_about_it_first(tmp_path: Path) -> None:
+    """Passages that hold a name as typed tie at 100; the page that holds it in the most
+    passages answers first, in its own order, not the file that happens to come first."""
+    about = [
+        "6 月 28 日，有幸见到了李银河老师，她到广州方所书城与读者见面。",
+        "等到读者提问结束，才见到李银河老师，心中不免激动万分。",
+        "第一，人生的意义。李银河老师写道，从宏观上讲，人生是毫无意义的。",
+    ]
+    files = {
+        "a.md": post("墙、香港、信任和欺骗", "李银河公开坦承自己是一个无神论者，深以为然。"),
+        "b.md": post("沉迷", "在差不多一年前，有幸在此见到李银河老师，特别充实。"),
+        "c.md": post("一个无神论者的静修", "夏日炎炎，空气夹杂着令人心生烦闷的味道。", *about),
+    }
+    db = build_site_db(tmp_path, files)
+    assert text_answers(db, "李银河")[:3] == about
+
+
 def test_result_carries_everything_a_reply_needs(shipped_db: Path) -> None:
     result = run_search(shipped_db, "理论再正确，没有能力落室，都是空话")
     top = result.matches[0].to_json()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
+from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
@@ -528,6 +529,8 @@ def _ranked(
     if any(v.romanized for v in variants):
         ranked = _commonest_reading_first(reader, ranked, normalized, rank)
     ranked = _cited_title_first(reader, ranked, normalized, variants[0].norm)
+    ranked = _titled_before_its_mentions(ranked, normalized)
+    ranked = _the_page_about_it_first(reader, ranked, rank, variants[0])
     ranked = _the_words_under_their_heading_first(reader, ranked)
     if ranked and ranked[0].score >= 100 and len(variants[0].norm) <= _SHORT_QUERY:
         # A short word that occurs as typed: its homophones and near-misses are noise; an
@@ -881,6 +884,94 @@ def _cited_title_first(
         if not held or held not in {normalize(title) for title in _CITED.findall(raw)}:
             return ranked
     return [ranked[titled], *before, *ranked[titled + 1 :]]
+
+
+_ABOUT_IT_MAX = 300  # passages holding a word: more, and it is a word of every page
+_ABOUT_IT_LENGTH = 6  # normalized characters: a name or a word, not a phrase
+
+
+def _the_page_about_it_first(
+    reader: Reader, ranked: list[_Scored], rank: Callable[[_Scored], _RankKey], query: _Variant
+) -> list[_Scored]:
+    """A word or name typed alone, held as typed by passages of several pages: the page that
+    holds it in the most passages first, in its own order, then the next. '李银河' found a
+    passage of another post that names her once (the passages tied at 100 kept the order
+    of the files) before the post about meeting her, where 14 passages do. A reader who
+    types a name looks for where it is talked about. Only the tie at the top, and only up
+    to _ABOUT_IT_MAX passages."""
+    if (
+        not ranked
+        or ranked[0].score < 100
+        or len(query.norm) > _ABOUT_IT_LENGTH
+        or " " in query.typed.strip()
+    ):
+        return ranked
+    end = 1
+    while end < len(ranked) and rank(ranked[end]) == rank(ranked[0]):
+        end += 1
+    if end < 2 or end > _ABOUT_IT_MAX:
+        return ranked
+    group = ranked[:end]
+    credits = reader.credits([item.passage_id for item in group])
+    documents = {pid: document for pid, (_, document) in credits.items()}
+    held = Counter(documents.get(item.passage_id) for item in group)
+    first_seen: dict[int | None, int] = {}
+    for position, item in enumerate(group):
+        first_seen.setdefault(documents.get(item.passage_id), position)
+
+    def page_first(item: _Scored) -> tuple[int, int]:
+        document = documents.get(item.passage_id)
+        return (-held[document], first_seen[document])
+
+    return sorted(group, key=page_first) + ranked[end:]
+
+
+_CITED_TITLE_MIN = 8  # normalized characters: a shorter heading is also a phrase of prose
+# Points a passage may score above the title it mentions and still follow it: the reader's
+# words matched the title about as well ('致宣传部学长学姐的道歉信': 87.3 and 86.4). Far
+# above (99 against 77), the passage holds what they typed and the title only resembles it:
+# "小明常说一句话「时无英雄，使竖子成名」" for a chatter-wrapped quote of that saying.
+_TITLE_SLACK = 5.0
+
+
+def _titled_before_its_mentions(
+    ranked: list[_Scored], normalized: dict[int, tuple[str, str]]
+) -> list[_Scored]:
+    """A title typed roughly: the post or section it names before the passages where the
+    reader's words matched only the title as they mention it. '致宣传部学长学姐的道歉信'
+    found "在《致校宣传部学长学姐们的一封道歉信》左右" (87) before the post of that title (86),
+    and '网页排版的哲学 段首缩进还是段间距' three passages listing the post among others
+    ("比如：网页字体排版的哲学：段首缩排或段间距、博客三问") before the post: those passages
+    point at it. Only a title of _CITED_TITLE_MIN characters or more (a short heading is a
+    phrase a passage may say as its own), only where the passage's match lies within the
+    title as it holds it and scores at most _TITLE_SLACK above the title's, and only among
+    the first _TIE_WINDOW; other passages keep their places."""
+    window = ranked[:_TIE_WINDOW]
+    at = next((i for i, item in enumerate(window) if item.via_heading), None)
+    if not at:
+        return ranked
+    head = window[at]
+    title = _cached_normalize(head.heading_text)
+    if len(title) < _CITED_TITLE_MIN:
+        return ranked
+
+    def mentions_only(item: _Scored) -> bool:
+        if item.span is None:
+            return False
+        text = normalized.get(item.passage_id, ("", ""))[0]
+        start, end = _content_span(text, *item.span) if item.span_in_content else item.span
+        found = text.find(title, max(0, end - len(title)))
+        return 0 <= found <= start and end <= found + len(title)
+
+    mentions = [
+        item
+        for item in window[:at]
+        if item.score - head.score <= _TITLE_SLACK and mentions_only(item)
+    ]
+    if not mentions:
+        return ranked
+    others = [item for item in window[:at] if item not in mentions]
+    return [*others, head, *mentions, *ranked[at + 1 :]]
 
 
 def _the_words_under_their_heading_first(reader: Reader, ranked: list[_Scored]) -> list[_Scored]:
