@@ -767,6 +767,26 @@ def test_a_bold_line_of_its_own_titles_the_paragraph_below_it(tmp_path: Path) ->
     ]
 
 
+def test_nothing_joins_across_a_thematic_break(tmp_path: Path) -> None:
+    """dbarobin.com (fresh31): each post opens `文/Robin`, a `***` rule, then a bold
+    "本站推广" over an ad; the byline was joined to the ad on 120 posts, and a lead-in
+    ending the post's text ("…的名言，地址：", its link an image) too. What a rule sets
+    apart stays apart; a short piece still joins its neighbour on its own side."""
+    doc = parse_text(
+        tmp_path,
+        "`文/Robin`\n\n***\n\n**本站推广**\n\n币安是全球领先的数字货币交易平台。\n\n"
+        "----\n\n日常生活中，我们总是想象还有足够的时间完成某件事。\n\n好的。\n\n"
+        "可以看下拖延症相关的名言，地址：\n\n***\n\n–EOF–\n\n感谢阅读，下次再见。\n",
+    )
+    assert texts(doc) == [
+        "文/Robin",
+        "本站推广\n币安是全球领先的数字货币交易平台。",
+        "日常生活中，我们总是想象还有足够的时间完成某件事。\n好的。",
+        "可以看下拖延症相关的名言，地址：",
+        "–EOF–\n感谢阅读，下次再见。",
+    ]
+
+
 def test_a_hand_made_list_of_the_sites_pages_is_not_prose(tmp_path: Path) -> None:
     """jysperm's list.md (fresh26): every post's title as a link, 162 passages that a
     reader typing a title found before the post itself."""

@@ -174,6 +174,7 @@ class _PassageBuilder:
         # True until a section has a passage: its first blocks may still be attributions.
         self.leading = [True] * len(sections)
         self.pieces: list[Piece] = []
+        self.part = 0  # thematic breaks so far (see Piece.part)
         self.quote_sections: dict[int, int] = {}  # blockquote id -> its own section
         self.credit_target: int | None = None  # the section the last block's credit went to
         self.after_credit = False  # the last line read was an attribution
@@ -240,6 +241,9 @@ class _PassageBuilder:
         return index
 
     def add(self, block: Block) -> None:
+        if block.rule:
+            self.part += 1  # what the author set apart, nothing joins across
+            return
         if block.code:
             if self.pieces and self.pieces[-1].section == block.section:
                 self.pieces[-1].code_after = True
@@ -297,7 +301,7 @@ class _PassageBuilder:
     def _piece(
         self, section: int, kind: PassageKind, text: str, line: int, *, label: bool = False
     ) -> None:
-        self.pieces.append(Piece(section, kind, text, line, label=label))
+        self.pieces.append(Piece(section, kind, text, line, label=label, part=self.part))
         self.leading[section] = False
         if self.sections[section].quote:
             self.leading[self.sections[section].parent or 0] = False

@@ -124,6 +124,7 @@ class Block:
     code: bool = False  # a code block stood here (it has no lines: code is not text)
     quote: int = 0  # which blockquote (counted from 1) the block is in; 0: none
     label: bool = False  # a paragraph all in bold (`**开放性问题**`): a title over what follows
+    rule: bool = False  # a thematic break (`***`, `---`) stood here: it has no lines
 
 
 @dataclass(slots=True)
@@ -397,6 +398,8 @@ class _Walker:
                         self.resumed = self.before_quote
             elif kind == "html_block":
                 self.html(tok)
+            elif kind == "hr":
+                self.blocks.append(Block(self._current(), PassageKind.PARAGRAPH, [], rule=True))
             elif kind in _CODE_TOKENS:
                 self.blocks.append(Block(self._current(), PassageKind.PARAGRAPH, [], code=True))
             elif kind == "list_item_open":

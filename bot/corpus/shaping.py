@@ -40,6 +40,9 @@ class Piece:
     line: int
     code_after: bool = False  # a code block came right after it in its section
     label: bool = False  # all in bold, a paragraph of its own (`**开放性问题**`)
+    # Thematic breaks (`***`) before it in its file: pieces a rule sets apart never join
+    # ("…的名言，地址：" above one, "**本站推广**" and an ad below it, on 120 posts).
+    part: int = 0
 
 
 def is_stanza(lines: list[str]) -> bool:
@@ -71,13 +74,23 @@ def _is_lead_in(piece: Piece) -> bool:
 def _join(first: Piece, second: Piece) -> Piece:
     kind = first.kind if len(first.text) >= len(second.text) else second.kind
     return Piece(
-        first.section, kind, first.text + "\n" + second.text, first.line, second.code_after
+        first.section,
+        kind,
+        first.text + "\n" + second.text,
+        first.line,
+        second.code_after,
+        part=second.part,
     )
+
+
+def _same_place(first: Piece, second: Piece) -> bool:
+    """One section, no thematic break between."""
+    return first.section == second.section and first.part == second.part
 
 
 def _joinable(first: Piece, second: Piece) -> bool:
     return (
-        first.section == second.section
+        _same_place(first, second)
         and first.kind == second.kind
         and len(first.text) + len(second.text) < MAX_PASSAGE_CHARS
     )
@@ -90,7 +103,7 @@ def _near(first: Piece, second: Piece) -> bool:
     """Body text of either kind in one section; never a quote or a note (a footnote, an
     aside), whose words are not the body's."""
     return (
-        first.section == second.section
+        _same_place(first, second)
         and first.kind in _BODY
         and second.kind in _BODY
         and len(first.text) + len(second.text) < MAX_PASSAGE_CHARS
@@ -149,7 +162,7 @@ def _joins_its_answer(question: Piece, answer: Piece) -> bool:
     """A labelled question and the labelled answer right after it, both paragraphs (or
     both quoted): not a footnote's text, not the first option of a list of choices."""
     return (
-        question.section == answer.section
+        _same_place(question, answer)
         and question.kind == answer.kind
         and question.kind in _QA_KINDS
         and bool(_QUESTION_LABEL.match(question.text))
@@ -167,7 +180,7 @@ def _short_list_after(pieces: list[Piece], lead: int) -> int:
     size = len(pieces[lead].text)
     count = 0
     for piece in pieces[lead + 1 :]:
-        if piece.kind is not PassageKind.LIST_ITEM or piece.section != pieces[lead].section:
+        if piece.kind is not PassageKind.LIST_ITEM or not _same_place(piece, pieces[lead]):
             break
         if len(piece.text) > _SHORT_ITEM:
             return 0
@@ -223,14 +236,14 @@ def reshape(pieces: list[Piece]) -> list[Piece]:
         if _is_lead_in(piece) and piece.code_after:
             if len(piece.text) >= _SHORT_LEAD_IN:
                 out.append(piece)
-            elif nxt is not None and nxt.section == piece.section:
+            elif nxt is not None and _same_place(piece, nxt):
                 pieces[i + 1] = _join(piece, nxt)
             i += 1  # alone, "解决方法：" means nothing: its code was not imported
             continue
         if (
             _is_lead_in(piece)
             and nxt is not None
-            and nxt.section == piece.section
+            and _same_place(piece, nxt)
             and len(piece.text) + len(nxt.text) < MAX_PASSAGE_CHARS
         ):
             # A short list it introduces, whole ("写测试只要抓住两个原则：" and both of them):
