@@ -120,6 +120,28 @@ def test_a_name_typed_alone_finds_the_page_that_talks_about_it_first(tmp_path: P
     assert text_answers(db, "李银河")[:3] == about
 
 
+def test_a_passage_every_page_repeats_is_shown_once(tmp_path: Path) -> None:
+    """A site's boilerplate (dbarobin.com's ad, at the top of each of its 345 posts)
+    answered its own words once a page; now once, from the first page, and the pages of
+    results neither repeat nor skip a passage."""
+    ad = "本站推广：币安是全球领先的数字货币交易平台，提供比特币、以太坊交易。"
+    files = {
+        f"p{i:02}.md": post(f"第{i}篇", ad, f"第{i}篇正文：数字货币交易平台的第{i}个故事。")
+        for i in range(12)
+    }
+    db = build_site_db(tmp_path, files)
+    result = run_search(db, "币安是全球领先的数字货币交易平台")
+    assert [m.passage.text for m in result.matches] == [ad]
+    assert result.total == 1
+    pages = [
+        [m.passage.text for m in run_search(db, "数字货币交易平台", limit=4, offset=k).matches]
+        for k in (0, 4, 8, 12)
+    ]
+    shown = [text for page in pages for text in page]
+    assert shown.count(ad) == 1
+    assert len(shown) == len(set(shown)) == 13
+
+
 def test_result_carries_everything_a_reply_needs(shipped_db: Path) -> None:
     result = run_search(shipped_db, "理论再正确，没有能力落室，都是空话")
     top = result.matches[0].to_json()

@@ -1052,6 +1052,7 @@ def _page(
     offset: int,
 ) -> tuple[list[_Scored], int, dict[int, StoredPassage]]:
     """One page of the ranked matches, with their passages read and spans made final."""
+    ranked = _without_repeats(reader, ranked, normalized, offset + limit)
     page = ranked[offset : offset + limit]
     for item in page:
         if item.span_in_content and item.span is not None:
@@ -1059,6 +1060,37 @@ def _page(
             item.span_in_content = False
     stored = reader.passages([s.passage_id for s in page])
     return page, len(ranked), stored
+
+
+_REPEATS_CHUNK = 64  # passages read at a time while looking for repeats
+
+
+def _without_repeats(
+    reader: Reader, ranked: list[_Scored], normalized: dict[int, tuple[str, str]], wanted: int
+) -> list[_Scored]:
+    """The ranked matches with a passage whose text an earlier one has word for word left
+    out, as far as the first `wanted` of them (the count of the rest may hold some). A site's
+    boilerplate (an ad, a donation note, a licence at the end of every post) is a passage
+    of every page: dbarobin.com's ad answered its own words 525 times, five times on the
+    first page. Shown once, with its first page's link. Later pages are asked with a larger
+    offset and see the same first matches, so pages neither repeat nor skip one."""
+    seen: set[str] = set()
+    kept: list[_Scored] = []
+    repeats = False
+    done = 0
+    while done < len(ranked) and len(kept) < wanted:
+        chunk = ranked[done : done + _REPEATS_CHUNK]
+        _load(reader, [item.passage_id for item in chunk], normalized)
+        for item in chunk:
+            text = normalized.get(item.passage_id, ("", ""))[0]
+            if text in seen:
+                repeats = True
+                continue
+            if text:
+                seen.add(text)
+            kept.append(item)
+        done += len(chunk)
+    return kept + ranked[done:] if repeats else ranked
 
 
 def _score_candidates(
