@@ -1363,3 +1363,27 @@ def test_a_caption_is_text_where_the_picture_or_song_is(tmp_path: Path) -> None:
     [doc] = load_corpus([tmp_path]).documents
     # A theme's audio shortcode, unknown to `check`, prints its caption above the player.
     assert texts(doc) == ["《后来的我们 - 五月天》", "这周很忙，没写什么。"]
+
+
+def test_a_hugo_quotes_styles_are_not_its_credit(tmp_path: Path) -> None:
+    """io-oi.me's MemE theme (fresh32): `{{< quote poetry en >}}` takes CSS classes; read as
+    Hexo's `{% blockquote author, source %}`, they put "—— poetry en" under 42 passages.
+    Named arguments and a quoted name are still the credit line under the quote."""
+    write(tmp_path / "hugo.toml", 'baseURL = "https://io-oi.me/"\n')
+    write(
+        tmp_path / "content/posts/lines.md",
+        "---\ntitle: 摘录\n---\n"
+        "{{< quote poetry en >}}\n\nI think the most important thing is to do what you love.\n\n"
+        "{{< /quote >}}\n\n笔记：对比是我们的阿喀琉斯之踵。\n\n"
+        '{{< quote author="Craig Federighi" source="View from the Top" >}}\n\n'
+        "Luck, I mean. I had good fortune.\n\n{{< /quote >}}\n\n"
+        '{{% blockquote "Steve Jobs" %}}\nStay hungry, stay foolish.\n{{% /blockquote %}}\n',
+    )
+    [doc] = load_corpus([tmp_path]).documents
+    assert texts(doc) == [
+        "I think the most important thing is to do what you love.",
+        "笔记：对比是我们的阿喀琉斯之踵。",
+        "Luck, I mean. I had good fortune.",
+        "—— Craig Federighi, View from the Top",
+        "Stay hungry, stay foolish. —— Steve Jobs",
+    ]
