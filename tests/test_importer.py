@@ -284,6 +284,27 @@ def test_hard_line_breaks_split_paragraphs(tmp_path: Path) -> None:
     assert [p.line for p in doc.passages] == [1, 2, 3, 6, 7, 8, 10]
 
 
+def test_verse_in_a_language_of_words_stays_a_stanza(tmp_path: Path) -> None:
+    """io-oi.me's 7,000 RPM (fresh32): an English poem with a hard break after each line
+    was a passage a line (its lines are longer in characters than Chinese verse's), its
+    translation below one passage a stanza. Long hard-broken lines stay paragraphs."""
+    doc = parse_text(
+        tmp_path,
+        "> There's a point at 7,000 RPM  \n> where everything fades.  \n"
+        "> It creeps up on you, close in your ear.  \n> Asks you a question.\n\n"
+        "在 7,000 RPM 有一点，  \n一个其它一切都消逝的点。\n\n"
+        "This first line is a whole paragraph of prose that goes on well past sixty characters.  \n"
+        "And so is the second one, which also runs on for longer than any line of verse would.\n",
+    )
+    assert texts(doc) == [
+        "There's a point at 7,000 RPM\nwhere everything fades.\n"
+        "It creeps up on you, close in your ear.\nAsks you a question.",
+        "在 7,000 RPM 有一点，\n一个其它一切都消逝的点。",
+        "This first line is a whole paragraph of prose that goes on well past sixty characters.",
+        "And so is the second one, which also runs on for longer than any line of verse would.",
+    ]
+
+
 def test_inline_markup_is_reduced_to_text(tmp_path: Path) -> None:
     doc = parse_text(
         tmp_path,
