@@ -142,6 +142,30 @@ def test_a_passage_every_page_repeats_is_shown_once(tmp_path: Path) -> None:
     assert len(shown) == len(set(shown)) == 13
 
 
+def test_a_title_answers_with_its_pages_own_opening_not_the_sites_boilerplate(
+    tmp_path: Path,
+) -> None:
+    """dbarobin.com opens every post with a byline and an ad: a post's title typed answered
+    with the ad. What three pages or more open with is passed over, as a short line is."""
+    ad = "本站推广：币安是全球领先的数字货币交易平台，提供比特币、以太坊交易。"
+    own = {
+        "治不好的拖延症": "日常生活中，我们总是想象还有足够的时间完成某件事，于是一拖再拖。",
+        "慢慢来，不着急": "我是一个性急之人，遇到事情希望尽快解决，后来才明白欲速则不达。",
+        "微信 5.0 试用感受": "微信 5.0 发布了，新增了表情商店和游戏中心，扫一扫也更强大了。",
+    }
+    files = {
+        f"p{i}.md": post(title, "文/Robin", ad, text) for i, (title, text) in enumerate(own.items())
+    }
+    # Two pages that open alike are one page copied (or an epigraph used twice): their own.
+    epigraph = "“没什么比高效地做一件根本不该做的事更加徒劳的了。”——彼得德鲁克"
+    files["q1.md"] = post("效率", epigraph, "这周把时间花在了最该做的事上。")
+    files["q2.md"] = post("效率（转载）", epigraph, "这周又把时间花在了最该做的事上。")
+    db = build_site_db(tmp_path, files)
+    for title, text in own.items():
+        assert text_answers(db, title)[0] == text, title
+    assert text_answers(db, "效率（转载）")[0] == epigraph
+
+
 def test_result_carries_everything_a_reply_needs(shipped_db: Path) -> None:
     result = run_search(shipped_db, "理论再正确，没有能力落室，都是空话")
     top = result.matches[0].to_json()

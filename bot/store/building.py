@@ -81,10 +81,93 @@ def prepare_documents(documents: Sequence[ParsedDocument]) -> list[PreparedDocum
     return prepared
 
 
+# Passages at the top of a page that look for what other pages open with (a byline, an ad):
+# a site's boilerplate comes first or second, after a byline.
+_OPENING_PASSAGES = 3
+_BOILERPLATE_PAGES = 3
+
+
+class Openings:
+    """What the pages of a build opened with: a text _BOILERPLATE_PAGES pages open with is
+    the site's boilerplate (dbarobin.com's ad, under a byline at the top of its 345 posts),
+    no page's own opening. (Two pages opening alike are more often one page copied, or an
+    epigraph used twice.) Pages are written as they come, so the first pages with it learn
+    so only at the end (`fix_first_pages`)."""
+
+    def __init__(self) -> None:
+        self.boilerplate: set[str] = set()
+        self._pages: dict[str, list[int]] = {}  # text -> the first pages opening with it
+
+    @property
+    def seen(self) -> Collection[str]:
+        """Boilerplate as far as known: a page opening with it does not open with it."""
+        return self.boilerplate
+
+    def add(self, document_id: int, texts: Sequence[str]) -> None:
+        for text in dict.fromkeys(texts):
+            pages = self._pages.setdefault(text, [])
+            if len(pages) < _BOILERPLATE_PAGES:
+                pages.append(document_id)
+                if len(pages) == _BOILERPLATE_PAGES:
+                    self.boilerplate.add(text)
+
+    def fix_first_pages(self, conn: sqlite3.Connection) -> None:
+        """Choose again the sections' opening passages of the pages that were written before
+        a text they open with turned out boilerplate."""
+        pages = {page for text in self.boilerplate for page in self._pages[text]}
+        for document_id in sorted(pages):
+            parents = dict(
+                conn.execute(
+                    "SELECT id, parent_id FROM sections WHERE document_id = ?", (document_id,)
+                )
+            )
+            rows = conn.execute(
+                "SELECT id, section_id, text FROM passages WHERE document_id = ? ORDER BY id",
+                (document_id,),
+            ).fetchall()
+            first = _first_passages(rows, parents.get, self.boilerplate)
+            conn.executemany(
+                "UPDATE sections SET first_passage_id = ? WHERE id = ?",
+                [(pid, section) for section, pid in first.items()],
+            )
+
+
+def _first_passages(
+    passages: Sequence[tuple[int, int, str]],
+    parent_of: Callable[[int], int | None],
+    boilerplate: Collection[str],
+) -> dict[int, int]:
+    """Section -> the passage a heading hit on it answers with, from (passage id, section,
+    text) in page order. A section's first passage; a heading whose section only holds
+    subsections answers with the first passage under it. Not a line of a few words when
+    text follows it: an article titled 茉莉清茶 answered with its cover's credit ("摄影师 |
+    Naturell"), not its opening. Nor the site's boilerplate: '慢慢来，不着急' typed for its
+    title answered with the ad every post of dbarobin.com opens with."""
+    first_passage: dict[int, int] = {}
+    opens_with_a_line: set[int] = set()  # sections whose first passage is such a line
+    for pid, section, text in passages:
+        short = len(text) < _SAYS_LITTLE or text in boilerplate
+        index: int | None = section
+        while index is not None:
+            if index not in first_passage:
+                first_passage[index] = pid
+                if short:
+                    opens_with_a_line.add(index)
+            elif index in opens_with_a_line and not short:
+                first_passage[index] = pid
+                opens_with_a_line.discard(index)
+            index = parent_of(index)
+    return first_passage
+
+
 def _insert_document(
-    conn: sqlite3.Connection, prepared: PreparedDocument, next_ids: list[int]
+    conn: sqlite3.Connection,
+    prepared: PreparedDocument,
+    next_ids: list[int],
+    openings: Openings | None = None,
 ) -> int:
-    """Insert one document with its sections and passages; returns the passage count."""
+    """Insert one document with its sections and passages; returns the passage count.
+    `openings`: what the documents so far opened with (this one's are added)."""
     parsed = prepared.parsed
     doc = parsed.document
     cur = conn.execute(
@@ -125,24 +208,13 @@ def _insert_document(
                 passage.line,
             )
         )
-    # A heading hit answers with the section's first passage; a heading whose section only
-    # holds subsections answers with the first passage under it. Not a line of a few words
-    # when text follows it: an article titled 茉莉清茶 answered with its cover's credit
-    # ("摄影师 | Naturell"), not its opening.
-    first_passage: dict[int, int] = {}
-    opens_with_a_line: set[int] = set()  # sections whose first passage is such a line
-    for offset, passage in enumerate(parsed.passages):
-        short = len(passage.text) < _SAYS_LITTLE
-        index: int | None = passage.section
-        while index is not None:
-            if index not in first_passage:
-                first_passage[index] = passage_base + offset
-                if short:
-                    opens_with_a_line.add(index)
-            elif index in opens_with_a_line and not short:
-                first_passage[index] = passage_base + offset
-                opens_with_a_line.discard(index)
-            index = parsed.sections[index].parent
+    first_passage = _first_passages(
+        [(passage_base + i, p.section, p.text) for i, p in enumerate(parsed.passages)],
+        lambda index: parsed.sections[index].parent,
+        openings.seen if openings is not None else (),
+    )
+    if openings is not None and doc_id is not None:
+        openings.add(doc_id, [p.text for p in parsed.passages[:_OPENING_PASSAGES]])
     prev_next: dict[int, tuple[int | None, int | None]] = {}
     for ids in by_section.values():
         for i, pid in enumerate(ids):
@@ -449,6 +521,7 @@ def _build_sync(
     conn.execute("PRAGMA page_size = 8192")
     conn.executescript(_SCHEMA)
     next_ids = [1, 1]
+    openings = Openings()
     n_docs = n_passages = 0
     # A bulk load: no segments are merged until the one 'optimize' at the end (measured at
     # 25x: 39.5 -> 30.6 s of CPU for the whole index; a larger 'hashsize' saved nothing more
@@ -460,8 +533,9 @@ def _build_sync(
         prepared = (
             document if isinstance(document, PreparedDocument) else prepare_documents([document])[0]
         )
-        n_passages += _insert_document(conn, prepared, next_ids)
+        n_passages += _insert_document(conn, prepared, next_ids, openings)
         n_docs += 1
+    openings.fix_first_pages(conn)
     for table in ("passage_terms", "heading_terms"):
         # Merge the segments into one b-tree: fewer pages to touch per term at query time.
         conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
