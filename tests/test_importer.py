@@ -1408,3 +1408,29 @@ def test_a_hugo_quotes_styles_are_not_its_credit(tmp_path: Path) -> None:
         "—— Craig Federighi, View from the Top",
         "Stay hungry, stay foolish. —— Steve Jobs",
     ]
+
+
+def test_a_themes_shortcodes_keep_their_words_and_never_swallow_the_page(tmp_path: Path) -> None:
+    """MtF.wiki (fresh34): `{{< wiki 幸存者偏差 >}}` and `{{< currency 30000 THB >}}` inside
+    sentences left gaps ("由于「」效应的存在"); a standalone `{{< gallery … />}}`, read as
+    Hexo's paired gallery tag, dropped the rest of 9 files. In Hugo a shortcode takes content
+    only where the file closes it."""
+    write(
+        tmp_path / "content/docs/hrt.md",
+        "---\ntitle: HRT\n---\n"
+        "由于「{{< wiki 幸存者偏差 >}}」效应的存在，评价并不可靠。\n\n"
+        "手术费用：{{< currency 30000 THB >}}，跟喉结一起做更便宜。\n\n"
+        '{{< gallery pattern="intro-*" />}}\n\n{{< hiddenphoto "../gonadectomy-1.jpg" >}}\n\n'
+        '{{< tag/pos "无需身份证即可就诊" >}}\n\n'
+        "{{< notice warning >}}\n检查前需空腹。\n{{< /notice >}}\n\n最后一段也要在。\n",
+    )
+    [doc] = load_corpus([tmp_path]).documents
+    found = texts(doc)
+    assert found[:2] == [
+        "由于「幸存者偏差」效应的存在，评价并不可靠。",
+        "手术费用： 30000 THB ，跟喉结一起做更便宜。",
+    ]
+    whole = "\n".join(found)
+    assert "无需身份证即可就诊" in whole and "检查前需空腹。" in whole
+    assert found[-1] == "最后一段也要在。"
+    assert ".jpg" not in whole and "intro" not in whole

@@ -27,7 +27,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.corpus.hexo_tags import code_spans
+from bot.corpus.hexo_tags import KNOWN_PAIRED, code_spans
+from bot.corpus.text import is_wide
 
 _FENCE_OPEN = re.compile(r"^[ \t>]*(`{3,}|~{3,})(.*)$")
 _CONTAINER = re.compile(r"^[ \t>]*:{3,}(?:\s|$)|^[ \t>]*:{3,}[A-Za-z][\w-]*")
@@ -185,7 +186,30 @@ def _hugo_quote_credit(args: str) -> str:
     return f"{author}, {source}" if author and source else author or source
 
 
-def _shortcodes(line: str, lineno: int, unknown: dict[str, int]) -> str:
+_CLOSING_SHORTCODE = re.compile(r"\{\{[<%]\s*/\s*([A-Za-z_][\w./-]*)")
+_POSITIONAL_ARG = re.compile(r'"([^"]*)"|\'([^\']*)\'|(\S+)')
+_PATHLIKE = re.compile(r"[/\\]|\.(?:jpe?g|png|gif|webp|svg|mp[34]|pdf)$", re.IGNORECASE)
+
+
+def closed_shortcodes(lines: list[str]) -> set[str]:
+    """Names of the shortcodes some `{{< /name >}}` closes in these lines: in Hugo, only
+    those take content; any other is standalone, with or without its `/>}}`."""
+    return {m.group(1) for line in lines if "{{" in line for m in _CLOSING_SHORTCODE.finditer(line)}
+
+
+def _shown_args(args: str) -> str:
+    """The positional arguments of a theme's shortcode, as the words it most likely shows:
+    MtF.wiki's `{{< wiki 幸存者偏差 >}}`, `{{< currency 30000 THB >}}`, `{{< ruby 处方药
+    "prescription" >}}` (185 of them in its Chinese pages) left gaps in sentences
+    ("由于「」效应的存在"). Named ones (`src="…"`) and paths or file names are not words."""
+    words = [
+        next(group for group in m.groups() if group is not None)
+        for m in _POSITIONAL_ARG.finditer(_NAMED_ARG.sub(" ", args))
+    ]
+    return " ".join(word for word in words if word and not _PATHLIKE.search(word))
+
+
+def _shortcodes(line: str, lineno: int, unknown: dict[str, int], closed: set[str]) -> str:
     def replace(match: re.Match[str]) -> str:
         closing, name, args = match.group(2), match.group(3) or "", match.group(4).strip()
         if not name:
@@ -196,7 +220,21 @@ def _shortcodes(line: str, lineno: int, unknown: dict[str, int]) -> str:
             return "{% end" + name + " %}"
         if name in _HUGO_QUOTES:
             args = _hugo_quote_credit(args)
-        return "{% " + name + (" " + args if args else "") + " %}"
+        tag = "{% " + name + (" " + args if args else "") + " %}"
+        if name in closed:
+            return tag
+        # Standalone. A theme's own, inside a sentence or showing words of the page's
+        # language, shows its arguments; Hugo's and the common ones are read by hexo_tags
+        # (a figure's caption, nothing for a video), closed at once where Hexo has a paired
+        # tag of that name, which would open a block (a `{{< gallery pattern="…" />}}`, read
+        # as Hexo's gallery, took the rest of 9 of MtF.wiki's files).
+        if name not in KNOWN_SHORTCODES:
+            shown = _shown_args(args)
+            inline = line[: match.start()].strip() or line[match.end() :].strip()
+            if shown and (inline or any(is_wide(char) for char in shown)):
+                return f" {shown} " if not is_wide(shown[0]) else shown
+            return ""
+        return tag + "{% end" + name + " %}" if name in KNOWN_PAIRED else tag
 
     line = _ESCAPED_SHORTCODE.sub("", line)
     return _SHORTCODE.sub(replace, line)
@@ -233,13 +271,14 @@ def _outside_code(line: str, transform: Callable[[str], str]) -> str:
 
 
 class _Transform:
-    def __init__(self, lineno: int, unknown: dict[str, int]) -> None:
+    def __init__(self, lineno: int, unknown: dict[str, int], closed: set[str]) -> None:
         self.lineno = lineno
         self.unknown = unknown
+        self.closed = closed
 
     def __call__(self, text: str) -> str:
         if "{{" in text:
-            text = _shortcodes(text, self.lineno, self.unknown)
+            text = _shortcodes(text, self.lineno, self.unknown, self.closed)
         if "[[" in text:
             text = _wikilinks(text)
         return text
@@ -301,6 +340,7 @@ def rewrite(
     admonition: str | None = None  # the indentation an admonition's body needs
     html_block: tuple[str, int] | None = None  # an open HTML element and its nesting depth
     last_close = _last_closes(lines) if headings_without_space else {}
+    closed = closed_shortcodes(lines)
     for index, line in enumerate(lines):
         if admonition is not None:
             if line.startswith(admonition):
@@ -354,7 +394,7 @@ def rewrite(
             out[index] = _CALLOUT.sub(r"\1", line)
             continue
         if "{{" in line or "[[" in line:
-            line = _outside_code(line, _Transform(index + first_line, unknown))
+            line = _outside_code(line, _Transform(index + first_line, unknown, closed))
         if headings_without_space and (html_block is not None or "<" in line):
             html_block = _html_block(line, index, html_block, last_close)
         if (
