@@ -59,6 +59,18 @@ _VARIANTS = {
     "侭": "尽",
     "渖": "沈",
     "衹": "只",
+    # Taiwan's and Hong Kong's standard forms that t2s keeps but tw2s or hk2s turn into
+    # the usual Simplified one, each the only reading of its character (MtF.wiki's
+    # Traditional pages write 睪丸 / 睪酮; a reader types 睾). Left out: 么 (tw2s: 幺, but
+    # 什么), 著 (着 or 著名), 顎 and 鯰 (two Simplified forms each).
+    "敍": "叙",
+    "枱": "台",
+    "痺": "痹",
+    "睪": "睾",
+    "簷": "檐",
+    "粧": "妆",
+    "糭": "粽",
+    "衞": "卫",
 }
 _lock = threading.Lock()
 # ord(char) -> its normalized form, only for characters whose form differs from themselves

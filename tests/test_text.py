@@ -75,6 +75,12 @@ def test_variant_characters_that_opencc_keeps_fold_to_the_common_one() -> None:
     assert normalize("钱锺书") == normalize("钱钟书") == normalize("錢鍾書")
     assert normalize("一笔钜款") == normalize("一笔巨款")
     assert normalize("钟表") == "钟表"  # the common character itself is unchanged
+    # Taiwan's standard form (MtF.wiki's Traditional pages): 睪丸切除後 is 睾丸切除后.
+    assert normalize("睪丸切除後，睪酮主要來自於腎上腺") == normalize(
+        "睾丸切除后，睾酮主要来自于肾上腺"
+    )
+    assert normalize("屋簷下的粽子") == normalize("屋檐下的糭子")
+    assert normalize("什么") != normalize("什幺")  # 么 stays: tw2s's 幺 is not what 什么 means
 
 
 _MIXED = st.lists(
