@@ -1434,3 +1434,24 @@ def test_a_themes_shortcodes_keep_their_words_and_never_swallow_the_page(tmp_pat
     assert "无需身份证即可就诊" in whole and "检查前需空腹。" in whole
     assert found[-1] == "最后一段也要在。"
     assert ".jpg" not in whole and "intro" not in whole
+
+
+def test_a_column_break_and_a_lost_pictures_address_are_not_text(tmp_path: Path) -> None:
+    """mtfront (fresh33, hugo-book): `<--->` between `{{< columns >}}` columns left "‹-" in
+    66 passages and joined the lines on either side; `!https://s.w.org/…svg` (WordPress
+    emoji, their markup lost in an export) were passages of their own."""
+    write(tmp_path / "hugo.toml", 'baseURL = "https://blog.douchi.space/"\n')
+    write(
+        tmp_path / "content/posts/trip.md",
+        "---\ntitle: 山与湖之间\n---\n{{< columns >}}\n九份的伪装成民宿的酒店很好看。\n<--->\n"
+        "台南酒店一进门就被 cozy 到了。\n{{< /columns >}}\n\n"
+        "没想到这么快就回家了。\n\n!https://s.w.org/images/core/emoji/14.0.0/svg/2b06.svg\n\n"
+        "面试时候对方很客气。\n",
+    )
+    [doc] = load_corpus([tmp_path]).documents
+    assert texts(doc) == [
+        "九份的伪装成民宿的酒店很好看。",
+        "台南酒店一进门就被 cozy 到了。",
+        "没想到这么快就回家了。",
+        "面试时候对方很客气。",
+    ]

@@ -186,6 +186,9 @@ def _hugo_quote_credit(args: str) -> str:
     return f"{author}, {source}" if author and source else author or source
 
 
+# hugo-book's `{{< columns >}}` puts `<--->` between its columns: a break, not text
+# ("山与湖之间\n‹-调教好了…" on 47 of mtfront's posts).
+_COLUMN_BREAK = "<--->"
 _CLOSING_SHORTCODE = re.compile(r"\{\{[<%]\s*/\s*([A-Za-z_][\w./-]*)")
 _POSITIONAL_ARG = re.compile(r'"([^"]*)"|\'([^\']*)\'|(\S+)')
 _PATHLIKE = re.compile(r"[/\\]|\.(?:jpe?g|png|gif|webp|svg|mp[34]|pdf)$", re.IGNORECASE)
@@ -387,7 +390,7 @@ def rewrite(
                 line = _IAL_TRAILING.sub("", line)
                 if "{:" in line:  # a span IAL: `*word*{: data-tooltip="..."}` mid-line
                     line = _outside_code(line, _strip_span_ial)
-        if _TOC_LINE.match(line) or _SNIPPET.match(line):
+        if _TOC_LINE.match(line) or _SNIPPET.match(line) or line.strip() == _COLUMN_BREAK:
             out[index] = ""
             continue
         if "[!" in line and _CALLOUT.match(line):

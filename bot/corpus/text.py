@@ -20,7 +20,9 @@ _LT_BEFORE_NAME = re.compile(r"<(?=[A-Za-z/])")
 _STARS = re.compile(r"\*{2,}")
 # Display math that the parser did not take as math (it spans a hard break, say): TeX, not text.
 _DISPLAY_MATH = re.compile(r"\$\$.{1,2000}?\$\$", re.DOTALL)
-_URL_ONLY = re.compile(r"(?:https?|ftp)://\S+")
+# A bare address, or one marked as a picture whose markup was lost (`!https://s.w.org/…/1f602.svg`,
+# WordPress emoji left by an export: mtfront's posts).
+_URL_ONLY = re.compile(r"!?(?:https?|ftp)://\S+")
 
 _SENTENCE_ENDS = frozenset("。！？；…!?;")
 _CLOSERS = frozenset("”’」』）)】》〉\"'»›]")
