@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from pathlib import Path
 
 import pytest
@@ -250,6 +251,28 @@ def test_a_title_typed_roughly_goes_before_passages_that_only_mention_it(tmp_pat
         },
     )
     assert top(db, "那句话咋说的来着，时无英雄，使竖子成名")[0][1] == saying
+
+
+def test_pinyin_finds_its_passage_among_many_holding_every_syllable_pair(tmp_path: Path) -> None:
+    """'anzhiyuzhile' (安知鱼之乐): ten passages held all four pairs of syllables in one
+    reading or another (安置, 至于, 预知, 知了); past the six a coverage may bring, the one
+    meant was left out of the pool for passages holding one pair of the four."""
+    pairs = ["安置新家具", "至于这件事", "预知天气", "知了叫的时候"]
+    alike = [f"第{i}次{'，'.join(pairs)}，我都记得。" for i in range(9)]
+    # Passages holding some of the pairs: 14 ways, six of each...
+    some = [
+        f"第{i}回{'，'.join(chosen)}，大家都没有意见。"
+        for size in (1, 2, 3)
+        for chosen in itertools.combinations(pairs, size)
+        for i in range(6)
+    ]
+    # ... and some pairs in more of them than others, so that each way covers differently.
+    skew = [f"另有{i}条：{pairs[k]}。" for k, n in ((1, 10), (2, 30), (3, 70)) for i in range(n)]
+    meant = "不知此生能否找到个惠子，反问我一句：「子非鱼，安知鱼之乐？」"
+    files = {f"a{i:03}.md": post(f"杂记{i}", text) for i, text in enumerate(alike + some + skew)}
+    files["z.md"] = post("子非鱼", meant)
+    db = build_site_db(tmp_path, files)
+    assert meant in [text for _, text in top(db, "anzhiyuzhile", limit=5)]
 
 
 @pytest.mark.parametrize(

@@ -183,20 +183,19 @@ def _diverse_pool(coverage: dict[int, float]) -> list[int]:
 
 
 def _diverse(ranked: list[int], values: list[float], size: int = _POOL) -> list[int]:
-    """`_diverse_pool` of `size` passages ranked best first, with their coverage."""
-    pool: list[int] = []
-    overflow: list[int] = []
+    """`_diverse_pool` of `size` passages ranked best first, with their coverage. A passage
+    past the cap of its value counts half: it still goes before one covering less than half
+    as much. 'anzhiyuzhile' (安知鱼之乐): ten passages held every rare pair of syllables, in
+    one reading or another; the one meant was seventh of them, and the pool filled up with
+    passages holding one pair of the four."""
+    pool: list[tuple[float, int]] = []  # (what it counts for, its place), best first
     per_value: dict[float, int] = {}
-    for pid, value in zip(ranked, values, strict=True):
+    for place, value in enumerate(values):
         seen = per_value.get(value, 0)
-        if seen < _PER_COVERAGE:
-            per_value[value] = seen + 1
-            pool.append(pid)
-            if len(pool) == size:
-                return pool
-        else:
-            overflow.append(pid)
-    return pool + overflow[: size - len(pool)]
+        per_value[value] = seen + 1
+        pool.append((value if seen < _PER_COVERAGE else value / 2, place))
+    best = heapq.nsmallest(size, pool, key=lambda entry: (-entry[0], entry[1]))
+    return [ranked[place] for _, place in best]
 
 
 def _window(norm: str, words: list[str]) -> int | None:
