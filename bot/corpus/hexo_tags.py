@@ -100,7 +100,8 @@ class _Open:
     credit: str = ""  # a quote's author and source, shown under it (see `_quote_credit`)
 
 
-def _args(text: str) -> list[str]:
+def tag_arguments(text: str) -> list[str]:
+    """A tag's arguments: quoted strings (without their quotes) and bare words."""
     return [a or b or c for a, b, c in _ARG_TOKEN.findall(text)]
 
 
@@ -122,17 +123,17 @@ def _inline_text(name: str, args: str) -> str:
             words.append(word)
         return " ".join(words)
     if name == "post_link":
-        tokens = [t for t in _args(args) if t.lower() not in ("true", "false")]
+        tokens = [t for t in tag_arguments(args) if t.lower() not in ("true", "false")]
         if len(tokens) > 1:
             return " ".join(tokens[1:])
         return tokens[0].rstrip("/").rsplit("/", 1)[-1] if tokens else ""
     if name in ("sidenote", "marginnote"):
         # tufte-jekyll's `{% sidenote 'sn-id' 'text' %}`: a note printed in the margin beside
         # the line, prose of the post (one blog has 116 of them).
-        tokens = _args(args)
+        tokens = tag_arguments(args)
         return f" {tokens[1]} " if len(tokens) > 1 else ""
     if name == "asset_link":
-        tokens = [t for t in _args(args) if t.lower() not in ("true", "false")]
+        tokens = [t for t in tag_arguments(args) if t.lower() not in ("true", "false")]
         return " ".join(tokens[1:])
     # A caption is printed under the picture, the song or the clip: Hugo's `{{< figure
     # caption="…" >}}`, a theme's `{{< audio … caption="《后来的我们 - 五月天》" >}}` (116 on
