@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.corpus.hexo_tags import KNOWN_PAIRED, code_spans
+from bot.corpus.hexo_tags import KNOWN_PAIRED, code_spans, tag_arguments
 from bot.corpus.text import is_wide
 
 _FENCE_OPEN = re.compile(r"^[ \t>]*(`{3,}|~{3,})(.*)$")
@@ -190,7 +190,6 @@ def _hugo_quote_credit(args: str) -> str:
 # ("山与湖之间\n‹-调教好了…" on 47 of mtfront's posts).
 _COLUMN_BREAK = "<--->"
 _CLOSING_SHORTCODE = re.compile(r"\{\{[<%]\s*/\s*([A-Za-z_][\w./-]*)")
-_POSITIONAL_ARG = re.compile(r'"([^"]*)"|\'([^\']*)\'|(\S+)')
 _PATHLIKE = re.compile(r"[/\\]|\.(?:jpe?g|png|gif|webp|svg|mp[34]|pdf)$", re.IGNORECASE)
 
 
@@ -205,10 +204,7 @@ def _shown_args(args: str) -> str:
     MtF.wiki's `{{< wiki 幸存者偏差 >}}`, `{{< currency 30000 THB >}}`, `{{< ruby 处方药
     "prescription" >}}` (185 of them in its Chinese pages) left gaps in sentences
     ("由于「」效应的存在"). Named ones (`src="…"`) and paths or file names are not words."""
-    words = [
-        next(group for group in m.groups() if group is not None)
-        for m in _POSITIONAL_ARG.finditer(_NAMED_ARG.sub(" ", args))
-    ]
+    words = tag_arguments(_NAMED_ARG.sub(" ", args))
     return " ".join(word for word in words if word and not _PATHLIKE.search(word))
 
 
