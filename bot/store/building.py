@@ -95,13 +95,8 @@ class Openings:
     so only at the end (`fix_first_pages`)."""
 
     def __init__(self) -> None:
-        self.boilerplate: set[str] = set()
+        self.boilerplate: set[str] = set()  # as far as known: no page opens with it
         self._pages: dict[str, list[int]] = {}  # text -> the first pages opening with it
-
-    @property
-    def seen(self) -> Collection[str]:
-        """Boilerplate as far as known: a page opening with it does not open with it."""
-        return self.boilerplate
 
     def add(self, document_id: int, texts: Sequence[str]) -> None:
         for text in dict.fromkeys(texts):
@@ -211,7 +206,7 @@ def _insert_document(
     first_passage = _first_passages(
         [(passage_base + i, p.section, p.text) for i, p in enumerate(parsed.passages)],
         lambda index: parsed.sections[index].parent,
-        openings.seen if openings is not None else (),
+        openings.boilerplate if openings is not None else (),
     )
     if openings is not None and doc_id is not None:
         openings.add(doc_id, [p.text for p in parsed.passages[:_OPENING_PASSAGES]])
