@@ -47,6 +47,15 @@ def parse_text(tmp_path: Path, text: str, site: SiteConfig | None = None) -> Par
     return parse_markdown_file(path, tmp_path, site or SiteConfig())
 
 
+def parse_hugo_post(tmp_path: Path, base_url: str, name: str, text: str) -> ParsedDocument:
+    """The one document of a Hugo site (`hugo.toml` with its `baseURL`) whose post is
+    content/posts/`name`."""
+    write(tmp_path / "hugo.toml", f'baseURL = "{base_url}"\n')
+    write(tmp_path / "content/posts" / name, text)
+    [doc] = load_corpus([tmp_path]).documents
+    return doc
+
+
 def texts(doc: ParsedDocument) -> list[str]:
     return [p.text for p in doc.passages]
 
@@ -1375,13 +1384,13 @@ def test_hexo_reads_a_posts_slug_out_of_its_file_name_by_new_post_name(tmp_path:
 
 
 def test_a_caption_is_text_where_the_picture_or_song_is(tmp_path: Path) -> None:
-    write(tmp_path / "hugo.toml", 'baseURL = "https://blog.someone.dev/"\n')
-    write(
-        tmp_path / "content/posts/weekly.md",
+    doc = parse_hugo_post(
+        tmp_path,
+        "https://blog.someone.dev/",
+        "weekly.md",
         "---\ntitle: 周报\n---\n"
         '{{< audio src="/a.mp3" caption="《后来的我们 - 五月天》" >}}\n\n这周很忙，没写什么。\n',
     )
-    [doc] = load_corpus([tmp_path]).documents
     # A theme's audio shortcode, unknown to `check`, prints its caption above the player.
     assert texts(doc) == ["《后来的我们 - 五月天》", "这周很忙，没写什么。"]
 
@@ -1390,9 +1399,10 @@ def test_a_hugo_quotes_styles_are_not_its_credit(tmp_path: Path) -> None:
     """io-oi.me's MemE theme (fresh32): `{{< quote poetry en >}}` takes CSS classes; read as
     Hexo's `{% blockquote author, source %}`, they put "—— poetry en" under 42 passages.
     Named arguments and a quoted name are still the credit line under the quote."""
-    write(tmp_path / "hugo.toml", 'baseURL = "https://io-oi.me/"\n')
-    write(
-        tmp_path / "content/posts/lines.md",
+    doc = parse_hugo_post(
+        tmp_path,
+        "https://io-oi.me/",
+        "lines.md",
         "---\ntitle: 摘录\n---\n"
         "{{< quote poetry en >}}\n\nI think the most important thing is to do what you love.\n\n"
         "{{< /quote >}}\n\n笔记：对比是我们的阿喀琉斯之踵。\n\n"
@@ -1400,7 +1410,6 @@ def test_a_hugo_quotes_styles_are_not_its_credit(tmp_path: Path) -> None:
         "Luck, I mean. I had good fortune.\n\n{{< /quote >}}\n\n"
         '{{% blockquote "Steve Jobs" %}}\nStay hungry, stay foolish.\n{{% /blockquote %}}\n',
     )
-    [doc] = load_corpus([tmp_path]).documents
     assert texts(doc) == [
         "I think the most important thing is to do what you love.",
         "笔记：对比是我们的阿喀琉斯之踵。",
@@ -1440,15 +1449,15 @@ def test_a_column_break_and_a_lost_pictures_address_are_not_text(tmp_path: Path)
     """mtfront (fresh33, hugo-book): `<--->` between `{{< columns >}}` columns left "‹-" in
     66 passages and joined the lines on either side; `!https://s.w.org/…svg` (WordPress
     emoji, their markup lost in an export) were passages of their own."""
-    write(tmp_path / "hugo.toml", 'baseURL = "https://blog.douchi.space/"\n')
-    write(
-        tmp_path / "content/posts/trip.md",
+    doc = parse_hugo_post(
+        tmp_path,
+        "https://blog.douchi.space/",
+        "trip.md",
         "---\ntitle: 山与湖之间\n---\n{{< columns >}}\n九份的伪装成民宿的酒店很好看。\n<--->\n"
         "台南酒店一进门就被 cozy 到了。\n{{< /columns >}}\n\n"
         "没想到这么快就回家了。\n\n!https://s.w.org/images/core/emoji/14.0.0/svg/2b06.svg\n\n"
         "面试时候对方很客气。\n",
     )
-    [doc] = load_corpus([tmp_path]).documents
     assert texts(doc) == [
         "九份的伪装成民宿的酒店很好看。",
         "台南酒店一进门就被 cozy 到了。",
