@@ -119,7 +119,7 @@ def _make_post_init(settings: Settings) -> Callable[[BotApplication], Coroutine[
         state.admins = settings.admins
         state.conflict_grace = settings.conflict_grace
         await _refresh(application)
-        warm_up(meaning=live.current is not None and live.current.meaning is not None)
+        warm_up(meaning=live.current is not None and live.current.encodes_here)
         gc.freeze()  # the tables just built live as long as the bot: see cli._open_store
         state.started_at = time.monotonic()
         if settings.reload_seconds > 0:

@@ -173,7 +173,7 @@ async def _open_store(
         )
     except indexer.IndexingError as exc:
         raise CliError(str(exc)) from None
-    warm_up(meaning=store.meaning is not None)
+    warm_up(meaning=store.encodes_here)
     # The text and pinyin tables are a few hundred thousand objects that live as long as
     # the process: out of the collector's sight, a full collection no longer walks them
     # (measured: 35-95 ms pauses in the middle of a search, the p95 of short queries).

@@ -26,7 +26,7 @@ from bot.meaning import shared_encoder
 from bot.models import Match, MatchKind
 from bot.query import ParsedQuery, parse_query
 from bot.search.forms import MAX_QUERY_CHARS, _keywords, _variants, clean_query
-from bot.search.fusion import _meaning_forms
+from bot.search.fusion import _MEANING_POOL, MeaningPlan, _meaning_forms
 from bot.search.highlight import _highlights
 from bot.search.narrowing import retrieve_narrowed
 from bot.search.retrieval import _retrieve
@@ -120,24 +120,34 @@ async def _search(
         if meaning and store.meaning is not None and variants and not parsed.exact
         else []
     )
-    plan = (store.meaning, forms) if store.meaning is not None and forms else None
+    plan = (
+        MeaningPlan(store.meaning, forms, store.look_ahead(forms, _MEANING_POOL))
+        if store.meaning is not None and forms
+        else None
+    )
     unknown = None
-    if parsed.plain:
-        page, total, stored = await store.run(
-            lambda reader: _retrieve(reader, variants, total_passages, limit, offset, plan, words),
-            timeout=timeout,
-        )
-    else:
-        page, total, stored, unknown = await store.run(
-            lambda reader: retrieve_narrowed(
-                reader, parsed, variants, total_passages, limit, offset, plan, words
-            ),
-            timeout=timeout,
-        )
-        if parsed.exact:
-            # Every quoted phrase is bolded, and the other words where they occur as typed.
-            quoted = [normalize(p) for p in parsed.phrases]
-            words = [*quoted, *(v.norm for v in variants[:1]), *words]
+    try:
+        if parsed.plain:
+            page, total, stored = await store.run(
+                lambda reader: _retrieve(
+                    reader, variants, total_passages, limit, offset, plan, words
+                ),
+                timeout=timeout,
+            )
+        else:
+            page, total, stored, unknown = await store.run(
+                lambda reader: retrieve_narrowed(
+                    reader, parsed, variants, total_passages, limit, offset, plan, words
+                ),
+                timeout=timeout,
+            )
+    finally:
+        if plan is not None:
+            plan.close()  # a look-up begun ahead that the search turned out not to need
+    if parsed.exact:
+        # Every quoted phrase is bolded, and the other words where they occur as typed.
+        quoted = [normalize(p) for p in parsed.phrases]
+        words = [*quoted, *(v.norm for v in variants[:1]), *words]
     norms = [] if parsed.exact else [v.norm for v in variants]
     # What the reader typed, as characters and as syllables: a fuzzy bold ends on them.
     typed = frozenset("".join(norms) + "".join(v.folded for v in variants))

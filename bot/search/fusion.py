@@ -5,15 +5,14 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from dataclasses import dataclass, field
 
-import numpy as np
-from numpy.typing import NDArray
-
-from bot.meaning import MeaningHit, MeaningIndex
+from bot.meaning import MeaningHit, MeaningIndex, shared_encoder
 from bot.models import MatchKind
 from bot.search.forms import COUNTED_QUESTION, _numbers_as_digits, _Variant, _word_terms
 from bot.search.scoring import _VIEWS, _cached_normalize, _kind_rank, _load, _score_text, _Scored
 from bot.store import Reader
+from bot.store.meaning_process import LookAhead
 
 # Meaning matches (bot.meaning). Candidates: the passages whose best unit is closest to the
 # query, ranked by cosine plus the evidence of their words: the share of the query's specific
@@ -73,6 +72,34 @@ _NUMBER = re.compile(
 )
 
 
+@dataclass
+class MeaningPlan:
+    """The meaning path of one search: the index, the forms of the query to encode, and the
+    look-up begun ahead in the store's meaning process (bot.store.meaning_process), if any.
+    Looked up once, when the search first needs it; `close` drops a look-up begun ahead
+    that it never needed."""
+
+    index: MeaningIndex
+    forms: list[str]
+    ahead: LookAhead | None = None
+    _nearest: list[MeaningHit] | None = field(default=None, init=False)
+
+    def nearest(self, reader: Reader) -> list[MeaningHit]:
+        """The index's first _MEANING_POOL passages for the query."""
+        if self._nearest is None:
+            found = self.ahead.result(reader.deadline) if self.ahead is not None else None
+            if found is None:
+                # Encoded here, on the database thread, so the event loop never waits for it.
+                queries = shared_encoder().encode(self.forms)
+                found = self.index.top(queries, _MEANING_POOL, reader)
+            self._nearest = found
+        return self._nearest
+
+    def close(self) -> None:
+        if self.ahead is not None and self._nearest is None:
+            self.ahead.cancel()
+
+
 def _term_weights(reader: Reader, variant: _Variant, total_passages: int) -> dict[str, float]:
     """The query's terms weighted by how specific they are in this corpus; a term no passage
     has (chatter, a typo) carries no evidence either way."""
@@ -82,23 +109,19 @@ def _term_weights(reader: Reader, variant: _Variant, total_passages: int) -> dic
 
 def _meaning_matches(
     reader: Reader,
-    index: MeaningIndex,
-    queries: NDArray[np.float32],
+    plan: MeaningPlan,
     variants: list[_Variant],
     exclude: set[int],
     total_passages: int,
     normalized: dict[int, tuple[str, str]],
     absent_names: list[str],
-    nearest: list[MeaningHit] | None = None,
 ) -> list[_Scored]:
     """Passages close in meaning to the query, if the evidence is confident (see
     _ANSWER_WEIGHTS), best first; none of `exclude` (already found by their words).
-    `absent_names`: `_absent_names` of the query, which the caller needs too.
-    `nearest`: the index's first _MEANING_POOL passages for these queries, if the caller
-    has looked them up already (a look-up is a third of a search at 24 M characters)."""
+    `absent_names`: `_absent_names` of the query, which the caller needs too."""
     if _names_something_absent(reader, variants[0], absent_names):
         return []
-    every = nearest if nearest is not None else index.top(queries, _MEANING_POOL, reader)
+    every = plan.nearest(reader)
     if len(every) < 2:
         return []
     lead = every[0].cosine - every[1].cosine  # a query close to one passage, not a topic

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.meaning import MeaningIndex
 from bot.models import StoredPassage
 from bot.query import ParsedQuery
 from bot.search.forms import _Variant, _variants
+from bot.search.fusion import MeaningPlan
 from bot.search.retrieval import _exact_ids, _page, _ranked, _rare_first
 from bot.search.scoring import _kind_rank, _load, _Scored
 from bot.search.tuning import _EXACT_CAP
@@ -188,7 +188,7 @@ def retrieve_narrowed(
     total_passages: int,
     limit: int,
     offset: int,
-    meaning: tuple[MeaningIndex, list[str]] | None,
+    meaning: MeaningPlan | None,
     words: list[str],
 ) -> tuple[list[_Scored], int, dict[int, StoredPassage], str | None]:
     """`_retrieve` for a query with syntax: the same ranking, narrowed before paging; and

@@ -10,10 +10,8 @@ from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
-from numpy.typing import NDArray
 from rapidfuzz import fuzz
 
-from bot.meaning import MeaningHit, MeaningIndex, shared_encoder
 from bot.models import MatchKind, StoredPassage
 from bot.search.bounds import _NO_BOUNDS, _view_bounds
 from bot.search.forms import (
@@ -23,7 +21,7 @@ from bot.search.forms import (
     _Variant,
     _word_terms,
 )
-from bot.search.fusion import _MEANING_POOL, _absent_names, _meaning_matches
+from bot.search.fusion import MeaningPlan, _absent_names, _meaning_matches
 from bot.search.scoring import (
     _VIEWS,
     _cached_normalize,
@@ -423,7 +421,7 @@ def _retrieve(
     total_passages: int,
     limit: int,
     offset: int,
-    meaning: tuple[MeaningIndex, list[str]] | None = None,
+    meaning: MeaningPlan | None = None,
     words: list[str] | None = None,
 ) -> tuple[list[_Scored], int, dict[int, StoredPassage]]:
     normalized: dict[int, tuple[str, str]] = {}  # passage id -> (normalized text, kind)
@@ -436,7 +434,7 @@ def _ranked(
     variants: list[_Variant],
     total_passages: int,
     normalized: dict[int, tuple[str, str]],
-    meaning: tuple[MeaningIndex, list[str]] | None = None,
+    meaning: MeaningPlan | None = None,
     words: list[str] | None = None,
     also: list[int] | None = None,
     admit: Callable[[list[_Scored]], list[_Scored]] | None = None,
@@ -537,8 +535,6 @@ def _ranked(
         ranked = [s for s in ranked if s.score >= 100 or s.heading_equal]
     if admit is not None and by_their_words:
         by_their_words = admit(by_their_words)
-    queries: NDArray[np.float32] | None = None
-    nearest: list[MeaningHit] | None = None
     suspect = (
         {
             pid
@@ -565,11 +561,8 @@ def _ranked(
         # ten. Quotes of 8-14 characters wrapped in chatter no pattern knows (generated, 240
         # over six collections): 240 found as text before, 237 now. Without a meaning index
         # the clause's passage stands, as it did.
-        index, forms = meaning
-        queries = shared_encoder().encode(forms)
         # Looked up as far as the meaning path below looks, which then reuses it.
-        nearest = index.top(queries, _MEANING_POOL, reader)
-        near = {hit.passage_id for hit in nearest[:_CLAUSE_MEANT]}
+        near = {hit.passage_id for hit in meaning.nearest(reader)[:_CLAUSE_MEANT]}
         unmeant = suspect - near
         if unmeant:
             ranked = [s for s in ranked if s.passage_id not in unmeant]
@@ -585,14 +578,10 @@ def _ranked(
         # passage meant was among the text matches in 319, and only by meaning in none
         # (under 88 too: none of 101). So the encoder and the look-up, a third of a search
         # at 24 M characters, are spared.
-        index, forms = meaning
-        if queries is None:
-            # Encoded here, on the database thread, so the event loop never waits for it.
-            queries = shared_encoder().encode(forms)
         exclude = {s.passage_id for s in ranked}
         absent = _absent_names(reader, variants[0])
         ranked += _meaning_matches(
-            reader, index, queries, variants, exclude, total_passages, normalized, absent, nearest
+            reader, meaning, variants, exclude, total_passages, normalized, absent
         )
     works = _named_works(variants[0].typed)
     if works:

@@ -30,6 +30,7 @@ from bot.models import (
     StoredPassage,
     StoreStats,
 )
+from bot.store.meaning_process import LookAhead, MeaningProcess, start_meaning_process
 from bot.store.schema import (
     _PASSAGE_SELECT,
     SCHEMA_VERSION,
@@ -64,6 +65,11 @@ class Reader:
         self._counts: tuple[dict[str, int], dict[str, int]] = ({}, {})  # passages, headings
         self._term_ids: dict[tuple[str, int, bool, bool], IdArray] = {}
         self._headings: dict[int, tuple[str, int | None, bool]] = {}
+
+    @property
+    def deadline(self) -> float | None:
+        """When the caller gives up (time.monotonic), if it does."""
+        return self._deadline
 
     def check_deadline(self) -> None:
         """Raise QueryTimeout once the caller has given up: long Python loops between SQL
@@ -395,6 +401,7 @@ class CorpusReader(Protocol):
     path: Path
     meaning: MeaningIndex | None  # the meaning index, when the database has one and it is on
 
+    def look_ahead(self, forms: list[str], k: int) -> LookAhead | None: ...
     async def passage_total(self) -> int: ...
     async def run(self, fn: Callable[[Reader], T], *, timeout: float | None = None) -> T: ...
     async def passages(self, ids: Sequence[int]) -> dict[int, StoredPassage]: ...
@@ -434,6 +441,7 @@ class Store:
         identity: tuple[int, ...] = (),
         meaning: MeaningIndex | None = None,
         more: Sequence[DatabaseThread] = (),
+        meaning_process: MeaningProcess | None = None,
     ) -> None:
         self._conn = conn
         # Every connection has its own thread; `run` uses the one with the fewest calls in
@@ -444,6 +452,7 @@ class Store:
         self.path = path
         self._passage_total = passage_total
         self.meaning = meaning  # None: the database has no meaning index, or it is off
+        self._meaning_process = meaning_process  # bot.store.meaning_process
         self.identity = identity  # of the file when opened: a rebuild replaces the inode
         self._active = 0  # calls in flight: a retired store closes when this reaches zero
         self._idle = asyncio.Event()
@@ -453,12 +462,20 @@ class Store:
 
     @classmethod
     async def open(
-        cls, path: Path, *, for_search: bool = True, meaning: bool = True, connections: int = 1
+        cls,
+        path: Path,
+        *,
+        for_search: bool = True,
+        meaning: bool = True,
+        connections: int = 1,
+        exact_max_units: int = meaning_index.EXACT_MAX_UNITS,
     ) -> Store:
         """Open read-only. `for_search=False` skips the check that the database's terms were
         made with this installation's text tables (enough for stats and export), and the
         meaning index; `meaning=False` leaves the meaning index unread (text matches only).
-        `connections`: how many calls may run at once, each on its own thread."""
+        `connections`: how many calls may run at once, each on its own thread.
+        `exact_max_units`: see `read_meaning_index` (tests lower it: a SignIndex, and its
+        meaning process, on a small database)."""
         if not path.is_file():
             raise StoreError(f"no database at {path}; build one with: excerpt-bot index")
         uri = f"{path.resolve().as_uri()}?mode=ro"
@@ -485,7 +502,7 @@ class Store:
                 )
             index = None
             if for_search and meaning and meta.get("meaning_model") == MEANING_MODEL:
-                index = await conn.run(read_meaning_index)
+                index = await conn.run(lambda c: read_meaning_index(c, exact_max_units))
         except sqlite3.DatabaseError as exc:
             await conn.close()
             raise StoreError(
@@ -503,7 +520,12 @@ class Store:
             for opened in (conn, *more):
                 await opened.close()
             raise StoreError(f"cannot open database {path}: {exc}") from None
-        store = cls(conn, path, passage_total, identity, index, more)
+        process = (
+            start_meaning_process(open_meaning_index, path, identity, index, exact_max_units)
+            if index is not None
+            else None
+        )
+        store = cls(conn, path, passage_total, identity, index, more, process)
         if for_search:
             # Learnt now (30 ms at 24 M characters), not in the first reader's search.
             try:
@@ -520,6 +542,25 @@ class Store:
             self._closed = True
             for conn in self._conns:
                 await conn.close()
+            if self._meaning_process is not None:
+                await asyncio.to_thread(self._meaning_process.close)
+
+    def look_ahead(self, forms: list[str], k: int) -> LookAhead | None:
+        """Begin the meaning look-up of a query's `forms` (its first `k` passages) in the
+        store's meaning process, if it has one that works (bot.store.meaning_process)."""
+        process = self._meaning_process
+        return process.look_up(forms, k) if process is not None else None
+
+    @property
+    def encodes_here(self) -> bool:
+        """Whether searches encode queries in this process (the encoder is worth loading
+        before the first search): a meaning index and no working meaning process."""
+        process = self._meaning_process
+        return self.meaning is not None and (process is None or not process.working)
+
+    @property
+    def meaning_process(self) -> MeaningProcess | None:
+        return self._meaning_process
 
     async def retire(self, grace: float = 0.0) -> None:
         """Close once the calls already running have finished (a reload swapped in a newer
@@ -645,6 +686,20 @@ def read_meaning_index(
         # whatever the size (only slower and larger).
     rows = conn.execute("SELECT passage_id, vector FROM meaning_units ORDER BY rowid")
     return meaning_index.ExactIndex.from_rows(rows, count)
+
+
+def open_meaning_index(
+    path: Path, identity: tuple[int, ...], exact_max_units: int
+) -> tuple[MeaningIndex | None, Reader]:
+    """In a meaning process (bot.store.meaning_process): the database at `path`, its meaning
+    index and a reader of its stored vectors. Opened by path, so a rebuild may have replaced
+    the file since the store opened it: then its passage ids are not the store's, and this
+    raises."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    if file_identity(path) != identity:
+        conn.close()
+        raise StoreError(f"{path} was replaced after it was opened")
+    return read_meaning_index(conn, exact_max_units), Reader(conn)
 
 
 def read_recorded_sources(path: Path) -> tuple[str, ...] | None:
