@@ -260,7 +260,8 @@ def test_hugo_reads_content_only(hugo: CorpusImport) -> None:
         "content/posts/_index.md",
         "content/posts/bundle/index.md",
         "content/posts/moved-from-cnblogs.md",
-    ]  # not themes/*/exampleSite, not layouts/, not the draft (quoting it would publish it)
+    ]  # not themes/*/exampleSite, not layouts/, not the draft (quoting it would publish it),
+    # not bundle/notes.md nor bundle/draft/ (a leaf bundle's other files are its resources)
     drafts = [note for note in hugo.notes if note.kind == "draft"]
     assert [note.path.rsplit("/", 1)[-1] for note in drafts] == ["draft.md"]
 

@@ -4,7 +4,8 @@ URLs follow Hugo's rules: `baseURL` (with its path), `permalinks` per section (o
 `posts = "/:year/:slug/"` and new form `[permalinks.page]`), the placeholders `:year`
 `:month` `:day` `:slug` `:title` `:section` `:sections` `:filename` `:contentbasename`
 `:slugorfilename`, front matter `slug:` (replaces the last part) and `url:` (the whole path),
-`_index.md` as its section's page, page bundles (`post/index.md`), languages with their own
+`_index.md` as its section's page, page bundles (`post/index.md`; the other Markdown files of a
+leaf bundle are its resources, not pages), languages with their own
 content folders (the default language at the root, others under `/<lang>/`), and paths in
 lower case unless `disablePathToLower`. Heading ids are goldmark's GitHub ids.
 """
@@ -12,6 +13,7 @@ lower case unless `disablePathToLower`. Heading ids are goldmark's GitHub ids.
 from __future__ import annotations
 
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -26,6 +28,30 @@ _NAMES = ("hugo", "config")
 _SUFFIXES = (".toml", ".yaml", ".yml", ".json")
 _PLACEHOLDER = re.compile(r":([a-z]+)(\[[^\]]*\])?")
 _LANG_SUFFIX = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2}(?:-[a-z0-9]+)?)$", re.IGNORECASE)
+# A leaf bundle's page: index.md, or index.<language>.md in a multilingual site.
+_BUNDLE_INDEX = re.compile(r"^index(?:\.[a-z]{2}(?:-[a-z0-9]+)?)?\.(?:md|markdown)$", re.IGNORECASE)
+
+
+def _is_leaf_bundle(folder: str) -> bool:
+    """Whether a folder holds a leaf bundle's index page (not cached: a folder may become
+    one between two imports in one process; a listing is microseconds)."""
+    try:
+        return any(_BUNDLE_INDEX.match(name) for name in os.listdir(folder))
+    except OSError:
+        return False
+
+
+def _inside_leaf_bundle(content_root: str, inner: str, is_dir: bool) -> bool:
+    """Whether `inner` (a path inside the content folder at `content_root`) lies inside a
+    leaf bundle without being its index: Hugo makes such a file a resource of the bundle's
+    page (bmpi.dev keeps a machine translation's draft in `draft/` beside `index.en.md`:
+    70 passages that nearly repeat the page), not a page of its own."""
+    parts = inner.split("/")
+    # The folders above it, but not an index's own folder (the bundle is that page).
+    above = len(parts) - 1 if not is_dir and _BUNDLE_INDEX.match(parts[-1]) else len(parts)
+    return any(
+        _is_leaf_bundle(os.path.join(content_root, *parts[:depth])) for depth in range(1, above)
+    )
 
 
 def config_files(folder: Path) -> list[Path]:
@@ -162,8 +188,13 @@ class Hugo:
         return best
 
     def is_content(self, site: SiteConfig, rel: str, is_dir: bool) -> bool:
-        if self._content(site, rel) is not None:
-            return True
+        found = self._content(site, rel)
+        if found is not None:
+            inner = found[1]
+            if site.root is None or not inner:
+                return True
+            content_root = os.path.join(site.root, rel[: len(rel) - len(inner)])
+            return not _inside_leaf_bundle(content_root, inner, is_dir)
         # A folder above a content folder must be walked to reach it.
         return is_dir and any(
             folder.startswith(rel + "/")
