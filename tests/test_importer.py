@@ -830,10 +830,27 @@ def test_a_hand_made_list_of_the_sites_pages_is_not_prose(tmp_path: Path) -> Non
     )
     assert [p.text for p in doc.passages] == [
         "这个博客创建于我第一天上学的时候。",
-        # another site's page, a sentence around a link, a jump within the page: kept
+        # another site's page, a sentence around a link: kept
         "《黑客与画家》，保罗·格雷厄姆著",
         "推荐 这篇文章 给大家",
-        "回到本页上方的目录看看",
+    ]
+
+
+def test_a_list_of_the_pages_own_headings_is_not_prose(tmp_path: Path) -> None:
+    """bmpi.dev (fresh36) opens 24 pages with a list of links to their own headings: 190
+    passages outside any section, each a heading again, found before its section."""
+    doc = parse_text(
+        tmp_path,
+        "- [不靠运气赚钱](#不靠运气赚钱)\n- [商业杠杆](#商业杠杆)\n"
+        "  - [产品和媒体是新的杠杆](#产品和媒体是新的杠杆)\n\n"
+        "我出生于一个贫穷的农村家庭，很长时间我的家庭都面临着财务困难。\n\n"
+        "## 不靠运气赚钱\n\n想要不靠运气赚钱，就要找到自己独特的知识。\n\n"
+        "## 商业杠杆\n\n- 见 [不靠运气赚钱](#不靠运气赚钱) 一节\n",
+    )
+    assert [(doc.sections[p.section].heading_path, p.text) for p in doc.passages] == [
+        ((), "我出生于一个贫穷的农村家庭，很长时间我的家庭都面临着财务困难。"),
+        (("不靠运气赚钱",), "想要不靠运气赚钱，就要找到自己独特的知识。"),
+        (("商业杠杆",), "见 不靠运气赚钱 一节"),  # a sentence around the jump stays
     ]
 
 
