@@ -293,6 +293,20 @@ def test_hard_line_breaks_split_paragraphs(tmp_path: Path) -> None:
     assert [p.line for p in doc.passages] == [1, 2, 3, 6, 7, 8, 10]
 
 
+def test_a_line_break_between_chinese_and_a_latin_word_reads_as_a_space(tmp_path: Path) -> None:
+    """As a browser shows it (CSS drops a line break only between two wide characters):
+    dobila.info's posts read "安装包sudo apt-get" and "一样看不起我I wonder" (48 joins)."""
+    doc = parse_text(
+        tmp_path,
+        "下载的安装包\nsudo apt-get install 一下就好，\n然后继续。\n\n"
+        "她说你们都一样看不起我\nI wonder why。\n",
+    )
+    assert texts(doc) == [
+        "下载的安装包 sudo apt-get install 一下就好，然后继续。",
+        "她说你们都一样看不起我 I wonder why。",
+    ]
+
+
 def test_verse_in_a_language_of_words_stays_a_stanza(tmp_path: Path) -> None:
     """io-oi.me's 7,000 RPM (fresh32): an English poem with a hard break after each line
     was a passage a line (its lines are longer in characters than Chinese verse's), its

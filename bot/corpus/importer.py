@@ -86,7 +86,7 @@ class CorpusImport(ImportResult):
 def _paragraphs(lines: list[Line]) -> list[tuple[str, int]]:
     """Join a block's lines into paragraphs: a hard break or a line indented with full-width
     spaces starts a new one (one-paragraph-per-line Chinese text); soft breaks join, with a
-    space only between non-CJK characters. Short hard-broken lines (verse) stay one
+    space where a browser shows one (`_spaced`). Short hard-broken lines (verse) stay one
     paragraph, a line each. Parts are collected in a list, not by repeated string
     concatenation, so a paragraph of a million lines stays linear."""
     out: list[tuple[str, int]] = []
@@ -101,7 +101,7 @@ def _paragraphs(lines: list[Line]) -> list[tuple[str, int]]:
             continue
         if not parts:
             start = line.line
-        elif not (is_wide(parts[-1][-1]) or is_wide(piece[0])):
+        elif _spaced(parts[-1][-1], piece[0]):
             parts.append(" ")
         parts.append(piece)
     if parts:
@@ -110,6 +110,21 @@ def _paragraphs(lines: list[Line]) -> list[tuple[str, int]]:
     if not indented and is_stanza([scrub(text) for text, _ in out]):
         return [("\n".join(scrub(text) for text, _ in out), out[0][1])]
     return out
+
+
+def _spaced(before: str, after: str) -> bool:
+    """Whether a soft line break between these characters reads as a space: between two
+    narrow ones, and between a wide one and a Latin letter or digit, as a browser shows it
+    (CSS drops a line break between two wide characters only). dobila.info's posts read
+    "安装包sudo apt-get" and "一样看不起我I wonder" joined without. Dashes and quotes in
+    Chinese text (——, “) are narrow by Unicode's measure and join as the text around them."""
+    wide_before, wide_after = is_wide(before), is_wide(after)
+    if not wide_before and not wide_after:
+        return True
+    if wide_before and wide_after:
+        return False
+    narrow = after if wide_before else before
+    return narrow.isascii() and narrow.isalnum()
 
 
 def _is_navigation(lines: list[Line]) -> bool:
