@@ -221,7 +221,7 @@ def _print(file: Path, report: Report, verbose: bool) -> None:
 
 async def _main(db: Path, files: Sequence[Path], verbose: bool, meaning: bool = True) -> int:
     store = await Store.open(db)
-    warm_up(meaning=store.meaning is not None)
+    warm_up(meaning=store.encodes_here)
     gc.freeze()  # as the CLI and the bot do (see bot.cli._open_store)
     try:
         for file in files:

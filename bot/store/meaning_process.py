@@ -35,7 +35,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.meaning import Encoder, MeaningHit, MeaningIndex, SignIndex, VectorRows
+from bot.meaning import Encoder, MeaningHit, MeaningIndex, VectorRows
 from bot.store.schema import QueryTimeout
 
 if TYPE_CHECKING:
@@ -184,16 +184,13 @@ class MeaningProcess:
 
 
 def start_meaning_process(
-    open_index: IndexOpener,
-    path: Path,
-    identity: tuple[int, ...],
-    index: MeaningIndex,
-    exact_max_units: int,
+    open_index: IndexOpener, path: Path, identity: tuple[int, ...], exact_max_units: int
 ) -> MeaningProcess | None:
-    """A meaning process for a store whose index is `index`, when one pays (see the
-    module's docstring); None otherwise or if none can be started here. `open_index`: what
-    the worker opens the database with (a module-level function: it is pickled by name)."""
-    if not isinstance(index, SignIndex) or cpus_available() < 2:
+    """A meaning process for a store whose index is read by sign bits, when one pays (two
+    CPUs or more: see the module's docstring); None otherwise or if none can be started
+    here. `open_index`: what the worker opens the database with (a module-level function:
+    it is pickled by name)."""
+    if cpus_available() < 2:
         return None
     try:
         return MeaningProcess(open_index, path, identity, exact_max_units)

@@ -9,6 +9,7 @@ import contextlib
 import json
 import random
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -65,6 +66,11 @@ class Reader:
         self._counts: tuple[dict[str, int], dict[str, int]] = ({}, {})  # passages, headings
         self._term_ids: dict[tuple[str, int, bool, bool], IdArray] = {}
         self._headings: dict[int, tuple[str, int | None, bool]] = {}
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The connection it reads (for what reads a whole table at once: the meaning index)."""
+        return self._conn
 
     @property
     def deadline(self) -> float | None:
@@ -500,9 +506,12 @@ class Store:
                     f"this installation has; rebuild it with: excerpt-bot index --db {path} "
                     f"{sources}".rstrip()
                 )
-            index = None
+            index: MeaningIndex | None = None
+            count, by_signs = 0, False
             if for_search and meaning and meta.get("meaning_model") == MEANING_MODEL:
-                index = await conn.run(lambda c: read_meaning_index(c, exact_max_units))
+                count, by_signs = await conn.run(lambda c: _meaning_shape(c, exact_max_units))
+                if count and not by_signs:
+                    index = await conn.run(lambda c: read_meaning_index(c, exact_max_units))
         except sqlite3.DatabaseError as exc:
             await conn.close()
             raise StoreError(
@@ -520,11 +529,13 @@ class Store:
             for opened in (conn, *more):
                 await opened.close()
             raise StoreError(f"cannot open database {path}: {exc}") from None
-        process = (
-            start_meaning_process(open_meaning_index, path, identity, index, exact_max_units)
-            if index is not None
-            else None
-        )
+        process = None
+        if count and by_signs:
+            # Read by sign bits: a large collection, whose look-ups pay for a process of
+            # their own. This one reads the index only when it looks up itself (no process
+            # could start here, or it failed).
+            process = start_meaning_process(open_meaning_index, path, identity, exact_max_units)
+            index = _ReadWhenNeeded(count, exact_max_units)
         store = cls(conn, path, passage_total, identity, index, more, process)
         if for_search:
             # Learnt now (30 ms at 24 M characters), not in the first reader's search.
@@ -663,21 +674,59 @@ class Store:
         return await self.run(lambda reader: reader.stats(path, size))
 
 
+def _meaning_shape(conn: sqlite3.Connection, exact_max_units: int) -> tuple[int, bool]:
+    """How many meaning units the database has, and whether they are to be read by their
+    sign bits (`read_meaning_index`)."""
+    # rowid, not id: a database built before meaning_units had its id column has no
+    # meaning_codes either, and is served exactly.
+    row = conn.execute("SELECT max(rowid) FROM meaning_units").fetchone()
+    count = int(row[0] or 0) if row else 0
+    has_codes = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meaning_codes'"
+    ).fetchone()
+    return count, bool(count > exact_max_units and has_codes)
+
+
+class _ReadWhenNeeded(MeaningIndex):
+    """The sign-bit index of a large collection, read from the database by the first
+    look-up done in this process. Its meaning process (bot.store.meaning_process) does
+    the look-ups while it works: the index is not held twice meanwhile (36 MB at 24 M
+    characters). Without one (one CPU, or it failed) the first look-up reads it (0.04-0.16
+    s at 24 M characters)."""
+
+    def __init__(self, count: int, exact_max_units: int) -> None:
+        self._count = count
+        self._exact_max_units = exact_max_units
+        self._index: MeaningIndex | None = None
+        self._lock = threading.Lock()  # two database threads may need it at once
+
+    @property
+    def size(self) -> int:
+        return self._count
+
+    def top(
+        self,
+        queries: NDArray[np.float32],
+        k: int = 50,
+        rows: meaning_index.VectorRows | None = None,
+    ) -> list[meaning_index.MeaningHit]:
+        if not isinstance(rows, Reader):
+            raise ValueError("the index is read from the database being searched: pass its reader")
+        with self._lock:
+            if self._index is None:
+                self._index = read_meaning_index(rows.connection, self._exact_max_units)
+        return self._index.top(queries, k, rows) if self._index is not None else []
+
+
 def read_meaning_index(
     conn: sqlite3.Connection, exact_max_units: int = meaning_index.EXACT_MAX_UNITS
 ) -> MeaningIndex | None:
     """The meaning index of a database whose vectors were made with this encoder: exact
     up to `exact_max_units` units, by sign bits above (see bot.meaning); None when empty."""
-    # rowid, not id: a database built before meaning_units had its id column has no
-    # meaning_codes either, and is served exactly.
-    row = conn.execute("SELECT max(rowid) FROM meaning_units").fetchone()
-    count = int(row[0] or 0) if row else 0
+    count, by_signs = _meaning_shape(conn, exact_max_units)
     if not count:
         return None
-    has_codes = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meaning_codes'"
-    ).fetchone()
-    if count > exact_max_units and has_codes:
+    if by_signs:
         blocks = conn.execute("SELECT codes FROM meaning_codes ORDER BY first_id")
         index = meaning_index.SignIndex.from_blocks((codes for (codes,) in blocks), count)
         if index is not None:
