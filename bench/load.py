@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.proc import status_kb
+from bench.proc import children, status_kb
 
 ROOT = Path(__file__).resolve().parent.parent
 READER_IDS, FLOODER_IDS = 20_000, 90_000
@@ -344,9 +344,12 @@ async def _throttled(port: int) -> dict[str, float]:
 
 
 def _peak_rss_mb(pid: int) -> float | None:
-    """The process's peak resident set (VmHWM), while it still runs; None off Linux."""
+    """The bot's peak resident set (VmHWM) with its children's (a large collection's
+    meaning process: bot.store.meaning_process), while it still runs; None off Linux."""
     peak = status_kb(pid, "VmHWM")
-    return None if peak is None else peak / 1024
+    if peak is None:
+        return None
+    return (peak + sum(status_kb(child, "VmHWM") or 0 for child in children(pid))) / 1024
 
 
 def load_test(
