@@ -58,6 +58,7 @@ __all__ = [
     "SignIndex",
     "VectorRows",
     "available",
+    "cpus_available",
     "encoding_processes",
     "quantize",
     "shared_encoder",
@@ -206,14 +207,18 @@ _MAX_PROCESSES = 4  # each holds its own copy of the model
 _IN_FLIGHT = 3  # chunks queued per process: enough to keep it busy, little held in memory
 
 
+def cpus_available() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def encoding_processes() -> int:
     """How many processes to encode with: the CPUs this process may run on, at most
     _MAX_PROCESSES."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, _MAX_PROCESSES))
+    return max(1, min(cpus_available(), _MAX_PROCESSES))
 
 
 _worker_encoder: Encoder | None = None

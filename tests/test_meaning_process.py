@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.meaning import cpus_available
 from bot.models import MatchKind
 from bot.search import SearchResult, search
 from bot.store import Store
-from bot.store.meaning_process import cpus_available
 
 pytestmark = pytest.mark.skipif(
     cpus_available() < 2, reason="the process is started only where two CPUs may be used"

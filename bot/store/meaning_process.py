@@ -35,7 +35,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.meaning import Encoder, MeaningHit, MeaningIndex, VectorRows
+from bot.meaning import Encoder, MeaningHit, MeaningIndex, VectorRows, cpus_available
 from bot.store.schema import QueryTimeout
 
 if TYPE_CHECKING:
@@ -53,14 +53,6 @@ _WAIT_CAP = 30.0
 _index: MeaningIndex | None = None
 _rows: VectorRows | None = None
 _encoder: Encoder | None = None
-
-
-def cpus_available() -> int:
-    """The CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _start(
