@@ -31,6 +31,7 @@ from bot.store.schema import (
     SCHEMA_VERSION,
     BuildSummary,
     StoreError,
+    connect_read_only,
     passage_key,
 )
 from bot.text import index_terms, index_terms_many
@@ -273,7 +274,7 @@ class PreviousParses:
         if not path.is_file():
             return None
         try:
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            conn = connect_read_only(path)
             if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 conn.close()
                 return None
@@ -349,7 +350,7 @@ def published_document_paths(path: Path) -> set[str] | None:
     if not path.is_file():
         return None
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = connect_read_only(path)
         try:
             return {str(row[0]) for row in conn.execute("SELECT path FROM documents")}
         finally:
@@ -437,7 +438,7 @@ def previous_meaning_vectors(
     if not keys or not building.target.is_file():
         return {}
     try:
-        old = sqlite3.connect(f"{building.target.resolve().as_uri()}?mode=ro", uri=True)
+        old = connect_read_only(building.target)
     except sqlite3.Error:
         return {}
     found: dict[bytes, bytes] = {}

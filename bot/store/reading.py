@@ -39,6 +39,8 @@ from bot.store.schema import (
     StoreError,
     _fts_term,
     _row_to_passage,
+    connect_read_only,
+    read_only_uri,
 )
 from bot.text import normalize as text_normalize
 from bot.text import signature as text_signature
@@ -484,7 +486,7 @@ class Store:
         meaning process, on a small database)."""
         if not path.is_file():
             raise StoreError(f"no database at {path}; build one with: excerpt-bot index")
-        uri = f"{path.resolve().as_uri()}?mode=ro"
+        uri = read_only_uri(path)
         try:
             identity = file_identity(path)
             with path.open("rb"):  # unreadable: a clear error before any thread is started
@@ -744,7 +746,7 @@ def open_meaning_index(
     index and a reader of its stored vectors. Opened by path, so a rebuild may have replaced
     the file since the store opened it: then its passage ids are not the store's, and this
     raises."""
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    conn = connect_read_only(path)
     if file_identity(path) != identity:
         conn.close()
         raise StoreError(f"{path} was replaced after it was opened")
@@ -755,7 +757,7 @@ def read_recorded_sources(path: Path) -> tuple[str, ...] | None:
     """The corpus paths a database file says it was built from, even one this version can
     no longer search (an older schema); None if the file cannot be read at all."""
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = connect_read_only(path)
         try:
             row = conn.execute("SELECT value FROM meta WHERE key = 'sources'").fetchone()
         finally:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bot.models import (
@@ -131,6 +133,16 @@ class BuildSummary:
     sections: int
     passages: int
     db_bytes: int
+
+
+def read_only_uri(path: Path) -> str:
+    """The URI that opens a database file read-only (`sqlite3.connect(..., uri=True)`)."""
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that can only read the database file at `path`."""
+    return sqlite3.connect(read_only_uri(path), uri=True)
 
 
 def _row_to_passage(row: Sequence[Any]) -> StoredPassage:
