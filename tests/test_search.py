@@ -1238,6 +1238,80 @@ def test_a_short_title_answers_with_the_passage_that_says_its_words(
     assert texts[1] == "719 字 | 经历 | 感触 | 父母 | 亲密关系"
 
 
+@pytest.mark.parametrize("query", ["慢慢来，不着急", "慢慢来不着急", "man man lai bu zhao ji"])
+def test_a_long_title_answers_with_the_line_of_its_post_that_says_it(
+    tmp_path: Path, query: str
+) -> None:
+    # dbarobin's post 慢慢来，不着急 (fresh31) ends on the saying it is titled by; typed
+    # whole, the post's opening answered and the line that says it came second.
+    saying = "引用一句很喜欢的话，「因上努力，果上随缘」。慢慢来，不着急。"
+    opening = "我是一个性急之人，比较积极，遇到事情希望尽快解决。"
+    cites = "去年写过一篇《慢慢来，不着急》，现在看还是做不到。"
+    db = build_site_db(
+        tmp_path,
+        {
+            "slow.md": post("慢慢来，不着急", opening, "经过一次又一次的教训后才明白。", saying),
+            "other.md": post("年终总结", cites),
+        },
+    )
+    texts = [m.passage.text for m in run_search(db, query).matches]
+    assert texts[:2] == [saying, opening]
+    # A passage of another post that cites the title comes after the post.
+    assert texts.index(cites) > 1
+
+
+@pytest.mark.parametrize("query", ["生学硬练", "sheng xue ying lian"])
+def test_a_numbered_section_typed_without_its_number_is_named_whole(
+    tmp_path: Path, query: str
+) -> None:
+    # A section headed "3. 生学硬练" (xiaolai's book, fresh28): the reader types its words,
+    # not its number; the passage under it that says them answers first.
+    coins = "这才是人生最凶悍的学习方式，我称其为生学硬练 —— 不断试错直至可能。"
+    opening = "无论我们做什么事情，大脑都要协调很多的器官才能够完成。"
+    later = "所以，生学硬练实际上贯穿着整个学习过程。"
+    db = build_site_db(
+        tmp_path,
+        {
+            "book.md": post(
+                "学习学习再学习",
+                "## 2. 用进废退",
+                "大脑的用进废退。",
+                "## 3. 生学硬练",
+                opening,
+                coins,
+                later,
+            )
+        },
+    )
+    texts = [m.passage.text for m in run_search(db, query).matches]
+    assert texts[:2] == [coins, opening]
+
+
+def test_a_word_typed_in_pinyin_ranks_its_passages_as_typed_in_characters(
+    tmp_path: Path,
+) -> None:
+    # TinySnow's essay 茉莉清茶 (fresh27): typed in characters, the passage that first tells
+    # of the tea answers; typed in pinyin, the tie among the passages holding it was broken
+    # by comparing the letters with each passage's characters, and another went first.
+    tells = "那天出于尝鲜，拿了一瓶茉莉清茶，三块钱的小瓶装。"
+    db = build_site_db(
+        tmp_path,
+        {
+            "tea.md": post(
+                "茉莉清茶",
+                "刚才买水，同以前一样，在某个老板娘那里。",
+                tells,
+                "可能有意识地注意到的，全是茉莉清茶，于是其他饮料被滤过了吧。",
+                "最后留下的，只有五种。茉莉清茶，AD 钙，青柠味脉动，营养快线。",
+            )
+        },
+    )
+    by_characters = [m.passage.text for m in run_search(db, "茉莉清茶").matches]
+    by_pinyin = [m.passage.text for m in run_search(db, "mo li qing cha").matches]
+    assert by_characters[0] == tells
+    assert by_pinyin[:3] == by_characters[:3]
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -522,13 +522,16 @@ def _ranked(
         return _rank_key(s, holding_all)
 
     ranked = sorted(scored.values(), key=lambda s: (rank(s), s.passage_id))
-    ranked = _closest_to_the_whole_first(reader, ranked, variants[0], normalized, rank)
+    # A query typed in pinyin is the whole of it read as characters: its letters compared
+    # with a passage's characters say nothing of which tied passage is closer.
+    whole = next((v for v in variants if v.romanized and not v.partly_pinyin), variants[0])
+    ranked = _closest_to_the_whole_first(reader, ranked, whole, normalized, rank)
     if any(v.romanized for v in variants):
         ranked = _commonest_reading_first(reader, ranked, normalized, rank)
     ranked = _cited_title_first(reader, ranked, normalized, variants[0].norm)
     ranked = _titled_before_its_mentions(ranked, normalized)
     ranked = _the_page_about_it_first(reader, ranked, rank, variants[0])
-    ranked = _the_words_under_their_heading_first(reader, ranked)
+    ranked = _the_words_under_their_heading_first(reader, ranked, any(v.subject for v in variants))
     if ranked and ranked[0].score >= 100 and len(variants[0].norm) <= _SHORT_QUERY:
         # A short word that occurs as typed: its homophones and near-misses are noise; an
         # article titled with it is not.
@@ -962,19 +965,23 @@ def _titled_before_its_mentions(
     return [*others, head, *mentions, *ranked[at + 1 :]]
 
 
-def _the_words_under_their_heading_first(reader: Reader, ranked: list[_Scored]) -> list[_Scored]:
+def _the_words_under_their_heading_first(
+    reader: Reader, ranked: list[_Scored], asked_for_article: bool
+) -> list[_Scored]:
     """A heading hit answers with its section's opening passage; a passage under that
     heading that holds the words, scored as high, answers before it: 'mo li qing cha' found
     the essay titled 茉莉清茶 and answered with its cover's credit, while the passage that
     tells of the tea came second (as 'nuo mi fan' gave an essay's word-count line before
-    "那碗糯米饭"). The heading hit follows it. Not where the reader asked for the article
-    (讲买房的文章, a long title typed whole): there its opening answers. Only among the first
-    _TIE_WINDOW."""
+    "那碗糯米饭"). The heading hit follows it. So also for a long title typed whole, which
+    the passage under it says as a line of the post ('慢慢来，不着急', a post that ends on the
+    saying it is titled by): the reader typed the post's words, and the answer is in the post
+    either way. Not where the reader asked for the article (讲买房的文章): there its opening
+    answers. Only among the first _TIE_WINDOW."""
     window = ranked[:_TIE_WINDOW]
     heads = [
         item
         for item in window
-        if item.via_heading and item.heading_equal and item.heading_text and not item.article_asked
+        if item.via_heading and item.heading_equal and item.heading_text and not asked_for_article
     ]
     holding = [item for item in window if not item.via_heading]
     if not heads or not holding:
@@ -987,7 +994,8 @@ def _the_words_under_their_heading_first(reader: Reader, ranked: list[_Scored]) 
     position = {item.passage_id: i for i, item in enumerate(window)}
     for head in heads:
         document = credits.get(head.passage_id, (None, None))[1]
-        heading = _cached_normalize(head.heading_text)
+        # Its words as a line says them: not the section's number ("3. 生学硬练").
+        heading = _cached_normalize(_SECTION_NUMBER.sub("", head.heading_text, count=1))
         if not heading:
             continue
         for item in holding:
@@ -1488,7 +1496,8 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
             # term before it is a post). But first when the reader typed a long title whole
             # (改变世界的一次代码提交: a passage holding it cites the post), or asked for an
             # article on the subject ("讲买房的文章").
-            named = variant.subject or (h == q and len(q) >= _WHOLE_TITLE_MIN)
+            equal = h == q or _unnumbered(heading, variant) == q
+            named = variant.subject or (equal and len(q) >= _WHOLE_TITLE_MIN)
             weight = variant.weight * (_TITLE_WEIGHT if is_title and not named else 1.0)
             keep(
                 _Scored(
@@ -1497,7 +1506,7 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
                     first_passage,
                     None,
                     via_heading=True,
-                    heading_equal=h == q,
+                    heading_equal=equal,
                     heading_share=min(1.0, len(q) / len(h)),
                     heading_text=heading,
                     article_asked=named,
@@ -1506,6 +1515,27 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
 
 
 _GLOSS = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
+
+# A section's number before its words ("3. 生学硬练", "一、缘起", "（二）", "第三章 ", "1.2 "):
+# the reader types the words, not the number. Digits alone only with a mark after them, or
+# one or two of them and a space ("3 我的低谷"), so that "2019 年终总结" keeps its year.
+_SECTION_NUMBER = re.compile(
+    r"^\s*(?:第[0-9一二三四五六七八九十百零〇]+[章节篇部回讲课]|[0-9]+(?:\.[0-9]+)*[.、．:：]"
+    r"|[0-9]{1,2}(?:\.[0-9]+)*(?=\s)|[0-9]+(?:\.[0-9]+)+|[一二三四五六七八九十]+[、.．]"
+    r"|[（(][0-9一二三四五六七八九十]+[)）])\s*"
+)
+
+
+def _unnumbered(heading: str, variant: _Variant) -> str:
+    """The heading without its section number, as the query is compared with it (read as
+    pinyin for a pinyin query); empty when it has no number."""
+    bare = _SECTION_NUMBER.sub("", heading, count=1)
+    if bare == heading or not bare.strip():
+        return ""
+    h = _cached_normalize(bare)
+    if variant.romanized:
+        h = fold(h.translate(variant.overrides)) if variant.overrides else fold(h)
+    return h
 
 
 def _heading_min(length: int, least: float = 0.0) -> float:
