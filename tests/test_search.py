@@ -120,6 +120,18 @@ def test_a_name_typed_alone_finds_the_page_that_talks_about_it_first(tmp_path: P
     assert text_answers(db, "李银河")[:3] == about
 
 
+def test_a_word_typed_alone_answers_first_where_its_page_says_it_more_than_once(
+    tmp_path: Path,
+) -> None:
+    """A word held by several passages of one page: those that say it twice or more are
+    about it and answer first, then the rest, each group in the page's order."""
+    passing = "今天跟我爸提了一下，他说现在明矾买不到，只能算了。"
+    about = "于是出门去买淀粉，以及明矾。店家说明矾早就不卖了，我只好改买别的明矾替代品。"
+    later = "回家问百度，到底是搜白矾还是明矾，我纠结了很久。"
+    db = build_site_db(tmp_path, {"a.md": post("焖子", passing, about, later)})
+    assert text_answers(db, "明矾") == [about, passing, later]
+
+
 def test_a_passage_every_page_repeats_is_shown_once(tmp_path: Path) -> None:
     """A site's boilerplate (dbarobin.com's ad, at the top of each of its 345 posts)
     answered its own words once a page; now once, from the first page, and the pages of

@@ -530,7 +530,7 @@ def _ranked(
         ranked = _commonest_reading_first(reader, ranked, normalized, rank)
     ranked = _cited_title_first(reader, ranked, normalized, variants[0].norm)
     ranked = _titled_before_its_mentions(ranked, normalized)
-    ranked = _the_page_about_it_first(reader, ranked, rank, variants[0])
+    ranked = _the_page_about_it_first(reader, ranked, rank, variants[0], normalized)
     ranked = _the_words_under_their_heading_first(reader, ranked, any(v.subject for v in variants))
     if ranked and ranked[0].score >= 100 and len(variants[0].norm) <= _SHORT_QUERY:
         # A short word that occurs as typed: its homophones and near-misses are noise; an
@@ -882,14 +882,23 @@ _ABOUT_IT_LENGTH = 6  # normalized characters: a name or a word, not a phrase
 
 
 def _the_page_about_it_first(
-    reader: Reader, ranked: list[_Scored], rank: Callable[[_Scored], _RankKey], query: _Variant
+    reader: Reader,
+    ranked: list[_Scored],
+    rank: Callable[[_Scored], _RankKey],
+    query: _Variant,
+    normalized: dict[int, tuple[str, str]],
 ) -> list[_Scored]:
     """A word or name typed alone, held as typed by passages of several pages: the page that
     holds it in the most passages first, in its own order, then the next. '李银河' found a
     passage of another post that names her once (the passages tied at 100 kept the order
     of the files) before the post about meeting her, where 14 passages do. A reader who
-    types a name looks for where it is talked about. Only the tie at the top, and only up
-    to _ABOUT_IT_MAX passages."""
+    types a name looks for where it is talked about. Within a page, the passages that say
+    it twice or more first, then the page's order: '明矾' answered with a line that
+    mentions it in passing before the one that tells of buying it (four times), '隆起区'
+    with a sentence naming it before the entry that defines it. (Counted further, the most
+    mentions first, the page's story lost its order: '李银河' went to a later passage of
+    four over the one telling of meeting her, of three.) Only the tie at the top, and only
+    up to _ABOUT_IT_MAX passages."""
     if (
         not ranked
         or ranked[0].score < 100
@@ -910,9 +919,16 @@ def _the_page_about_it_first(
     for position, item in enumerate(group):
         first_seen.setdefault(documents.get(item.passage_id), position)
 
-    def page_first(item: _Scored) -> tuple[int, int]:
+    _load(reader, [item.passage_id for item in group], normalized)
+    said = {
+        item.passage_id: normalized.get(item.passage_id, ("", ""))[0].count(query.norm)
+        for item in group
+    }
+
+    def page_first(item: _Scored) -> tuple[int, int, bool]:
         document = documents.get(item.passage_id)
-        return (-held[document], first_seen[document])
+        about_it = said[item.passage_id] >= 2
+        return (-held[document], first_seen[document], not about_it)
 
     return sorted(group, key=page_first) + ranked[end:]
 
