@@ -346,6 +346,21 @@ def test_inline_markup_is_reduced_to_text(tmp_path: Path) -> None:
     assert doc.passages[2].kind is PassageKind.NOTE
 
 
+def test_dollars_in_prose_are_not_a_formula(tmp_path: Path) -> None:
+    doc = parse_text(
+        tmp_path,
+        "价格从 $5 涨到 $10 了。\n\nPHP 里 `$this` 指对象，$this-&gt;name = $name; 这样写。\n\n"
+        "当 $x = 1$ 时，以$f$的方式。\n",
+    )
+    # Dollars with a space inside them, or a digit after, are money and variables, not TeX
+    # (bmpi.dev's PHP post showed "$this-&gt;name = $"); a formula is kept as written.
+    assert texts(doc) == [
+        "价格从 $5 涨到 $10 了。",
+        "PHP 里 $this 指对象，$this->name = $name; 这样写。",
+        "当 $x = 1$ 时，以$f$的方式。",
+    ]
+
+
 def test_lists_and_quotes_are_their_own_passages(tmp_path: Path) -> None:
     doc = parse_text(
         tmp_path,

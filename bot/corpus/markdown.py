@@ -167,7 +167,12 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable(
         ["table", "strikethrough"]
     )
-    md.use(footnote_plugin).use(dollarmath_plugin, double_inline=True)
+    # Inline math as pandoc and KaTeX's auto-render read it: no space just inside a dollar,
+    # no digit right after the closing one. Otherwise prose with two dollars is a formula:
+    # "价格从 $5 涨到 $10", and PHP's "$this-&gt;name = $name", its entity left undecoded.
+    md.use(footnote_plugin).use(
+        dollarmath_plugin, double_inline=True, allow_space=False, allow_digits=False
+    )
     md.core.ruler.before("inline", "defuse_inline", _defuse_inline)
     return md
 
