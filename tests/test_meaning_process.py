@@ -1,6 +1,6 @@
 """The meaning look-up in a process of its own (bot.store.meaning_process): on a real database
-whose meaning index is read by sign bits, as a large collection's is, with a real worker
-process started by `Store.open`."""
+whose meaning index is read by sign bits, as a large collection's is (or exactly, above the
+size where a process pays), with a real worker process started by `Store.open`."""
 
 from __future__ import annotations
 
@@ -38,12 +38,18 @@ def answers(result: SearchResult) -> list[tuple[int, MatchKind, float]]:
     return [(m.passage.passage_id, m.kind, round(m.score, 6)) for m in result.matches]
 
 
+# How a store comes to look up in a process of its own: its index read by sign bits (a
+# large collection), or read exactly at a size where a look-up costs as much as a search.
+LARGE = {"by sign bits": {"exact_max_units": 0}, "exact": {"look_ahead_min_units": 1}}
+
+
+@pytest.mark.parametrize("large", LARGE.values(), ids=LARGE.keys())
 def test_searches_answer_the_same_with_the_look_up_in_its_own_process(
-    shipped_meaning_db: Path,
+    shipped_meaning_db: Path, large: dict[str, int]
 ) -> None:
     async def go() -> None:
         here = await Store.open(shipped_meaning_db)  # a small index: looked up in-process
-        there = await Store.open(shipped_meaning_db, exact_max_units=0)
+        there = await Store.open(shipped_meaning_db, **large)
         try:
             assert here.meaning_process is None and here.encodes_here
             process = there.meaning_process

@@ -477,13 +477,15 @@ class Store:
         meaning: bool = True,
         connections: int = 1,
         exact_max_units: int = meaning_index.EXACT_MAX_UNITS,
+        look_ahead_min_units: int = meaning_index.LOOK_AHEAD_MIN_UNITS,
     ) -> Store:
         """Open read-only. `for_search=False` skips the check that the database's terms were
         made with this installation's text tables (enough for stats and export), and the
         meaning index; `meaning=False` leaves the meaning index unread (text matches only).
         `connections`: how many calls may run at once, each on its own thread.
         `exact_max_units`: see `read_meaning_index` (tests lower it: a SignIndex, and its
-        meaning process, on a small database)."""
+        meaning process, on a small database); `look_ahead_min_units`: the size from which
+        an exact index is looked up in a meaning process too (bot.store.meaning_process)."""
         if not path.is_file():
             raise StoreError(f"no database at {path}; build one with: excerpt-bot index")
         uri = read_only_uri(path)
@@ -509,10 +511,14 @@ class Store:
                     f"{sources}".rstrip()
                 )
             index: MeaningIndex | None = None
-            count, by_signs = 0, False
+            count, by_signs, look_ahead = 0, False, False
             if for_search and meaning and meta.get("meaning_model") == MEANING_MODEL:
                 count, by_signs = await conn.run(lambda c: _meaning_shape(c, exact_max_units))
-                if count and not by_signs:
+                # Read by sign bits (a large collection), or exactly but at a size where a
+                # look-up costs as much as a short search: its look-ups pay for a process
+                # of their own. Otherwise the index is read now.
+                look_ahead = bool(count) and (by_signs or count >= look_ahead_min_units)
+                if count and not look_ahead:
                     index = await conn.run(lambda c: read_meaning_index(c, exact_max_units))
         except sqlite3.DatabaseError as exc:
             await conn.close()
@@ -532,10 +538,9 @@ class Store:
                 await opened.close()
             raise StoreError(f"cannot open database {path}: {exc}") from None
         process = None
-        if count and by_signs:
-            # Read by sign bits: a large collection, whose look-ups pay for a process of
-            # their own. This one reads the index only when it looks up itself (no process
-            # could start here, or it failed).
+        if look_ahead:
+            # This process reads the index only when it looks up itself (no process could
+            # start here, or it failed).
             process = start_meaning_process(open_meaning_index, path, identity, exact_max_units)
             index = _ReadWhenNeeded(count, exact_max_units)
         store = cls(conn, path, passage_total, identity, index, more, process)
@@ -690,11 +695,11 @@ def _meaning_shape(conn: sqlite3.Connection, exact_max_units: int) -> tuple[int,
 
 
 class _ReadWhenNeeded(MeaningIndex):
-    """The sign-bit index of a large collection, read from the database by the first
-    look-up done in this process. Its meaning process (bot.store.meaning_process) does
-    the look-ups while it works: the index is not held twice meanwhile (36 MB at 24 M
-    characters). Without one (one CPU, or it failed) the first look-up reads it (0.04-0.16
-    s at 24 M characters)."""
+    """The meaning index of a large collection (by sign bits, or exact from
+    LOOK_AHEAD_MIN_UNITS units), read from the database by the first look-up done in this
+    process. Its meaning process (bot.store.meaning_process) does the look-ups while it
+    works: the index is not held twice meanwhile (36 MB at 24 M characters). Without one
+    (one CPU, or it failed) the first look-up reads it (0.04-0.16 s at 24 M characters)."""
 
     def __init__(self, count: int, exact_max_units: int) -> None:
         self._count = count
