@@ -762,6 +762,69 @@ def test_vitepress_theme_host_name_and_a_commented_out_container(tmp_path: Path)
     assert load_site_config(tmp_path).title == "RLE.wiki"
 
 
+def _vuepress_handbook(root: Path) -> None:
+    """A VuePress 2 project as NJUST-Manual is laid out (fresh38): the site in docs/, its
+    config in docs/.vuepress with the address in a theme's `hostname`, folder index pages
+    named readme.md, permalinks in front matter, and a README for the repository."""
+    (root / "package.json").write_text(
+        '{"scripts": {"docs:build": "npx vuepress build docs --clean-cache"}}', encoding="utf-8"
+    )
+    (root / "README.zh-CN.md").write_text("# 模板说明\n\n本模板使用 GitHub Pages 部署。\n")
+    dot = root / "docs" / ".vuepress"
+    dot.mkdir(parents=True)
+    (dot / "config.ts").write_text(
+        "export default defineUserConfig({\n  base: '/',\n  lang: 'zh-CN',\n"
+        "  title: '南理工生存手册',\n"
+        "  theme: plumeTheme({ hostname: 'https://manual.example.edu' }),\n})\n",
+        encoding="utf-8",
+    )
+    (dot / "_bulletin.md").write_text("公告：手册正在更新。\n", encoding="utf-8")
+    guide = root / "docs" / "notes" / "freshGuide"
+    (guide / "3.住宿条件").mkdir(parents=True)
+    (root / "docs" / "README.md").write_text(
+        "---\nhome: true\n---\n\n一本由学长学姐写给新生的生存手册。\n", encoding="utf-8"
+    )
+    (guide / "readme.md").write_text(
+        "---\ntitle: 新生指南\npermalink: /notes/freshGuide/\n---\n\n"
+        "这份指南按入学前后的顺序编排，建议从常见问题读起。\n",
+        encoding="utf-8",
+    )
+    (guide / "3.住宿条件" / "readme.md").write_text(
+        "# 住宿条件\n\n## 本章序\n\n南京校区的宿舍分为北区和南区，条件各不相同。\n",
+        encoding="utf-8",
+    )
+    (guide / "3.住宿条件" / "98.外宿.md").write_text(
+        "---\ntitle: 外宿\npermalink: /notes/freshGuide/dorm-conditions/living-outside.html\n"
+        "---\n\n## 外宿申请\n\n外宿需要辅导员签字，并提交家长知情同意书。\n",
+        encoding="utf-8",
+    )
+
+
+def test_vuepress_pages_folder_indexes_and_permalinks(tmp_path: Path) -> None:
+    _vuepress_handbook(tmp_path)
+    for pointed_at in (tmp_path, tmp_path / "docs"):
+        result = load_corpus([pointed_at])
+        docs = {d.document.url: d for d in result.documents}
+        # a folder's readme.md is its page; the repository's README and the config folder's
+        # own Markdown are not pages
+        assert sorted(docs) == [
+            "https://manual.example.edu/",
+            "https://manual.example.edu/notes/freshGuide/",
+            "https://manual.example.edu/notes/freshGuide/3.%E4%BD%8F%E5%AE%BF%E6%9D%A1%E4%BB%B6/",
+            "https://manual.example.edu/notes/freshGuide/dorm-conditions/living-outside.html",
+        ], pointed_at
+        outside = docs[
+            "https://manual.example.edu/notes/freshGuide/dorm-conditions/living-outside.html"
+        ]
+        assert outside.sections[outside.passages[0].section].source_url == (
+            "https://manual.example.edu/notes/freshGuide/dorm-conditions/living-outside.html"
+            "#%E5%A4%96%E5%AE%BF%E7%94%B3%E8%AF%B7"
+        )
+        assert not result.problems
+    site = load_site_config(tmp_path)
+    assert (site.generator, site.title, site.language) == ("vuepress", "南理工生存手册", "zh-CN")
+
+
 def test_vitepress_brackets_in_a_title_and_a_src_dir_far_outside(tmp_path: Path) -> None:
     """`[转载]如何写作.md` is a page (a route parameter is `[name]` in ASCII); a srcDir that
     climbs past the project's folder is not the project's, and `siteTitle: false` is none."""

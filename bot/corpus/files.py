@@ -6,8 +6,12 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.corpus.errors import CorpusConfigError, CorpusPathError, ImportProblem
+
+if TYPE_CHECKING:
+    from bot.corpus.site import Generator, SiteConfig
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdx"})
 NOT_MARKDOWN = "not a Markdown file (.md, .markdown or .mdx); not imported"
@@ -51,7 +55,18 @@ def is_markdown(name: str) -> bool:
 
 def _wanted(name: str, is_source: Callable[[str], bool]) -> bool:
     lower = name.lower()
-    return not lower.startswith(".") and is_source(lower) and lower not in _SKIPPED_FILES
+    return not lower.startswith(".") and is_source(lower)
+
+
+def _no_readme(keep: Keep) -> Keep:
+    """`keep`, and a folder's README is not a post (it explains the folder)."""
+
+    def keep_but_readme(rel: str, is_dir: bool) -> bool:
+        return (is_dir or rel.rsplit("/", 1)[-1].lower() not in _SKIPPED_FILES) and keep(
+            rel, is_dir
+        )
+
+    return keep_but_readme
 
 
 def _walk(
@@ -109,20 +124,26 @@ def _walk(
 
 
 def _site_filter(root: Path) -> Keep:
-    """What the generator of the site at `root` reads (everything when there is none).
-    The corpus root may be the site's folder, inside it (`blog/_posts`), or just above it
-    (a project whose VitePress site is in `docs/`)."""
+    """What the generator of the site at `root` reads (everything when there is none; a
+    folder's README only where the generator makes it the folder's page)."""
     from bot.corpus.generators import generator_for, load_site_config
 
     try:
         site = load_site_config(root)
     except CorpusConfigError:
-        return lambda rel, is_dir: True
+        return _no_readme(lambda rel, is_dir: True)
     if site.root is None:
-        return lambda rel, is_dir: True
-    base = root.resolve()
-    site_root = Path(site.root)
+        return _no_readme(lambda rel, is_dir: True)
     generator = generator_for(site)
+    keep = _generators_filter(root, site, generator)
+    return keep if generator.readme_is_page else _no_readme(keep)
+
+
+def _generators_filter(root: Path, site: SiteConfig, generator: Generator) -> Keep:
+    """What the generator reads. The corpus root may be the site's folder, inside it
+    (`blog/_posts`), or just above it (a project whose VitePress site is in `docs/`)."""
+    base = root.resolve()
+    site_root = Path(site.root or base)
     if base == site_root or site_root in base.parents:
         prefix = base.relative_to(site_root).as_posix()
         prefix = "" if prefix == "." else prefix + "/"

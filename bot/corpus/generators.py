@@ -3,11 +3,10 @@
     site = load_site_config(Path("~/blog/_posts"))   # finds ~/blog/_config.yml: Jekyll
 
 The folder and up to three folders above it are looked at, nearest first; at each, the
-generators are asked in the order of GENERATORS (VitePress, Zola, Hugo, Jekyll, Hexo, MkDocs,
-mdBook),
-each recognising its own config file and layout. A `corpus.yaml` in the folder itself
-overrides what it sets (`url`, `title`, `author`, `permalink`) and may name the generator.
-Without either, the folder is a plain folder of posts with Hexo's rules, as before.
+generators are asked in the order of GENERATORS (VitePress, VuePress, Zola, Hugo, Jekyll, Hexo,
+MkDocs, mdBook), each recognising its own config file and layout. A `corpus.yaml` in the
+folder itself overrides what it sets (`url`, `title`, `author`, `permalink`) and may name the
+generator. Without either, the folder is a plain folder of posts with Hexo's rules, as before.
 """
 
 from __future__ import annotations
@@ -23,11 +22,17 @@ from bot.corpus.jekyll import JEKYLL
 from bot.corpus.mdbook import MDBOOK
 from bot.corpus.mkdocs import MKDOCS
 from bot.corpus.site import PLACEHOLDER_URL, Generator, SiteConfig
-from bot.corpus.vitepress import VITEPRESS, project_site_folder
+from bot.corpus.vitepress import VITEPRESS
+from bot.corpus.vitepress import project_site_folder as vitepress_folder
+from bot.corpus.vuepress import VUEPRESS
+from bot.corpus.vuepress import project_site_folder as vuepress_folder
 from bot.corpus.zola import ZOLA
 
 # Zola before Hugo: both may keep a config.toml beside content/ (Zola's sets base_url).
-GENERATORS: tuple[Generator, ...] = (VITEPRESS, ZOLA, HUGO, JEKYLL, HEXO, MKDOCS, MDBOOK)
+GENERATORS: tuple[Generator, ...] = (VITEPRESS, VUEPRESS, ZOLA, HUGO, JEKYLL, HEXO, MKDOCS, MDBOOK)
+# Generators whose site may live in a subfolder of the project (`docs/`, what package.json's
+# scripts build): how to find that folder.
+_IN_A_SUBFOLDER = ((VITEPRESS, vitepress_folder), (VUEPRESS, vuepress_folder))
 BY_NAME: dict[str, Generator] = {g.name: g for g in GENERATORS}
 _LEVELS = 3
 
@@ -46,18 +51,20 @@ def detect(folder: Path) -> tuple[Generator, Path] | None:
                 return generator, candidate
         if candidate.name == "docs" and candidate.parent != candidate:
             continue
-        # A project whose VitePress site lives in a subfolder (`vitepress build src`, docs/):
-        # pointing at the project, or into the pages' folder (srcDir: '../content').
-        docs = project_site_folder(candidate)
-        if docs is not None and (candidate == start or _serves(docs, start)):
-            return VITEPRESS, docs
+        # A project whose VitePress or VuePress site lives in a subfolder (`vitepress build
+        # src`, docs/): pointing at the project, or into the pages' folder (srcDir:
+        # '../content').
+        for generator, site_folder in _IN_A_SUBFOLDER:
+            docs = site_folder(candidate)
+            if docs is not None and (candidate == start or _serves(generator, docs, start)):
+                return generator, docs
     return None
 
 
-def _serves(docs: Path, folder: Path) -> bool:
-    """Whether `folder` is in the pages' folder of the VitePress site configured in `docs`."""
+def _serves(generator: Generator, docs: Path, folder: Path) -> bool:
+    """Whether `folder` is in the pages' folder of the site configured in `docs`."""
     try:
-        site = VITEPRESS.read(docs)
+        site = generator.read(docs)
     except CorpusConfigError:
         return False
     pages = Path(site.root or docs) / (site.setting("src_dir") or "")

@@ -102,6 +102,7 @@ def _under(url: str, root: str) -> str:
 class Hexo:
     name = "hexo"
     label = "Hexo"
+    readme_is_page = False  # a folder's README.md explains the folder: not a page
 
     def detect(self, folder: Path) -> bool:
         return (folder / "_config.yml").is_file() and (folder / "source").is_dir()

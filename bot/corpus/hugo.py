@@ -99,6 +99,7 @@ def _merge(into: dict[str, object], data: dict[str, object]) -> None:
 class Hugo:
     name = "hugo"
     label = "Hugo"
+    readme_is_page = False  # a folder's README.md explains the folder: not a page
 
     def detect(self, folder: Path) -> bool:
         if not config_files(folder):

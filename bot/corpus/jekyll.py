@@ -74,6 +74,7 @@ def _collections(data: dict[str, object]) -> dict[str, dict[str, object]]:
 class Jekyll:
     name = "jekyll"
     label = "Jekyll"
+    readme_is_page = False  # a folder's README.md explains the folder: not a page
 
     def detect(self, folder: Path) -> bool:
         config = folder / "_config.yml"

@@ -82,6 +82,7 @@ def _where_served(data: dict[str, object], source: Path) -> str | None:
 class MdBook:
     name = "mdbook"
     label = "mdBook"
+    readme_is_page = False  # a folder's README.md explains the folder: not a page
 
     def detect(self, folder: Path) -> bool:
         if not (folder / _CONFIG).is_file():

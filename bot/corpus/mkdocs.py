@@ -85,6 +85,7 @@ def _language(site: SiteConfig, path: PurePosixPath) -> tuple[PurePosixPath, str
 class MkDocs:
     name = "mkdocs"
     label = "MkDocs"
+    readme_is_page = False  # a folder's README.md explains the folder: not a page
 
     def detect(self, folder: Path) -> bool:
         return (folder / "mkdocs.yml").is_file() or (folder / "mkdocs.yaml").is_file()

@@ -124,6 +124,7 @@ class Generator(Protocol):
 
     name: str  # as written in corpus.yaml's `generator:`
     label: str  # as shown to people
+    readme_is_page: bool  # a folder's README.md is its index page (else it is skipped)
 
     def detect(self, folder: Path) -> bool:
         """True if `folder` is the root of a site made with this generator."""

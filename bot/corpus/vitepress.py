@@ -89,6 +89,7 @@ def _first(found: dict[str, list[str]], *keys: str) -> str | None:
 class VitePress:
     name = "vitepress"
     label = "VitePress"
+    readme_is_page = False  # a folder's README.md explains the folder: not a page
 
     def detect(self, folder: Path) -> bool:
         return bool(_config_files(folder))

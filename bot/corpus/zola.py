@@ -78,6 +78,7 @@ def anchor_rule(strategy: str) -> Callable[[str], str]:
 class Zola:
     name = "zola"
     label = "Zola"
+    readme_is_page = False  # a folder's README.md explains the folder: not a page
 
     def detect(self, folder: Path) -> bool:
         return (folder / _CONTENT).is_dir() and config_file(folder) is not None
