@@ -883,6 +883,30 @@ def test_a_list_of_the_pages_own_headings_is_not_prose(tmp_path: Path) -> None:
     ]
 
 
+def test_an_archive_of_the_sites_own_pages_and_bare_list_numbers_are_not_prose(
+    tmp_path: Path,
+) -> None:
+    """wmyskxz.cn (fresh37): its weekly's index lists 138 issues as "- 04/28 [title](its
+    address)", passages that were each a title again; and its quotes are numbered by a "1、"
+    on a line of its own (129 passages of one number). A link to another site stays, and a
+    credit after a dash stays with the saying it signs."""
+    doc = parse_text(
+        tmp_path,
+        "- 04/28 [代码之外周刊（第 139 期）：努力背后的真相](https://www.wmyskxz.cn/weekly/139)\n"
+        "- 2024/12/09 [第 138 期：婚姻幸福指南](https://wmyskxz.cn/weekly/138)\n"
+        "- 05/01 [那些吃灰产品的正确用法](http://www.geekpark.net/news/297961)\n\n"
+        "# 言论\n\n1、\n\n> 把它们通通变成数字时钟吧！\n\n2）\n\n"
+        "你若要喜欢你自己的价值，就得给世界创造价值。\n\n——歌德\n\n（三）\n\n谁要游戏人生，他就一事无成；谁不能主宰自己，永远是个奴隶。\n",
+        SiteConfig(url="https://www.wmyskxz.cn", generator="hexo"),
+    )
+    assert [p.text for p in doc.passages] == [
+        "05/01 那些吃灰产品的正确用法",
+        "把它们通通变成数字时钟吧！",
+        "你若要喜欢你自己的价值，就得给世界创造价值。\n——歌德",
+        "谁要游戏人生，他就一事无成；谁不能主宰自己，永远是个奴隶。",
+    ]
+
+
 def test_a_short_line_before_code_joins_what_is_said_after_the_code(tmp_path: Path) -> None:
     """limboy.me: '再来看下面一段代码' stood alone, a passage that says nothing, and what the
     author said of the code after it began the next one. With no text after the code it

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from bot.corpus.attribution import Attribution, host_name, is_repost_credit, parse_line
 from bot.corpus.dialects import rewrite
@@ -22,7 +23,7 @@ from bot.corpus.mdx import strip_mdx
 from bot.corpus.permalink import with_anchor
 from bot.corpus.shaping import MIN_CHARS, Piece, is_stanza, reshape, split_rows
 from bot.corpus.site import Page, PageUrl, SiteConfig
-from bot.corpus.text import is_meaningful, is_wide, scrub, split_long
+from bot.corpus.text import is_list_number, is_meaningful, is_wide, scrub, split_long
 from bot.corpus.vitepress import attr_delimiters
 from bot.models import (
     Document,
@@ -143,21 +144,42 @@ def _is_navigation(lines: list[Line]) -> bool:
 _OTHER_SITE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 
 
-def _is_link_to_a_page(lines: list[Line]) -> bool:
+def _is_link_to_a_page(lines: list[Line], own_host: str | None) -> bool:
     """A list item that is one link into the site and nothing else (`- [推荐书单](/booklist)`,
-    `- [上一篇](../2019/x.md)`, `- [商业杠杆](#商业杠杆)`): an entry of a hand-made table of
-    contents or a 'related posts' list. Its words are a title or a heading imported with its
-    own text; as a passage it is found before it (bmpi.dev opens 24 pages with a list of
-    their own headings: 190 passages, each a heading again, outside any section). A link to
-    another site (a reading list) stays."""
+    `- [上一篇](../2019/x.md)`, `- [商业杠杆](#商业杠杆)`), or nothing else but a date or
+    number (`- 04/28 [代码之外周刊（第 139 期）](https://www.wmyskxz.cn/weekly/139)`, a link
+    to the site's own address): an entry of a hand-made table of contents, a 'related posts'
+    list or an archive. Its words are a title or a heading imported with its own text; as a
+    passage it is found before it (bmpi.dev opens 24 pages with a list of their own
+    headings: 190 passages, each a heading again, outside any section; wmyskxz.cn's weekly
+    index lists 138 issues). A link to another site (a reading list) stays."""
     if len(lines) != 1 or len(lines[0].links) != 1:
         return False
     label, href = lines[0].links[0]
-    return (
-        bool(label.strip())
-        and lines[0].text.strip() == label.strip()
-        and not _OTHER_SITE.match(href.strip())
-    )
+    text = lines[0].text.strip()
+    if not label.strip() or label.strip() not in text:
+        return False
+    rest = text.replace(label.strip(), "", 1)
+    if any(ch.isalpha() for ch in rest):  # words of its own beside the link
+        return False
+    href = href.strip()
+    if not _OTHER_SITE.match(href):
+        return True
+    return own_host is not None and _host(href) == own_host
+
+
+def _host(url: str) -> str | None:
+    """A URL's host name without a leading www. (the same site either way)."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host.removeprefix("www.") if host else None
+
+
+def _only_list_numbers(lines: list[Line]) -> bool:
+    texts = [line.text.strip() for line in lines if line.text.strip()]
+    return bool(texts) and all(is_list_number(text) for text in texts)
 
 
 def _scrub_lines(text: str) -> str:
@@ -177,8 +199,11 @@ class _PassageBuilder:
     attribution; the blogger's own paragraphs around it keep theirs.
     """
 
-    def __init__(self, sections: list[RawSection], blocks: list[Block]) -> None:
+    def __init__(
+        self, sections: list[RawSection], blocks: list[Block], own_host: str | None = None
+    ) -> None:
         self.sections = sections
+        self.own_host = own_host  # the site's address: a link there is into the site
         # Blockquotes that carry an attribution line: their passages go to their own section.
         self.attributed = {
             block.quote
@@ -300,8 +325,12 @@ class _PassageBuilder:
             kept.append(line)
         if in_quote and block.quote in self.attributed:
             section = self._quote_section(block)
-        if _is_navigation(kept) or (
-            block.kind is PassageKind.LIST_ITEM and _is_link_to_a_page(kept)
+        if (
+            _is_navigation(kept)
+            or (block.kind is PassageKind.LIST_ITEM and _is_link_to_a_page(kept, self.own_host))
+            # A quote's number on a line of its own: not there, as nothing is (not code, which
+            # keeps the lines around it apart).
+            or _only_list_numbers(kept)
         ):
             return
         placed = False
@@ -548,7 +577,7 @@ def _build(
     warnings.extend(body.problems)
     for section in body.sections:
         section.heading = scrub(section.heading)
-    builder = _PassageBuilder(body.sections, body.blocks)
+    builder = _PassageBuilder(body.sections, body.blocks, _host(site.url) if site.url else None)
     for block in body.blocks:
         builder.add(block)
     passages = builder.passages()

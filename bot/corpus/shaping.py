@@ -155,10 +155,16 @@ def _introduces_code(piece: Piece) -> bool:
     return len(piece.text) < _SHORT_LEAD_IN and not piece.text.rstrip().endswith(_NOT_OPENING)
 
 
+_CREDIT_DASHES = ("—", "--", "－－", "~~", "～～")
+
+
 def _opens_what_follows(before: Piece, short: Piece) -> bool:
     """A short piece that begins the next one rather than ending the one before: words
     with no end after a finished sentence (a poem's "那些天" whose line goes on below),
-    or an enumerator's label ("第一，医学。" over the paragraph on medicine)."""
+    or an enumerator's label ("第一，医学。" over the paragraph on medicine). Not a credit
+    after a dash ("——歌德" under the saying it signs): that ends what is before it."""
+    if short.text.lstrip().startswith(_CREDIT_DASHES):
+        return False
     if _ENUMERATOR.match(short.text):
         return True
     return before.text.rstrip().endswith(_SENTENCE_ENDS) and not short.text.rstrip().endswith(

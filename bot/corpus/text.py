@@ -85,11 +85,24 @@ def scrub(text: str) -> str:
     return collapse_spaces(text)
 
 
+# A list's number and its mark, and nothing else: "1、", "2.", "（三）", "(4)", "第五条" is words.
+_NUMBER_ONLY = re.compile(
+    r"\s*(?:[0-9]{1,3}|[一二三四五六七八九十]{1,3})\s*[、.．:：)）]\s*"
+    r"|\s*[（(]\s*(?:[0-9]{1,3}|[一二三四五六七八九十]{1,3})\s*[)）]\s*"
+)
+
+
 def is_meaningful(text: str) -> bool:
-    """A passage worth storing has a letter or digit and is not just a bare URL."""
+    """A passage worth storing has a letter or digit and is not just a bare URL, nor just
+    a list's number ("1、" on a line of its own before the quote it numbers)."""
     if not any(ch.isalnum() for ch in text):
         return False
-    return _URL_ONLY.fullmatch(text) is None
+    return _URL_ONLY.fullmatch(text) is None and not is_list_number(text)
+
+
+def is_list_number(text: str) -> bool:
+    """Only a list's number and its mark ("1、", "2）", "（三）")."""
+    return _NUMBER_ONLY.fullmatch(text) is not None
 
 
 def _sentences(text: str) -> list[str]:
