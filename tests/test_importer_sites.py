@@ -882,7 +882,15 @@ def test_mdbook_chapters_are_at_their_source_paths_on_github_pages(tmp_path: Pat
     )
     result = load_corpus([tmp_path])
     docs = {d.document.path: d for d in result.documents}
-    assert set(docs) == {"src/生活/一年.md", "src/生活/茉莉清茶.md", "src/生活/未列出.md"}
+    assert set(docs) == {
+        "src/README.md",
+        "src/生活/一年.md",
+        "src/生活/茉莉清茶.md",
+        "src/生活/未列出.md",
+    }
+    # the book's introduction, README.md, is the chapter mdBook serves as index.html
+    assert docs["src/README.md"].document.url == "https://tinysnow.github.io/index.html"
+    assert texts(docs["src/README.md"]) == ["这是一个写生活的博客。"]
     assert docs["src/生活/一年.md"].document.url == (
         "https://tinysnow.github.io/%E7%94%9F%E6%B4%BB/%E4%B8%80%E5%B9%B4.html"
     )

@@ -2,8 +2,8 @@
 
 A book's pages are the chapters `src/SUMMARY.md` links to; a Markdown file it does not
 list is not built (imported, without a link). A chapter is at its path under the source
-folder with `.html` for `.md`. (A `README.md`, which mdBook serves as `index.html`, is not
-imported, as in every corpus: it is read as the folder's own explanation.)
+folder with `.html` for `.md`; a `README.md` chapter is its folder's `index.html` (mdBook's
+index preprocessor), a book's introduction more often than not.
 
 The site is where `[output.html] cname` (or a `CNAME` file in the source folder, which
 mdBook copies) says, under `site-url`; else, for a book whose `git-repository-url` is a
@@ -82,7 +82,7 @@ def _where_served(data: dict[str, object], source: Path) -> str | None:
 class MdBook:
     name = "mdbook"
     label = "mdBook"
-    readme_is_page = False  # a folder's README.md explains the folder: not a page
+    readme_is_page = True  # a README.md chapter is served as its folder's index.html
 
     def detect(self, folder: Path) -> bool:
         if not (folder / _CONFIG).is_file():
@@ -142,6 +142,8 @@ class MdBook:
         chapters = site.setting("chapters")
         if chapters is not None and inner.as_posix() not in json.loads(chapters):
             return PageUrl(None, "not a chapter of SUMMARY.md: mdBook builds no page for it")
+        if inner.name.lower() == "readme.md":
+            inner = inner.with_name("index.md")
         path = inner.with_suffix(".html").as_posix()
         return PageUrl(join_url(site.url, path))
 
