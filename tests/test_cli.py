@@ -245,6 +245,13 @@ def test_index_says_where_each_sites_pages_link(cli: Cli, tmp_path: Path) -> Non
     assert "generator: unknown (its config" in out and "_config.yml could not be used" in out
     assert "none found" not in out
     assert "set url in _config.yml or corpus.yaml" in out
+    # A folder with a corpus.yaml of its own (a title, no url), read as it should be, is
+    # a folder of Markdown files, not a config that could not be used (the shipped corpus).
+    (notes / "corpus.yaml").write_text("title: 文章摘录\n", encoding="utf-8")
+    said = cli("check", str(notes), home=tmp_path)
+    out = said.stdout + said.stderr
+    assert "generator: none found (a folder of Markdown files), no site URL" in out
+    assert "could not be used" not in out
 
 
 def test_a_password_protected_post_is_not_indexed_and_index_says_so(

@@ -413,6 +413,20 @@ def test_mkdocs_pages_urls_and_admonitions() -> None:
     assert setup.sections[0].author == "文档作者"
 
 
+def test_mkdocs_readme_is_a_folders_page_where_it_has_no_index(tmp_path: Path) -> None:
+    (tmp_path / "mkdocs.yml").write_text("site_url: https://docs.example.net/\n")
+    (tmp_path / "README.md").write_text("# 仓库说明\n\n如何在本地构建这份文档。\n")
+    (tmp_path / "docs" / "faq").mkdir(parents=True)
+    (tmp_path / "docs" / "index.md").write_text("# 首页\n\n这是手册的首页。\n")
+    (tmp_path / "docs" / "README.md").write_text("# 说明\n\n首页旁边的说明，不会被构建。\n")
+    (tmp_path / "docs" / "faq" / "README.md").write_text("# 常见问题\n\n这里回答最常见的问题。\n")
+    urls = {d.document.path: d.document.url for d in load_corpus([tmp_path]).documents}
+    assert urls == {
+        "docs/index.md": "https://docs.example.net/",
+        "docs/faq/README.md": "https://docs.example.net/faq/",
+    }
+
+
 # --- Zola -----------------------------------------------------------------------------------
 
 

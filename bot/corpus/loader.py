@@ -15,7 +15,7 @@ from bot.corpus.files import display_name, iter_markdown_files
 from bot.corpus.formats import format_for, is_source
 from bot.corpus.generators import load_site_config
 from bot.corpus.importer import DEFAULT_MAX_FILE_BYTES, MARKDOWN, CorpusImport, Note, ParseCache
-from bot.corpus.site import SiteConfig
+from bot.corpus.site import UNUSABLE_CONFIG, SiteConfig
 from bot.models import ParsedDocument, Problem
 
 
@@ -57,7 +57,9 @@ def load_corpus(
                     Problem(exc.path, f"{exc.reason}; using defaults", skipped=False)
                 )
                 # The defaults, remembering the config that could not be used (for messages).
-                sites[root] = SiteConfig(config_files=(exc.path,))
+                sites[root] = SiteConfig(
+                    config_files=(exc.path,), settings=((UNUSABLE_CONFIG, "true"),)
+                )
             result.sites[str(root)] = sites[root]
         result.files_seen += 1
         if progress is not None:

@@ -85,7 +85,9 @@ def _language(site: SiteConfig, path: PurePosixPath) -> tuple[PurePosixPath, str
 class MkDocs:
     name = "mkdocs"
     label = "MkDocs"
-    readme_is_page = False  # a folder's README.md explains the folder: not a page
+    # A folder's README.md is its index page where it has no index.md (MkDocs builds the
+    # README then; beside an index.md it is left out, with a warning).
+    readme_is_page = True
 
     def detect(self, folder: Path) -> bool:
         return (folder / "mkdocs.yml").is_file() or (folder / "mkdocs.yaml").is_file()
@@ -122,6 +124,9 @@ class MkDocs:
     def is_content(self, site: SiteConfig, rel: str, is_dir: bool) -> bool:
         docs = site.setting("docs_dir") or "docs"
         if rel == docs or rel.startswith(docs + "/"):
+            path = PurePosixPath(rel)
+            if not is_dir and path.stem.lower() == "readme" and site.root is not None:
+                return not (Path(site.root) / path.parent / "index.md").is_file()
             return True
         return is_dir and docs.startswith(rel + "/")
 

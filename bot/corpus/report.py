@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.corpus.generators import BY_NAME
 from bot.corpus.importer import CorpusImport
-from bot.corpus.site import PLACEHOLDER_URL, SiteConfig
+from bot.corpus.site import PLACEHOLDER_URL, UNUSABLE_CONFIG, SiteConfig
 from bot.models import ImportResult
 
 EXAMPLES = 3
@@ -89,10 +89,10 @@ class CorpusReport:
             for root, site in result.sites.items():
                 generator = BY_NAME.get(site.generator)
                 label = generator.label if generator is not None else site.generator
-                if site.root is None and not site.config_files:  # no config, none named
-                    label = "none found (a folder of Markdown files)"
-                elif site.root is None:
+                if site.setting(UNUSABLE_CONFIG):
                     label = f"unknown (its config {site.config_files[0]} could not be used)"
+                elif site.root is None:  # no generator's config; perhaps a corpus.yaml, read
+                    label = "none found (a folder of Markdown files)"
                 where = _where_pages_link(site)
                 sites.append(f"{root}: generator: {label}, {where}")
         order = {"skipped": 0, "problem": 1, "note": 2}

@@ -20,6 +20,8 @@ from bot.corpus.frontmatter import FrontMatter
 DEFAULT_PERMALINK = ":year/:month/:day/:title/"
 # The setting that keeps a config's placeholder `url` (see `unreachable`), to be named.
 PLACEHOLDER_URL = "placeholder_url"
+# The setting of defaults used in place of a config that could not be read (named in messages).
+UNUSABLE_CONFIG = "unusable_config"
 
 
 # What the generators write in a new site's config (Hexo: http://example.com, before 5.0
