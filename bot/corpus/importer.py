@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import urlsplit
 
 from bot.corpus.attribution import Attribution, host_name, is_repost_credit, parse_line
 from bot.corpus.dialects import rewrite
@@ -165,16 +164,7 @@ def _is_link_to_a_page(lines: list[Line], own_host: str | None) -> bool:
     href = href.strip()
     if not _OTHER_SITE.match(href):
         return True
-    return own_host is not None and _host(href) == own_host
-
-
-def _host(url: str) -> str | None:
-    """A URL's host name without a leading www. (the same site either way)."""
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return None
-    return host.removeprefix("www.") if host else None
+    return own_host is not None and host_name(href) == own_host
 
 
 def _only_list_numbers(lines: list[Line]) -> bool:
@@ -203,7 +193,7 @@ class _PassageBuilder:
         self, sections: list[RawSection], blocks: list[Block], own_host: str | None = None
     ) -> None:
         self.sections = sections
-        self.own_host = own_host  # the site's address: a link there is into the site
+        self.own_host = own_host  # the site's host (host_name): a link there is into the site
         # Blockquotes that carry an attribution line: their passages go to their own section.
         self.attributed = {
             block.quote
@@ -577,7 +567,7 @@ def _build(
     warnings.extend(body.problems)
     for section in body.sections:
         section.heading = scrub(section.heading)
-    builder = _PassageBuilder(body.sections, body.blocks, _host(site.url) if site.url else None)
+    builder = _PassageBuilder(body.sections, body.blocks, host_name(site.url) if site.url else None)
     for block in body.blocks:
         builder.add(block)
     passages = builder.passages()

@@ -9,12 +9,16 @@ module with one object meeting `Generator`; the registry in `generators.py` list
 from __future__ import annotations
 
 import ipaddress
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from bot.corpus.configfiles import read_text
+from bot.corpus.errors import CorpusConfigError
 from bot.corpus.frontmatter import FrontMatter
 
 DEFAULT_PERMALINK = ":year/:month/:day/:title/"
@@ -62,6 +66,30 @@ def cname_host(path: Path) -> str | None:
 def with_scheme(host: str) -> str:
     """A site address as a URL: https:// unless it has its scheme already."""
     return host if host.startswith(("http://", "https://")) else f"https://{host}"
+
+
+def folder_a_script_builds(
+    project: Path, script: re.Pattern[str], is_site: Callable[[Path], bool]
+) -> Path | None:
+    """The folder of a project's site that lives in a subfolder: the first that package.json's
+    scripts name (`script`'s group: `vitepress build src`, `vuepress build docs`), else
+    `docs/`, that `is_site` says holds the generator's config and that is inside the project."""
+    candidates: list[Path] = []
+    manifest = project / "package.json"
+    if manifest.is_file():
+        try:
+            scripts = json.loads(read_text(manifest)).get("scripts")
+        except (CorpusConfigError, ValueError, AttributeError, RecursionError):
+            scripts = None
+        if isinstance(scripts, dict):
+            for command in scripts.values():
+                if isinstance(command, str):
+                    candidates.extend(project / m for m in script.findall(command))
+    candidates.append(project / "docs")
+    for folder in candidates:
+        if folder.is_dir() and is_site(folder) and inside(folder, project):
+            return folder
+    return None
 
 
 def inside(path: Path, folder: Path) -> bool:

@@ -14,7 +14,6 @@ Pages: `guide/index.md` -> `/guide/`,
 from __future__ import annotations
 
 import fnmatch
-import json
 import os
 import re
 from collections.abc import Callable
@@ -28,7 +27,6 @@ from bot.corpus.configfiles import (
     js_top_level,
     read_text,
 )
-from bot.corpus.errors import CorpusConfigError
 from bot.corpus.hexo import join_url
 from bot.corpus.site import (
     Page,
@@ -36,7 +34,7 @@ from bot.corpus.site import (
     SiteConfig,
     cname_host,
     existing,
-    inside,
+    folder_a_script_builds,
     with_scheme,
 )
 
@@ -61,22 +59,9 @@ _SCRIPT_FOLDER = re.compile(r"\bvitepress\s+(?:build|dev|serve|preview)\s+(?!-)(
 def project_site_folder(project: Path) -> Path | None:
     """The folder holding `.vitepress/` in a project whose site is in a subfolder: the one
     its package.json scripts build (`vitepress build src`), else `docs/`."""
-    candidates: list[Path] = []
-    manifest = project / "package.json"
-    if manifest.is_file():
-        try:
-            scripts = json.loads(read_text(manifest)).get("scripts")
-        except (CorpusConfigError, ValueError, AttributeError, RecursionError):
-            scripts = None
-        if isinstance(scripts, dict):
-            for command in scripts.values():
-                if isinstance(command, str):
-                    candidates.extend(project / m for m in _SCRIPT_FOLDER.findall(command))
-    candidates.append(project / "docs")
-    for folder in candidates:
-        if folder.is_dir() and _config_files(folder) and inside(folder, project):
-            return folder
-    return None
+    return folder_a_script_builds(
+        project, _SCRIPT_FOLDER, lambda folder: bool(_config_files(folder))
+    )
 
 
 def _first(found: dict[str, list[str]], *keys: str) -> str | None:

@@ -1476,7 +1476,7 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
         if variant.romanized:
             if variant.rare_readings:
                 usually = _read_usually(variant, h)
-            h = fold(h.translate(variant.overrides)) if variant.overrides else fold(h)
+            h = _as_pinyin(variant, h)
         if not h or (len(q) <= 2 and h != q and not variant.subject):
             # Two characters name a heading only when they are all of it (a post titled
             # 独处); in a longer one they are a word of it. Unless the reader asks for the
@@ -1525,7 +1525,6 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
                     heading_equal=equal,
                     heading_share=min(1.0, len(q) / len(h)),
                     heading_text=heading,
-                    article_asked=named,
                 )
             )
 
@@ -1549,9 +1548,13 @@ def _unnumbered(heading: str, variant: _Variant) -> str:
     if bare == heading or not bare.strip():
         return ""
     h = _cached_normalize(bare)
-    if variant.romanized:
-        h = fold(h.translate(variant.overrides)) if variant.overrides else fold(h)
-    return h
+    return _as_pinyin(variant, h) if variant.romanized else h
+
+
+def _as_pinyin(variant: _Variant, normalized: str) -> str:
+    """A normalized heading read as a pinyin query reads it (its characters' readings the
+    query's syllables chose, `overrides`)."""
+    return fold(normalized.translate(variant.overrides)) if variant.overrides else fold(normalized)
 
 
 def _heading_min(length: int, least: float = 0.0) -> float:

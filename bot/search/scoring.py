@@ -49,9 +49,6 @@ class _Scored:
     # more nearly goes first (本周话题：全端 App 的时代 before the page title that ends so).
     heading_share: float = 0.0
     heading_text: str = ""  # a heading hit's heading, as written
-    # The reader asked for the article itself (讲买房的文章, a long title typed whole): its
-    # opening answers, not a passage that holds the words.
-    article_asked: bool = False
     kind: MatchKind = MatchKind.TEXT
 
 
