@@ -1099,6 +1099,32 @@ def test_a_question_about_a_fact_is_not_answered_by_restating_its_subject(
     assert text_answers(db, "“人生比的其实是谁先认识自己”，这句出自哪里")
 
 
+def test_a_question_what_a_thing_is_needs_a_passage_naming_the_thing(tmp_path: Path) -> None:
+    # '南京理工大学的校训是什么' (the manual never gives the motto) lined up at 86 with a
+    # passage on the university's 校园网, one character off, and a section headed 'Q49：紫金
+    # 学院和南京理工大学是什么关系？' came next: both offered as the reader's words.
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": post("网络", "南京理工大学校园网一期工程于 1996 年初启动，采用以太网。"),
+            "b.md": post("问答", "## Q49：紫金学院和南京理工大学是什么关系？\n\n紫金学院是民办。"),
+            "c.md": post("校史", "南京理工大学的校训是团结、献身、求是、创新，写在校门口。"),
+            "d.md": post("诗", "如果人类是卵生的，世界是什么样子？大概没有人会问。"),
+        },
+    )
+    assert text_answers(db, "南京理工大学的校风是什么") == []
+    # The thing named, the question is the passage's: typed with a homophone typo too.
+    assert text_answers(db, "南京理工大学的校训是什么") == [
+        "南京理工大学的校训是团结、献身、求是、创新，写在校门口。"
+    ]
+    assert text_answers(db, "南京理工大学的校寻是什么")[:1] == [
+        "南京理工大学的校训是团结、献身、求是、创新，写在校门口。"
+    ]
+    # 'What it looks like' and chatter asking for the words are no such question.
+    assert text_answers(db, "如果人类是卵生的，世界是啥样子")
+    assert text_answers(db, "如果人类是卵生的，世界会是什么样，原文是啥来着")
+
+
 def test_a_query_mostly_in_latin_letters_needs_its_chinese_words_too(tmp_path: Path) -> None:
     # The Latin word is most of the characters: a passage, or a heading, holding only it
     # lined up well enough to be given as the reader's words (67.5 for the Certbot passage,

@@ -137,6 +137,9 @@ class _Variant:
     # a passage that only nearly lines up with it and lacks the question word restates
     # the question's subject, it does not answer it (see `asked_for`).
     asks: tuple[str, ...] = ()
+    # The thing a question asks what it is (see `things_asked`): a
+    # passage that does not name it answers another question.
+    things: tuple[str, ...] = ()
     # The words of a query typed as keywords (see _typed_keywords): a near match holds each.
     keywords: tuple[str, ...] = ()
     # The length of the query without its chatter, where it has some: its bar is that of a
@@ -415,6 +418,31 @@ def asked_for(query: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(normalize(m.group(0)) for m in _FACT_QUESTION.finditer(bare)))
 
 
+# A question what a thing is ("南京理工大学的校训是什么", "微笑曲线是什么意思") asks about
+# that thing; a passage that does not name it does not answer it, however well
+# the rest lines up: '南京理工大学的校训是什么' was a text match at 86 with a passage on the
+# university's 校园网, one character off. The thing is the two characters beside the
+# question words (the end of its name). Not where the thing is the text
+# the reader looks for (原文是啥来着, 出处是什么, 那篇文章的标题是什么): that is chatter.
+_WHAT_IS = re.compile(r"([\u4e00-\u9fff]{2})(?:是什么(?!样|来着|时候)|是啥(?!来着)|是哪些)")
+_NOT_A_THING = frozenset(
+    "原文 出处 原话 原句 标题 题目 名字 名称 文章 那篇 哪篇 来源 作者 意思 这句 那句 句话".split()  # noqa: SIM905
+)
+_FUNCTION_IN_THING = frozenset("的了这那就也都又还它他她你我是在有")
+
+
+def things_asked(query: str) -> tuple[str, ...]:
+    """The things a question asks what they are, outside what it quotes: "校训" of
+    "南京理工大学的校训是什么"."""
+    bare = _QUOTED.sub(" ", query)
+    found = []
+    for match in _WHAT_IS.finditer(bare):
+        thing = normalize(match.group(1))
+        if thing and thing not in _NOT_A_THING and not set(thing) & _FUNCTION_IN_THING:
+            found.append(thing)
+    return tuple(dict.fromkeys(found))
+
+
 # A yes-no question asked one way or the other: 值不值得 / 是否值得, 有没有 / 是否有, 是不是 /
 # 是否. Readers remember the question, not which form the heading or sentence used
 # ('BarberShop 值不值得一试' for the heading 'BarberShop 是否值得一试？' found nothing).
@@ -468,6 +496,7 @@ def _variants(query: str) -> list[_Variant]:
     seen: set[str] = set()
     named = _named_items(query)
     asks = asked_for(query)
+    things = things_asked(query)
     quoted = {m.group(1) for m in _QUOTED.finditer(query)}
     keywords = _typed_keywords(query)
     for form in forms:
@@ -498,6 +527,7 @@ def _variants(query: str) -> list[_Variant]:
         # The question the query asks stays asked in every form made of it (its numbers as
         # digits: 哪1年), but for what it quotes: those are the words remembered.
         variant.asks = asked_for(form) if form in quoted else asks
+        variant.things = things_asked(form) if form in quoted else things
         variant.keywords = keywords
         if form is query:
             variant.typed = form

@@ -1153,6 +1153,8 @@ def _score_candidates(
             # 了南京城"): that passage does not hold what is asked, and is not the reader's
             # words. A passage by meaning may still be offered, labelled so.
             continue
+        if score < 100 and variant.things and not _names_things(norm_text, variant.things):
+            continue  # what the question asks about is not in it (see forms.things_asked)
         if score >= threshold and (
             exact
             or (
@@ -1204,6 +1206,20 @@ def _latin_words(variant: _Variant) -> list[str]:
 
 # How far from the words a question lined up with its question may be: about a clause.
 _ASKS_WITHIN = 8
+
+
+def _names_things(norm_text: str, things: tuple[str, ...]) -> bool:
+    """Whether a text names each thing a question asks about, as typed or read aloud the
+    same (a homophone typo of the thing is still the thing)."""
+    folded = None
+    for thing in things:
+        if thing in norm_text:
+            continue
+        if folded is None:
+            folded = _VIEWS.get(norm_text).folded
+        if fold(thing) not in folded:
+            return False
+    return True
 
 
 def _asks_too(norm_text: str, span: tuple[int, int] | None = None) -> bool:
@@ -1503,6 +1519,8 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
             # A heading typed with a homophone (买方记 for the title 买房记): read aloud it is
             # the query, a match as good as a passage's homophone match.
             score = 100 * _FOLDED_DISCOUNT
+        if score < 100 and variant.things and not _names_things(h, variant.things):
+            continue  # a section on something else the question's subject has
         if score >= needed and (
             score >= 100
             or (_holds_words(h, words, every=bool(variant.keywords)) and _holds_items(h, items))
