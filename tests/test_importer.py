@@ -645,6 +645,25 @@ def test_title_falls_back_to_first_h1_then_file_name(tmp_path: Path) -> None:
     assert parse_text(tmp_path, "正文。\n").document.title == "post"
 
 
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("典型发言&amp;几个人的战斗", "典型发言&几个人的战斗"),
+        ("中国的污染&#8212;&#8212;卢广", "中国的污染——卢广"),
+        ("躲开！&#8220;国家队&#8221;来了", "躲开！“国家队”来了"),
+        ("WAVIN&#039; YOUR FLAG", "WAVIN' YOUR FLAG"),
+        ("R&D 与 AT&T", "R&D 与 AT&T"),  # no escape in it: as written
+    ],
+)
+def test_a_title_with_html_escapes_reads_as_the_page_shows_it(
+    tmp_path: Path, written: str, shown: str
+) -> None:
+    # Posts brought over from WordPress keep its escapes in their titles; the page shows
+    # the characters, and a reader searching the title types those.
+    doc = parse_text(tmp_path, f"---\ntitle: '{written}'\n---\n\n正文。\n")
+    assert doc.document.title == shown
+
+
 def test_front_matter_source_field(tmp_path: Path) -> None:
     doc = parse_text(
         tmp_path, "---\ntitle: t\nsource: https://www.example.org/a\n---\n\n## 小节\n\n正文。\n"

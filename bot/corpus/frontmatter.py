@@ -8,6 +8,7 @@ read, each with a bound on its size, so an alias bomb costs nothing beyond its p
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import tomllib
 from dataclasses import dataclass
@@ -228,6 +229,14 @@ def _text(value: object, limit: int = _MAX_TEXT) -> str | None:
     return None
 
 
+def _title(value: object) -> str | None:
+    """The title as the page shows it. Posts brought over from WordPress keep its HTML
+    escapes in their titles ('典型发言&amp;几个人的战斗', '中国的污染&#8212;&#8212;卢广'), which
+    the theme writes into the page as they are, so the reader sees '&' and '—'."""
+    text = _text(value)
+    return _text(html.unescape(text)) if text and "&" in text else text
+
+
 def _date(value: object, key: str, warnings: list[str]) -> tuple[dt.datetime | None, str | None]:
     """The date as a datetime (if it is one) and as text for display.
 
@@ -333,7 +342,7 @@ def read_fields(data: dict[object, object] | None) -> FrontMatter:
             break
     abbrlink = _text(data.get("abbrlink"), 100)
     return FrontMatter(
-        title=_text(data.get("title")),
+        title=_title(data.get("title")),
         date=date,
         date_text=date_text,
         updated_text=updated_text,
