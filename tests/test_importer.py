@@ -664,6 +664,23 @@ def test_a_title_with_html_escapes_reads_as_the_page_shows_it(
     assert doc.document.title == shown
 
 
+def test_words_tags_pasted_from_word_are_not_text(tmp_path: Path) -> None:
+    # Old WordPress posts pasted from Word carry <o:p>, <st1:chsdate>: CommonMark reads no
+    # tag name with a colon, so they stayed as text ("‹o:p› ‹/o:p›", 137 passages of a
+    # Jekyll blog). A browser shows what they enclose and hides them.
+    doc = parse_text(
+        tmp_path,
+        "一个月的挂职锻炼终于结束了，回到了上海。<o:p></o:p>\n\n<o:p> </o:p>\n\n"
+        '我于<st1:chsdate Year="2008" Month="7">2008年7月15日</st1:chsdate>来到定西。\n\n'
+        "代码里的 `<w:p>` 是 Word 文档的一个段落，照写。\n",
+    )
+    assert texts(doc) == [
+        "一个月的挂职锻炼终于结束了，回到了上海。",
+        "我于2008年7月15日来到定西。",
+        "代码里的 ‹w:p› 是 Word 文档的一个段落，照写。",
+    ]
+
+
 def test_front_matter_source_field(tmp_path: Path) -> None:
     doc = parse_text(
         tmp_path, "---\ntitle: t\nsource: https://www.example.org/a\n---\n\n## 小节\n\n正文。\n"

@@ -19,7 +19,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from bot.corpus.htmltext import html_paragraphs
-from bot.corpus.text import neutralize_angle_brackets, untag_code
+from bot.corpus.text import drop_prefixed_tags, neutralize_angle_brackets, untag_code
 from bot.models import PassageKind
 
 #: markdown-it stops descending past this many nested containers and silently drops what
@@ -239,7 +239,7 @@ def render_inline(children: Sequence[Token], first_line: int) -> list[Line]:
                 if "](" in content:
                     content = _UNREAD_LINK.sub(r"\1", _UNREAD_IMAGE.sub("", content))
                 if "<" in content:
-                    content = neutralize_angle_brackets(content)
+                    content = neutralize_angle_brackets(drop_prefixed_tags(content))
             parts.append(content)
             if open_links:
                 open_links[-1][1].append(content)

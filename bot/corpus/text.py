@@ -38,6 +38,18 @@ def collapse_spaces(text: str) -> str:
     return _ASCII_SPACE.sub(" ", text).strip()
 
 
+# A tag whose name has a prefix (<o:p>, <st1:chsdate …>, </v:shape>): Word's HTML, pasted
+# into posts by WordPress editors. CommonMark's tag names have no colon, so the parser left
+# them as text ("‹o:p› ‹/o:p›" made 137 passages of one Jekyll blog); a browser hides them
+# as elements it does not know, and shows what is between them.
+_PREFIXED_TAG = re.compile(r"</?[A-Za-z][\w-]*:[A-Za-z][\w.-]*(?:\s[^<>\n]{0,500})?/?>")
+
+
+def drop_prefixed_tags(text: str) -> str:
+    """Drop tags whose name has a prefix (Word's `<o:p>`), keeping what they enclose."""
+    return _PREFIXED_TAG.sub("", text) if ":" in text else text
+
+
 def neutralize_angle_brackets(text: str) -> str:
     """Turn `<name ...>` in literal text (inline code, escapes) into ‹name ...›.
 
