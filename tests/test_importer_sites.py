@@ -570,6 +570,33 @@ def test_jekyll_post_with_an_unreadable_date_is_filed_under_its_file_name(tmp_pa
     ]
 
 
+def test_jekyll_reads_an_html_element_to_its_close_tag_across_blank_lines(
+    tmp_path: Path,
+) -> None:
+    # A post pasted from an old web editor: nested <div>s, indented, with blank lines.
+    # kramdown reads the element to its close tag and the page shows every sentence;
+    # CommonMark ends the HTML block at the first blank line and reads the indented rest as
+    # code: the post kept its first sentence only.
+    site = _project_site(tmp_path, "https://github.com/someone/blog")
+    nested = (
+        "<div>\n  <div>\n    <div>\n      <div>\n"
+        "        在学校混了这么长时间，已经习惯了别人叫自己老师。\n"
+        "      </div>\n      \n      <div>\n         \n      </div>\n      \n"
+        "      <div>\n        总体来说，学校的管理体制就是一个大国企。\n      </div>\n"
+        "    </div>\n  </div>\n</div>\n\n"
+        "    这一行在元素之外，缩进四格，是代码。\n\n最后一段是正文。\n"
+    )
+    (site / "_posts" / "2007-10-16-fine.md").write_text(
+        "---\ntitle: 第一张罚单\n---\n" + nested, encoding="utf-8"
+    )
+    doc = by_path(load_corpus([site]))["_posts/2007-10-16-fine.md"]
+    assert texts(doc) == [
+        "在学校混了这么长时间，已经习惯了别人叫自己老师。",
+        "总体来说，学校的管理体制就是一个大国企。",
+        "最后一段是正文。",
+    ]
+
+
 def test_raw_html_blocks_keep_their_prose_not_their_code(tmp_path: Path) -> None:
     (tmp_path / "post.md").write_text(
         "---\ntitle: 搬家来的文章\n---\n\n"

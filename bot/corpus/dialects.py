@@ -63,6 +63,7 @@ _HTML_BLOCK_OPEN = re.compile(
     re.IGNORECASE,
 )
 _HTML_CLOSE = re.compile(r"</([a-z]+)\s*>")
+_KEEP_HTML_BLOCK = "<span></span>"
 # A line that is one HTML heading, perhaps inside a centring element on the same line. Every
 # generator renders it as a heading; markdown-it made it an HTML block whose text ran into
 # the next passage ("…好好追我。」\n3": a story's numbered parts) and which swallowed the
@@ -394,6 +395,14 @@ def rewrite(
             continue
         if "{{" in line or "[[" in line:
             line = _outside_code(line, _Transform(index + first_line, unknown, closed))
+        if headings_without_space and html_block is not None and not line.strip():
+            # A blank line inside the element: kramdown reads on to its close tag, where
+            # CommonMark ends the HTML block and reads the indented lines after it as code
+            # (a post pasted from a web editor into 30 nested <div>s lost all but its first
+            # sentence). An empty element keeps the block whole and says nothing (a comment
+            # would not: hexo_tags blanks a line that is one).
+            out[index] = _KEEP_HTML_BLOCK
+            continue
         if headings_without_space and (html_block is not None or "<" in line):
             html_block = _html_block(line, index, html_block, last_close)
         if (
