@@ -1298,6 +1298,32 @@ def test_a_long_title_answers_with_the_line_of_its_post_that_says_it(
     assert texts.index(cites) > 1
 
 
+def test_a_long_title_answers_with_the_paragraph_of_its_post_that_is_it(tmp_path: Path) -> None:
+    # nattli's post '敬，努力甩掉热量的我们' (fresh40) ends on a paragraph that is its title
+    # and nothing else: typed exactly, the post's opening answered first. A list item
+    # that is the title (the post's own entry in a list of posts) does not take its place.
+    toast = "敬，努力甩掉热量的我们。"
+    opening = "我们用着远古身体，赤手空拳地站在这座热量无限的天堂里。"
+    db = build_site_db(
+        tmp_path,
+        {
+            "fat.md": post("敬，努力甩掉热量的我们", opening, "## 时空错位\n\n" + toast),
+            "list.md": post("减肥小记", "- 敬，努力甩掉热量的我们\n- 别的文章\n\n都在这里。"),
+        },
+    )
+    texts = [m.passage.text for m in run_search(db, "敬，努力甩掉热量的我们").matches]
+    assert texts[:2] == [toast, opening]
+    db = build_site_db(
+        tmp_path / "listed",
+        {
+            "fat.md": post(
+                "敬，努力甩掉热量的我们", opening, "## 相关文章\n\n- 敬，努力甩掉热量的我们"
+            ),
+        },
+    )
+    assert run_search(db, "敬，努力甩掉热量的我们").matches[0].passage.text == opening
+
+
 @pytest.mark.parametrize("query", ["生学硬练", "sheng xue ying lian"])
 def test_a_numbered_section_typed_without_its_number_is_named_whole(
     tmp_path: Path, query: str

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 from rapidfuzz import fuzz
 
-from bot.models import MatchKind, StoredPassage
+from bot.models import MatchKind, PassageKind, StoredPassage
 from bot.search.bounds import _NO_BOUNDS, _view_bounds
 from bot.search.forms import (
     _ANY_QUESTION,
@@ -1021,7 +1021,7 @@ def _the_words_under_their_heading_first(
                 and item.score >= head.score
                 and credits.get(item.passage_id, (None, None))[1] == document
                 and heading in _cached_normalize(paths.get(item.passage_id, ""))
-                and _says_in_a_sentence(texts.get(item.passage_id, ("", ""))[0], heading)
+                and _says_it(*texts.get(item.passage_id, ("", "")), heading)
             ):
                 chosen[head.passage_id] = item
                 taken.add(item.passage_id)
@@ -1039,6 +1039,15 @@ def _the_words_under_their_heading_first(
 
 
 _SENTENCE_AROUND = 4  # characters of its own beside the words, on their line
+
+
+def _says_it(raw: str, kind: str, heading: str) -> bool:
+    """Whether a passage of the heading's own page says its words: in a line that says
+    more, or as a paragraph of its own ('敬，努力甩掉热量的我们。', the line a post titled by
+    it ends on), not as an item of a list."""
+    if _says_in_a_sentence(raw, heading):
+        return True
+    return kind != PassageKind.LIST_ITEM and _cached_normalize(raw) == heading
 
 
 def _says_in_a_sentence(raw: str, heading: str) -> bool:
