@@ -426,7 +426,8 @@ def asked_for(query: str) -> tuple[str, ...]:
 # the reader looks for (原文是啥来着, 出处是什么, 那篇文章的标题是什么): that is chatter.
 _WHAT_IS = re.compile(r"([\u4e00-\u9fff]{2})(?:是什么(?!样|来着|时候)|是啥(?!来着)|是哪些)")
 _NOT_A_THING = frozenset(
-    "原文 出处 原话 原句 标题 题目 名字 名称 文章 那篇 哪篇 来源 作者 意思 这句 那句 句话".split()  # noqa: SIM905
+    "原文 出处 原话 原句 标题 题目 名字 名称 文章 那篇 哪篇 来源 作者 意思 这句 那句 句话"  # noqa: SIM905
+    " 到底 究竟 真的 其实".split()
 )
 _FUNCTION_IN_THING = frozenset("的了这那就也都又还它他她你我是在有")
 

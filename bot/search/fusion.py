@@ -13,6 +13,7 @@ from bot.search.forms import COUNTED_QUESTION, _numbers_as_digits, _Variant, _wo
 from bot.search.scoring import _VIEWS, _cached_normalize, _kind_rank, _load, _score_text, _Scored
 from bot.store import Reader
 from bot.store.meaning_process import LookAhead
+from bot.text import fold
 
 # Meaning matches (bot.meaning). Candidates: the passages whose best unit is closest to the
 # query, ranked by cosine plus the evidence of their words: the share of the query's specific
@@ -275,6 +276,13 @@ def _absent_names(reader: Reader, variant: _Variant) -> list[str]:
             and not _unfinished(reader, variant, parts[-1])
         ):
             joined_names[whole] = parts
+    # The thing a question asks what it is (校训 of "南京理工大学的校训是什么"), where no
+    # passage or heading has it in any form (as typed, or read aloud the same): a passage
+    # close in meaning answers another question ("同济大学软件学院的校训是什么" was offered
+    # a staff list naming the school, at 76). A thing the collection has (原因, 意思) may
+    # be answered in other words, and stays to the meaning path.
+    for thing in variant.things:
+        forms[thing] = list(dict.fromkeys([thing, fold(thing)]))
     if not forms and not joined_names:
         return []
     mentioned = _mentioned(
