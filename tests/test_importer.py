@@ -681,6 +681,17 @@ def test_words_tags_pasted_from_word_are_not_text(tmp_path: Path) -> None:
     ]
 
 
+def test_a_heading_of_markup_only_opens_no_nameless_section(tmp_path: Path) -> None:
+    # `# <span lang=EN-US></p>` (a post pasted from Word): the passages after it were shown
+    # under an empty heading; they belong to the heading before it.
+    doc = parse_text(
+        tmp_path,
+        "## 嵌入式\n\n第一段正文。\n\n# <span lang=EN-US></p>\n\n第二段正文。\n",
+    )
+    assert {doc.sections[p.section].heading for p in doc.passages} == {"嵌入式"}
+    assert "第二段正文。" in "".join(texts(doc))
+
+
 def test_front_matter_source_field(tmp_path: Path) -> None:
     doc = parse_text(
         tmp_path, "---\ntitle: t\nsource: https://www.example.org/a\n---\n\n## 小节\n\n正文。\n"

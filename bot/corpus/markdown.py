@@ -338,6 +338,11 @@ class _Walker:
             # `{#}`: an HTML heading with no id of its own (see dialects): no anchor at all.
             anchor = found.group(1) if found else ("" if attrs.group(1).strip() == "#" else None)
             text = text[: attrs.start()].rstrip()
+        if not text and anchor is None:
+            # A heading of markup only (`# <span lang=EN-US></p>`, pasted from Word): the page
+            # shows an empty line, and the passages after it read on under the heading
+            # before, not under a nameless one ("拥抱嵌入式时代 › " over 18 passages).
+            return
         parent = self._current()
         self.resumed = None
         while parent and self.sections[parent].level >= level:
