@@ -1461,6 +1461,36 @@ def test_what_a_tutorial_shows_is_no_listing_and_an_html_heading_keeps_its_id(
     assert [s.anchor for s in toc.sections if s.heading == "用法"] == [None, "用法"]
 
 
+def test_hexo_dates_a_post_without_a_date_by_its_file_name(tmp_path: Path) -> None:
+    # ety001's blog (Hexo, brought over from Octopress): 154 posts have no `date:`; Hexo's
+    # post processor dates them by the file name (new_post_name), and they had no link.
+    write(
+        tmp_path / "_config.yml",
+        "url: https://blog.akawa.ink\npermalink: :year/:month/:day/:title.html\n"
+        "new_post_name: :year-:month-:day-:title.md\n",
+    )
+    write(
+        tmp_path / "source/_posts/2015-07-19-mouse-wheel-control-page-change.md",
+        "---\ntitle: 鼠标滚轮控制页面切换\n---\n最近项目需要做一个欢迎页。\n",
+    )
+    write(  # a date of its own wins over the name's
+        tmp_path / "source/_posts/2015-07-20-later.md",
+        "---\ntitle: 后来\ndate: 2016-01-02\n---\n后来的事。\n",
+    )
+    write(  # a name that gives no date: still no link, and the report says why
+        tmp_path / "source/_posts/undated.md", "---\ntitle: 无日期\n---\n没有日期。\n"
+    )
+    result = load_corpus([tmp_path])
+    urls = {d.document.path.rsplit("/", 1)[-1]: d.document.url for d in result.documents}
+    assert urls == {
+        "2015-07-19-mouse-wheel-control-page-change.md": (
+            "https://blog.akawa.ink/2015/07/19/mouse-wheel-control-page-change.html"
+        ),
+        "2015-07-20-later.md": "https://blog.akawa.ink/2016/01/02/later.html",
+        "undated.md": None,
+    }
+
+
 def test_hexo_reads_a_posts_slug_out_of_its_file_name_by_new_post_name(tmp_path: Path) -> None:
     """唐巧's blog (Hexo, 378 posts) names its files `:year-:month-:day-:title.md`: every
     link had the date twice (/2011/08/10/2011-08-10-do-not-use-…/). And `draft: true`,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from functools import lru_cache
@@ -99,6 +100,22 @@ def read_post_name(new_post_name: str, title_path: str) -> dict[str, str]:
     return dict(zip(names, found.groups(), strict=True)) if found else {}
 
 
+def _date_in_name(named: dict[str, str]) -> dt.datetime | None:
+    """The date a post's file name gives by `new_post_name` (its year, month and day), which
+    Hexo's post processor takes where the front matter has none: 154 of one blog's posts,
+    brought over from Octopress as `2015-07-19-mouse-wheel-control-page-change.md` with no
+    `date:`, are at /2015/07/19/…; without it they had no link."""
+    month = named.get("month") or named.get("i_month")
+    day = named.get("day") or named.get("i_day")
+    year = named.get("year")
+    if not (year and month and day):
+        return None
+    try:
+        return dt.datetime(int(year), int(month), int(day))
+    except ValueError:
+        return None  # 2015-13-45: not a date, as Hexo would make of it
+
+
 @lru_cache(maxsize=16)
 def _post_name_pattern(new_post_name: str) -> tuple[tuple[str, ...], re.Pattern[str]]:
     rule = _suffixless(new_post_name)
@@ -130,7 +147,10 @@ def fill_post_path(
     date = fm.date
     title = post_title_path(rel_path)
     if new_post_name:
-        title = read_post_name(new_post_name, title).get("title", title)
+        named = read_post_name(new_post_name, title)
+        title = named.get("title", title)
+        if date is None:
+            date = _date_in_name(named)
     values: dict[str, str | None] = {
         "title": title,
         "name": PurePosixPath(title).name,
