@@ -132,7 +132,8 @@ def test_shipped_post_subsections_inherit_and_have_heading_paths(shipped: Parsed
     )
     sub = next(s for s in shipped.sections if s.heading == "一、托派是怎么产生的？")
     assert sub.heading_path == ("批判托派的胡说八道", "一、托派是怎么产生的？")
-    assert sub.anchor == "一-托派是怎么产生的"
+    # hexo-renderer-marked keeps Chinese punctuation in an id (hexo-util's slugize).
+    assert sub.anchor == "一、托派是怎么产生的？"
     assert shipped.sections[sub.parent or 0].heading == "批判托派的胡说八道"
 
 
@@ -1067,14 +1068,14 @@ def test_post_url_and_anchors_from_hexo_config(tmp_path: Path) -> None:
     assert doc.document.url == base
     assert [s.anchor for s in doc.sections] == [
         None,
-        "第一节-开始",
-        "第一节-开始-1",
+        "第一节：开始！",  # hexo-util's slugize keeps Chinese punctuation
+        "第一节：开始！-1",
         "Hello-World-v2-0",
     ]
     urls = [doc.sections[p.section].source_url for p in doc.passages]
     assert urls == [
-        base + "#%E7%AC%AC%E4%B8%80%E8%8A%82-%E5%BC%80%E5%A7%8B",
-        base + "#%E7%AC%AC%E4%B8%80%E8%8A%82-%E5%BC%80%E5%A7%8B-1",
+        base + "#%E7%AC%AC%E4%B8%80%E8%8A%82%EF%BC%9A%E5%BC%80%E5%A7%8B%EF%BC%81",
+        base + "#%E7%AC%AC%E4%B8%80%E8%8A%82%EF%BC%9A%E5%BC%80%E5%A7%8B%EF%BC%81-1",
         base + "#Hello-World-v2-0",
     ]
     assert {doc.sections[p.section].author for p in doc.passages} == {"站长"}
@@ -1459,6 +1460,33 @@ def test_what_a_tutorial_shows_is_no_listing_and_an_html_heading_keeps_its_id(
     # 前言 keeps its heading; the HTML heading its id, or none; the Markdown 用法 its own.
     assert sections == {"前言": "前言", "简介": "intro", "用法": "用法"}, sections
     assert [s.anchor for s in toc.sections if s.heading == "用法"] == [None, "用法"]
+
+
+@pytest.mark.parametrize(
+    ("heading", "anchor"),
+    [
+        ("一、旅游计划", "一、旅游计划"),
+        ("《GOOGLE排名秘笈》", "《GOOGLE排名秘笈》"),
+        ("我保证这会变好（你懂了？！）", "我保证这会变好（你懂了？！）"),
+        ("“学长团”的故事", "“学长团”的故事"),
+        ("and user > 0", "and-user-gt-0"),
+        ("Tom & Jerry's 家", "Tom-amp-Jerry-39-s-家"),
+    ],
+)
+def test_hexo_heading_ids_are_hexo_renderer_markeds(
+    tmp_path: Path, heading: str, anchor: str
+) -> None:
+    # Checked against three Hexo blogs rendered with their own hexo-renderer-marked: ids keep
+    # Chinese punctuation, and slugize the text as marked escaped it. Links to 1,303
+    # passages' sections pointed at ids the pages do not have.
+    write(tmp_path / "_config.yml", "url: https://blog.someone.dev\npermalink: :title/\n")
+    write(
+        tmp_path / "source/_posts/trip.md",
+        f"---\ntitle: 游记\ndate: 2020-01-01\n---\n## {heading}\n\n正文在这里。\n",
+    )
+    [doc] = load_corpus([tmp_path]).documents
+    assert doc.document.url == "https://blog.someone.dev/trip/"
+    assert doc.sections[doc.passages[0].section].anchor == anchor
 
 
 def test_hexo_dates_a_post_without_a_date_by_its_file_name(tmp_path: Path) -> None:
