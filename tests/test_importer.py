@@ -1489,6 +1489,24 @@ def test_hexo_heading_ids_are_hexo_renderer_markeds(
     assert doc.sections[doc.passages[0].section].anchor == anchor
 
 
+@pytest.mark.parametrize("renderer", [None, "hexo-renderer-marked", "hexo-renderer-markdown-it"])
+def test_hexo_reads_a_heading_without_a_space_as_its_renderer_does(
+    tmp_path: Path, renderer: str | None
+) -> None:
+    # '##图腾·伊始' is shown as typed by the marked and markdown-it a site's package.json
+    # names; without one, old marked's reading (a heading) stands.
+    write(tmp_path / "_config.yml", "url: https://blog.someone.dev\npermalink: :title/\n")
+    if renderer:
+        write(tmp_path / "package.json", f'{{"dependencies": {{"{renderer}": "^7.0.0"}}}}')
+    write(
+        tmp_path / "source/_posts/trip.md",
+        "---\ntitle: 游记\ndate: 2020-01-01\n---\n##图腾·伊始\n\n正文在这里，写得很长。\n",
+    )
+    [doc] = load_corpus([tmp_path]).documents
+    headings = [section.heading for section in doc.sections]
+    assert ("图腾·伊始" in headings) is (renderer is None)
+
+
 def test_hexo_dates_a_post_without_a_date_by_its_file_name(tmp_path: Path) -> None:
     # ety001's blog (Hexo, brought over from Octopress): 154 posts have no `date:`; Hexo's
     # post processor dates them by the file name (new_post_name), and they had no link.

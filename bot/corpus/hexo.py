@@ -4,6 +4,7 @@ of posts with a `corpus.yaml` (or nothing): every file is a post."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -99,6 +100,37 @@ def _under(url: str, root: str) -> str:
     return f"{url}/{root}" if root else url
 
 
+# Markdown renderers whose headings need a space after the hashes and whose HTML blocks end
+# at a blank line, in every version a site's package.json may name: hexo-renderer-marked
+# (checked with the marked of two blogs' lockfiles, 0.3.19 and 15: '#不符合本约定的代码：' and
+# '##图腾·伊始' are shown as typed) and the markdown-it ones.
+_COMMONMARK_RENDERERS = frozenset(
+    {
+        "hexo-renderer-marked",
+        "hexo-renderer-markdown-it",
+        "hexo-renderer-markdown-it-plus",
+        "@upupming/hexo-renderer-markdown-it-plus",
+    }
+)
+
+
+def _renders_commonmark_headings(folder: Path) -> bool:
+    """Whether the site's package.json names a renderer that needs `## 标题`'s space; a site
+    without one (or with another) keeps old marked's reading (see dialects)."""
+    try:
+        manifest = json.loads((folder / "package.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(manifest, dict):
+        return False
+    named: set[str] = set()
+    for key in ("dependencies", "devDependencies"):
+        found = manifest.get(key)
+        if isinstance(found, dict):
+            named.update(str(name) for name in found)
+    return bool(named & _COMMONMARK_RENDERERS)
+
+
 class Hexo:
     name = "hexo"
     label = "Hexo"
@@ -119,6 +151,7 @@ class Hexo:
         post_name = (("new_post_name", name),) if name else ()
         if url is None:
             url = served_at(folder, data, (text_value(data, "root") or "").strip("/"))
+        headings = (("headings", "space"),) if _renders_commonmark_headings(folder) else ()
         return SiteConfig(
             title=text_value(data, "title"),
             url=url,
@@ -128,7 +161,7 @@ class Hexo:
             root=str(folder),
             timezone=text_value(data, "timezone"),
             language=text_value(data, "language"),
-            settings=(("layout", "site"), *post_name, *dropped),
+            settings=(("layout", "site"), *post_name, *headings, *dropped),
             config_files=(str(path), *existing(folder / "source" / "CNAME")),
         )
 

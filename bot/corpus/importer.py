@@ -429,7 +429,11 @@ def _reads_headings_without_space(site: SiteConfig) -> bool:
     of a line is a tag."""
     if site.generator == "jekyll":
         return site.setting("headings") != "space"  # its config asks for GFM: not so
-    return site.generator == "hexo" and site.setting("layout") == "site"
+    return (
+        site.generator == "hexo"
+        and site.setting("layout") == "site"
+        and site.setting("headings") != "space"  # its package.json's renderer needs it
+    )
 
 
 # The generators that leave a page with `draft: true` out of the site (Hexo and Jekyll keep
