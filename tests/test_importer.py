@@ -693,6 +693,21 @@ def test_a_heading_of_markup_only_opens_no_nameless_section(tmp_path: Path) -> N
     assert "第二段正文。" in "".join(texts(doc))
 
 
+def test_bold_that_commonmark_leaves_and_raw_tags_in_code_are_not_text(tmp_path: Path) -> None:
+    # marked (Hexo) renders '**…。**以下' bold; CommonMark's flanking rules leave the stars,
+    # which were kept as '*…。*'. Inline code showing `{% raw %}{{ x }}{% endraw %}` shows
+    # {{ x }} on the page, not 'raw{{ x }}endraw'.
+    doc = parse_text(
+        tmp_path,
+        "**MAC 地址第二位数字必须是偶数。**以下是设置方法，照做即可。\n\n"
+        "模板里写 `{% raw %}{{ greeting }}{% endraw %}` 就能显示问候语。\n",
+    )
+    assert texts(doc) == [
+        "MAC 地址第二位数字必须是偶数。以下是设置方法，照做即可。",
+        "模板里写 {{ greeting }} 就能显示问候语。",
+    ]
+
+
 def test_front_matter_source_field(tmp_path: Path) -> None:
     doc = parse_text(
         tmp_path, "---\ntitle: t\nsource: https://www.example.org/a\n---\n\n## 小节\n\n正文。\n"

@@ -18,6 +18,7 @@ _TAG_SPAN = re.compile(r"\{%.{0,300}?%\}")
 _HTMLISH = re.compile(r"<(/?[A-Za-z][^<>\n]{0,200})>")
 _LT_BEFORE_NAME = re.compile(r"<(?=[A-Za-z/])")
 _STARS = re.compile(r"\*{2,}")
+_BOLD_PAIR = re.compile(r"\*\*(?=[^\s*])([^*\n]{1,300}?)(?<=[^\s*])\*\*")
 # Display math that the parser did not take as math (it spans a hard break, say): TeX, not text.
 _DISPLAY_MATH = re.compile(r"\$\$.{1,2000}?\$\$", re.DOTALL)
 # A bare address, or one marked as a picture whose markup was lost (`!https://s.w.org/…/1f602.svg`,
@@ -75,7 +76,9 @@ def untag_code(text: str) -> str:
         if end < 0:
             break
         parts.append(text[pos:start])
-        parts.append(text[start + 2 : end].strip("- \t"))
+        words = text[start + 2 : end].strip("- \t")
+        if words not in ("raw", "endraw"):  # `{% raw %}{{ x }}{% endraw %}` shows {{ x }}
+            parts.append(words)
         pos = end + 2
     parts.append(text[pos:])
     return "".join(parts)
@@ -90,7 +93,10 @@ def scrub(text: str) -> str:
     if "](" in text:
         text = text.replace("](", "] (")
     if "**" in text:
-        text = _STARS.sub("*", text)
+        # Bold CommonMark did not take, which marked (Hexo) renders: '**偶数。**以下' (a closing
+        # ** after punctuation and before a letter flanks nothing in CommonMark). The page
+        # shows bold words, the passage shows the words.
+        text = _STARS.sub("*", _BOLD_PAIR.sub(r"\1", text))
     if "$$" in text:
         text = _DISPLAY_MATH.sub(" ", text)
     text = neutralize_angle_brackets(text)
