@@ -1113,6 +1113,7 @@ def test_a_question_what_a_thing_is_needs_a_passage_naming_the_thing(tmp_path: P
         },
     )
     assert text_answers(db, "南京理工大学的校风是什么") == []
+    assert text_answers(db, "南京理工大學的校風是什麼") == []  # in Traditional script
     # The thing named, the question is the passage's: typed with a homophone typo too.
     assert text_answers(db, "南京理工大学的校训是什么") == [
         "南京理工大学的校训是团结、献身、求是、创新，写在校门口。"

@@ -435,10 +435,11 @@ _FUNCTION_IN_THING = frozenset("的了这那就也都又还它他她你我是在
 def things_asked(query: str) -> tuple[str, ...]:
     """The things a question asks what they are, outside what it quotes: "校训" of
     "南京理工大学的校训是什么"."""
-    bare = _QUOTED.sub(" ", query)
+    # Read normalized: a question typed in Traditional script (校訓是什麼) asks the same.
+    bare = normalize(_QUOTED.sub(" ", query))
     found = []
     for match in _WHAT_IS.finditer(bare):
-        thing = normalize(match.group(1))
+        thing = match.group(1)
         if thing and thing not in _NOT_A_THING and not set(thing) & _FUNCTION_IN_THING:
             found.append(thing)
     return tuple(dict.fromkeys(found))
