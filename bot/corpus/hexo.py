@@ -4,7 +4,6 @@ of posts with a `corpus.yaml` (or nothing): every file is a post."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -21,6 +20,7 @@ from bot.corpus.site import (
     SiteConfig,
     cname_host,
     existing,
+    package_manifest,
     unreachable,
     with_scheme,
 )
@@ -117,12 +117,7 @@ _COMMONMARK_RENDERERS = frozenset(
 def _renders_commonmark_headings(folder: Path) -> bool:
     """Whether the site's package.json names a renderer that needs `## 标题`'s space; a site
     without one (or with another) keeps old marked's reading (see dialects)."""
-    try:
-        manifest = json.loads((folder / "package.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    if not isinstance(manifest, dict):
-        return False
+    manifest = package_manifest(folder)
     named: set[str] = set()
     for key in ("dependencies", "devDependencies"):
         found = manifest.get(key)

@@ -9,15 +9,14 @@ module with one object meeting `Generator`; the registry in `generators.py` list
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from bot.corpus.configfiles import read_text
+from bot.corpus.configfiles import read_mapping
 from bot.corpus.errors import CorpusConfigError
 from bot.corpus.frontmatter import FrontMatter
 
@@ -68,6 +67,29 @@ def with_scheme(host: str) -> str:
     return host if host.startswith(("http://", "https://")) else f"https://{host}"
 
 
+def site_address(host: str | None, cnames: Iterable[Path], base: str | None) -> str | None:
+    """A site's address from the host its config names, else the first of `cnames` (CNAME
+    files) that names one, under its `base` path (`/docs/`); None with neither host."""
+    if host is None:
+        host = next((h for h in map(cname_host, cnames) if h is not None), None)
+    if host is None:
+        return None
+    path = (base or "/").strip("/")
+    return with_scheme(host).rstrip("/") + ("/" + path if path else "")
+
+
+def package_manifest(project: Path) -> dict[str, object]:
+    """A project's package.json as a mapping, read as configs are (bounded in size); {}
+    where there is none, or it is not a JSON object."""
+    manifest = project / "package.json"
+    if not manifest.is_file():
+        return {}
+    try:
+        return read_mapping(manifest)
+    except CorpusConfigError:
+        return {}
+
+
 def folder_a_script_builds(
     project: Path, script: re.Pattern[str], is_site: Callable[[Path], bool]
 ) -> Path | None:
@@ -75,16 +97,11 @@ def folder_a_script_builds(
     scripts name (`script`'s group: `vitepress build src`, `vuepress build docs`), else
     `docs/`, that `is_site` says holds the generator's config and that is inside the project."""
     candidates: list[Path] = []
-    manifest = project / "package.json"
-    if manifest.is_file():
-        try:
-            scripts = json.loads(read_text(manifest)).get("scripts")
-        except (CorpusConfigError, ValueError, AttributeError, RecursionError):
-            scripts = None
-        if isinstance(scripts, dict):
-            for command in scripts.values():
-                if isinstance(command, str):
-                    candidates.extend(project / m for m in script.findall(command))
+    scripts = package_manifest(project).get("scripts")
+    if isinstance(scripts, dict):
+        for command in scripts.values():
+            if isinstance(command, str):
+                candidates.extend(project / m for m in script.findall(command))
     candidates.append(project / "docs")
     for folder in candidates:
         if folder.is_dir() and is_site(folder) and inside(folder, project):

@@ -32,10 +32,9 @@ from bot.corpus.site import (
     Page,
     PageUrl,
     SiteConfig,
-    cname_host,
     existing,
     folder_a_script_builds,
-    with_scheme,
+    site_address,
 )
 
 _CONFIG_SUFFIXES = (".js", ".ts", ".mjs", ".mts", ".cjs", ".cts")
@@ -113,12 +112,7 @@ class VitePress:
                 )
             )
         )
-        if host is None:
-            host = next((h for h in map(cname_host, cnames) if h is not None), None)
-        if host is not None:
-            host = with_scheme(host)
-        base = (base or "/").strip("/")
-        url = None if host is None else host.rstrip("/") + ("/" + base if base else "")
+        url = site_address(host, cnames, base)
         settings: list[tuple[str, str]] = []
         if _first(found, "cleanUrls") == "true":
             settings.append(("clean_urls", "true"))

@@ -25,10 +25,9 @@ from bot.corpus.site import (
     Page,
     PageUrl,
     SiteConfig,
-    cname_host,
     existing,
     folder_a_script_builds,
-    with_scheme,
+    site_address,
 )
 
 _CONFIG_SUFFIXES = (".js", ".ts", ".mjs", ".mts", ".cjs", ".cts")
@@ -116,12 +115,7 @@ class VuePress:
                 )
             )
         )
-        if host is None:
-            host = next((h for h in map(cname_host, cnames) if h is not None), None)
-        if host is not None:
-            host = with_scheme(host)
-        base = (base or "/").strip("/")
-        url = None if host is None else host.rstrip("/") + ("/" + base if base else "")
+        url = site_address(host, cnames, base)
         return SiteConfig(
             title=_first(found, "title"),
             url=url,
