@@ -1522,6 +1522,51 @@ def test_hexo_reads_a_heading_without_a_space_as_its_renderer_does(
     assert ("图腾·伊始" in headings) is (renderer is None)
 
 
+_ONE_PARAGRAPH_A_LINE = (
+    "地图上伊宁的位置写的是伊犁哈萨克自治州，不认真的话很难理解哪个名字代表的区域更大。\n"
+    "伊宁在我国很靠西的位置，这里经度和斯里兰卡差不多，但是咱用的还是北京时间。\n"
+    "回车后会要求输入钱包密码，如果看到的是你设置的公钥，\n"
+    "那么就激活成功了。\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("renderer", "config", "lines_shown"),
+    [
+        (None, "", True),  # Hexo's default renderer, marked: `breaks: true`
+        ("hexo-renderer-marked", "", True),
+        ("hexo-renderer-marked", "marked:\n  breaks: false\n", False),
+        ("hexo-renderer-markdown-it", "markdown:\n  render:\n    html: true\n", True),
+        ("hexo-renderer-markdown-it", "markdown:\n  render:\n    breaks: false\n", False),
+        ("hexo-renderer-pandoc", "", False),
+    ],
+)
+def test_hexo_keeps_the_line_breaks_its_renderer_shows(
+    tmp_path: Path, renderer: str | None, config: str, lines_shown: bool
+) -> None:
+    # gaoryrt's travel posts are written one paragraph a line with no blank line between;
+    # hexo-renderer-marked shows each line break (<br>), so the page reads as paragraphs.
+    # Joined, a post was one 1,493-character passage and '…太纠结了另外我有个计划' ran two
+    # lines into one sentence. A line that goes on with the sentence stays with it.
+    write(tmp_path / "_config.yml", "url: https://blog.someone.dev\npermalink: :title/\n" + config)
+    if renderer:
+        write(tmp_path / "package.json", f'{{"dependencies": {{"{renderer}": "^7.0.0"}}}}')
+    write(
+        tmp_path / "source/_posts/trip.md",
+        "---\ntitle: 游记\ndate: 2020-01-01\n---\n" + _ONE_PARAGRAPH_A_LINE,
+    )
+    [doc] = load_corpus([tmp_path]).documents
+    texts = [passage.text for passage in doc.passages]
+    if lines_shown:
+        assert texts == [
+            "地图上伊宁的位置写的是伊犁哈萨克自治州，不认真的话很难理解哪个名字代表的区域更大。",
+            "伊宁在我国很靠西的位置，这里经度和斯里兰卡差不多，但是咱用的还是北京时间。",
+            "回车后会要求输入钱包密码，如果看到的是你设置的公钥，\n那么就激活成功了。",
+        ]
+    else:
+        assert texts == ["".join(_ONE_PARAGRAPH_A_LINE.split("\n"))]
+
+
 def test_hexo_dates_a_post_without_a_date_by_its_file_name(tmp_path: Path) -> None:
     # ety001's blog (Hexo, brought over from Octopress): 154 posts have no `date:`; Hexo's
     # post processor dates them by the file name (new_post_name), and they had no link.

@@ -114,16 +114,66 @@ _COMMONMARK_RENDERERS = frozenset(
 )
 
 
-def _renders_commonmark_headings(folder: Path) -> bool:
-    """Whether the site's package.json names a renderer that needs `## 标题`'s space; a site
-    without one (or with another) keeps old marked's reading (see dialects)."""
+def _packages(folder: Path) -> set[str]:
+    """The packages the site's package.json names (none without one)."""
     manifest = package_manifest(folder)
     named: set[str] = set()
     for key in ("dependencies", "devDependencies"):
         found = manifest.get(key)
         if isinstance(found, dict):
             named.update(str(name) for name in found)
+    return named
+
+
+def _renders_commonmark_headings(named: set[str]) -> bool:
+    """Whether the site's package.json names a renderer that needs `## 标题`'s space; a site
+    without one (or with another) keeps old marked's reading (see dialects)."""
     return bool(named & _COMMONMARK_RENDERERS)
+
+
+# Each Markdown renderer of Hexo's that shows a line break inside a paragraph as one (<br>)
+# unless its settings say `breaks: false`, with where in _config.yml that setting lives.
+# hexo-renderer-marked (Hexo's default since 3.0), the markdown-it renderers and kramed all
+# ship `breaks: true`: a post written one paragraph a line with no blank lines between reads
+# on the site as separate lines (gaoryrt's travel posts; joined, one 1,493-character passage).
+_BREAKING_RENDERERS: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = (
+    (
+        frozenset(
+            {
+                "hexo-renderer-markdown-it",
+                "hexo-renderer-markdown",
+                "hexo-renderer-multi-markdown-it",
+            }
+        ),
+        ("markdown", "render", "breaks"),
+    ),
+    (
+        frozenset({"hexo-renderer-markdown-it-plus", "@upupming/hexo-renderer-markdown-it-plus"}),
+        ("markdown_it_plus", "breaks"),
+    ),
+    (frozenset({"hexo-renderer-kramed"}), ("kramed", "breaks")),
+    (frozenset({"hexo-renderer-marked"}), ("marked", "breaks")),
+)
+_MARKED = _BREAKING_RENDERERS[-1]
+# Renderers that read Markdown their own way (pandoc: a line break is a space).
+_OTHER_RENDERERS = frozenset({"hexo-renderer-pandoc", "hexo-renderer-unified"})
+
+
+def _shows_line_breaks(named: set[str], config: dict[str, object]) -> bool:
+    """Whether the site's renderer turns a line break inside a paragraph into <br>. A site
+    whose package.json names no Markdown renderer is read as Hexo's default, marked."""
+    chosen = [entry for entry in _BREAKING_RENDERERS if entry[0] & named]
+    if not chosen:
+        if named & _OTHER_RENDERERS:
+            return False
+        chosen = [_MARKED]
+    _, keys = chosen[0]
+    found: object = config
+    for key in keys:
+        if not isinstance(found, dict):
+            return True  # `markdown: commonmark` (a preset's name): the defaults
+        found = found.get(key, True)
+    return found is not False and str(found).strip().lower() not in ("false", "no", "off")
 
 
 class Hexo:
@@ -146,7 +196,9 @@ class Hexo:
         post_name = (("new_post_name", name),) if name else ()
         if url is None:
             url = served_at(folder, data, (text_value(data, "root") or "").strip("/"))
-        headings = (("headings", "space"),) if _renders_commonmark_headings(folder) else ()
+        named = _packages(folder)
+        headings = (("headings", "space"),) if _renders_commonmark_headings(named) else ()
+        breaks = (("line_breaks", "shown"),) if _shows_line_breaks(named, data) else ()
         return SiteConfig(
             title=text_value(data, "title"),
             url=url,
@@ -156,7 +208,7 @@ class Hexo:
             root=str(folder),
             timezone=text_value(data, "timezone"),
             language=text_value(data, "language"),
-            settings=(("layout", "site"), *post_name, *headings, *dropped),
+            settings=(("layout", "site"), *post_name, *headings, *breaks, *dropped),
             config_files=(str(path), *existing(folder / "source" / "CNAME")),
         )
 

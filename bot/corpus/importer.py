@@ -83,24 +83,36 @@ class CorpusImport(ImportResult):
     sites: dict[str, SiteConfig] = field(default_factory=dict)  # corpus root -> its site
 
 
-def _paragraphs(lines: list[Line]) -> list[tuple[str, int]]:
+def _paragraphs(lines: list[Line], breaks_shown: bool = False) -> list[tuple[str, int]]:
     """Join a block's lines into paragraphs: a hard break or a line indented with full-width
     spaces starts a new one (one-paragraph-per-line Chinese text); soft breaks join, with a
     space where a browser shows one (`_spaced`). Short hard-broken lines (verse) stay one
     paragraph, a line each. Parts are collected in a list, not by repeated string
-    concatenation, so a paragraph of a million lines stays linear."""
+    concatenation, so a paragraph of a million lines stays linear.
+
+    `breaks_shown`: the site shows every line break (Hexo's `breaks: true`). A line after
+    one that ends a sentence starts a paragraph, as it reads on the page; one that goes on
+    with the sentence ('…如果 block_signing_key 里是你设置的公钥，' / '那么就激活成功了。')
+    stays in it, after a line break, so neither half is a passage of its own."""
     out: list[tuple[str, int]] = []
     parts: list[str] = []
     start = 0
     for line in lines:
-        if (line.text.startswith(_FULL_WIDTH_INDENT) and parts) or (line.hard and parts):
+        piece = line.text.strip()
+        shown_break = breaks_shown and bool(parts) and bool(piece)
+        if (
+            (line.text.startswith(_FULL_WIDTH_INDENT) and parts)
+            or (line.hard and parts)
+            or (shown_break and _ends_sentence(parts[-1]) and not piece.startswith(_CREDIT_DASH))
+        ):
             out.append(("".join(parts), start))
             parts = []
-        piece = line.text.strip()
         if not piece:
             continue
         if not parts:
             start = line.line
+        elif shown_break:
+            parts.append("\n")
         elif _spaced(parts[-1][-1], piece[0]):
             parts.append(" ")
         parts.append(piece)
@@ -110,6 +122,19 @@ def _paragraphs(lines: list[Line]) -> list[tuple[str, int]]:
     if not indented and is_stanza([scrub(text) for text, _ in out]):
         return [("\n".join(scrub(text) for text, _ in out), out[0][1])]
     return out
+
+
+_SENTENCE_ENDS = frozenset("。！？!?…；;.")
+# "—— 鲁迅" under a quote is its credit, shown on the quote's last line or below it: the
+# quote's, not a paragraph of its own.
+_CREDIT_DASH = ("——", "—", "--")
+_CLOSERS = "”’」』）)》\"'"
+
+
+def _ends_sentence(text: str) -> bool:
+    """Whether the text ends a sentence (closing quotes and brackets looked through)."""
+    stripped = text.rstrip().rstrip(_CLOSERS)
+    return bool(stripped) and stripped[-1] in _SENTENCE_ENDS
 
 
 def _spaced(before: str, after: str) -> bool:
@@ -190,9 +215,17 @@ class _PassageBuilder:
     """
 
     def __init__(
-        self, sections: list[RawSection], blocks: list[Block], own_host: str | None = None
+        self,
+        sections: list[RawSection],
+        blocks: list[Block],
+        own_host: str | None = None,
+        *,
+        line_breaks_shown: bool = False,
     ) -> None:
         self.sections = sections
+        # The site's renderer shows each line break inside a paragraph (Hexo's `breaks:
+        # true`): every source line starts a new line on the page, as a hard break does.
+        self.line_breaks_shown = line_breaks_shown
         self.own_host = own_host  # the site's host (host_name): a link there is into the site
         # Blockquotes that carry an attribution line: their passages go to their own section.
         self.attributed = {
@@ -324,7 +357,7 @@ class _PassageBuilder:
         ):
             return
         placed = False
-        for text, line_no in _paragraphs(kept):
+        for text, line_no in _paragraphs(kept, self.line_breaks_shown):
             for piece in split_long(_scrub_lines(text)):
                 if is_meaningful(piece):
                     self._piece(section, block.kind, piece, line_no, label=block.label)
@@ -571,7 +604,12 @@ def _build(
     warnings.extend(body.problems)
     for section in body.sections:
         section.heading = scrub(section.heading)
-    builder = _PassageBuilder(body.sections, body.blocks, host_name(site.url) if site.url else None)
+    builder = _PassageBuilder(
+        body.sections,
+        body.blocks,
+        host_name(site.url) if site.url else None,
+        line_breaks_shown=site.setting("line_breaks") == "shown",
+    )
     for block in body.blocks:
         builder.add(block)
     passages = builder.passages()
