@@ -1504,6 +1504,37 @@ def test_hexo_heading_ids_are_hexo_renderer_markeds(
     assert doc.sections[doc.passages[0].section].anchor == anchor
 
 
+@pytest.mark.parametrize(
+    ("generator", "heading", "anchor"),
+    [
+        # Checked against real builds (Jekyll 4.3.1 with kramdown's GFM parser, Hugo 0.168):
+        # each space of a run is a `-` of its own (463 passages' links of one blog pointed
+        # at an id the page lacks), kramdown's typographic dashes and ellipses go.
+        ("jekyll", "第二版前言  June 19, 2019", "第二版前言--june-19-2019"),
+        ("jekyll", "1、中国最美的地方--乌镇", "1中国最美的地方乌镇"),
+        ("jekyll", "--- EOF ---", "-eof-"),
+        ("jekyll", "等等... 再说", "等等-再说"),
+        ("hugo", "第二版前言  June 19, 2019", "第二版前言--june-19-2019"),
+        ("hugo", "1、中国最美的地方--乌镇", "1中国最美的地方--乌镇"),
+        ("hugo", "How SSL works \u3000", "how-ssl-works"),
+        ("hugo", "snake_case 与 C++", "snake_case-与-c"),
+    ],
+)
+def test_heading_ids_as_kramdown_and_goldmark_make_them(
+    tmp_path: Path, generator: str, heading: str, anchor: str
+) -> None:
+    if generator == "jekyll":
+        write(tmp_path / "_config.yml", "url: https://blog.someone.dev\n")
+        post = tmp_path / "_posts/2020-01-01-trip.md"
+    else:
+        write(tmp_path / "hugo.toml", 'baseURL = "https://blog.someone.dev/"\n')
+        post = tmp_path / "content/posts/trip.md"
+    write(post, f"---\ntitle: 游记\ndate: 2020-01-01\n---\n## {heading}\n\n正文在这里。\n")
+    [doc] = load_corpus([tmp_path]).documents
+    assert doc.document.url is not None
+    assert doc.sections[doc.passages[0].section].anchor == anchor
+
+
 @pytest.mark.parametrize("renderer", [None, "hexo-renderer-marked", "hexo-renderer-markdown-it"])
 def test_hexo_reads_a_heading_without_a_space_as_its_renderer_does(
     tmp_path: Path, renderer: str | None

@@ -194,7 +194,12 @@ def test_jekyll_url_nobody_can_open_gives_way_to_its_cname(
 def test_jekyll_reads_a_heading_without_a_space_after_its_hashes_as_kramdown_does(
     tmp_path: Path,
 ) -> None:
+    # Only where the site asks kramdown to read its own syntax: its GFM parser, Jekyll's
+    # default, needs the space (below).
     site = _project_site(tmp_path, "https://github.com/someone/blog")
+    config = site / "_config.yml"
+    default_config = config.read_text()
+    config.write_text(default_config + "kramdown:\n  input: kramdown\n")
     (site / "_posts" / "2014-10-17-notes.md").write_text(
         "---\ntitle: 读书笔记\n---\n"
         "###十九、不用就忘倾向\n\n人们只要勤奋就能降低不用就忘倾向的影响。\n\n"
@@ -218,11 +223,14 @@ def test_jekyll_reads_a_heading_without_a_space_after_its_hashes_as_kramdown_doe
     assert {"二十一、代码之后", "二十二、未闭合之后", "二十三、Markdown 的 div 里"} <= set(headings)
     assert "人们只要勤奋就能降低不用就忘倾向的影响。" in texts(doc)
     assert not any("###" in text for text in texts(doc))
-    # A site whose config asks kramdown for GFM input: there the space is needed.
-    config = site / "_config.yml"
-    config.write_text(config.read_text() + "kramdown:\n  input: GFM\n")
-    gfm = by_path(load_corpus([site]))["_posts/2014-10-17-notes.md"]
-    assert "十九、不用就忘倾向" not in [section.heading for section in gfm.sections]
+    # Jekyll's default (GFM input; checked with a real Jekyll 4.3 build of two blogs, whose
+    # '#include <stdio.h>' and '#衣' are lines of text), and a config asking for GFM: the
+    # line is text, as the page shows it.
+    for extra in ("", "kramdown:\n  input: GFM\n"):
+        config.write_text(default_config + extra)
+        gfm = by_path(load_corpus([site]))["_posts/2014-10-17-notes.md"]
+        assert "十九、不用就忘倾向" not in [section.heading for section in gfm.sections]
+        assert "###十九、不用就忘倾向" in texts(gfm)
 
 
 def test_jekyll_plugin_tags_math_and_span_attributes(tmp_path: Path) -> None:
@@ -589,12 +597,17 @@ def test_jekyll_reads_an_html_element_to_its_close_tag_across_blank_lines(
     (site / "_posts" / "2007-10-16-fine.md").write_text(
         "---\ntitle: 第一张罚单\n---\n" + nested, encoding="utf-8"
     )
-    doc = by_path(load_corpus([site]))["_posts/2007-10-16-fine.md"]
-    assert texts(doc) == [
-        "在学校混了这么长时间，已经习惯了别人叫自己老师。",
-        "总体来说，学校的管理体制就是一个大国企。",
-        "最后一段是正文。",
-    ]
+    config = site / "_config.yml"
+    default_config = config.read_text()
+    # kramdown's HTML reading is the same with its own input and with GFM (the default).
+    for extra in ("", "kramdown:\n  input: GFM\n", "kramdown:\n  input: kramdown\n"):
+        config.write_text(default_config + extra)
+        doc = by_path(load_corpus([site]))["_posts/2007-10-16-fine.md"]
+        assert texts(doc) == [
+            "在学校混了这么长时间，已经习惯了别人叫自己老师。",
+            "总体来说，学校的管理体制就是一个大国企。",
+            "最后一段是正文。",
+        ]
 
 
 def test_raw_html_blocks_keep_their_prose_not_their_code(tmp_path: Path) -> None:

@@ -23,6 +23,30 @@ def gfm_id(text: str) -> str:
     return _GFM_DROP.sub("", text.lower()).replace(" ", "-").replace("\t", "-")
 
 
+def goldmark_id(text: str) -> str:
+    """Hugo's `autoHeadingIDType: github` (markup/goldmark/autoid.go): the text trimmed of
+    any whitespace, then each space or `-` a `-`, letters, digits and `_` kept (lower case),
+    everything else dropped; a run of spaces gives a `-` each."""
+    out: list[str] = []
+    for char in text.strip():
+        if char in " -":
+            out.append("-")
+        elif char == "_" or char.isalpha() or char.isdecimal():
+            out.append(char.lower())
+    return "".join(out)
+
+
+# kramdown's typographic symbols: `---`, `--` and `...` are shown as —, – and …, which the id
+# then drops as it drops any punctuation ('1、中国最美的地方--乌镇' -> '1中国最美的地方乌镇').
+_KRAMDOWN_TYPOGRAPHIC = re.compile(r"-{2,3}|\.\.\.")
+
+
+def kramdown_id(text: str) -> str:
+    """kramdown's GFM parser (Jekyll's default): GitHub's rule on the text as kramdown shows
+    it, typographic dashes and ellipses made; each space of a run becomes a `-` of its own."""
+    return gfm_id(_KRAMDOWN_TYPOGRAPHIC.sub("", text))
+
+
 def vitepress_id(text: str) -> str:
     """@mdit-vue/shared's slugify, which VitePress uses."""
     slug = _COMBINING.sub("", unicodedata.normalize("NFKD", text))

@@ -323,11 +323,15 @@ def rewrite(
     attrs: tuple[str, str] | None = None,
     *,
     headings_without_space: bool = False,
+    html_blocks_to_close: bool = False,
 ) -> Dialects:
     """Rewrite the body's lines; `first_line` is the file line of lines[0]. `attrs`: the
     site's own attribute-list delimiters (`%{`, `}%`), turned into `{`, `}`.
     `headings_without_space`: the site's Markdown reads `###标题` as a heading (see
-    _HEADING_WITHOUT_SPACE), except inside an HTML element (see _HTML_BLOCK_OPEN)."""
+    _HEADING_WITHOUT_SPACE), except inside an HTML element (see _HTML_BLOCK_OPEN).
+    `html_blocks_to_close`: an HTML element runs to its close tag across blank lines, as
+    kramdown (either input) and old marked read it; implied by `headings_without_space`."""
+    html_blocks_to_close = html_blocks_to_close or headings_without_space
     if attrs is not None and attrs != ("{", "}"):
         left, right = attrs
         lines = [
@@ -339,7 +343,7 @@ def rewrite(
     in_comment = False
     admonition: str | None = None  # the indentation an admonition's body needs
     html_block: tuple[str, int] | None = None  # an open HTML element and its nesting depth
-    last_close = _last_closes(lines) if headings_without_space else {}
+    last_close = _last_closes(lines) if html_blocks_to_close else {}
     closed = closed_shortcodes(lines)
     for index, line in enumerate(lines):
         if admonition is not None:
@@ -395,7 +399,7 @@ def rewrite(
             continue
         if "{{" in line or "[[" in line:
             line = _outside_code(line, _Transform(index + first_line, unknown, closed))
-        if headings_without_space and html_block is not None and not line.strip():
+        if html_blocks_to_close and html_block is not None and not line.strip():
             # A blank line inside the element: kramdown reads on to its close tag, where
             # CommonMark ends the HTML block and reads the indented lines after it as code
             # (a post pasted from a web editor into 30 nested <div>s lost all but its first
@@ -403,7 +407,7 @@ def rewrite(
             # would not: hexo_tags blanks a line that is one).
             out[index] = _KEEP_HTML_BLOCK
             continue
-        if headings_without_space and (html_block is not None or "<" in line):
+        if html_blocks_to_close and (html_block is not None or "<" in line):
             html_block = _html_block(line, index, html_block, last_close)
         if (
             headings_without_space

@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from bot.corpus.anchors import Counted, gfm_id
+from bot.corpus.anchors import Counted, goldmark_id
 from bot.corpus.configfiles import bool_value, lower_keys, read_mapping, text_value
 from bot.corpus.hexo import join_url, placeholder_setting, site_url
 from bot.corpus.site import Page, PageUrl, SiteConfig
@@ -320,7 +320,7 @@ class Hugo:
         return site.author or next(iter(by_key.values()), None)
 
     def anchors(self, site: SiteConfig) -> Callable[[str], str | None]:
-        return Counted(gfm_id)
+        return Counted(goldmark_id)
 
 
 def _author(value: object) -> str | None:

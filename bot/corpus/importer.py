@@ -22,7 +22,14 @@ from bot.corpus.mdx import strip_mdx
 from bot.corpus.permalink import with_anchor
 from bot.corpus.shaping import MIN_CHARS, Piece, is_stanza, reshape, split_rows
 from bot.corpus.site import Page, PageUrl, SiteConfig
-from bot.corpus.text import is_list_number, is_meaningful, is_wide, scrub, split_long
+from bot.corpus.text import (
+    collapse_spaces,
+    is_list_number,
+    is_meaningful,
+    is_wide,
+    scrub,
+    split_long,
+)
 from bot.corpus.vitepress import attr_delimiters
 from bot.models import (
     Document,
@@ -420,7 +427,9 @@ def _resolve_sections(
             # An HTML heading without an id (anchor "") has none, and takes no number from
             # the generator's count of repeated ids.
             generated = (
-                make_anchor(item.heading) if index and item.heading and item.anchor != "" else None
+                make_anchor(item.id_text or item.heading)
+                if index and item.heading and item.anchor != ""
+                else None
             )
             anchor = (generated if item.anchor is None else item.anchor or None) if index else None
             heading_path = () if parent is None else (*sections[parent].heading_path, item.heading)
@@ -467,6 +476,12 @@ def _reads_headings_without_space(site: SiteConfig) -> bool:
         and site.setting("layout") == "site"
         and site.setting("headings") != "space"  # its package.json's renderer needs it
     )
+
+
+def _reads_html_blocks_to_close(site: SiteConfig) -> bool:
+    """Whether an HTML element's lines run to its close tag across blank lines: kramdown's
+    reading, with its own input and with GFM (Jekyll's default), not a CommonMark converter."""
+    return site.generator == "jekyll" and site.setting("converter") != "commonmark"
 
 
 # The generators that leave a page with `draft: true` out of the site (Hexo and Jekyll keep
@@ -590,6 +605,7 @@ def _build(
         split.body_offset + 1,
         attr_delimiters(site),
         headings_without_space=_reads_headings_without_space(site),
+        html_blocks_to_close=_reads_html_blocks_to_close(site),
     )
     if notes is not None:
         for name, line in dialects.unknown_shortcodes.items():
@@ -603,7 +619,8 @@ def _build(
         raise ImportProblem("Markdown nested too deeply to parse") from None
     warnings.extend(body.problems)
     for section in body.sections:
-        section.heading = scrub(section.heading)
+        section.id_text = scrub(section.heading, keep_spaces=True)
+        section.heading = collapse_spaces(section.id_text)
     builder = _PassageBuilder(
         body.sections,
         body.blocks,

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.corpus.anchors import Counted, gfm_id
+from bot.corpus.anchors import Counted, kramdown_id
 from bot.corpus.configfiles import read_mapping, text_value
 from bot.corpus.hexo import join_url, placeholder_setting, site_url
 from bot.corpus.site import (
@@ -108,6 +108,7 @@ class Jekyll:
         settings: list[tuple[str, str]] = [
             ("permalink", text_value(data, "permalink") or "date"),
             ("headings", _heading_rule(data)),
+            ("converter", _converter(data)),
             ("collections_dir", (text_value(data, "collections_dir") or "").strip("/")),
             *dropped,
         ]
@@ -302,7 +303,7 @@ class Jekyll:
         return site.author
 
     def anchors(self, site: SiteConfig) -> Callable[[str], str | None]:
-        return Counted(gfm_id)
+        return Counted(kramdown_id)
 
 
 _DATE_KEYS = frozenset(
@@ -464,15 +465,27 @@ def _date_values(date: dt.datetime) -> dict[str, str]:
     }
 
 
-def _heading_rule(data: dict[str, object]) -> str:
-    """How the site's Markdown reads `###标题` (no space after the hashes): as a heading with
-    kramdown reading its own syntax, or Redcarpet; as text where the config asks for GFM
-    (`kramdown: {input: GFM}`, or a CommonMark converter), whose headings need the space."""
-    wanted = text_value(data, "kramdown", "input")
+def _converter(data: dict[str, object]) -> str:
+    """The site's Markdown converter by family: kramdown (Jekyll's default), commonmark
+    (jekyll-commonmark, jekyll-commonmark-ghpages) or the converter named."""
     converter = (text_value(data, "markdown") or "kramdown").lower()
-    if converter.startswith("commonmark") or (wanted or "").lower() == "gfm":
-        return "space"
-    return "kramdown"
+    return "commonmark" if converter.startswith("commonmark") else converter
+
+
+def _heading_rule(data: dict[str, object]) -> str:
+    """How the site's Markdown reads `###标题` (no space after the hashes). As text with
+    kramdown's GFM parser, Jekyll's default input since 3.1 and GitHub Pages' since 2016
+    (a real build of two blogs showed '#include <stdio.h>' and '#衣' as lines of text), and
+    with a CommonMark converter: their headings need the space. As a heading where the
+    config asks kramdown to read its own syntax (`kramdown: {input: kramdown}`) or names an
+    older converter (Redcarpet, RDiscount, Maruku)."""
+    wanted = (text_value(data, "kramdown", "input") or "gfm").lower()
+    converter = _converter(data)
+    if converter in ("redcarpet", "rdiscount", "maruku") or (
+        converter == "kramdown" and wanted != "gfm"
+    ):
+        return "kramdown"
+    return "space"
 
 
 def _source_folder(folder: Path, data: dict[str, object]) -> Path:

@@ -112,6 +112,9 @@ class RawSection:
     line: int
     anchor: str | None = None  # an explicit `{#id}` after the heading; "": none at all
     quote: bool = False  # made for one attributed quote (see the importer), not a heading
+    # The heading's words with their spaces as typed (runs kept, ASCII spaces trimmed): what
+    # kramdown makes an id of, one `-` per space ('第二版前言  June' -> '第二版前言--june').
+    id_text: str | None = None
 
 
 @dataclass(slots=True)

@@ -84,8 +84,10 @@ def untag_code(text: str) -> str:
     return "".join(parts)
 
 
-def scrub(text: str) -> str:
-    """Last line of defence: remove markup remnants that must never reach a passage."""
+def scrub(text: str, *, keep_spaces: bool = False) -> str:
+    """Last line of defence: remove markup remnants that must never reach a passage.
+    `keep_spaces`: runs of spaces stay and only ASCII whitespace is trimmed at the ends (a
+    heading's text as kramdown makes its id of it)."""
     if "{%" in text or "%}" in text:
         text = _TAG_SPAN.sub("", text).replace("{%", "").replace("%}", "")
     if "<!--" in text or "-->" in text:
@@ -100,7 +102,7 @@ def scrub(text: str) -> str:
     if "$$" in text:
         text = _DISPLAY_MATH.sub(" ", text)
     text = neutralize_angle_brackets(text)
-    return collapse_spaces(text)
+    return text.strip(" \t\n\r\f\v") if keep_spaces else collapse_spaces(text)
 
 
 # A list's number and its mark, and nothing else: "1、", "2.", "（三）", "(4)", "第五条" is words.
