@@ -165,6 +165,7 @@ class Dialects:
 _HUGO_QUOTES = frozenset({"quote", "blockquote"})
 _NAMED_ARG = re.compile(r'([A-Za-z_]\w*)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|(\S+))')
 _QUOTED_ARG = re.compile(r'"([^"]+)"|\'([^\']+)\'')
+_ARG_TOKENS = re.compile(r'"([^"]*)"|\'([^\']*)\'|(\S+)')
 
 
 def _hugo_quote_credit(args: str) -> str:
@@ -200,13 +201,28 @@ def closed_shortcodes(lines: list[str]) -> set[str]:
     return {m.group(1) for line in lines if "{{" in line for m in _CLOSING_SHORTCODE.finditer(line)}
 
 
+# Bare words a theme's shortcode takes for where or how to show its text, not text: MemE's
+# `{{< align right "二〇二二年三月十日" >}}` showed "right 二〇二二年三月十日".
+_STYLE_WORDS = frozenset(
+    {"left", "right", "center", "centre", "justify", "top", "bottom", "middle", "open"}
+)
+
+
 def _shown_args(args: str) -> str:
     """The positional arguments of a theme's shortcode, as the words it most likely shows:
     MtF.wiki's `{{< wiki 幸存者偏差 >}}`, `{{< currency 30000 THB >}}`, `{{< ruby 处方药
     "prescription" >}}` (185 of them in its Chinese pages) left gaps in sentences
-    ("由于「」效应的存在"). Named ones (`src="…"`) and paths or file names are not words."""
+    ("由于「」效应的存在"). Named ones (`src="…"`), paths or file names and a bare word of
+    layout (`right`) are not words."""
     words = tag_arguments(_NAMED_ARG.sub(" ", args))
-    return " ".join(word for word in words if word and not _PATHLIKE.search(word))
+    bare = {match.group(3) for match in _ARG_TOKENS.finditer(_NAMED_ARG.sub(" ", args))}
+    return " ".join(
+        word
+        for word in words
+        if word
+        and not _PATHLIKE.search(word)
+        and not (word in bare and word.lower() in _STYLE_WORDS)
+    )
 
 
 def _shortcodes(line: str, lineno: int, unknown: dict[str, int], closed: set[str]) -> str:

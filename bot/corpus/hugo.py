@@ -210,6 +210,9 @@ class Hugo:
         if found is None:
             return PageUrl(None, "not under the site's content folder")
         lang, inner = found
+        if page.fm.unrendered:
+            # mtfront's content/menu/index.md: its links were to /public/menu/, which is not.
+            return PageUrl(None, "headless: true: Hugo publishes no page for it")
         lower = site.setting("keep_case") is None
         path = PurePosixPath(inner)
         stem = path.stem
