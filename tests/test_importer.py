@@ -918,13 +918,17 @@ def test_a_hand_made_list_of_the_sites_pages_is_not_prose(tmp_path: Path) -> Non
         "- [二十岁的我在想些什么](2016/11/my-20/)\n\n"
         "这个博客创建于我第一天上学的时候。\n\n"
         "- [《黑客与画家》，保罗·格雷厄姆著](https://book.douban.com/subject/6021440/)\n"
-        "- 推荐 [这篇文章](/posts/x) 给大家\n- [回到本页上方的目录看看](#top)\n",
+        "- 推荐 [这篇文章](/posts/x) 给大家\n- [回到本页上方的目录看看](#top)\n\n"
+        "[上级目录](../)\n\n"
+        # a month's books, each a short link to another site (xianyuxmu's monthly reading)
+        "## 本月读书\n\n- [解密万达执行力](https://book.douban.com/subject/25881932/)\n",
     )
     assert [p.text for p in doc.passages] == [
         "这个博客创建于我第一天上学的时候。",
         # another site's page, a sentence around a link: kept
         "《黑客与画家》，保罗·格雷厄姆著",
         "推荐 这篇文章 给大家",
+        "本月读书\n解密万达执行力",  # a section of a few words keeps its heading
     ]
 
 
@@ -1715,10 +1719,14 @@ def test_a_themes_shortcodes_keep_their_words_and_never_swallow_the_page(tmp_pat
         "手术费用：{{< currency 30000 THB >}}，跟喉结一起做更便宜。\n\n"
         '{{< gallery pattern="intro-*" />}}\n\n{{< hiddenphoto "../gonadectomy-1.jpg" >}}\n\n'
         '{{< tag/pos "无需身份证即可就诊" >}}\n\n'
-        "{{< notice warning >}}\n检查前需空腹。\n{{< /notice >}}\n\n最后一段也要在。\n",
+        "{{< notice warning >}}\n检查前需空腹。\n{{< /notice >}}\n\n"
+        # MemE's: `right` says where the date goes; it is not one of its words
+        '{{< align right "二〇二二年三月十日" >}}\n\n最后一段也要在。\n',
     )
     [doc] = load_corpus([tmp_path]).documents
     found = texts(doc)
+    assert "二〇二二年三月十日" in found
+    found.remove("二〇二二年三月十日")
     assert found[:2] == [
         "由于「幸存者偏差」效应的存在，评价并不可靠。",
         "手术费用： 30000 THB ，跟喉结一起做更便宜。",
@@ -1727,6 +1735,21 @@ def test_a_themes_shortcodes_keep_their_words_and_never_swallow_the_page(tmp_pat
     assert "无需身份证即可就诊" in whole and "检查前需空腹。" in whole
     assert found[-1] == "最后一段也要在。"
     assert ".jpg" not in whole and "intro" not in whole
+
+
+def test_a_hugo_headless_bundle_gets_no_link(tmp_path: Path) -> None:
+    # mtfront's content/menu/index.md (`headless: true`): Hugo publishes no page for it, and
+    # its passages linked to /public/menu/, which is not on the site.
+    write(tmp_path / "hugo.toml", 'baseURL = "https://blog.someone.dev/public/"\n')
+    write(tmp_path / "content/menu/index.md", "---\nheadless: true\n---\n菜单里的一段话。\n")
+    write(tmp_path / "content/posts/trip.md", "---\ntitle: 游记\n---\n正文在这里。\n")
+    result = load_corpus([tmp_path])
+    urls = {d.document.path: d.document.url for d in result.documents}
+    assert urls == {
+        "content/menu/index.md": None,
+        "content/posts/trip.md": "https://blog.someone.dev/public/posts/trip/",
+    }
+    assert any(n.kind == "no link" and "headless" in n.detail for n in result.notes)
 
 
 def test_a_column_break_and_a_lost_pictures_address_are_not_text(tmp_path: Path) -> None:

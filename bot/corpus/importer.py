@@ -175,6 +175,19 @@ def _is_navigation(lines: list[Line]) -> bool:
 _OTHER_SITE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 
 
+def _an_item_read_elsewhere(block: Block, lines: list[Line], own_host: str | None) -> bool:
+    """A list item linking to another site: an entry of a reading list (`- [解密万达执行力](…)`
+    in a month's books, 44 of one blog's), not a way around this one, however short."""
+    if block.kind is not PassageKind.LIST_ITEM:
+        return False
+    for line in lines:
+        for _, href in line.links:
+            href = href.strip()
+            if _OTHER_SITE.match(href) and host_name(href) not in (None, own_host):
+                return True
+    return False
+
+
 def _is_link_to_a_page(lines: list[Line], own_host: str | None) -> bool:
     """A list item that is one link into the site and nothing else (`- [推荐书单](/booklist)`,
     `- [上一篇](../2019/x.md)`, `- [商业杠杆](#商业杠杆)`), or nothing else but a date or
@@ -356,7 +369,7 @@ class _PassageBuilder:
         if in_quote and block.quote in self.attributed:
             section = self._quote_section(block)
         if (
-            _is_navigation(kept)
+            (_is_navigation(kept) and not _an_item_read_elsewhere(block, kept, self.own_host))
             or (block.kind is PassageKind.LIST_ITEM and _is_link_to_a_page(kept, self.own_host))
             # A quote's number on a line of its own: not there, as nothing is (not code, which
             # keeps the lines around it apart).
