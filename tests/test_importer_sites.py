@@ -361,9 +361,11 @@ def test_vitepress_containers_anchors_and_components(vitepress: CorpusImport) ->
         ("安装", "install"),
         ("使用", "使用"),
     ]
+    # A container's title is shown above its text (the real build of three VitePress and
+    # VuePress sites: 220 titles were missing).
     assert texts(doc) == [
-        "需要先安装 Node.js 18 或更高的版本，才能运行下面的命令。",  # ::: tip
-        "折叠块里的说明文字同样是正文，可以被搜索到。",  # ::: details
+        "提示\n需要先安装 Node.js 18 或更高的版本，才能运行下面的命令。",  # ::: tip 提示
+        "点击查看说明\n折叠块里的说明文字同样是正文，可以被搜索到。",  # ::: details 点击查看说明
         "页面标题是 这样的表达式不会出现在段落里。",  # {{ $frontmatter.title }} dropped
     ]
     intro = by_path(vitepress)["docs/zh/intro.md"]

@@ -32,6 +32,14 @@ from bot.corpus.text import is_wide
 
 _FENCE_OPEN = re.compile(r"^[ \t>]*(`{3,}|~{3,})(.*)$")
 _CONTAINER = re.compile(r"^[ \t>]*:{3,}(?:\s|$)|^[ \t>]*:{3,}[A-Za-z][\w-]*")
+# `::: tip 卡在加载页面怎么办？`: VitePress and VuePress show a custom container's title above
+# its text (220 titled containers over three sites were missing). `{…}` after it is markup.
+_TITLED_CONTAINER = re.compile(
+    r"^([ \t>]*):{3,}\s*([A-Za-z][\w-]*)[ \t]+([^{\n]*?)\s*(?:\{[^}]*\})?\s*$"
+)
+_CONTAINERS_WITH_TITLES = frozenset(
+    {"info", "tip", "warning", "danger", "details", "note", "important", "caution"}
+)
 _TOC_LINE = re.compile(r"^\s*(?:\[\[?toc\]\]?|\[TOC\])\s*$", re.IGNORECASE)
 _SNIPPET = re.compile(r"^\s*<<<\s*@?/?\S+")
 _IAL_LINE = re.compile(r"^[ \t>]*\{:{1,2}[^}\n]{0,300}\}\s*$")
@@ -389,7 +397,15 @@ def rewrite(
         if ":" in line and _CONTAINER.match(line):
             # `::: -->` closes a container someone commented out (`<!-- ::: info`): the
             # comment's end stays, or everything after it would be read as a comment.
-            out[index] = line[line.index("-->") :] if "-->" in line else ""
+            titled = _TITLED_CONTAINER.match(line)
+            if "-->" in line:
+                out[index] = line[line.index("-->") :]
+            elif titled and titled.group(2).lower() in _CONTAINERS_WITH_TITLES and titled.group(3):
+                # Its own line on the page: two trailing spaces break the line if text
+                # follows at once, and are nothing before a blank line.
+                out[index] = f"{titled.group(1)}{titled.group(3)}  "
+            else:
+                out[index] = ""
             continue
         if "{:" in line:
             if _KRAMDOWN_COMMENT_OPEN.match(line):
