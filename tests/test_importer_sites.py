@@ -580,6 +580,37 @@ def test_jekyll_post_with_an_unreadable_date_is_filed_under_its_file_name(tmp_pa
     ]
 
 
+def test_jekyll_defaults_give_a_permalink_to_every_document_in_their_scope(
+    tmp_path: Path,
+) -> None:
+    # Chirpy's `_tabs` take `/:title/` from `defaults`; we gave /tabs/about/ (the audit's
+    # one wrong page URL of five blogs). Expected URLs as Jekyll 4.3.1 built this site.
+    (tmp_path / "_config.yml").write_text(
+        "url: https://blog.someone.dev\npermalink: pretty\n"
+        "collections:\n  tabs:\n    output: true\n"
+        "defaults:\n"
+        '  - scope: {path: "", type: posts}\n    values: {permalink: "/posts/:title/"}\n'
+        '  - scope: {path: "", type: tabs}\n    values: {permalink: "/:title/"}\n'
+        '  - scope: {path: "notes"}\n    values: {permalink: "/n/:basename:output_ext"}\n',
+        encoding="utf-8",
+    )
+    for rel, body in [
+        ("_tabs/about.md", "关于我。"),
+        ("_posts/2020-01-02-trip.md", "游记。"),
+        ("notes/one.md", "笔记。"),
+        ("page.md", "页面。"),
+    ]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(f"---\ntitle: 标题\n---\n{body}\n", encoding="utf-8")
+    urls = {path: doc.document.url for path, doc in by_path(load_corpus([tmp_path])).items()}
+    assert urls == {
+        "_posts/2020-01-02-trip.md": "https://blog.someone.dev/posts/trip/",
+        "_tabs/about.md": "https://blog.someone.dev/about/",
+        "notes/one.md": "https://blog.someone.dev/n/one.html",
+        "page.md": "https://blog.someone.dev/page/",
+    }
+
+
 def test_jekyll_reads_an_html_element_to_its_close_tag_across_blank_lines(
     tmp_path: Path,
 ) -> None:

@@ -223,8 +223,10 @@ class Jekyll:
         if collection is not None and site.setting(f"collection:{collection}") == "hidden":
             return PageUrl(None, f"collection {collection} has no output: true")
         kind = "pages" if collection is None else collection
-        style = self._default(site, rel, kind, "permalink") or site.setting("permalink") or "date"
-        template = page.fm.permalink
+        style = site.setting("permalink") or "date"
+        # A `defaults` permalink is front matter every document in its scope gets: the
+        # document's own template (Chirpy's `_tabs` at `/:title/`, not `/tabs/about/`).
+        template = page.fm.permalink or self._default(site, rel, kind, "permalink")
         path = PurePosixPath(rel)
         stem = path.stem
         values: dict[str, str] = {"output_ext": ".html", "collection": collection or ""}
