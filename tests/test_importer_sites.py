@@ -641,6 +641,17 @@ def test_jekyll_reads_an_html_element_to_its_close_tag_across_blank_lines(
             "总体来说，学校的管理体制就是一个大国企。",
             "最后一段是正文。",
         ]
+    # The same inside a blockquote: a letter quoted whole in a table kept its first line.
+    (site / "_posts" / "2007-01-01-mvp.md").write_text(
+        "---\ntitle: MVP\n---\n邮件如下：\n\n"
+        "> <table>\n>   <tr>\n>     <td>\n>       以下为引用：\n>       \n>       <blockquote>\n"
+        ">         <p>\n>           尊敬的先生：\n>         </p>\n>         \n"
+        ">         <p>\n>           祝贺您！我们非常高兴向您授予这个奖项。\n>         </p>\n"
+        ">       </blockquote>\n>     </td>\n>   </tr>\n> </table>\n",
+        encoding="utf-8",
+    )
+    letter = "\n".join(texts(by_path(load_corpus([site]))["_posts/2007-01-01-mvp.md"]))
+    assert "尊敬的先生：" in letter and "祝贺您！我们非常高兴向您授予这个奖项。" in letter
 
 
 def test_raw_html_blocks_keep_their_prose_not_their_code(tmp_path: Path) -> None:

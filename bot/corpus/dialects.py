@@ -72,6 +72,7 @@ _HTML_BLOCK_OPEN = re.compile(
 )
 _HTML_CLOSE = re.compile(r"</([a-z]+)\s*>")
 _KEEP_HTML_BLOCK = "<span></span>"
+_QUOTE_MARKS = re.compile(r"^(?:[ \t]{0,3}>)+[ \t]?")
 # A line that is one HTML heading, perhaps inside a centring element on the same line. Every
 # generator renders it as a heading; markdown-it made it an HTML block whose text ran into
 # the next passage ("…好好追我。」\n3": a story's numbered parts) and which swallowed the
@@ -431,16 +432,21 @@ def rewrite(
             continue
         if "{{" in line or "[[" in line:
             line = _outside_code(line, _Transform(index + first_line, unknown, closed))
-        if html_blocks_to_close and html_block is not None and not line.strip():
+        # In a blockquote (`> <table>`, a letter quoted whole) the element is read the same
+        # way inside the quote's markers.
+        quoted = _QUOTE_MARKS.match(line) if html_blocks_to_close and ">" in line else None
+        marks = quoted.group(0) if quoted else ""
+        inner = line[len(marks) :]
+        if html_blocks_to_close and html_block is not None and not inner.strip():
             # A blank line inside the element: kramdown reads on to its close tag, where
             # CommonMark ends the HTML block and reads the indented lines after it as code
             # (a post pasted from a web editor into 30 nested <div>s lost all but its first
             # sentence). An empty element keeps the block whole and says nothing (a comment
             # would not: hexo_tags blanks a line that is one).
-            out[index] = _KEEP_HTML_BLOCK
+            out[index] = marks + _KEEP_HTML_BLOCK
             continue
         if html_blocks_to_close and (html_block is not None or "<" in line):
-            html_block = _html_block(line, index, html_block, last_close)
+            html_block = _html_block(inner, index, html_block, last_close)
         if (
             headings_without_space
             and html_block is None
