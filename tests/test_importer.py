@@ -1737,6 +1737,49 @@ def test_a_themes_shortcodes_keep_their_words_and_never_swallow_the_page(tmp_pat
     assert ".jpg" not in whole and "intro" not in whole
 
 
+_HOOK_PRINTS_ALT = (
+    '{{- if .Text }}\n<div class="image-desc">\n'
+    '  <img src="{{ .Destination | safeURL }}" alt="{{ .Text }}" '
+    '{{ with .Title }}title="{{ . }}"{{ end }}/>\n  <i>{{ .Text }}</i>\n</div>\n'
+    '{{- else -}}\n<img src="{{ .Destination | safeURL }}" alt="{{ .Text }}"/>\n{{- end -}}\n'
+)
+_HOOK_PRINTS_TITLE = (
+    '<figure><img src="{{ .Destination }}" alt="{{ .Text }}">'
+    "{{ with .Title }}<figcaption>{{ . }}</figcaption>{{ end }}</figure>\n"
+)
+_HOOK_PRINTS_NOTHING = '<img src="{{ .Destination }}" alt="{{ .Text }}" loading="lazy">\n'
+
+
+@pytest.mark.parametrize(
+    ("hook", "where", "shown"),
+    [
+        (_HOOK_PRINTS_ALT, "themes/hugo-book/layouts/_default/_markup", ["Artist Point"]),
+        (_HOOK_PRINTS_TITLE, "layouts/_markup", ["远处是雪山"]),
+        (_HOOK_PRINTS_NOTHING, "layouts/_default/_markup", []),
+        (None, "", []),
+    ],
+)
+def test_hugo_shows_an_images_words_where_its_render_hook_prints_them(
+    tmp_path: Path, hook: str | None, where: str, shown: list[str]
+) -> None:
+    # mtfront's hugo-book prints each picture's alt text under it: 646 captions of one blog
+    # ("天朗气清，西雅图的夏天终究还是来了") were missing; inside alt="…" they show nothing.
+    write(tmp_path / "hugo.toml", 'baseURL = "https://blog.someone.dev/"\ntheme = "hugo-book"\n')
+    if hook is not None:
+        write(tmp_path / where / "render-image.html", hook)
+    write(
+        tmp_path / "content/posts/trip.md",
+        "---\ntitle: 游记\n---\n第一天去了 Mt Baker，湖和步道都蛮好看的。\n"
+        '![Artist Point](https://img.example/a.jpg "远处是雪山")\n之后开车回家。\n',
+    )
+    [doc] = load_corpus([tmp_path]).documents
+    lines = [line for passage in doc.passages for line in passage.text.split("\n")]
+    if shown:  # a line of its own between the sentences around the picture
+        assert lines == ["第一天去了 Mt Baker，湖和步道都蛮好看的。", *shown, "之后开车回家。"]
+    else:  # the picture shows no words: one paragraph, as before
+        assert lines == ["第一天去了 Mt Baker，湖和步道都蛮好看的。之后开车回家。"]
+
+
 def test_a_hugo_headless_bundle_gets_no_link(tmp_path: Path) -> None:
     # mtfront's content/menu/index.md (`headless: true`): Hugo publishes no page for it, and
     # its passages linked to /public/menu/, which is not on the site.

@@ -349,13 +349,16 @@ def rewrite(
     *,
     headings_without_space: bool = False,
     html_blocks_to_close: bool = False,
+    image_text: str | None = None,
 ) -> Dialects:
     """Rewrite the body's lines; `first_line` is the file line of lines[0]. `attrs`: the
     site's own attribute-list delimiters (`%{`, `}%`), turned into `{`, `}`.
     `headings_without_space`: the site's Markdown reads `###标题` as a heading (see
     _HEADING_WITHOUT_SPACE), except inside an HTML element (see _HTML_BLOCK_OPEN).
     `html_blocks_to_close`: an HTML element runs to its close tag across blank lines, as
-    kramdown (either input) and old marked read it; implied by `headings_without_space`."""
+    kramdown (either input) and old marked read it; implied by `headings_without_space`.
+    `image_text`: what of an image the site prints beside it ("alt", "title" or both, see
+    hugo.image_text_shown): those words follow the image as text."""
     html_blocks_to_close = html_blocks_to_close or headings_without_space
     if attrs is not None and attrs != ("{", "}"):
         left, right = attrs
@@ -432,6 +435,8 @@ def rewrite(
             continue
         if "{{" in line or "[[" in line:
             line = _outside_code(line, _Transform(index + first_line, unknown, closed))
+        if image_text and "![" in line:
+            line = _outside_code(line, _ImageText(image_text))
         # In a blockquote (`> <table>`, a letter quoted whole) the element is read the same
         # way inside the quote's markers.
         quoted = _QUOTE_MARKS.match(line) if html_blocks_to_close and ">" in line else None
@@ -462,6 +467,31 @@ def rewrite(
             line = _html_heading(line)
         out[index] = line
     return Dialects(out, unknown)
+
+
+_IMAGE = re.compile(
+    r"!\[([^\[\]\n]{0,500})\]\(\s*<?[^\s()<>]{0,2000}>?"
+    r"""(?:\s+(?:"([^"\n]{0,500})"|'([^'\n]{0,500})'))?\s*\)"""
+)
+
+
+class _ImageText:
+    """`![alt](src "title")` followed by the words the site shows with it, a line of their
+    own."""
+
+    def __init__(self, shown: str) -> None:
+        self.alt = "alt" in shown.split()
+        self.title = "title" in shown.split()
+
+    def __call__(self, text: str) -> str:
+        def replace(match: re.Match[str]) -> str:
+            alt, title = match.group(1).strip(), (match.group(2) or match.group(3) or "").strip()
+            words = [w for w, wanted in ((alt, self.alt), (title, self.title)) if w and wanted]
+            # A line of its own under the picture (hugo-book's block-level image-desc): line
+            # breaks on either side keep it from the sentences around it.
+            return match.group(0) + "".join(f"<br>{word}<br>" for word in words)
+
+        return _IMAGE.sub(replace, text)
 
 
 def _drop_toc_title(out: list[str], toc: int) -> None:

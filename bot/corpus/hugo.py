@@ -96,6 +96,48 @@ def _merge(into: dict[str, object], data: dict[str, object]) -> None:
             into[key] = value
 
 
+# A render hook is how a Hugo site or theme writes every Markdown image. One that prints the
+# image's text (`<i>{{ .Text }}</i>` under it, hugo-book as mtfront has it) or its title
+# (`<figcaption>{{ . }}</figcaption>` inside `with .Title`) shows words a reader sees: 646
+# captions of one blog ("天朗气清，西雅图的夏天终究还是来了"). Inside an attribute (`alt="…"`,
+# `title="…"`) it shows nothing.
+_RENDER_IMAGE = ("layouts/_default/_markup/render-image.html", "layouts/_markup/render-image.html")
+_HOOK_MAX_BYTES = 64 * 1024
+_ATTRIBUTE_VALUE = re.compile(r"""[\w:-]+\s*=\s*(?:"[^"]*"|'[^']*')""")
+_TEMPLATE_COMMENT = re.compile(r"\{\{-?\s*/\*.*?\*/\s*-?\}\}|<!--.*?-->", re.DOTALL)
+_PRINTS = r"\{\{-?\s*(?:\.Page\.)?\.%s\b\s*(?:\|[^{}]*)?-?\}\}"
+_WITH_TITLE = re.compile(r"\{\{-?\s*with\s+\.Title\s*-?\}\}(.*?)\{\{-?\s*(?:end|else)\b", re.DOTALL)
+_DOT = re.compile(r"\{\{-?\s*\.\s*(?:\|[^{}]*)?-?\}\}")
+
+
+def image_text_shown(folder: Path, theme: object) -> str | None:
+    """What of an image the site's render-image hook prints as text: "alt", "title",
+    "alt title", or None (no hook found, or one that prints neither). The site's own
+    layouts win over its theme's, as Hugo looks them up."""
+    themes = [theme] if isinstance(theme, str) else theme if isinstance(theme, list) else []
+    roots = [folder] + [folder / "themes" / str(name) for name in themes if str(name).strip()]
+    for root in roots:
+        for rel in _RENDER_IMAGE:
+            hook = root / rel
+            try:
+                if not hook.is_file() or hook.stat().st_size > _HOOK_MAX_BYTES:
+                    continue
+                template = hook.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            shown = _TEMPLATE_COMMENT.sub("", template)
+            shown = _ATTRIBUTE_VALUE.sub("", shown)
+            parts = []
+            if re.search(_PRINTS % "(?:Text|PlainText)", shown):
+                parts.append("alt")
+            if re.search(_PRINTS % "Title", shown) or any(
+                _DOT.search(body) for body in _WITH_TITLE.findall(shown)
+            ):
+                parts.append("title")
+            return " ".join(parts) or None
+    return None
+
+
 class Hugo:
     name = "hugo"
     label = "Hugo"
@@ -162,6 +204,9 @@ class Hugo:
             for key, value in by_key.items():
                 if isinstance(value, str) and value.strip():
                     settings.append((f"author:{key}", value.strip()))
+        shown = image_text_shown(folder, data.get("theme"))
+        if shown:
+            settings.append(("image_text", shown))
         title = text_value(data, "title")
         kept = site_url(url, where)
         settings.extend(placeholder_setting(url, kept))

@@ -619,6 +619,7 @@ def _build(
         attr_delimiters(site),
         headings_without_space=_reads_headings_without_space(site),
         html_blocks_to_close=_reads_html_blocks_to_close(site),
+        image_text=site.setting("image_text") if site.generator == "hugo" else None,
     )
     if notes is not None:
         for name, line in dialects.unknown_shortcodes.items():
