@@ -774,6 +774,20 @@ def test_attribution_forms_and_inheritance(tmp_path: Path) -> None:
     assert not any(t.startswith(("作者", "原文链接", "译者", "出处", "Author")) for t in by_text)
 
 
+def test_a_glossarys_lower_case_english_word_is_not_a_credit(tmp_path: Path) -> None:
+    # everyone-can-use-english: how weak forms sound, a word a line; "from:" was read as a
+    # source and the line dropped, between "for:" and "had:" (the VitePress audit).
+    doc = parse_text(
+        tmp_path,
+        "## 弱读\n\n> * for: fɔːr → fər, fr\n> * from: frɑːm → frəm, frm\n"
+        "> * had: hæd → həd, əd\n\n## 出处\n\n> 一句引用的话写在这里。\n>\n> Source: 维基百科\n",
+    )
+    found = "\n".join(p.text for p in doc.passages)
+    assert "from: frɑːm → frəm, frm" in found
+    quote = next(p for p in doc.passages if p.text == "一句引用的话写在这里。")
+    assert doc.sections[quote.section].source_name == "维基百科"
+
+
 def test_trailing_credit_line_attributes_the_article_it_closes(tmp_path: Path) -> None:
     doc = parse_text(
         tmp_path,
