@@ -413,6 +413,39 @@ def test_hexo_drafts_and_underscore_folders_are_not_pages(tmp_path: Path) -> Non
     assert paths == ["source/_posts/a.md", "source/about/index.md"]
 
 
+@pytest.mark.parametrize(
+    ("config", "not_found", "kept"),
+    [
+        ("_config.yml", "404.md", "_posts/2020-01-01-a.md"),  # Jekyll
+        ("_config.yml", "source/404.md", "source/_posts/a.md"),  # Hexo
+        (".vitepress/config.mts", "docs/404.md", "docs/a.md"),  # VitePress (docs/)
+    ],
+)
+def test_a_sites_page_not_found_page_is_not_an_article(
+    tmp_path: Path, config: str, not_found: str, kept: str
+) -> None:
+    # ZhangYet's Jekyll blog (fresh41): '404.md' (permalink: /404.html) was a document whose
+    # one passage was 'Seems disappeared :('.
+    site = tmp_path / "site"
+    if config == ".vitepress/config.mts":
+        write(site / "docs" / config, "export default { title: '笔记' }\n")
+    else:
+        write(site / config, "url: https://blog.example.org\n")
+        if not_found.startswith("source/"):
+            (site / "source").mkdir(exist_ok=True)
+        else:
+            (site / "_posts").mkdir(exist_ok=True)
+    write(site / not_found, "---\ntitle: Page Not Found\npermalink: /404.html\n---\n页面不见了\n")
+    write(site / kept, "---\ntitle: A\ndate: 2020-01-01\n---\n一篇文章的正文。\n")
+    result = load_corpus([site])
+    assert [d.document.path for d in result.documents] == [kept]
+    assert any("404" in n.detail for n in result.notes)
+    # in a plain folder of notes, a note may be called 404
+    notes = tmp_path / "notes"
+    write(notes / "404.md", "HTTP 404 的意思是找不到页面。\n")
+    assert [d.document.path for d in load_corpus([notes]).documents] == ["404.md"]
+
+
 def test_hexo_tags_in_text(tmp_path: Path) -> None:
     doc = parse_text(
         tmp_path,

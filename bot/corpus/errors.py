@@ -40,7 +40,7 @@ class Withheld(ImportProblem):
     and not a fault in the file, so a note rather than a problem (`--strict` does not fail
     on it). `kind`: the note's kind, "withheld" (a password), "draft", "listing" (a page
     that lists the posts), "template" (a dynamic route's template) or "static" (a file the
-    generator copies as it is)."""
+    generator copies as it is, or the site's 404 page)."""
 
     def __init__(self, reason: str, kind: str = "withheld") -> None:
         super().__init__(reason)

@@ -600,6 +600,15 @@ def _build(
         and copied_as_is(site, _site_relative(path, root, site))
     ):
         raise Withheld("no front matter: Jekyll copies the file as it is, not a page", "static")
+    if (
+        path.stem == "404"
+        and (site.generator != "hexo" or site.setting("layout") == "site")  # not a folder of notes
+        and _site_relative(path, root, site).count("/") <= 1  # 404.md, source/ or docs/404.md
+    ):
+        # The site's 'page not found' page (Jekyll's 404.md with `permalink: /404.html`,
+        # VitePress' and VuePress' 404.md): what a reader sees at a broken link, not an
+        # article ('Seems disappeared :(' was a passage of one blog).
+        raise Withheld("the site's 'page not found' page (404)", "static")
     if site.generator == "vitepress" and _ROUTE_PARAM.search(path.stem):
         # `[pkg].md` beside `[pkg].paths.js`: VitePress builds one page per value the loader
         # returns, filling `{{ $params.pkg }}`. Alone, the template is placeholders.
