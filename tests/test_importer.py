@@ -24,7 +24,7 @@ from bot.corpus import (
 )
 from bot.corpus.hexo_tags import code_spans
 from bot.corpus.report import CorpusReport
-from bot.models import ImportResult, ParsedDocument, PassageKind
+from bot.models import ImportResult, ParsedDocument, PassageKind, Problem
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -553,7 +553,26 @@ def test_tag_broken_by_a_line_break_does_not_leak(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("date", ["2022-13-45", "2022-02-30", "2022-02-30 10:00:00", "2022/13/01"])
+@pytest.mark.parametrize(
+    ("date", "url"),
+    [
+        # the midnight that ends a year's last day: the next day's 00:00, as Hexo's moment
+        # reads it (Mayandev's year-end posts, fresh42, had no link)
+        ("2020-12-31 24:00:00", "https://x.org/2021/01/01/post/"),
+        ("2020-12-30 24:00", "https://x.org/2020/12/31/post/"),
+    ],
+)
+def test_a_date_at_24_oclock_is_the_next_days_midnight(tmp_path: Path, date: str, url: str) -> None:
+    problems: list[Problem] = []
+    path = write(tmp_path / "post.md", f"---\ntitle: 年终\ndate: {date}\n---\n正文。\n")
+    doc = parse_markdown_file(path, tmp_path, SiteConfig(url="https://x.org"), problems)
+    assert doc.document.url == url
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    "date", ["2022-13-45", "2022-02-30", "2022-02-30 10:00:00", "2022/13/01", "2022-01-01 24:30"]
+)
 def test_invalid_front_matter_date_keeps_the_post(tmp_path: Path, date: str) -> None:
     result = ImportResult()
     path = write(

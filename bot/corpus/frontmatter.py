@@ -257,8 +257,13 @@ def _date(value: object, key: str, warnings: list[str]) -> tuple[dt.datetime | N
         return None, text
     if match is not None:
         year, month, day, hour, minute, second = (int(p) if p else 0 for p in match.groups()[:6])
+        # `24:00:00` is the midnight that ends the day, as ISO 8601 and moment.js (Hexo) read
+        # it: the next day's 00:00 (two year-end posts of one blog had no link).
+        next_day = hour == 24 and minute == 0 and second == 0
         try:
-            stamp = dt.datetime(year, month, day, hour, minute, second, tzinfo=_zone(match[7]))
+            stamp = dt.datetime(
+                year, month, day, 0 if next_day else hour, minute, second, tzinfo=_zone(match[7])
+            ) + dt.timedelta(days=1 if next_day else 0)
         except ValueError:
             pass
         else:
