@@ -561,6 +561,27 @@ def test_a_title_typed_with_a_homophone_finds_the_post(tmp_path: Path) -> None:
     assert matches[0].kind is MatchKind.TEXT
 
 
+def test_a_heading_typed_short_as_chinese_shortens_names_finds_its_section(
+    tmp_path: Path,
+) -> None:
+    # Mayandev's blog (fresh42): '南航推免' for the section 南京航空航天大学推免 found nothing.
+    db = build_site_db(
+        tmp_path,
+        {
+            "baoyan.md": (
+                "---\ntitle: 保研经验\n---\n## 南京大学夏令营\n\n夏令营的笔试不难。\n\n"
+                "## 南京航空航天大学推免\n\n导师也让我过去面谈，面试很顺利。\n"
+            ),
+            "trip.md": post("航空博物馆", "周末去看了飞机，人很多。"),
+        },
+    )
+    matches = run_search(db, "南航推免").matches
+    assert matches and matches[0].passage.text == "导师也让我过去面谈，面试很顺利。"
+    assert matches[0].kind is MatchKind.TEXT
+    # not from another first character on (航推免 is not 南京航空航天大学推免 shortened)
+    assert not run_search(db, "航推免").matches
+
+
 def test_keywords_no_passage_holds_together_find_the_section_that_holds_them_all(
     tmp_path: Path,
 ) -> None:

@@ -1528,6 +1528,10 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
             # A heading typed with a homophone (买方记 for the title 买房记): read aloud it is
             # the query, a match as good as a passage's homophone match.
             score = 100 * _FOLDED_DISCOUNT
+        if score < needed and not variant.romanized and _abbreviates(q, h):
+            # A heading typed short, as Chinese shortens names (南航推免 for the section
+            # 南京航空航天大学推免): a match, the weakest a heading may be.
+            score = needed
         if score < 100 and variant.things and not _names_things(h, variant.things):
             continue  # a section on something else the question's subject has
         if score >= needed and (
@@ -1557,6 +1561,21 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
 
 
 _GLOSS = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
+_ABBREVIATION_MIN = 3
+_ABBREVIATION_SPREAD = 4  # the heading at most this many times the query's length
+
+
+def _abbreviates(q: str, heading: str) -> bool:
+    """Whether `q` is `heading` shortened the way Chinese shortens names: its characters,
+    all Chinese, in the heading's order, from the heading's first character on, with some
+    left out (南航推免: 南京航空航天大学推免). Three characters at least: two are a word."""
+    if not (_ABBREVIATION_MIN <= len(q) < len(heading) <= _ABBREVIATION_SPREAD * len(q)):
+        return False
+    if q[0] != heading[0] or not all("\u4e00" <= char <= "\u9fff" for char in q):
+        return False
+    rest = iter(heading)
+    return all(char in rest for char in q)
+
 
 # A section's number before its words ("3. 生学硬练", "一、缘起", "（二）", "第三章 ", "1.2 "):
 # the reader types the words, not the number. Digits alone only with a mark after them, or
