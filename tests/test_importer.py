@@ -440,6 +440,10 @@ def test_a_sites_page_not_found_page_is_not_an_article(
     result = load_corpus([site])
     assert [d.document.path for d in result.documents] == [kept]
     assert any("404" in n.detail for n in result.notes)
+    # a note on the status code, deeper in the site, is an article
+    note = str(Path(not_found).parent / "http" / "404.md")
+    write(site / note, "---\ntitle: HTTP 404 是什么\n---\n找不到页面时服务器返回 404。\n")
+    assert note in {d.document.path for d in load_corpus([site]).documents}
     # in a plain folder of notes, a note may be called 404
     notes = tmp_path / "notes"
     write(notes / "404.md", "HTTP 404 的意思是找不到页面。\n")
@@ -826,20 +830,6 @@ def test_attribution_forms_and_inheritance(tmp_path: Path) -> None:
     assert not any(t.startswith(("作者", "原文链接", "译者", "出处", "Author")) for t in by_text)
 
 
-def test_a_glossarys_lower_case_english_word_is_not_a_credit(tmp_path: Path) -> None:
-    # everyone-can-use-english: how weak forms sound, a word a line; "from:" was read as a
-    # source and the line dropped, between "for:" and "had:" (the VitePress audit).
-    doc = parse_text(
-        tmp_path,
-        "## 弱读\n\n> * for: fɔːr → fər, fr\n> * from: frɑːm → frəm, frm\n"
-        "> * had: hæd → həd, əd\n\n## 出处\n\n> 一句引用的话写在这里。\n>\n> Source: 维基百科\n",
-    )
-    found = "\n".join(p.text for p in doc.passages)
-    assert "from: frɑːm → frəm, frm" in found
-    quote = next(p for p in doc.passages if p.text == "一句引用的话写在这里。")
-    assert doc.sections[quote.section].source_name == "维基百科"
-
-
 def test_trailing_credit_line_attributes_the_article_it_closes(tmp_path: Path) -> None:
     doc = parse_text(
         tmp_path,
@@ -987,7 +977,9 @@ def test_a_hand_made_list_of_the_sites_pages_is_not_prose(tmp_path: Path) -> Non
         "- 推荐 [这篇文章](/posts/x) 给大家\n- [回到本页上方的目录看看](#top)\n\n"
         "[上级目录](../)\n\n"
         # a month's books, each a short link to another site (xianyuxmu's monthly reading)
-        "## 本月读书\n\n- [解密万达执行力](https://book.douban.com/subject/25881932/)\n",
+        "## 本月读书\n\n- [解密万达执行力](https://book.douban.com/subject/25881932/)\n\n"
+        # an author's accounts: they name sites, not works
+        "## 找到我\n\n- [GitHub](https://github.com/me)\n- [微博](https://weibo.com/me)\n",
     )
     assert [p.text for p in doc.passages] == [
         "这个博客创建于我第一天上学的时候。",
@@ -1584,6 +1576,7 @@ def test_hexo_heading_ids_are_hexo_renderer_markeds(
         ("jekyll", "1、中国最美的地方--乌镇", "1中国最美的地方乌镇"),
         ("jekyll", "--- EOF ---", "-eof-"),
         ("jekyll", "等等... 再说", "等等-再说"),
+        ("jekyll", "使用 `--force` 参数", "使用---force-参数"),  # a code span's, as typed
         ("hugo", "第二版前言  June 19, 2019", "第二版前言--june-19-2019"),
         ("hugo", "1、中国最美的地方--乌镇", "1中国最美的地方--乌镇"),
         ("hugo", "How SSL works \u3000", "how-ssl-works"),
@@ -1639,6 +1632,8 @@ _ONE_PARAGRAPH_A_LINE = (
         ("hexo-renderer-marked", "marked:\n  breaks: false\n", False),
         ("hexo-renderer-markdown-it", "markdown:\n  render:\n    html: true\n", True),
         ("hexo-renderer-markdown-it", "markdown:\n  render:\n    breaks: false\n", False),
+        # a preset's name alone: no render options, and markdown-it's presets break no lines
+        ("hexo-renderer-markdown-it", "markdown: commonmark\n", False),
         ("hexo-renderer-pandoc", "", False),
     ],
 )

@@ -38,7 +38,9 @@ def goldmark_id(text: str) -> str:
 
 # kramdown's typographic symbols: `---`, `--` and `...` are shown as —, – and …, which the id
 # then drops as it drops any punctuation ('1、中国最美的地方--乌镇' -> '1中国最美的地方乌镇').
-_KRAMDOWN_TYPOGRAPHIC = re.compile(r"-{2,3}|\.\.\.")
+# Not before a letter: `--force` in a heading is most likely a code span's, which kramdown
+# leaves as typed (the id keeps its dashes).
+_KRAMDOWN_TYPOGRAPHIC = re.compile(r"-{2,3}(?![A-Za-z])|\.\.\.")
 
 
 def kramdown_id(text: str) -> str:

@@ -122,9 +122,4 @@ def parse_line(
     if bare is not None:
         rest = (value[: bare.start()] + value[bare.end() :]).strip(" ，,:：;；")
         return Attribution(source_url=bare.group(0), source_name=rest or host_name(bare.group(0)))
-    if label.isascii() and match.group("label").islower():
-        # 'from: frɑːm → frəm, frm' in a list of words and how they are said: an English
-        # word as a lower-case label with no link is a glossary's entry, not a credit
-        # ('Source: 维基百科', 'via: [某某](…)' are).
-        return None
     return Attribution(source_name=value)

@@ -34,9 +34,8 @@ _FENCE_OPEN = re.compile(r"^[ \t>]*(`{3,}|~{3,})(.*)$")
 _CONTAINER = re.compile(r"^[ \t>]*:{3,}(?:\s|$)|^[ \t>]*:{3,}[A-Za-z][\w-]*")
 # `::: tip 卡在加载页面怎么办？`: VitePress and VuePress show a custom container's title above
 # its text (220 titled containers over three sites were missing). `{…}` after it is markup.
-_TITLED_CONTAINER = re.compile(
-    r"^([ \t>]*):{3,}\s*([A-Za-z][\w-]*)[ \t]+([^{\n]*?)\s*(?:\{[^}]*\})?\s*$"
-)
+_TITLED_CONTAINER = re.compile(r"^([ \t>]*):{3,}[ \t]*([A-Za-z][\w-]*)[ \t]([^\n]*)$")
+_CONTAINER_ATTRS = re.compile(r"\{[^{}]*\}$")
 _CONTAINERS_WITH_TITLES = frozenset(
     {"info", "tip", "warning", "danger", "details", "note", "important", "caution"}
 )
@@ -404,10 +403,14 @@ def rewrite(
             titled = _TITLED_CONTAINER.match(line)
             if "-->" in line:
                 out[index] = line[line.index("-->") :]
-            elif titled and titled.group(2).lower() in _CONTAINERS_WITH_TITLES and titled.group(3):
+            elif (
+                titled
+                and titled.group(2).lower() in _CONTAINERS_WITH_TITLES
+                and (title := _CONTAINER_ATTRS.sub("", titled.group(3).strip()).strip())
+            ):
                 # Its own line on the page: two trailing spaces break the line if text
                 # follows at once, and are nothing before a blank line.
-                out[index] = f"{titled.group(1)}{titled.group(3)}  "
+                out[index] = f"{titled.group(1)}{title}  "
             else:
                 out[index] = ""
             continue
@@ -435,7 +438,8 @@ def rewrite(
             continue
         if "{{" in line or "[[" in line:
             line = _outside_code(line, _Transform(index + first_line, unknown, closed))
-        if image_text and "![" in line:
+        if image_text and "![" in line and not line.lstrip().startswith("#"):
+            # (not in a heading: its words, and its id, are the heading's own)
             line = _outside_code(line, _ImageText(image_text))
         # In a blockquote (`> <table>`, a letter quoted whole) the element is read the same
         # way inside the quote's markers.
@@ -469,10 +473,10 @@ def rewrite(
     return Dialects(out, unknown)
 
 
-_IMAGE = re.compile(
-    r"!\[([^\[\]\n]{0,500})\]\(\s*<?[^\s()<>]{0,2000}>?"
-    r"""(?:\s+(?:"([^"\n]{0,500})"|'([^'\n]{0,500})'))?\s*\)"""
-)
+# `![alt](src "title")`: what is inside the parentheses is read apart (`_IMAGE_TITLE`), so
+# that no two quantifiers share the spaces of a long line.
+_IMAGE = re.compile(r"!\[([^\[\]\n]{0,500})\]\(([^()\n]{0,2500})\)")
+_IMAGE_TITLE = re.compile(r"""[ \t](?:"([^"\n]*)"|'([^'\n]*)')$""")
 
 
 class _ImageText:
@@ -485,7 +489,9 @@ class _ImageText:
 
     def __call__(self, text: str) -> str:
         def replace(match: re.Match[str]) -> str:
-            alt, title = match.group(1).strip(), (match.group(2) or match.group(3) or "").strip()
+            titled = _IMAGE_TITLE.search(match.group(2).strip())
+            title = (titled.group(1) or titled.group(2) or "").strip() if titled else ""
+            alt = match.group(1).strip()
             words = [w for w, wanted in ((alt, self.alt), (title, self.title)) if w and wanted]
             # A line of its own under the picture (hugo-book's block-level image-desc): line
             # breaks on either side keep it from the sentences around it.

@@ -170,9 +170,13 @@ def _shows_line_breaks(named: set[str], config: dict[str, object]) -> bool:
     _, keys = chosen[0]
     found: object = config
     for key in keys:
-        if not isinstance(found, dict):
-            return True  # `markdown: commonmark` (a preset's name): the defaults
-        found = found.get(key, True)
+        if isinstance(found, str):
+            # `markdown: commonmark`, a preset's name alone: hexo-renderer-markdown-it passes
+            # no render options then, and every markdown-it preset has breaks off.
+            return False
+        if not isinstance(found, dict) or found.get(key) is None:
+            return True  # not set: the renderer's default
+        found = found[key]
     return found is not False and str(found).strip().lower() not in ("false", "no", "off")
 
 

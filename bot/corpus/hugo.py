@@ -103,11 +103,31 @@ def _merge(into: dict[str, object], data: dict[str, object]) -> None:
 # `title="…"`) it shows nothing.
 _RENDER_IMAGE = ("layouts/_default/_markup/render-image.html", "layouts/_markup/render-image.html")
 _HOOK_MAX_BYTES = 64 * 1024
-_ATTRIBUTE_VALUE = re.compile(r"""[\w:-]+\s*=\s*(?:"[^"]*"|'[^']*')""")
-_TEMPLATE_COMMENT = re.compile(r"\{\{-?\s*/\*.*?\*/\s*-?\}\}|<!--.*?-->", re.DOTALL)
-_PRINTS = r"\{\{-?\s*(?:\.Page\.)?\.%s\b\s*(?:\|[^{}]*)?-?\}\}"
-_WITH_TITLE = re.compile(r"\{\{-?\s*with\s+\.Title\s*-?\}\}(.*?)\{\{-?\s*(?:end|else)\b", re.DOTALL)
+# An attribute's value, quoted or one template action (alt={{ .Text }}). The name starts
+# where no other name character stands before it, so a long run of letters is tried once.
+_ATTRIBUTE_VALUE = re.compile(r"""(?<![\w:-])[\w:-]+\s*=\s*(?:"[^"]*"|'[^']*'|\{\{[^{}]*\}\})""")
+_TEMPLATE_COMMENTS = (("{{/*", "*/}}"), ("{{- /*", "*/ -}}"), ("<!--", "-->"))
+_PRINTS = r"\{\{-?\s*\.%s\b\s*(?:\|[^{}]*)?-?\}\}"
+# A `with .Title` block's body, up to its end or else (bounded: a hook is a few lines).
+_WITH_TITLE = re.compile(
+    r"\{\{-?\s*with\s+\.Title\s*-?\}\}(.{0,2000}?)\{\{-?\s*(?:end|else)\b", re.DOTALL
+)
 _DOT = re.compile(r"\{\{-?\s*\.\s*(?:\|[^{}]*)?-?\}\}")
+
+
+def _without_comments(template: str) -> str:
+    """The template without its comments, found with str.find: one pass, however many
+    comments are left open."""
+    for opening, closing in _TEMPLATE_COMMENTS:
+        parts: list[str] = []
+        start = 0
+        while (found := template.find(opening, start)) != -1:
+            parts.append(template[start:found])
+            end = template.find(closing, found + len(opening))
+            start = len(template) if end == -1 else end + len(closing)
+        parts.append(template[start:])
+        template = "".join(parts)
+    return template
 
 
 def image_text_shown(folder: Path, theme: object) -> str | None:
@@ -125,8 +145,7 @@ def image_text_shown(folder: Path, theme: object) -> str | None:
                 template = hook.read_text(encoding="utf-8", errors="replace")
             except OSError:
                 continue
-            shown = _TEMPLATE_COMMENT.sub("", template)
-            shown = _ATTRIBUTE_VALUE.sub("", shown)
+            shown = _ATTRIBUTE_VALUE.sub("", _without_comments(template))
             parts = []
             if re.search(_PRINTS % "(?:Text|PlainText)", shown):
                 parts.append("alt")

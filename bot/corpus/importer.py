@@ -6,7 +6,7 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 from bot.corpus.attribution import Attribution, host_name, is_repost_credit, parse_line
@@ -175,10 +175,17 @@ def _is_navigation(lines: list[Line]) -> bool:
 _OTHER_SITE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 
 
+_READING_ENTRY_MIN_WIDE = 4
+
+
 def _an_item_read_elsewhere(block: Block, lines: list[Line], own_host: str | None) -> bool:
-    """A list item linking to another site: an entry of a reading list (`- [解密万达执行力](…)`
-    in a month's books, 44 of one blog's), not a way around this one, however short."""
+    """A list item linking to another site under a title of its own: an entry of a reading
+    list (`- [解密万达执行力](…)` in a month's books, 44 of one blog's), not a way around this
+    one, however short. Not `- [GitHub](…)`, `- [微博](…)`: a page's links to its author's
+    accounts, which name a site, not a work (four Chinese characters at least)."""
     if block.kind is not PassageKind.LIST_ITEM:
+        return False
+    if sum(is_wide(char) for line in lines for char in line.text) < _READING_ENTRY_MIN_WIDE:
         return False
     for line in lines:
         for _, href in line.links:
@@ -497,6 +504,11 @@ def _reads_html_blocks_to_close(site: SiteConfig) -> bool:
     return site.generator == "jekyll" and site.setting("converter") != "commonmark"
 
 
+# Where a site keeps its top pages, and so its 404 page: Jekyll's root, Hexo's source/, a
+# VitePress or VuePress docs/ or src/ (not _wiki/404.md, a note on the status code).
+_PAGE_ROOTS = frozenset({"", "source", "docs", "src"})
+
+
 # The generators that leave a page with `draft: true` out of the site (Hexo and Jekyll keep
 # their drafts in a folder and publish such a page: one blog's live post had it).
 _DRAFT_KEY_READERS = frozenset({"hugo", "zola", "mkdocs"})
@@ -603,7 +615,7 @@ def _build(
     if (
         path.stem == "404"
         and (site.generator != "hexo" or site.setting("layout") == "site")  # not a folder of notes
-        and _site_relative(path, root, site).count("/") <= 1  # 404.md, source/ or docs/404.md
+        and PurePosixPath(_site_relative(path, root, site)).parent.name in _PAGE_ROOTS
     ):
         # The site's 'page not found' page (Jekyll's 404.md with `permalink: /404.html`,
         # VitePress' and VuePress' 404.md): what a reader sees at a broken link, not an

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.corpus.anchors import Counted, kramdown_id
+from bot.corpus.anchors import Counted, gfm_id, kramdown_id
 from bot.corpus.configfiles import read_mapping, text_value
 from bot.corpus.hexo import join_url, placeholder_setting, site_url
 from bot.corpus.site import (
@@ -305,7 +305,8 @@ class Jekyll:
         return site.author
 
     def anchors(self, site: SiteConfig) -> Callable[[str], str | None]:
-        return Counted(kramdown_id)
+        # kramdown makes the ids (either input); a CommonMark converter, GitHub's rule.
+        return Counted(gfm_id if site.setting("converter") == "commonmark" else kramdown_id)
 
 
 _DATE_KEYS = frozenset(

@@ -1562,13 +1562,17 @@ def _retrieve_headings(reader: Reader, variant: _Variant, keep: Callable[[_Score
 
 _GLOSS = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
 _ABBREVIATION_MIN = 3
-_ABBREVIATION_SPREAD = 4  # the heading at most this many times the query's length
+# The heading at most this many times the query's length: the bar every short query meets
+# before (a query under 0.4 of a heading is a few of its words, not its name).
+_ABBREVIATION_SPREAD = 2.5
 
 
 def _abbreviates(q: str, heading: str) -> bool:
     """Whether `q` is `heading` shortened the way Chinese shortens names: its characters,
     all Chinese, in the heading's order, from the heading's first character on, with some
-    left out (南航推免: 南京航空航天大学推免). Three characters at least: two are a word."""
+    left out (南航推免: 南京航空航天大学推免). Three characters at least: two are a word.
+    Loose by nature (南大推免 reads as this heading too, where the site has no other 推免):
+    it only lifts a heading to the weakest score a heading match may have."""
     if not (_ABBREVIATION_MIN <= len(q) < len(heading) <= _ABBREVIATION_SPREAD * len(q)):
         return False
     if q[0] != heading[0] or not all("\u4e00" <= char <= "\u9fff" for char in q):
