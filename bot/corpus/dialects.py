@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.corpus.hexo_tags import KNOWN_PAIRED, code_spans, tag_arguments
+from bot.corpus.hexo_tags import KNOWN_PAIRED, code_spans, quoted_tag_arguments
 from bot.corpus.text import is_wide
 
 _FENCE_OPEN = re.compile(r"^[ \t>]*(`{3,}|~{3,})(.*)$")
@@ -173,7 +173,6 @@ class Dialects:
 _HUGO_QUOTES = frozenset({"quote", "blockquote"})
 _NAMED_ARG = re.compile(r'([A-Za-z_]\w*)\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|(\S+))')
 _QUOTED_ARG = re.compile(r'"([^"]+)"|\'([^\']+)\'')
-_ARG_TOKENS = re.compile(r'"([^"]*)"|\'([^\']*)\'|(\S+)')
 
 
 def _hugo_quote_credit(args: str) -> str:
@@ -222,14 +221,10 @@ def _shown_args(args: str) -> str:
     "prescription" >}}` (185 of them in its Chinese pages) left gaps in sentences
     ("由于「」效应的存在"). Named ones (`src="…"`), paths or file names and a bare word of
     layout (`right`) are not words."""
-    words = tag_arguments(_NAMED_ARG.sub(" ", args))
-    bare = {match.group(3) for match in _ARG_TOKENS.finditer(_NAMED_ARG.sub(" ", args))}
     return " ".join(
         word
-        for word in words
-        if word
-        and not _PATHLIKE.search(word)
-        and not (word in bare and word.lower() in _STYLE_WORDS)
+        for word, quoted in quoted_tag_arguments(_NAMED_ARG.sub(" ", args))
+        if word and not _PATHLIKE.search(word) and not (not quoted and word.lower() in _STYLE_WORDS)
     )
 
 

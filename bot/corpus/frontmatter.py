@@ -51,9 +51,8 @@ class FrontMatter:
     slug: str | None = None  # Jekyll and Hugo: replaces the file name in the URL
     url: str | None = None  # Hugo: the page's whole path, as written
     path: str | None = None  # Zola: the page's whole path, as written
-    # Zola's `render = false`, Hugo's `headless: true` (a bundle whose content other pages
-    # use): no page of its own is built.
-    unrendered: bool = False
+    unrendered: bool = False  # Zola's `render = false`: no page of its own is built
+    headless: bool = False  # Hugo's `headless: true`: a bundle other pages use, not a page
     # `draft: true` or Hugo's `build.render: never`: not published by Hugo, Zola or MkDocs'
     # blog plugin. Hexo and Jekyll ignore the key (their drafts are a folder): a Hexo post
     # with `draft: true` is on the site.
@@ -364,7 +363,8 @@ def read_fields(data: dict[object, object] | None) -> FrontMatter:
         slug=_text(data.get("slug"), 500),
         url=_text(data.get("url"), 1000),
         path=_text(data.get("path"), 1000),
-        unrendered=data.get("render") is False or data.get("headless") is True,
+        unrendered=data.get("render") is False,
+        headless=data.get("headless") is True,
         draft=_is_draft(data),
         unpublished=data.get("published") is False,
         # hexo-blog-encrypt's `password:` whatever its value (a number, a list: the plugin

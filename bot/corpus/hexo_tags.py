@@ -102,7 +102,12 @@ class _Open:
 
 def tag_arguments(text: str) -> list[str]:
     """A tag's arguments: quoted strings (without their quotes) and bare words."""
-    return [a or b or c for a, b, c in _ARG_TOKEN.findall(text)]
+    return [word for word, _ in quoted_tag_arguments(text)]
+
+
+def quoted_tag_arguments(text: str) -> list[tuple[str, bool]]:
+    """A tag's arguments, each with whether it was quoted."""
+    return [(a or b or c, not c) for a, b, c in _ARG_TOKEN.findall(text)]
 
 
 def _inline_text(name: str, args: str) -> str:

@@ -274,7 +274,7 @@ class Hugo:
         if found is None:
             return PageUrl(None, "not under the site's content folder")
         lang, inner = found
-        if page.fm.unrendered:
+        if page.fm.headless:
             # mtfront's content/menu/index.md: its links were to /public/menu/, which is not.
             return PageUrl(None, "headless: true: Hugo publishes no page for it")
         lower = site.setting("keep_case") is None

@@ -20,9 +20,11 @@ from bot.corpus.jekyll import copied_as_is
 from bot.corpus.markdown import Block, Line, ParsedBody, RawSection, parse_body
 from bot.corpus.mdx import strip_mdx
 from bot.corpus.permalink import with_anchor
-from bot.corpus.shaping import MIN_CHARS, Piece, is_stanza, reshape, split_rows
+from bot.corpus.shaping import CREDIT_DASHES, MIN_CHARS, Piece, is_stanza, reshape, split_rows
 from bot.corpus.site import Page, PageUrl, SiteConfig
 from bot.corpus.text import (
+    CLOSERS,
+    SENTENCE_ENDS,
     collapse_spaces,
     is_list_number,
     is_meaningful,
@@ -110,7 +112,8 @@ def _paragraphs(lines: list[Line], breaks_shown: bool = False) -> list[tuple[str
         if (
             (line.text.startswith(_FULL_WIDTH_INDENT) and parts)
             or (line.hard and parts)
-            or (shown_break and _ends_sentence(parts[-1]) and not piece.startswith(_CREDIT_DASH))
+            # "—— 鲁迅" under a quote is its credit: the quote's, not a paragraph
+            or (shown_break and _ends_sentence(parts[-1]) and not piece.startswith(CREDIT_DASHES))
         ):
             out.append(("".join(parts), start))
             parts = []
@@ -131,17 +134,14 @@ def _paragraphs(lines: list[Line], breaks_shown: bool = False) -> list[tuple[str
     return out
 
 
-_SENTENCE_ENDS = frozenset("。！？!?…；;.")
-# "—— 鲁迅" under a quote is its credit, shown on the quote's last line or below it: the
-# quote's, not a paragraph of its own.
-_CREDIT_DASH = ("——", "—", "--")
-_CLOSERS = "”’」』）)》\"'"
+# A full stop ends a sentence too where the text is in Latin letters ('…persuasive words.').
+_LINE_ENDS = SENTENCE_ENDS | {"."}
 
 
 def _ends_sentence(text: str) -> bool:
     """Whether the text ends a sentence (closing quotes and brackets looked through)."""
-    stripped = text.rstrip().rstrip(_CLOSERS)
-    return bool(stripped) and stripped[-1] in _SENTENCE_ENDS
+    stripped = text.rstrip().rstrip("".join(CLOSERS))
+    return bool(stripped) and stripped[-1] in _LINE_ENDS
 
 
 def _spaced(before: str, after: str) -> bool:

@@ -155,7 +155,7 @@ def _introduces_code(piece: Piece) -> bool:
     return len(piece.text) < _SHORT_LEAD_IN and not piece.text.rstrip().endswith(_NOT_OPENING)
 
 
-_CREDIT_DASHES = ("—", "--", "－－", "~~", "～～")
+CREDIT_DASHES = ("—", "--", "－－", "~~", "～～")
 
 
 def _opens_what_follows(before: Piece, short: Piece) -> bool:
@@ -163,7 +163,7 @@ def _opens_what_follows(before: Piece, short: Piece) -> bool:
     with no end after a finished sentence (a poem's "那些天" whose line goes on below),
     or an enumerator's label ("第一，医学。" over the paragraph on medicine). Not a credit
     after a dash ("——歌德" under the saying it signs): that ends what is before it."""
-    if short.text.lstrip().startswith(_CREDIT_DASHES):
+    if short.text.lstrip().startswith(CREDIT_DASHES):
         return False
     if _ENUMERATOR.match(short.text):
         return True

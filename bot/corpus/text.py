@@ -25,8 +25,8 @@ _DISPLAY_MATH = re.compile(r"\$\$.{1,2000}?\$\$", re.DOTALL)
 # WordPress emoji left by an export: mtfront's posts).
 _URL_ONLY = re.compile(r"!?(?:https?|ftp)://\S+")
 
-_SENTENCE_ENDS = frozenset("。！？；…!?;")
-_CLOSERS = frozenset("”’」』）)】》〉\"'»›]")
+SENTENCE_ENDS = frozenset("。！？；…!?;")
+CLOSERS = frozenset("”’」』）)】》〉\"'»›]")
 
 
 def is_wide(ch: str) -> bool:
@@ -134,9 +134,9 @@ def _sentences(text: str) -> list[str]:
     while i < n:
         ch = text[i]
         end = -1
-        if ch in _SENTENCE_ENDS:
+        if ch in SENTENCE_ENDS:
             j = i + 1
-            while j < n and (text[j] in _SENTENCE_ENDS or text[j] in _CLOSERS):
+            while j < n and (text[j] in SENTENCE_ENDS or text[j] in CLOSERS):
                 j += 1
             end = j
         elif ch == "." and i + 1 < n and text[i + 1] == " ":
