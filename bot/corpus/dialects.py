@@ -367,6 +367,7 @@ def rewrite(
     html_block: tuple[str, int] | None = None  # an open HTML element and its nesting depth
     last_close = _last_closes(lines) if html_blocks_to_close else {}
     closed = closed_shortcodes(lines)
+    image_words = _ImageText(image_text) if image_text else None
     for index, line in enumerate(lines):
         if admonition is not None:
             if line.startswith(admonition):
@@ -433,9 +434,9 @@ def rewrite(
             continue
         if "{{" in line or "[[" in line:
             line = _outside_code(line, _Transform(index + first_line, unknown, closed))
-        if image_text and "![" in line and not line.lstrip().startswith("#"):
+        if image_words and "![" in line and not line.lstrip().startswith("#"):
             # (not in a heading: its words, and its id, are the heading's own)
-            line = _outside_code(line, _ImageText(image_text))
+            line = _outside_code(line, image_words)
         # In a blockquote (`> <table>`, a letter quoted whole) the element is read the same
         # way inside the quote's markers.
         quoted = _QUOTE_MARKS.match(line) if html_blocks_to_close and ">" in line else None

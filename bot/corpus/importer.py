@@ -136,11 +136,12 @@ def _paragraphs(lines: list[Line], breaks_shown: bool = False) -> list[tuple[str
 
 # A full stop ends a sentence too where the text is in Latin letters ('…persuasive words.').
 _LINE_ENDS = SENTENCE_ENDS | {"."}
+_CLOSER_CHARS = "".join(CLOSERS)
 
 
 def _ends_sentence(text: str) -> bool:
     """Whether the text ends a sentence (closing quotes and brackets looked through)."""
-    stripped = text.rstrip().rstrip("".join(CLOSERS))
+    stripped = text.rstrip().rstrip(_CLOSER_CHARS)
     return bool(stripped) and stripped[-1] in _LINE_ENDS
 
 
