@@ -227,6 +227,9 @@ def finished_updates(application: BotApplication) -> int:
     return processor.finished if isinstance(processor, CountingUpdates) else 0
 
 
+_GET_UPDATES_POOL_WAIT = 10.0  # seconds; see build_application
+
+
 def build_application(settings: Settings, *, read_timeout_slack: float = 10.0) -> BotApplication:
     """The bot, ready for `serve_polling` or `serve_webhook`. Needs a token; does no I/O.
     `read_timeout_slack`: how long past the long poll's own timeout a getUpdates may take
@@ -254,8 +257,16 @@ def build_application(settings: Settings, *, read_timeout_slack: float = 10.0) -
         .request(ApiRequest(connection_pool_size=256))
     )
     if not settings.webhook_url:
+        # The one getUpdates connection is waited for only by PTB's last getUpdates at
+        # shutdown, right after it cancels the long poll without awaiting it: the connection
+        # comes free once the loop runs the cancellation. PTB's 1 s pool wait logged an error
+        # at shutdown when the loop was busy (a flood being answered on a loaded machine).
         builder = builder.get_updates_request(
-            ApiRequest(connection_pool_size=1, read_timeout=read_timeout_slack)
+            ApiRequest(
+                connection_pool_size=1,
+                read_timeout=read_timeout_slack,
+                pool_timeout=_GET_UPDATES_POOL_WAIT,
+            )
         )
     if settings.webhook_url:
         builder = builder.updater(None)
