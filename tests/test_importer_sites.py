@@ -652,6 +652,20 @@ def test_jekyll_reads_an_html_element_to_its_close_tag_across_blank_lines(
     )
     letter = "\n".join(texts(by_path(load_corpus([site]))["_posts/2007-01-01-mvp.md"]))
     assert "尊敬的先生：" in letter and "祝贺您！我们非常高兴向您授予这个奖项。" in letter
+    # A script is raw to its close tag as well: a day counter pasted into a post, its
+    # JavaScript split by blank lines, is not prose.
+    (site / "_posts" / "2015-03-11-mili.md").write_text(
+        "---\ntitle: 我的女儿米粒\n---\n# 米粒出生多少天了？\n\n"
+        '<div id="count"><span id="t_d">00天</span></div>\n'
+        '<script type="text/javascript">\nfunction getRTime(){\nvar t = new Date();\n\n'
+        "var d=Math.floor(t/1000/60/60/24);\n \n"
+        'document.getElementById("t_d").innerHTML = d + "天";\n}\n'
+        "setInterval(getRTime,1000);\n</script>\n\n米粒今天满月了。\n",
+        encoding="utf-8",
+    )
+    counter = "\n".join(texts(by_path(load_corpus([site]))["_posts/2015-03-11-mili.md"]))
+    assert "米粒今天满月了。" in counter
+    assert "Math.floor" not in counter and "getElementById" not in counter
 
 
 def test_raw_html_blocks_keep_their_prose_not_their_code(tmp_path: Path) -> None:

@@ -63,9 +63,12 @@ _SINGLE_HASH_TEXT = re.compile(r"^(?:\d+\s|.{31,}$|.*[。！!…]$)")
 # off by default) up to the element's close tag, and so did old Hexo's marked (an element
 # with its close tag is one HTML block): `#标签` there is text, not a heading. Not where no
 # close tag follows (an unclosed <p> or <details>), nor with markdown="1", which asks
-# kramdown to read the inside as Markdown.
+# kramdown to read the inside as Markdown. `<script>`, `<style>` and `<textarea>` hold raw
+# text to their close tag in kramdown too (its raw content model): a counter's JavaScript
+# after a blank line was read as two paragraphs of prose.
 _HTML_BLOCK_OPEN = re.compile(
-    r"^ {0,3}<(div|details|section|table|center|blockquote|figure|aside|pre|p|ul|ol|dl)"
+    r"^ {0,3}<(div|details|section|table|center|blockquote|figure|aside|pre|p|ul|ol|dl"
+    r"|script|style|textarea)"
     r"(?=[\s>])([^>]*)>",
     re.IGNORECASE,
 )
