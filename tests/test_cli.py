@@ -466,8 +466,7 @@ def test_a_query_that_fails_does_not_end_a_batch(
 
     import bot.cli as cli_module
     from bot.cli import main
-
-    real_search = cli_module.search
+    from bot.search import search as real_search
 
     async def flaky(store, query, **kwargs):  # type: ignore[no-untyped-def]
         if query == "坏的":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import logging
 from collections.abc import AsyncIterator
@@ -71,7 +72,7 @@ async def test_daily_by_an_admin_posts_each_passage_once_per_round(
 
         posted: list[str] = []
         for day in range(12):
-            app.bot_data.clock = lambda day=day: due + day * DAY + 1
+            app.bot_data.clock = functools.partial(float, due + day * DAY + 1)
             mark = fake.mark()
             assert await handlers.daily_tick(app) == 1
             assert await handlers.daily_tick(app) == 0  # same moment: nothing more is due

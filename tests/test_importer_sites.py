@@ -916,7 +916,7 @@ def test_vuepress_pages_folder_indexes_and_permalinks(tmp_path: Path) -> None:
     _vuepress_handbook(tmp_path)
     for pointed_at in (tmp_path, tmp_path / "docs"):
         result = load_corpus([pointed_at])
-        docs = {d.document.url: d for d in result.documents}
+        docs = {d.document.url or "": d for d in result.documents}
         # a folder's readme.md is its page; the repository's README and the config folder's
         # own Markdown are not pages
         assert sorted(docs) == [

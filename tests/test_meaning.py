@@ -166,8 +166,8 @@ def test_a_year_written_in_chinese_numerals_counts_as_mentioned(essays_meaning_d
     late = "开春，作者窝在京城一个小房间里把洋人写的故事译成中文，屋外大风不停，那是{}"
     assert run_search(essays_meaning_db, late.format(1926), limit=5).matches == []
     # A zero written ○ is still the year.
-    found = run_search(essays_meaning_db, "邹容写《革命军》主张排满，1902年在上海被抓", limit=5)
-    assert found.matches and "邹容" in found.matches[0].passage.text
+    zou_rong = run_search(essays_meaning_db, "邹容写《革命军》主张排满，1902年在上海被抓", limit=5)
+    assert zou_rong.matches and "邹容" in zou_rong.matches[0].passage.text
 
 
 def test_a_name_joined_of_short_parts_is_a_name(shipped_meaning_db: Path) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import meaning as meaning_index
 from bot.meaning import cpus_available
 from bot.models import MatchKind
 from bot.search import SearchResult, search
@@ -40,16 +41,25 @@ def answers(result: SearchResult) -> list[tuple[int, MatchKind, float]]:
 
 # How a store comes to look up in a process of its own: its index read by sign bits (a
 # large collection), or read exactly at a size where a look-up costs as much as a search.
-LARGE = {"by sign bits": {"exact_max_units": 0}, "exact": {"look_ahead_min_units": 1}}
+# Each: (exact_max_units, look_ahead_min_units) given to Store.open.
+LARGE = {
+    "by sign bits": (0, meaning_index.LOOK_AHEAD_MIN_UNITS),
+    "exact": (meaning_index.EXACT_MAX_UNITS, 1),
+}
 
 
 @pytest.mark.parametrize("large", LARGE.values(), ids=LARGE.keys())
 def test_searches_answer_the_same_with_the_look_up_in_its_own_process(
-    shipped_meaning_db: Path, large: dict[str, int]
+    shipped_meaning_db: Path, large: tuple[int, int]
 ) -> None:
     async def go() -> None:
         here = await Store.open(shipped_meaning_db)  # a small index: looked up in-process
-        there = await Store.open(shipped_meaning_db, **large)
+        exact_max_units, look_ahead_min_units = large
+        there = await Store.open(
+            shipped_meaning_db,
+            exact_max_units=exact_max_units,
+            look_ahead_min_units=look_ahead_min_units,
+        )
         try:
             assert here.meaning_process is None and here.encodes_here
             process = there.meaning_process

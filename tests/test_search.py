@@ -180,7 +180,7 @@ def test_a_title_answers_with_its_pages_own_opening_not_the_sites_boilerplate(
 
 def test_result_carries_everything_a_reply_needs(shipped_db: Path) -> None:
     result = run_search(shipped_db, "理论再正确，没有能力落室，都是空话")
-    top = result.matches[0].to_json()
+    top: dict[str, Any] = result.matches[0].to_json()
     assert set(top) >= RESULT_FIELDS | {"prev_id", "next_id"}
     assert top["rank"] == 1 and 0 < top["score"] <= 100
     assert top["document"]["title"] == "关于托洛茨基主义的几篇评论"

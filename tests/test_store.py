@@ -127,8 +127,8 @@ def test_passage_keys_survive_a_rebuild_with_another_post_added(tmp_path: Path) 
             randoms = await store.random_passages(5)
             return (found.text if found else None), len(section), len({p.key for p in randoms})
 
-    text, section_size, distinct = asyncio.run(lookups(tmp_path / "b.db"))
-    assert text == next(iter(before.values()))[1]
+    found_text, section_size, distinct = asyncio.run(lookups(tmp_path / "b.db"))
+    assert found_text == next(iter(before.values()))[1]
     assert section_size >= 1 and distinct == 5
 
 

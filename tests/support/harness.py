@@ -106,7 +106,7 @@ def button_showing(message: dict[str, Any], text: str) -> dict[str, Any]:
     raise AssertionError(f"no button showing {text!r} in {[b['text'] for b in keyboard(message)]}")
 
 
-async def ask(fake: FakeTelegram, text: str, **kwargs: Any) -> dict[str, Any]:
+async def ask(fake: FakeTelegram, text: str | None, **kwargs: Any) -> dict[str, Any]:
     """Send a message as a reader and return the bot's reply (the sent Message)."""
     call = await fake.answer_of(fake.message(text, **kwargs))
     assert call.status == 200, call
