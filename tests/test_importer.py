@@ -702,6 +702,20 @@ def test_title_falls_back_to_first_h1_then_file_name(tmp_path: Path) -> None:
     assert parse_text(tmp_path, "正文。\n").document.title == "post"
 
 
+def test_a_folders_own_page_without_a_title_is_named_by_its_folder(tmp_path: Path) -> None:
+    # A novella kept as book/happycity/index.md, no front matter, opening with text: its
+    # title was "index". A folder that holds the site's pages (source/, docs/) names nothing.
+    for rel in ("book/围城里的快乐/index.md", "docs/index.md", "index.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("黠之大者，在于能忍。\n", encoding="utf-8")
+    titles = {d.document.path: d.document.title for d in load_corpus([tmp_path]).documents}
+    assert titles == {
+        "book/围城里的快乐/index.md": "围城里的快乐",
+        "docs/index.md": "index",
+        "index.md": "index",
+    }
+
+
 @pytest.mark.parametrize(
     ("written", "shown"),
     [

@@ -580,6 +580,21 @@ def _title_heading(body: ParsedBody, stem: str) -> str | None:
     return opening if named else None
 
 
+# A folder's own page: every generator serves it at the folder's URL.
+_FOLDER_PAGES = frozenset({"index", "readme", "_index"})
+# Folders that hold a site's pages rather than name one (Hexo's source/, Hugo's content/).
+_ROOTS = frozenset({"source", "docs", "src", "content"})
+
+
+def _named_by_file(path: Path, root: Path) -> str:
+    """The title of a page that states none and opens with no heading: its file's name, or
+    for a folder's own page (`book/happycity/index.md`) the folder's: 'index' names nothing."""
+    folder = path.parent
+    if path.stem.lower() in _FOLDER_PAGES and folder != root and folder.name not in _ROOTS:
+        return display_name(folder.name)
+    return display_name(path.stem)
+
+
 # VitePress's own test for a dynamic route (`[pkg].md`, `[lang]-[page].md`): a parameter of
 # letters, digits or `_` in brackets. `[转载]如何写作.md` is a title, not a route.
 _ROUTE_PARAM = re.compile(r"\[\w+?\]", re.ASCII)
@@ -673,7 +688,7 @@ def _build(
         notes.append(Note("no link", str(path), link.reason or "no URL"))
     document = Document(
         path=rel,
-        title=fm.title or _title_heading(body, path.stem) or display_name(path.stem),
+        title=fm.title or _title_heading(body, path.stem) or _named_by_file(path, root),
         url=url,
         authors=fm.authors,
         date=fm.date_text,
