@@ -666,6 +666,17 @@ def test_jekyll_reads_an_html_element_to_its_close_tag_across_blank_lines(
     counter = "\n".join(texts(by_path(load_corpus([site]))["_posts/2015-03-11-mili.md"]))
     assert "米粒今天满月了。" in counter
     assert "Math.floor" not in counter and "getElementById" not in counter
+    # It ends at its first close tag: a script writing another script's tag (`<\/script>`)
+    # leaves the paragraphs after it apart, and an indented line after them is code.
+    (site / "_posts" / "2015-03-12-count.md").write_text(
+        '---\ntitle: 访客统计\n---\n<script type="text/javascript">\n'
+        "document.write('<script src=\"https://s.example/count.js\"><\\/script>');\n"
+        "</script>\n\n第一段：今天天气很好。\n\n第二段：晚上吃得很饱。\n\n    $ ls -la\n\n"
+        "第三段：读书使人明智。\n",
+        encoding="utf-8",
+    )
+    written = texts(by_path(load_corpus([site]))["_posts/2015-03-12-count.md"])
+    assert written == ["第一段：今天天气很好。", "第二段：晚上吃得很饱。", "第三段：读书使人明智。"]
 
 
 def test_raw_html_blocks_keep_their_prose_not_their_code(tmp_path: Path) -> None:

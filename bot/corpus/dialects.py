@@ -73,6 +73,7 @@ _HTML_BLOCK_OPEN = re.compile(
     re.IGNORECASE,
 )
 _HTML_CLOSE = re.compile(r"</([a-z]+)\s*>")
+_RAW_TEXT_CLOSE = {tag: re.compile(rf"</{tag}\s*>") for tag in ("script", "style", "textarea")}
 _KEEP_HTML_BLOCK = "<span></span>"
 _QUOTE_MARKS = re.compile(r"^(?:[ \t]{0,3}>)+[ \t]?")
 # A line that is one HTML heading, perhaps inside a centring element on the same line. Every
@@ -321,8 +322,15 @@ def _html_block(
         if last_close.get(tag, -1) < index:
             return None  # never closed: kramdown's reading of the rest is anyone's guess
         block = (tag, 0)
+        start = opened.end()
+    else:
+        start = 0
     tag, depth = block
     lowered = line.lower()
+    if tag in _RAW_TEXT_CLOSE:
+        # Raw text ends at its first close tag, nested in nothing: a script that writes
+        # '<script src=…><\/script>' opens no second element (kramdown, browsers).
+        return None if _RAW_TEXT_CLOSE[tag].search(lowered, start) else (tag, 1)
     opens = len(re.findall(rf"<{tag}(?=[\s>])", lowered))
     closes = sum(1 for name in _HTML_CLOSE.findall(lowered) if name == tag)
     depth += opens - closes
