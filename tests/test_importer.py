@@ -716,6 +716,23 @@ def test_a_folders_own_page_without_a_title_is_named_by_its_folder(tmp_path: Pat
     }
 
 
+def test_a_sites_top_page_without_a_title_takes_the_sites(tmp_path: Path) -> None:
+    # Hugo's content/_index.md is the home page (the site's title), content/docs/_index.md
+    # a section named docs; a folder name that cannot be read leaves the file's name.
+    (tmp_path / "hugo.toml").write_text(
+        'baseURL = "https://blog.example.org/"\ntitle = "可乐橙的博客"\n', encoding="utf-8"
+    )
+    for rel in ("content/_index.md", "content/docs/_index.md", "content/posts/trip/index.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("只有一句话。\n", encoding="utf-8")
+    titles = {d.document.path: d.document.title for d in load_corpus([tmp_path]).documents}
+    assert titles == {
+        "content/_index.md": "可乐橙的博客",
+        "content/docs/_index.md": "docs",
+        "content/posts/trip/index.md": "trip",
+    }
+
+
 @pytest.mark.parametrize(
     ("written", "shown"),
     [

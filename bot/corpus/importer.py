@@ -582,17 +582,24 @@ def _title_heading(body: ParsedBody, stem: str) -> str | None:
 
 # A folder's own page: every generator serves it at the folder's URL.
 _FOLDER_PAGES = frozenset({"index", "readme", "_index"})
-# Folders that hold a site's pages rather than name one (Hexo's source/, Hugo's content/).
+# Folders that hold a site's pages rather than name one (Hexo's source/, Hugo's content/),
+# beside the site's own setting (MkDocs' docs_dir, VitePress' srcDir).
 _ROOTS = frozenset({"source", "docs", "src", "content"})
 
 
-def _named_by_file(path: Path, root: Path) -> str:
+def _named_by_file(path: Path, root: Path, site: SiteConfig) -> str:
     """The title of a page that states none and opens with no heading: its file's name, or
-    for a folder's own page (`book/happycity/index.md`) the folder's: 'index' names nothing."""
-    folder = path.parent
-    if path.stem.lower() in _FOLDER_PAGES and folder != root and folder.name not in _ROOTS:
-        return display_name(folder.name)
-    return display_name(path.stem)
+    for a folder's own page (`book/happycity/index.md`) the folder's: 'index' names nothing.
+    The site's top page (in its folder, or in the folder of its pages: source/, docs/ ...)
+    takes the site's title, as every generator shows it there."""
+    if path.stem.lower() not in _FOLDER_PAGES:
+        return display_name(path.stem)
+    folders = PurePosixPath(_site_relative(path, root, site)).parent.parts
+    pages = _ROOTS | {s for s in (site.setting("docs_dir"), site.setting("src_dir")) if s}
+    if not folders or (len(folders) == 1 and folders[0] in pages):
+        return site.title or display_name(path.stem)
+    name = folders[-1]
+    return display_name(path.stem) if "\ufffd" in name else name
 
 
 # VitePress's own test for a dynamic route (`[pkg].md`, `[lang]-[page].md`): a parameter of
@@ -688,7 +695,7 @@ def _build(
         notes.append(Note("no link", str(path), link.reason or "no URL"))
     document = Document(
         path=rel,
-        title=fm.title or _title_heading(body, path.stem) or _named_by_file(path, root),
+        title=fm.title or _title_heading(body, path.stem) or _named_by_file(path, root, site),
         url=url,
         authors=fm.authors,
         date=fm.date_text,
