@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Update
 from telegram.error import TelegramError
+from telegram.ext import Updater
 
 from bot.app import ALLOWED_UPDATES, build_application, finished_updates
 from bot.config import Settings
@@ -38,6 +39,10 @@ MAX_BODY = 1 << 20  # an update is a few kB; Telegram never sends a megabyte
 
 POLL_TIMEOUT = 30  # seconds a getUpdates call waits: an idle bot asks twice a minute
 STOP_WITHIN = 8.0  # seconds in-flight updates get after SIGTERM (the contract says 10)
+# Seconds polling gets to stop, before STOP_WITHIN: the two stay under the contract's 10.
+# Its last getUpdates takes milliseconds when Telegram answers; unbounded, one that hung
+# held the exit for its read timeout (10 s) and more.
+UPDATER_STOP_WITHIN = 1.5
 DRAIN_SECONDS = 1.5  # the webhook server stays up at least this long after SIGTERM
 # Replies go out no faster than AIORateLimiter's 30 messages a second. The webhook accepts
 # no more unfinished updates than half of that rate could answer within STOP_WITHIN, so a
@@ -181,6 +186,20 @@ def _stop_event() -> asyncio.Event:
     return stop
 
 
+async def _stop_polling_within(updater: Updater, seconds: float) -> None:
+    """Stop polling, but not for longer than `seconds`: PTB's last getUpdates (which marks
+    the fetched updates read) can wait for its connection, its connect and its read. Past
+    the bound those updates may come again on the next start, so it is said."""
+    try:
+        await asyncio.wait_for(updater.stop(), seconds)
+    except TimeoutError:
+        log.warning(
+            "stopped polling without marking the last updates read after %.0f s; "
+            "they may be delivered again on the next start",
+            seconds,
+        )
+
+
 async def _stop_within(application: BotApplication, seconds: float) -> None:
     """Let in-flight updates finish, but not for longer than the orchestrator waits before
     SIGKILL: a send stuck behind a 30-second `retry_after` is given up, and said so."""
@@ -251,7 +270,7 @@ async def serve_polling(
                     server.draining = True
             finally:
                 if updater.running:
-                    await updater.stop()
+                    await _stop_polling_within(updater, UPDATER_STOP_WITHIN)
     finally:
         for server in servers:
             await server.stop()

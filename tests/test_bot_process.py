@@ -272,6 +272,24 @@ async def test_sigterm_gives_up_on_a_send_stuck_behind_retry_after(
     assert "gave up on updates" in stderr
 
 
+async def test_sigterm_does_not_wait_for_a_hung_last_get_updates(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    # PTB calls getUpdates once more when polling stops, to mark what it fetched as read.
+    # When Telegram does not answer it, the process still exits within the contract's 10 s
+    # (unbounded, it waited out the call's 10 s read timeout first).
+    process = await start_process(fake, tmp_path)
+    try:
+        await fake.wait_for("deleteWebhook", timeout=60)
+        await fake.answer_of(fake.message(QUOTE), timeout=10)  # polling, and answering
+        fake.fail("getUpdates", status=200, delay=30)  # the next one hangs: the last
+    finally:
+        code, took, stderr = await stop_process(process)
+    assert code == 0, stderr
+    assert took < 10, took
+    assert "without marking the last updates read" in stderr
+
+
 async def test_polling_with_status_port_json_logs_and_the_health_command(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
