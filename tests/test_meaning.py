@@ -358,6 +358,27 @@ def test_keywords_half_absent_get_no_meaning_match(tmp_path: Path) -> None:
     assert [(m.kind, m.passage.text) for m in found[:1]] == [(MatchKind.TEXT, games)]
 
 
+def test_keywords_typed_without_the_words_between_their_parts(tmp_path: Path) -> None:
+    # '借钱' for 借了一笔钱, '入学费用' for 入学的费用: the reader's keywords, compressed as
+    # one remembers them, are held by the passage; the half-absent rule above must not
+    # take them for words it lacks.
+    arrival = (
+        "刚到香港的时候，奖学金还没有发下来，我身上没有什么钱。第一次见到王老师，"
+        "就向他借了一笔钱来交入学的费用。"
+    )
+    db = build_site_db(
+        tmp_path,
+        {
+            "a.md": post("读博的四年", arrival, "后来，就开始上王老师开的统计课，习题很多。"),
+            "b.md": post("毕业", "毕业那年，王老师六十岁生日，我们给他做了一个网页。"),
+            "c.md": post("租房", "在北京租房要先交三个月的押金，中介费另算。"),
+        },
+        meaning=True,
+    )
+    found = run_search(db, "王老师 借钱 入学费用").matches
+    assert [m.passage.text for m in found[:1]] == [arrival]
+
+
 @pytest.mark.parametrize("query", ["今天天气怎么样", "谢谢", "python asyncio tutorial", "托派"])
 def test_short_or_unrelated_queries_get_no_meaning_match(
     shipped_meaning_db: Path, query: str

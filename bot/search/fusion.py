@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -147,7 +148,10 @@ def _meaning_matches(
             heading = _cached_normalize(headings.get(pid, ""))
             # A number in either script (1927, 一九二七).
             spoken = _numbers_as_digits(text) if any(w.isdigit() for w in keywords) else text
-            return sum(word in text or word in heading or word in spoken for word in keywords)
+            return sum(
+                word in text or word in heading or word in spoken or _spread_in(word, text)
+                for word in keywords
+            )
 
         hits = [h for h in hits if 2 * held(h.passage_id) > len(keywords)]
         if not hits:
@@ -222,6 +226,24 @@ def _meaning_matches(
         for rank, cosine, _, _, kind_rank, pid in scored
         if rank >= best - _MEANING_SPREAD
     ]
+
+
+def _spread_in(word: str, text: str) -> bool:
+    """A Chinese keyword typed without the particle or measure word the text has between
+    its parts: 入学费用 for 入学的费用, 借钱 for 借了一笔钱 (its characters in order, at
+    most _SPREAD more between them)."""
+    if len(word) < 2 or word.isascii():
+        return False
+    return any(len(found) <= len(word) + _SPREAD for found in _spread(word).findall(text))
+
+
+_SPREAD = 3
+
+
+@functools.lru_cache(maxsize=256)
+def _spread(word: str) -> re.Pattern[str]:
+    gap = f".{{0,{_SPREAD}}}?"
+    return re.compile(gap.join(re.escape(char) for char in word))
 
 
 def _evidence(cosine: float, characters: float, lead: float, words: float) -> float:
