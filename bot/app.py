@@ -261,6 +261,7 @@ def build_application(settings: Settings, *, read_timeout_slack: float = 10.0) -
         # shutdown, right after it cancels the long poll without awaiting it: the connection
         # comes free once the loop runs the cancellation. PTB's 1 s pool wait logged an error
         # at shutdown when the loop was busy (a flood being answered on a loaded machine).
+        # serve_polling bounds the whole stop of polling below this (UPDATER_STOP_WITHIN).
         builder = builder.get_updates_request(
             ApiRequest(
                 connection_pool_size=1,

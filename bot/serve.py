@@ -16,7 +16,7 @@ import json
 import logging
 import signal
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -186,27 +186,33 @@ def _stop_event() -> asyncio.Event:
     return stop
 
 
+async def _give_up_after(step: Awaitable[None], seconds: float, said: str) -> None:
+    """Run a step of stopping, but not for longer than `seconds`; if it is given up, `said`
+    (a log format taking the seconds) says what was left undone."""
+    try:
+        await asyncio.wait_for(step, seconds)
+    except TimeoutError:
+        log.warning(said, seconds)
+
+
 async def _stop_polling_within(updater: Updater, seconds: float) -> None:
     """Stop polling, but not for longer than `seconds`: PTB's last getUpdates (which marks
     the fetched updates read) can wait for its connection, its connect and its read. Past
     the bound those updates may come again on the next start, so it is said."""
-    try:
-        await asyncio.wait_for(updater.stop(), seconds)
-    except TimeoutError:
-        log.warning(
-            "stopped polling without marking the last updates read after %.0f s; "
-            "they may be delivered again on the next start",
-            seconds,
-        )
+    await _give_up_after(
+        updater.stop(),
+        seconds,
+        "stopped polling without marking the last updates read after %.0f s; "
+        "they may be delivered again on the next start",
+    )
 
 
 async def _stop_within(application: BotApplication, seconds: float) -> None:
     """Let in-flight updates finish, but not for longer than the orchestrator waits before
     SIGKILL: a send stuck behind a 30-second `retry_after` is given up, and said so."""
-    try:
-        await asyncio.wait_for(application.stop(), seconds)
-    except TimeoutError:
-        log.warning("gave up on updates still being handled after %.0f s", seconds)
+    await _give_up_after(
+        application.stop(), seconds, "gave up on updates still being handled after %.0f s"
+    )
 
 
 @contextlib.asynccontextmanager
