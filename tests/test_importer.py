@@ -702,13 +702,21 @@ def test_title_falls_back_to_first_h1_then_file_name(tmp_path: Path) -> None:
     assert parse_text(tmp_path, "正文。\n").document.title == "post"
 
 
+def _titles_of_untitled_pages(root: Path, *paths: str) -> dict[str, str]:
+    """Each page at `paths` holds one sentence, no front matter, no heading: the titles
+    the importer gives them, by path."""
+    for rel in paths:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("只有一句话。\n", encoding="utf-8")
+    return {d.document.path: d.document.title for d in load_corpus([root]).documents}
+
+
 def test_a_folders_own_page_without_a_title_is_named_by_its_folder(tmp_path: Path) -> None:
     # A novella kept as book/happycity/index.md, no front matter, opening with text: its
     # title was "index". A folder that holds the site's pages (source/, docs/) names nothing.
-    for rel in ("book/围城里的快乐/index.md", "docs/index.md", "index.md"):
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text("黠之大者，在于能忍。\n", encoding="utf-8")
-    titles = {d.document.path: d.document.title for d in load_corpus([tmp_path]).documents}
+    titles = _titles_of_untitled_pages(
+        tmp_path, "book/围城里的快乐/index.md", "docs/index.md", "index.md"
+    )
     assert titles == {
         "book/围城里的快乐/index.md": "围城里的快乐",
         "docs/index.md": "index",
@@ -722,10 +730,9 @@ def test_a_sites_top_page_without_a_title_takes_the_sites(tmp_path: Path) -> Non
     (tmp_path / "hugo.toml").write_text(
         'baseURL = "https://blog.example.org/"\ntitle = "可乐橙的博客"\n', encoding="utf-8"
     )
-    for rel in ("content/_index.md", "content/docs/_index.md", "content/posts/trip/index.md"):
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text("只有一句话。\n", encoding="utf-8")
-    titles = {d.document.path: d.document.title for d in load_corpus([tmp_path]).documents}
+    titles = _titles_of_untitled_pages(
+        tmp_path, "content/_index.md", "content/docs/_index.md", "content/posts/trip/index.md"
+    )
     assert titles == {
         "content/_index.md": "可乐橙的博客",
         "content/docs/_index.md": "docs",

@@ -641,41 +641,48 @@ def test_jekyll_reads_an_html_element_to_its_close_tag_across_blank_lines(
             "总体来说，学校的管理体制就是一个大国企。",
             "最后一段是正文。",
         ]
+
+    def post_texts(name: str, title: str, body: str) -> list[str]:
+        (site / "_posts" / name).write_text(f"---\ntitle: {title}\n---\n{body}", encoding="utf-8")
+        return texts(by_path(load_corpus([site]))[f"_posts/{name}"])
+
     # The same inside a blockquote: a letter quoted whole in a table kept its first line.
-    (site / "_posts" / "2007-01-01-mvp.md").write_text(
-        "---\ntitle: MVP\n---\n邮件如下：\n\n"
+    quoted = post_texts(
+        "2007-01-01-mvp.md",
+        "MVP",
+        "邮件如下：\n\n"
         "> <table>\n>   <tr>\n>     <td>\n>       以下为引用：\n>       \n>       <blockquote>\n"
         ">         <p>\n>           尊敬的先生：\n>         </p>\n>         \n"
         ">         <p>\n>           祝贺您！我们非常高兴向您授予这个奖项。\n>         </p>\n"
         ">       </blockquote>\n>     </td>\n>   </tr>\n> </table>\n",
-        encoding="utf-8",
     )
-    letter = "\n".join(texts(by_path(load_corpus([site]))["_posts/2007-01-01-mvp.md"]))
+    letter = "\n".join(quoted)
     assert "尊敬的先生：" in letter and "祝贺您！我们非常高兴向您授予这个奖项。" in letter
     # A script is raw to its close tag as well: a day counter pasted into a post, its
     # JavaScript split by blank lines, is not prose.
-    (site / "_posts" / "2015-03-11-mili.md").write_text(
-        "---\ntitle: 我的女儿米粒\n---\n# 米粒出生多少天了？\n\n"
+    mili = post_texts(
+        "2015-03-11-mili.md",
+        "我的女儿米粒",
+        "# 米粒出生多少天了？\n\n"
         '<div id="count"><span id="t_d">00天</span></div>\n'
         '<script type="text/javascript">\nfunction getRTime(){\nvar t = new Date();\n\n'
         "var d=Math.floor(t/1000/60/60/24);\n \n"
         'document.getElementById("t_d").innerHTML = d + "天";\n}\n'
         "setInterval(getRTime,1000);\n</script>\n\n米粒今天满月了。\n",
-        encoding="utf-8",
     )
-    counter = "\n".join(texts(by_path(load_corpus([site]))["_posts/2015-03-11-mili.md"]))
+    counter = "\n".join(mili)
     assert "米粒今天满月了。" in counter
     assert "Math.floor" not in counter and "getElementById" not in counter
     # It ends at its first close tag: a script writing another script's tag (`<\/script>`)
     # leaves the paragraphs after it apart, and an indented line after them is code.
-    (site / "_posts" / "2015-03-12-count.md").write_text(
-        '---\ntitle: 访客统计\n---\n<script type="text/javascript">\n'
+    written = post_texts(
+        "2015-03-12-count.md",
+        "访客统计",
+        '<script type="text/javascript">\n'
         "document.write('<script src=\"https://s.example/count.js\"><\\/script>');\n"
         "</script>\n\n第一段：今天天气很好。\n\n第二段：晚上吃得很饱。\n\n    $ ls -la\n\n"
         "第三段：读书使人明智。\n",
-        encoding="utf-8",
     )
-    written = texts(by_path(load_corpus([site]))["_posts/2015-03-12-count.md"])
     assert written == ["第一段：今天天气很好。", "第二段：晚上吃得很饱。", "第三段：读书使人明智。"]
 
 
