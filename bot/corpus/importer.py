@@ -582,9 +582,6 @@ def _title_heading(body: ParsedBody, stem: str) -> str | None:
 
 # A folder's own page: every generator serves it at the folder's URL.
 _FOLDER_PAGES = frozenset({"index", "readme", "_index"})
-# Folders that hold a site's pages rather than name one (Hexo's source/, Hugo's content/),
-# beside the site's own setting (MkDocs' docs_dir, VitePress' srcDir).
-_ROOTS = frozenset({"source", "docs", "src", "content"})
 
 
 def _named_by_file(path: Path, root: Path, site: SiteConfig) -> str:
@@ -595,7 +592,9 @@ def _named_by_file(path: Path, root: Path, site: SiteConfig) -> str:
     if path.stem.lower() not in _FOLDER_PAGES:
         return display_name(path.stem)
     folders = PurePosixPath(_site_relative(path, root, site)).parent.parts
-    pages = _ROOTS | {s for s in (site.setting("docs_dir"), site.setting("src_dir")) if s}
+    # Folders that hold the site's pages rather than name one: those a 404 page can be in,
+    # Hugo's content/ (its 404 is a layout), the site's own (MkDocs' docs_dir, srcDir).
+    pages = _PAGE_ROOTS | {"content"} | {site.setting("docs_dir"), site.setting("src_dir")}
     if not folders or (len(folders) == 1 and folders[0] in pages):
         return site.title or display_name(path.stem)
     name = folders[-1]
